@@ -1,0 +1,155 @@
+// Synchronous recall of a batch of probes: every neuron of a probe is updated from the same state,
+// s' = sign(W s), with a zero field keeping the previous value. CPU twin: recall_sync_probe in
+// src/hopfield/recall/cpu.rs.
+//
+// One sweep is two dispatches: `sweep` computes the fields H = W S as a tiled integer matrix
+// product (16 neurons x 16 probes per workgroup), writes the new states, accumulates the energy of
+// the current state and raises per-probe flags; `finalize` (one thread per probe) turns the flags
+// into the probe's ending: a fixed point (no neuron changed), a 2-cycle (the new state equals the
+// one before the current) or the sweep limit. Finished probes are copied forward unchanged.
+// The three state buffers rotate: current s(t), next s(t+1), before s(t-1).
+
+// Keep in sync with SyncParams in src/hopfield/recall/gpu.rs.
+struct Params {
+    neurons: u32,
+    probes: u32,
+    neuron_tiles: u32,
+    max_sweeps: u32,
+    // A neuron becomes +1 when its field is >= theta_up, -1 when <= theta_down (integer thresholds
+    // derived from the real threshold, so the comparison is exact).
+    theta_up: i32,
+    theta_down: i32,
+    self_coupling: u32,
+    // 1: only accumulate the energy of `current` into slot `max_sweeps` (the final states).
+    energy_only: u32,
+}
+
+// Keep in sync with ProbeStatus in src/hopfield/recall/gpu.rs.
+struct ProbeStatus {
+    ending: u32,
+    sweeps: u32,
+}
+
+const RUNNING: u32 = 0u;
+const FIXED_POINT: u32 = 1u;
+const TWO_CYCLE: u32 = 2u;
+const SWEEP_LIMIT: u32 = 3u;
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> weights: array<i32>;
+@group(0) @binding(2) var<storage, read> current: array<i32>;
+@group(0) @binding(3) var<storage, read_write> next: array<i32>;
+@group(0) @binding(4) var<storage, read> before: array<i32>;
+@group(0) @binding(5) var<storage, read_write> status: array<ProbeStatus>;
+// Two per probe: [changed, differs from before].
+@group(0) @binding(6) var<storage, read_write> flags: array<atomic<u32>>;
+// Three per probe and slot: [sum of hi parts of s_i h_i, sum of lo parts, sum of s_i] (wide_int.wgsl).
+@group(0) @binding(7) var<storage, read_write> energy: array<atomic<u32>>;
+
+const TILE: u32 = 16u;
+
+var<workgroup> weight_block: array<array<i32, 16>, 16>;
+var<workgroup> state_block: array<array<i32, 16>, 16>;
+
+@compute @workgroup_size(16, 16)
+fn sweep(
+    @builtin(workgroup_id) group: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+    @builtin(local_invocation_id) local: vec3<u32>,
+) {
+    let n = params.neurons;
+    let tile = group.y * groups.x + group.x;
+    let probe_tiles = (params.probes + TILE - 1u) / TILE;
+    if tile >= params.neuron_tiles * probe_tiles {
+        return;
+    }
+    let neuron_start = (tile % params.neuron_tiles) * TILE;
+    let probe_start = (tile / params.neuron_tiles) * TILE;
+    let i = neuron_start + local.x;
+    let b = probe_start + local.y;
+
+    var field = 0i;
+    for (var j0 = 0u; j0 < n; j0 += TILE) {
+        let row = neuron_start + local.y;
+        let column = j0 + local.x;
+        var w = 0i;
+        if row < n && column < n {
+            w = weights[row * n + column];
+        }
+        weight_block[local.y][local.x] = w;
+        var s = 0i;
+        if b < params.probes && column < n {
+            s = current[b * n + column];
+        }
+        state_block[local.y][local.x] = s;
+        workgroupBarrier();
+        for (var k = 0u; k < TILE; k++) {
+            field += weight_block[local.x][k] * state_block[local.y][k];
+        }
+        workgroupBarrier();
+    }
+
+    if i >= n || b >= params.probes {
+        return;
+    }
+    let index = b * n + i;
+    let s = current[index];
+    let probe = status[b];
+    if params.energy_only == 0u && probe.ending != RUNNING {
+        next[index] = s;
+        return;
+    }
+
+    var slot = probe.sweeps;
+    if params.energy_only == 1u {
+        slot = params.max_sweeps;
+    }
+    let contribution = s * field;
+    let at = (slot * params.probes + b) * 3u;
+    atomicAdd(&energy[at], bitcast<u32>(wide_hi_part(contribution)));
+    atomicAdd(&energy[at + 1u], wide_lo_part(contribution));
+    atomicAdd(&energy[at + 2u], bitcast<u32>(s));
+    if params.energy_only == 1u {
+        return;
+    }
+
+    var input = field;
+    if params.self_coupling == 1u {
+        input += s;
+    }
+    var updated = s;
+    if input >= params.theta_up {
+        updated = 1;
+    } else if input <= params.theta_down {
+        updated = -1;
+    }
+    next[index] = updated;
+    if updated != s {
+        atomicOr(&flags[2u * b], 1u);
+    }
+    if updated != before[index] {
+        atomicOr(&flags[2u * b + 1u], 1u);
+    }
+}
+
+@compute @workgroup_size(64)
+fn finalize(
+    @builtin(global_invocation_id) id: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+) {
+    let b = id.y * groups.x * 64u + id.x;
+    if b >= params.probes || status[b].ending != RUNNING {
+        return;
+    }
+    let changed = atomicExchange(&flags[2u * b], 0u);
+    let differs_from_before = atomicExchange(&flags[2u * b + 1u], 0u);
+    let sweep = status[b].sweeps;
+    status[b].sweeps = sweep + 1u;
+    if changed == 0u {
+        status[b].ending = FIXED_POINT;
+    } else if sweep >= 1u && differs_from_before == 0u {
+        status[b].ending = TWO_CYCLE;
+    } else if sweep + 1u >= params.max_sweeps {
+        status[b].ending = SWEEP_LIMIT;
+    }
+}

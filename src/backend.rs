@@ -1,0 +1,59 @@
+//! Where the work runs: the CPU reference path or a GPU through wgpu.
+
+use std::sync::Arc;
+
+use crate::error::Result;
+use crate::gpu::{AdapterPolicy, GpuContext};
+
+/// What the user asked for with `--backend`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum BackendChoice {
+    /// A hardware GPU when there is one, otherwise the CPU (with a notice on stderr).
+    #[default]
+    Auto,
+    /// A GPU adapter, software rasterisers (llvmpipe) included; an error when there is none.
+    Gpu,
+    /// The CPU reference path, on every core.
+    Cpu,
+}
+
+/// An opened backend.
+#[derive(Clone)]
+pub enum Backend {
+    Cpu,
+    Gpu(Arc<GpuContext>),
+}
+
+impl Backend {
+    /// Opens what `choice` asks for. With `Auto` and no hardware adapter, `notice` receives the
+    /// reason the CPU path is used.
+    pub fn open(choice: BackendChoice, notice: impl FnOnce(&str)) -> Result<Backend> {
+        match choice {
+            BackendChoice::Cpu => Ok(Backend::Cpu),
+            BackendChoice::Gpu => Ok(Backend::Gpu(GpuContext::open(AdapterPolicy::AnyAdapter)?)),
+            BackendChoice::Auto => match GpuContext::open(AdapterPolicy::HardwareOnly) {
+                Ok(ctx) => Ok(Backend::Gpu(ctx)),
+                Err(err) => {
+                    notice(&format!("{err}; using the CPU backend"));
+                    Ok(Backend::Cpu)
+                }
+            },
+        }
+    }
+
+    /// "gpu" or "cpu".
+    pub fn name(&self) -> &'static str {
+        match self {
+            Backend::Cpu => "cpu",
+            Backend::Gpu(_) => "gpu",
+        }
+    }
+
+    /// The adapter's name, or a description of the CPU.
+    pub fn device_name(&self) -> String {
+        match self {
+            Backend::Cpu => format!("CPU ({} threads)", rayon::current_num_threads()),
+            Backend::Gpu(ctx) => ctx.adapter.name.clone(),
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! The GPU context: instance, adapter, device and queue, created once and shared, plus a cache
+//! of compiled kernel families so each pipeline is built once per context.
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::error::{Error, Result};
+
+/// What `hopsom devices` shows for one adapter.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AdapterSummary {
+    pub name: String,
+    pub backend: String,
+    pub device_type: String,
+    pub driver: String,
+    /// A software rasteriser (llvmpipe, WARP, SwiftShader): usable with `--backend gpu`,
+    /// but `--backend auto` prefers the CPU path over it.
+    pub software: bool,
+}
+
+impl AdapterSummary {
+    fn from_info(info: &wgpu::AdapterInfo) -> Self {
+        AdapterSummary {
+            name: info.name.clone(),
+            backend: format!("{:?}", info.backend).to_lowercase(),
+            device_type: device_type_name(info.device_type).to_string(),
+            driver: format!("{} {}", info.driver, info.driver_info).trim().to_string(),
+            software: info.device_type == wgpu::DeviceType::Cpu,
+        }
+    }
+}
+
+fn device_type_name(device_type: wgpu::DeviceType) -> &'static str {
+    match device_type {
+        wgpu::DeviceType::DiscreteGpu => "discrete-gpu",
+        wgpu::DeviceType::IntegratedGpu => "integrated-gpu",
+        wgpu::DeviceType::VirtualGpu => "virtual-gpu",
+        wgpu::DeviceType::Cpu => "software",
+        wgpu::DeviceType::Other => "other",
+    }
+}
+
+/// A kernel family: the pipelines of one shader, built once per context (see [`GpuContext::kernels`]).
+pub trait KernelFamily: Send + Sync + 'static {
+    fn build(ctx: &GpuContext) -> Result<Self>
+    where
+        Self: Sized;
+}
+
+/// One opened GPU device, shared (behind `Arc`) by everything that dispatches work.
+pub struct GpuContext {
+    pub device: wgpu::Device,
+    pub queue: wgpu::Queue,
+    pub limits: wgpu::Limits,
+    pub adapter: AdapterSummary,
+    kernels: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+}
+
+fn new_instance() -> wgpu::Instance {
+    // Honours WGPU_BACKEND (vulkan, metal, dx12, gl) and the other WGPU_* instance variables.
+    wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env())
+}
+
+fn all_adapters(instance: &wgpu::Instance) -> Vec<wgpu::Adapter> {
+    let backends = wgpu::Backends::from_env().unwrap_or(wgpu::Backends::all());
+    pollster::block_on(instance.enumerate_adapters(backends))
+}
+
+/// Every adapter the system offers, in wgpu's order.
+pub fn list_adapters() -> Vec<AdapterSummary> {
+    all_adapters(&new_instance())
+        .iter()
+        .map(|adapter| AdapterSummary::from_info(&adapter.get_info()))
+        .collect()
+}
+
+/// How to choose an adapter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdapterPolicy {
+    /// Hardware adapters only (what `--backend auto` wants).
+    HardwareOnly,
+    /// Any adapter, a software rasteriser included (what `--backend gpu` accepts).
+    AnyAdapter,
+}
+
+/// Picks an adapter: the one named by `WGPU_ADAPTER_NAME` (a case-insensitive substring) if set,
+/// otherwise the best by type (discrete, integrated, virtual, other, software).
+pub fn pick_adapter_summary(policy: AdapterPolicy) -> Result<AdapterSummary> {
+    let instance = new_instance();
+    let adapters = all_adapters(&instance);
+    choose(&adapters, policy).map(|adapter| AdapterSummary::from_info(&adapter.get_info()))
+}
+
+fn choose(adapters: &[wgpu::Adapter], policy: AdapterPolicy) -> Result<&wgpu::Adapter> {
+    let wanted_name = std::env::var("WGPU_ADAPTER_NAME")
+        .ok()
+        .map(|name| name.to_lowercase());
+    let rank = |info: &wgpu::AdapterInfo| match info.device_type {
+        wgpu::DeviceType::DiscreteGpu => 0,
+        wgpu::DeviceType::IntegratedGpu => 1,
+        wgpu::DeviceType::VirtualGpu => 2,
+        wgpu::DeviceType::Other => 3,
+        wgpu::DeviceType::Cpu => 4,
+    };
+    let candidates = adapters.iter().filter(|adapter| {
+        let info = adapter.get_info();
+        let allowed = policy == AdapterPolicy::AnyAdapter || info.device_type != wgpu::DeviceType::Cpu;
+        let named = wanted_name
+            .as_ref()
+            .is_none_or(|name| info.name.to_lowercase().contains(name));
+        allowed && named
+    });
+    let best = candidates.min_by_key(|adapter| rank(&adapter.get_info()));
+    best.ok_or_else(|| {
+        let what = match (&wanted_name, policy) {
+            (Some(name), _) => format!("no adapter matches WGPU_ADAPTER_NAME={name:?}"),
+            (None, AdapterPolicy::HardwareOnly) => "no hardware adapter found".to_string(),
+            (None, AdapterPolicy::AnyAdapter) => {
+                "no adapter found (install a Vulkan driver, e.g. mesa-vulkan-drivers for software Vulkan)"
+                    .to_string()
+            }
+        };
+        Error::NoAdapter(what)
+    })
+}
+
+impl GpuContext {
+    /// Opens the adapter chosen by `policy` with its own limits (not wgpu's small defaults).
+    pub fn open(policy: AdapterPolicy) -> Result<Arc<GpuContext>> {
+        let instance = new_instance();
+        let adapters = all_adapters(&instance);
+        let adapter = choose(&adapters, policy)?;
+        let limits = adapter.limits();
+        let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
+            label: Some("hopsom"),
+            required_features: wgpu::Features::empty(),
+            required_limits: limits.clone(),
+            experimental_features: wgpu::ExperimentalFeatures::disabled(),
+            memory_hints: wgpu::MemoryHints::Performance,
+            trace: wgpu::Trace::Off,
+        }))
+        .map_err(|err| Error::NoAdapter(format!("could not open {}: {err}", adapter.get_info().name)))?;
+        Ok(Arc::new(GpuContext {
+            device,
+            queue,
+            limits,
+            adapter: AdapterSummary::from_info(&adapter.get_info()),
+            kernels: Mutex::new(HashMap::new()),
+        }))
+    }
+
+    /// The kernel family `K`, compiled on first use and reused afterwards.
+    pub fn kernels<K: KernelFamily>(&self) -> Result<Arc<K>> {
+        let key = TypeId::of::<K>();
+        if let Some(found) = self.kernels.lock().expect("kernel cache poisoned").get(&key) {
+            return Ok(Arc::clone(found).downcast::<K>().expect("kernel cache holds its own type"));
+        }
+        // Built outside the lock: compiling can take a while and may itself ask for other families.
+        let built = Arc::new(K::build(self)?);
+        self.kernels
+            .lock()
+            .expect("kernel cache poisoned")
+            .entry(key)
+            .or_insert_with(|| built.clone());
+        Ok(built)
+    }
+
+    /// The largest buffer that can be bound as one storage binding.
+    pub fn max_binding_bytes(&self) -> u64 {
+        self.limits.max_storage_buffer_binding_size.min(self.limits.max_buffer_size)
+    }
+
+    /// The most workgroups one dispatch may have along one dimension.
+    pub fn max_workgroups_per_dimension(&self) -> u32 {
+        self.limits.max_compute_workgroups_per_dimension
+    }
+}

@@ -1,0 +1,9 @@
+//! The only code that talks to wgpu: the shared context, the shader sources, and the helpers that
+//! upload, bind, dispatch within the adapter's limits, and read back.
+
+mod buffers;
+mod context;
+pub mod shaders;
+
+pub use buffers::human_bytes;
+pub use context::{list_adapters, pick_adapter_summary, AdapterPolicy, AdapterSummary, GpuContext, KernelFamily};

@@ -1,0 +1,60 @@
+//! The WGSL sources. A kernel file may use the function libraries (`rng.wgsl`, `wide_int.wgsl`);
+//! WGSL has no `#include`, so each shader is the concatenation of its parts, in order.
+//! `tests/shaders.rs` validates every composition with naga, and every library file alone.
+
+/// One file of `shaders/`.
+#[derive(Debug, Clone, Copy)]
+pub struct ShaderFile {
+    pub file: &'static str,
+    pub text: &'static str,
+}
+
+macro_rules! shader_file {
+    ($name:literal) => {
+        ShaderFile {
+            file: $name,
+            text: include_str!(concat!("../../shaders/", $name)),
+        }
+    };
+}
+
+pub const RNG: ShaderFile = shader_file!("rng.wgsl");
+pub const WIDE_INT: ShaderFile = shader_file!("wide_int.wgsl");
+
+/// A shader module as compiled: its library parts followed by the kernel file.
+#[derive(Debug, Clone, Copy)]
+pub struct ShaderModule {
+    pub name: &'static str,
+    pub parts: &'static [ShaderFile],
+}
+
+impl ShaderModule {
+    pub fn source(&self) -> String {
+        self.parts
+            .iter()
+            .map(|part| part.text)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+pub const HEBBIAN: ShaderModule = ShaderModule {
+    name: "hebbian",
+    parts: &[shader_file!("hebbian.wgsl")],
+};
+
+pub const RECALL_SYNC: ShaderModule = ShaderModule {
+    name: "recall_sync",
+    parts: &[WIDE_INT, shader_file!("recall_sync.wgsl")],
+};
+
+pub const RECALL_ASYNC: ShaderModule = ShaderModule {
+    name: "recall_async",
+    parts: &[RNG, WIDE_INT, shader_file!("recall_async.wgsl")],
+};
+
+/// Every module the program compiles.
+pub const MODULES: &[ShaderModule] = &[HEBBIAN, RECALL_SYNC, RECALL_ASYNC];
+
+/// Files that hold functions only and are valid WGSL on their own.
+pub const LIBRARIES: &[ShaderFile] = &[RNG, WIDE_INT];

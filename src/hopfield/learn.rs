@@ -1,0 +1,157 @@
+//! Hebbian learning, W = sum of x x^T over the stored patterns with a zero diagonal (the seeds' rule).
+//! GPU kernel: shaders/hebbian.wgsl. The weights are integers, so both paths agree bit for bit.
+
+use std::sync::Arc;
+
+use super::network::HopfieldNetwork;
+use super::patterns::PatternSet;
+use crate::backend::Backend;
+use crate::error::{Error, Result};
+use crate::gpu::{shaders, GpuContext, KernelFamily};
+
+/// Learns the Hebbian weights of `patterns` on `backend`.
+pub fn learn_hebbian(patterns: &PatternSet, backend: &Backend) -> Result<HopfieldNetwork> {
+    check_sizes(patterns)?;
+    match backend {
+        Backend::Cpu => hebbian_cpu(patterns),
+        Backend::Gpu(ctx) => hebbian_gpu(ctx, patterns),
+    }
+}
+
+/// The largest |field| a recall can meet is patterns x (neurons - 1); the kernels track 4x that
+/// in 32-bit integers (see recall_async.wgsl), so the product must stay below 2^29.
+fn check_sizes(patterns: &PatternSet) -> Result<()> {
+    if patterns.is_empty() {
+        return Err(Error::InvalidData("the pattern set is empty".into()));
+    }
+    let (n, p) = (patterns.neurons() as u64, patterns.len() as u64);
+    if p * n.saturating_sub(1) >= 1 << 29 {
+        return Err(Error::TooLarge(format!(
+            "{p} patterns of {n} neurons: fields could exceed the 32-bit integer range the kernels use"
+        )));
+    }
+    if n > u64::from(u16::MAX) {
+        return Err(Error::TooLarge(format!(
+            "{n} neurons: a dense weight matrix needs {} (at most 65 535 neurons)",
+            crate::gpu::human_bytes(n * n * 4)
+        )));
+    }
+    Ok(())
+}
+
+/// Allocates the n x n weight matrix, failing cleanly when the host cannot hold it.
+pub(crate) fn allocate_weights(neurons: usize) -> Result<Vec<i32>> {
+    let count = neurons * neurons;
+    let mut weights = Vec::new();
+    weights.try_reserve_exact(count).map_err(|_| {
+        Error::TooLarge(format!(
+            "a network of {neurons} neurons needs {} of host memory for its weights",
+            crate::gpu::human_bytes(count as u64 * 4)
+        ))
+    })?;
+    weights.resize(count, 0);
+    Ok(weights)
+}
+
+/// CPU twin of `learn` in shaders/hebbian.wgsl.
+pub fn hebbian_cpu(patterns: &PatternSet) -> Result<HopfieldNetwork> {
+    check_sizes(patterns)?;
+    let n = patterns.neurons();
+    let mut weights = allocate_weights(n)?;
+    use rayon::prelude::*;
+    weights.par_chunks_mut(n).enumerate().for_each(|(i, row)| {
+        for pattern in patterns.iter() {
+            let xi = i32::from(pattern[i]);
+            for (w, &xj) in row.iter_mut().zip(pattern) {
+                *w += xi * i32::from(xj);
+            }
+        }
+        row[i] = 0;
+    });
+    Ok(HopfieldNetwork::from_weights(n, patterns.len(), weights))
+}
+
+/// Keep in sync with `Params` in shaders/hebbian.wgsl.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct HebbianParams {
+    neurons: u32,
+    patterns: u32,
+    tiles_per_side: u32,
+    _padding: u32,
+}
+
+struct HebbianKernels {
+    learn: wgpu::ComputePipeline,
+}
+
+impl KernelFamily for HebbianKernels {
+    fn build(ctx: &GpuContext) -> Result<Self> {
+        Ok(HebbianKernels {
+            learn: ctx.compute_pipeline(&shaders::HEBBIAN, "learn"),
+        })
+    }
+}
+
+const TILE: u32 = 16;
+
+fn hebbian_gpu(ctx: &Arc<GpuContext>, patterns: &PatternSet) -> Result<HopfieldNetwork> {
+    let n = patterns.neurons();
+    let kernels = ctx.kernels::<HebbianKernels>()?;
+    ctx.check_binding("the weight matrix", (n * n * 4) as u64)?;
+    let mut host_weights = allocate_weights(n)?;
+    let states: Vec<i32> = patterns.states().iter().map(|&v| i32::from(v)).collect();
+    let tiles_per_side = (n as u32).div_ceil(TILE);
+    let params = HebbianParams {
+        neurons: n as u32,
+        patterns: patterns.len() as u32,
+        tiles_per_side,
+        _padding: 0,
+    };
+    let params_buffer = ctx.uniform("hebbian params", &params);
+    let patterns_buffer = ctx.storage_from("patterns", &states)?;
+    let weights_buffer = ctx.storage_zeroed("weights", (n * n * 4) as u64)?;
+    let bind_group = ctx.bind(
+        &kernels.learn,
+        &[(0, &params_buffer), (1, &patterns_buffer), (2, &weights_buffer)],
+    );
+    let (x, y) = ctx.spread_groups(tiles_per_side * tiles_per_side);
+    let mut encoder = ctx.device.create_command_encoder(&Default::default());
+    {
+        let mut pass = encoder.begin_compute_pass(&Default::default());
+        pass.set_pipeline(&kernels.learn);
+        pass.set_bind_group(0, &bind_group, &[]);
+        pass.dispatch_workgroups(x, y, 1);
+    }
+    ctx.queue.submit([encoder.finish()]);
+    let weights = ctx.read_back::<i32>(&weights_buffer, n * n)?;
+    host_weights.copy_from_slice(&weights);
+    Ok(HopfieldNetwork::from_weights(n, patterns.len(), host_weights))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_000_weights() {
+        // Seed 000 prints this matrix for the patterns below.
+        let patterns = PatternSet::new(
+            6,
+            vec![1, -1, 1, -1, 1, -1, -1, 1, -1, 1, -1, 1],
+            vec!["a".into(), "b".into()],
+        )
+        .unwrap();
+        let network = hebbian_cpu(&patterns).unwrap();
+        #[rustfmt::skip]
+        let expected = [
+             0, -2,  2, -2,  2, -2,
+            -2,  0, -2,  2, -2,  2,
+             2, -2,  0, -2,  2, -2,
+            -2,  2, -2,  0, -2,  2,
+             2, -2,  2, -2,  0, -2,
+            -2,  2, -2,  2, -2,  0,
+        ];
+        assert_eq!(network.weights(), expected);
+    }
+}

@@ -1,0 +1,14 @@
+//! Hopfield associative memory: bipolar patterns, Hebbian learning, recall dynamics and energy.
+
+pub mod analysis;
+pub mod learn;
+pub mod network;
+pub mod noise;
+pub mod patterns;
+pub mod recall;
+
+pub use analysis::{best_match, BestMatch};
+pub use learn::{hebbian_cpu, learn_hebbian};
+pub use network::HopfieldNetwork;
+pub use patterns::{seed_patterns, GridShape, PatternSet, Polarity};
+pub use recall::{recall, Ending, EnergyTerms, RecallOutcome, RecallParams, UpdateMode};

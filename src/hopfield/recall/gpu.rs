@@ -1,0 +1,351 @@
+//! GPU dispatch of recall: shaders/recall_sync.wgsl and shaders/recall_async.wgsl.
+//! Probes are processed in batches sized to the adapter's binding limit and a memory budget.
+
+use std::sync::Arc;
+
+use indicatif::ProgressBar;
+
+use super::{Ending, EnergyTerms, IntegerThreshold, RecallOutcome, RecallParams, UpdateMode};
+use crate::error::{Error, Result};
+use crate::gpu::{shaders, GpuContext, KernelFamily};
+use crate::hopfield::network::HopfieldNetwork;
+use crate::rng::StreamKey;
+
+/// The most device memory one batch of probes may take (beside the weights).
+const BATCH_BUDGET_BYTES: u64 = 512 << 20;
+/// Synchronous sweeps recorded per submission before checking whether every probe has finished.
+const SWEEPS_PER_SUBMISSION: u32 = 8;
+const TILE: u32 = 16;
+
+/// Keep in sync with `Params` in shaders/recall_sync.wgsl.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct SyncParams {
+    neurons: u32,
+    probes: u32,
+    neuron_tiles: u32,
+    max_sweeps: u32,
+    theta_up: i32,
+    theta_down: i32,
+    self_coupling: u32,
+    energy_only: u32,
+}
+
+/// Keep in sync with `ProbeStatus` in shaders/recall_sync.wgsl.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct ProbeStatus {
+    ending: u32,
+    sweeps: u32,
+}
+
+/// Keep in sync with `Params` in shaders/recall_async.wgsl.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct AsyncParams {
+    neurons: u32,
+    probes: u32,
+    max_sweeps: u32,
+    self_coupling: u32,
+    theta_up: i32,
+    theta_down: i32,
+    flip_capacity: u32,
+    _padding: u32,
+}
+
+/// Keep in sync with `Outcome` in shaders/recall_async.wgsl.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct AsyncOutcome {
+    ending: u32,
+    sweeps: u32,
+    flips: u32,
+    _padding: u32,
+}
+
+fn ending_from_code(code: u32) -> Result<Ending> {
+    match code {
+        1 => Ok(Ending::FixedPoint),
+        2 => Ok(Ending::TwoCycle),
+        3 => Ok(Ending::SweepLimit),
+        other => Err(Error::Gpu(format!("a probe finished with unknown status {other}"))),
+    }
+}
+
+/// Recombines the wide sums of wide_int.wgsl: [hi, lo, sum(s)].
+fn energy_terms(words: &[u32]) -> EnergyTerms {
+    EnergyTerms {
+        quadratic: i64::from(words[0] as i32) * 65_536 + i64::from(words[1]),
+        magnetisation: i64::from(words[2] as i32),
+    }
+}
+
+struct RecallKernels {
+    sweep: wgpu::ComputePipeline,
+    finalize: wgpu::ComputePipeline,
+    recall_async: wgpu::ComputePipeline,
+}
+
+impl KernelFamily for RecallKernels {
+    fn build(ctx: &GpuContext) -> Result<Self> {
+        Ok(RecallKernels {
+            sweep: ctx.compute_pipeline(&shaders::RECALL_SYNC, "sweep"),
+            finalize: ctx.compute_pipeline(&shaders::RECALL_SYNC, "finalize"),
+            recall_async: ctx.compute_pipeline(&shaders::RECALL_ASYNC, "recall"),
+        })
+    }
+}
+
+pub(super) fn recall_gpu(
+    ctx: &Arc<GpuContext>,
+    network: &HopfieldNetwork,
+    probes: &[i8],
+    keys: &[StreamKey],
+    params: &RecallParams,
+    threshold: IntegerThreshold,
+    progress: &ProgressBar,
+) -> Result<Vec<RecallOutcome>> {
+    let kernels = ctx.kernels::<RecallKernels>()?;
+    let n = network.neurons();
+    let weights = ctx.storage_from("weights", network.weights())?;
+    let batch = batch_size(ctx, n, params)?;
+    let mut outcomes = Vec::with_capacity(probes.len() / n);
+    for (chunk, chunk_keys) in probes.chunks(batch * n).zip(keys.chunks(batch)) {
+        let states: Vec<i32> = chunk.iter().map(|&v| i32::from(v)).collect();
+        let batch_outcomes = match params.mode {
+            UpdateMode::Sync => run_sync(ctx, &kernels, &weights, n, &states, params, threshold)?,
+            UpdateMode::Async => {
+                run_async(ctx, &kernels, &weights, n, &states, chunk_keys, params, threshold)?
+            }
+        };
+        progress.inc(batch_outcomes.len() as u64);
+        outcomes.extend(batch_outcomes);
+    }
+    Ok(outcomes)
+}
+
+/// How many probes one batch holds: every per-probe buffer must fit one binding, and all of them
+/// together the batch budget.
+fn batch_size(ctx: &GpuContext, neurons: usize, params: &RecallParams) -> Result<usize> {
+    let n = neurons as u64;
+    let slots = u64::from(params.max_sweeps) + 1;
+    let energy_bytes = slots * 12;
+    let flip_bytes = if params.record_flips && params.mode == UpdateMode::Async {
+        n * u64::from(params.max_sweeps) * 4
+    } else {
+        0
+    };
+    let largest = (n * 4).max(energy_bytes).max(flip_bytes);
+    let total = match params.mode {
+        UpdateMode::Sync => 3 * n * 4 + 16 + energy_bytes,
+        UpdateMode::Async => 2 * n * 4 + 16 + energy_bytes + flip_bytes,
+    };
+    let by_binding = ctx.max_binding_bytes() / largest;
+    let by_budget = BATCH_BUDGET_BYTES / total;
+    let batch = by_binding.min(by_budget).max(1);
+    // One probe alone must still fit one binding.
+    ctx.check_binding("one probe's recall buffers", largest)?;
+    Ok(batch.min(u64::from(u32::MAX)) as usize)
+}
+
+fn run_sync(
+    ctx: &GpuContext,
+    kernels: &RecallKernels,
+    weights: &wgpu::Buffer,
+    n: usize,
+    states: &[i32],
+    params: &RecallParams,
+    threshold: IntegerThreshold,
+) -> Result<Vec<RecallOutcome>> {
+    let probes = states.len() / n;
+    let sweep_params = SyncParams {
+        neurons: n as u32,
+        probes: probes as u32,
+        neuron_tiles: (n as u32).div_ceil(TILE),
+        max_sweeps: params.max_sweeps,
+        theta_up: threshold.up,
+        theta_down: threshold.down,
+        self_coupling: u32::from(params.self_coupling),
+        energy_only: 0,
+    };
+    let energy_params = SyncParams {
+        energy_only: 1,
+        ..sweep_params
+    };
+    let sweep_uniform = ctx.uniform("sync params", &sweep_params);
+    let energy_uniform = ctx.uniform("sync energy params", &energy_params);
+    let rotation = [
+        ctx.storage_from("states 0", states)?,
+        ctx.storage_zeroed("states 1", (states.len() * 4) as u64)?,
+        ctx.storage_zeroed("states 2", (states.len() * 4) as u64)?,
+    ];
+    let status = ctx.storage_zeroed("status", (probes * 8) as u64)?;
+    let flags = ctx.storage_zeroed("flags", (probes * 8) as u64)?;
+    let slots = params.max_sweeps as usize + 1;
+    let energy = ctx.storage_zeroed("energy", (slots * probes * 12) as u64)?;
+
+    // Phase p reads rotation[p] (current), writes rotation[p+1] (next), compares with rotation[p+2] (before).
+    let bind_phase = |uniform: &wgpu::Buffer, phase: usize| {
+        ctx.bind(
+            &kernels.sweep,
+            &[
+                (0, uniform),
+                (1, weights),
+                (2, &rotation[phase % 3]),
+                (3, &rotation[(phase + 1) % 3]),
+                (4, &rotation[(phase + 2) % 3]),
+                (5, &status),
+                (6, &flags),
+                (7, &energy),
+            ],
+        )
+    };
+    let sweep_groups: Vec<wgpu::BindGroup> = (0..3).map(|p| bind_phase(&sweep_uniform, p)).collect();
+    let finalize_group = ctx.bind(&kernels.finalize, &[(0, &sweep_uniform), (5, &status), (6, &flags)]);
+    let tiles = sweep_params.neuron_tiles * (probes as u32).div_ceil(TILE);
+    let (tile_x, tile_y) = ctx.spread_groups(tiles);
+    let (final_x, final_y) = ctx.spread_groups((probes as u32).div_ceil(64));
+
+    let mut done_sweeps = 0u32;
+    while done_sweeps < params.max_sweeps {
+        let count = SWEEPS_PER_SUBMISSION.min(params.max_sweeps - done_sweeps);
+        let mut encoder = ctx.device.create_command_encoder(&Default::default());
+        {
+            let mut pass = encoder.begin_compute_pass(&Default::default());
+            for _ in 0..count {
+                pass.set_pipeline(&kernels.sweep);
+                pass.set_bind_group(0, &sweep_groups[done_sweeps as usize % 3], &[]);
+                pass.dispatch_workgroups(tile_x, tile_y, 1);
+                pass.set_pipeline(&kernels.finalize);
+                pass.set_bind_group(0, &finalize_group, &[]);
+                pass.dispatch_workgroups(final_x, final_y, 1);
+                done_sweeps += 1;
+            }
+        }
+        ctx.queue.submit([encoder.finish()]);
+        let statuses = ctx.read_back::<ProbeStatus>(&status, probes)?;
+        if statuses.iter().all(|s| s.ending != 0) {
+            break;
+        }
+    }
+
+    let final_phase = done_sweeps as usize % 3;
+    let energy_group = bind_phase(&energy_uniform, final_phase);
+    let mut encoder = ctx.device.create_command_encoder(&Default::default());
+    {
+        let mut pass = encoder.begin_compute_pass(&Default::default());
+        pass.set_pipeline(&kernels.sweep);
+        pass.set_bind_group(0, &energy_group, &[]);
+        pass.dispatch_workgroups(tile_x, tile_y, 1);
+    }
+    ctx.queue.submit([encoder.finish()]);
+
+    let final_states = ctx.read_back::<i32>(&rotation[final_phase], states.len())?;
+    let statuses = ctx.read_back::<ProbeStatus>(&status, probes)?;
+    let energy_words = ctx.read_back::<u32>(&energy, slots * probes * 3)?;
+    let slot = |slot: usize, b: usize| energy_terms(&energy_words[(slot * probes + b) * 3..][..3]);
+    (0..probes)
+        .map(|b| {
+            let status = statuses[b];
+            let mut energy: Vec<EnergyTerms> = (0..status.sweeps as usize).map(|s| slot(s, b)).collect();
+            energy.push(slot(params.max_sweeps as usize, b));
+            Ok(RecallOutcome {
+                final_state: final_states[b * n..(b + 1) * n].iter().map(|&v| v as i8).collect(),
+                sweeps: status.sweeps,
+                ending: ending_from_code(status.ending)?,
+                energy,
+                flips: None,
+            })
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_async(
+    ctx: &GpuContext,
+    kernels: &RecallKernels,
+    weights: &wgpu::Buffer,
+    n: usize,
+    states: &[i32],
+    keys: &[StreamKey],
+    params: &RecallParams,
+    threshold: IntegerThreshold,
+) -> Result<Vec<RecallOutcome>> {
+    let probes = states.len() / n;
+    let flip_capacity = if params.record_flips {
+        n as u32 * params.max_sweeps
+    } else {
+        0
+    };
+    let uniform = ctx.uniform(
+        "async params",
+        &AsyncParams {
+            neurons: n as u32,
+            probes: probes as u32,
+            max_sweeps: params.max_sweeps,
+            self_coupling: u32::from(params.self_coupling),
+            theta_up: threshold.up,
+            theta_down: threshold.down,
+            flip_capacity,
+            _padding: 0,
+        },
+    );
+    let key_words: Vec<[u32; 4]> = keys.iter().map(|key| key.0).collect();
+    let state_buffer = ctx.storage_from("states", states)?;
+    let key_buffer = ctx.storage_from("keys", &key_words)?;
+    let order = ctx.storage_zeroed("order", (states.len() * 4) as u64)?;
+    let outcome_buffer = ctx.storage_zeroed("outcomes", (probes * 16) as u64)?;
+    let slots = params.max_sweeps as usize + 1;
+    let energy = ctx.storage_zeroed("energy", (probes * slots * 12) as u64)?;
+    let flip_buffer = ctx.storage_zeroed("flips", probes as u64 * u64::from(flip_capacity) * 4)?;
+    let group = ctx.bind(
+        &kernels.recall_async,
+        &[
+            (0, &uniform),
+            (1, weights),
+            (2, &state_buffer),
+            (3, &key_buffer),
+            (4, &order),
+            (5, &outcome_buffer),
+            (6, &energy),
+            (7, &flip_buffer),
+        ],
+    );
+    let (x, y) = ctx.spread_groups(probes as u32);
+    let mut encoder = ctx.device.create_command_encoder(&Default::default());
+    {
+        let mut pass = encoder.begin_compute_pass(&Default::default());
+        pass.set_pipeline(&kernels.recall_async);
+        pass.set_bind_group(0, &group, &[]);
+        pass.dispatch_workgroups(x, y, 1);
+    }
+    ctx.queue.submit([encoder.finish()]);
+
+    let final_states = ctx.read_back::<i32>(&state_buffer, states.len())?;
+    let results = ctx.read_back::<AsyncOutcome>(&outcome_buffer, probes)?;
+    let energy_words = ctx.read_back::<u32>(&energy, probes * slots * 3)?;
+    let flips = if params.record_flips {
+        ctx.read_back::<u32>(&flip_buffer, probes * flip_capacity as usize)?
+    } else {
+        Vec::new()
+    };
+    (0..probes)
+        .map(|b| {
+            let result = results[b];
+            let energy = (0..=result.sweeps as usize)
+                .map(|s| energy_terms(&energy_words[(b * slots + s) * 3..][..3]))
+                .collect();
+            let recorded = params.record_flips.then(|| {
+                let start = b * flip_capacity as usize;
+                flips[start..start + result.flips as usize].to_vec()
+            });
+            Ok(RecallOutcome {
+                final_state: final_states[b * n..(b + 1) * n].iter().map(|&v| v as i8).collect(),
+                sweeps: result.sweeps,
+                ending: ending_from_code(result.ending)?,
+                energy,
+                flips: recorded,
+            })
+        })
+        .collect()
+}

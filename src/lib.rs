@@ -1,0 +1,16 @@
+//! hopsom: Hopfield associative memories and Kohonen self-organizing maps on the GPU through wgpu
+//! and WGSL compute shaders, with a CPU path that is the reference every GPU result is checked
+//! against.
+//!
+//! Data flows one way: files are read by [`io`], the algorithms in [`hopfield`] run on a
+//! [`Backend`] (the CPU twin or the GPU kernels in `shaders/`), and results are written by [`io`].
+
+pub mod backend;
+pub mod error;
+pub mod gpu;
+pub mod hopfield;
+pub mod io;
+pub mod rng;
+
+pub use backend::{Backend, BackendChoice};
+pub use error::{Error, Result};
