@@ -1,31 +1,36 @@
 // Hebbian learning: W = sum over patterns of the outer product x x^T, with a zero diagonal.
-// W is integer-valued (|w| <= patterns), so the GPU and the CPU twin (src/hopfield/learn.rs) agree bit for bit.
-// One workgroup computes one 16x16 tile of W; the patterns are streamed through workgroup memory
-// 16 at a time. Tiles are numbered linearly and the dispatch is spread over x and y so that no
-// dimension exceeds the 65 535-workgroup limit.
+// W is integer-valued (|w| <= patterns), so the GPU and the CPU twin (hebbian_cpu in
+// src/hopfield/learn.rs) agree bit for bit.
+//
+// One workgroup computes one 16x16 tile of W, streaming the patterns through workgroup memory 16
+// at a time; the 16 products of a block are four vec4 dot products (no inner loop, which keeps
+// every invocation far below llvmpipe's 65 535-iteration loop limit). Each dispatch adds the
+// contribution of `pattern_count` patterns from `pattern_start` to W, so any number of patterns
+// can be learned in several dispatches. Tiles are numbered linearly and spread over x and y so
+// that no dimension exceeds the 65 535-workgroup limit.
 
 // Keep in sync with HebbianParams in src/hopfield/learn.rs.
 struct Params {
     neurons: u32,
-    patterns: u32,
+    pattern_start: u32,
+    pattern_count: u32,
     tiles_per_side: u32,
-    _padding: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 // patterns x neurons, each +1 or -1.
 @group(0) @binding(1) var<storage, read> patterns: array<i32>;
-// neurons x neurons, row-major.
+// neurons x neurons, row-major; the dispatch adds to it.
 @group(0) @binding(2) var<storage, read_write> weights: array<i32>;
 
 const TILE: u32 = 16u;
 
-// row_block[p][r] = pattern p at neuron (tile row start + r); column_block likewise for columns.
-var<workgroup> row_block: array<array<i32, 16>, 16>;
-var<workgroup> column_block: array<array<i32, 16>, 16>;
+// rows[r][q] holds 4 consecutive patterns of the block at neuron (tile row start + r).
+var<workgroup> rows: array<array<vec4<i32>, 4>, 16>;
+var<workgroup> columns: array<array<vec4<i32>, 4>, 16>;
 
 fn pattern_value(p: u32, neuron: u32) -> i32 {
-    if p < params.patterns && neuron < params.neurons {
+    if p < params.pattern_start + params.pattern_count && neuron < params.neurons {
         return patterns[p * params.neurons + neuron];
     }
     return 0;
@@ -47,16 +52,18 @@ fn learn(
     let j = column_start + local.x;
 
     var sum = 0i;
-    for (var p0 = 0u; p0 < params.patterns; p0 += TILE) {
-        row_block[local.y][local.x] = pattern_value(p0 + local.y, row_start + local.x);
-        column_block[local.y][local.x] = pattern_value(p0 + local.y, column_start + local.x);
+    let end = params.pattern_start + params.pattern_count;
+    for (var p0 = params.pattern_start; p0 < end; p0 += TILE) {
+        // Thread (x, y) loads pattern p0 + y at the tile's row x and column x.
+        let p = p0 + local.y;
+        rows[local.x][local.y / 4u][local.y % 4u] = pattern_value(p, row_start + local.x);
+        columns[local.x][local.y / 4u][local.y % 4u] = pattern_value(p, column_start + local.x);
         workgroupBarrier();
-        for (var k = 0u; k < TILE; k++) {
-            sum += row_block[k][local.y] * column_block[k][local.x];
-        }
+        sum += dot(rows[local.y][0], columns[local.x][0]) + dot(rows[local.y][1], columns[local.x][1])
+            + dot(rows[local.y][2], columns[local.x][2]) + dot(rows[local.y][3], columns[local.x][3]);
         workgroupBarrier();
     }
-    if i < params.neurons && j < params.neurons {
-        weights[i * params.neurons + j] = select(sum, 0, i == j);
+    if i < params.neurons && j < params.neurons && i != j {
+        weights[i * params.neurons + j] += sum;
     }
 }

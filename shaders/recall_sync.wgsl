@@ -20,8 +20,12 @@ struct Params {
     theta_up: i32,
     theta_down: i32,
     self_coupling: u32,
-    // 1: only accumulate the energy of `current` into slot `max_sweeps` (the final states).
+    // 1: only accumulate the energy of `current` (every probe) into `energy_slot`.
     energy_only: u32,
+    energy_slot: u32,
+    _padding0: u32,
+    _padding1: u32,
+    _padding2: u32,
 }
 
 // Keep in sync with ProbeStatus in src/hopfield/recall/gpu.rs.
@@ -48,8 +52,18 @@ const SWEEP_LIMIT: u32 = 3u;
 
 const TILE: u32 = 16u;
 
-var<workgroup> weight_block: array<array<i32, 16>, 16>;
-var<workgroup> state_block: array<array<i32, 16>, 16>;
+// weight_block[r][q]: 4 consecutive weights of row (neuron start + r); state_block[b][q] likewise
+// for probe (probe start + b). The 16 products of a block are four vec4 dot products, with no
+// inner loop: every invocation stays far below llvmpipe's 65 535-iteration loop limit.
+var<workgroup> weight_block: array<array<vec4<i32>, 4>, 16>;
+var<workgroup> state_block: array<array<vec4<i32>, 4>, 16>;
+
+fn accumulate_energy(slot: u32, b: u32, contribution: i32, s: i32) {
+    let at = (slot * params.probes + b) * 3u;
+    atomicAdd(&energy[at], bitcast<u32>(wide_hi_part(contribution)));
+    atomicAdd(&energy[at + 1u], wide_lo_part(contribution));
+    atomicAdd(&energy[at + 2u], bitcast<u32>(s));
+}
 
 @compute @workgroup_size(16, 16)
 fn sweep(
@@ -76,16 +90,17 @@ fn sweep(
         if row < n && column < n {
             w = weights[row * n + column];
         }
-        weight_block[local.y][local.x] = w;
+        weight_block[local.y][local.x / 4u][local.x % 4u] = w;
         var s = 0i;
         if b < params.probes && column < n {
             s = current[b * n + column];
         }
-        state_block[local.y][local.x] = s;
+        state_block[local.y][local.x / 4u][local.x % 4u] = s;
         workgroupBarrier();
-        for (var k = 0u; k < TILE; k++) {
-            field += weight_block[local.x][k] * state_block[local.y][k];
-        }
+        field += dot(weight_block[local.x][0], state_block[local.y][0])
+            + dot(weight_block[local.x][1], state_block[local.y][1])
+            + dot(weight_block[local.x][2], state_block[local.y][2])
+            + dot(weight_block[local.x][3], state_block[local.y][3]);
         workgroupBarrier();
     }
 
@@ -95,23 +110,16 @@ fn sweep(
     let index = b * n + i;
     let s = current[index];
     let probe = status[b];
-    if params.energy_only == 0u && probe.ending != RUNNING {
+    if params.energy_only == 1u {
+        accumulate_energy(params.energy_slot, b, s * field, s);
+        return;
+    }
+    if probe.ending != RUNNING {
         next[index] = s;
         return;
     }
 
-    var slot = probe.sweeps;
-    if params.energy_only == 1u {
-        slot = params.max_sweeps;
-    }
-    let contribution = s * field;
-    let at = (slot * params.probes + b) * 3u;
-    atomicAdd(&energy[at], bitcast<u32>(wide_hi_part(contribution)));
-    atomicAdd(&energy[at + 1u], wide_lo_part(contribution));
-    atomicAdd(&energy[at + 2u], bitcast<u32>(s));
-    if params.energy_only == 1u {
-        return;
-    }
+    accumulate_energy(probe.sweeps, b, s * field, s);
 
     var input = field;
     if params.self_coupling == 1u {

@@ -135,6 +135,7 @@ impl GpuContext {
         self.device
             .poll(wgpu::PollType::wait_indefinitely())
             .map_err(|err| Error::Gpu(format!("waiting for the device: {err}")))?;
+        self.take_error()?;
         receiver
             .recv()
             .map_err(|_| Error::Gpu("readback was dropped".into()))?

@@ -55,6 +55,9 @@ pub struct GpuContext {
     pub limits: wgpu::Limits,
     pub adapter: AdapterSummary,
     kernels: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+    /// The first error wgpu reported outside an error scope, taken by [`GpuContext::take_error`].
+    /// Without this handler wgpu panics on such errors.
+    reported_error: Arc<Mutex<Option<String>>>,
 }
 
 fn new_instance() -> wgpu::Instance {
@@ -141,13 +144,28 @@ impl GpuContext {
             trace: wgpu::Trace::Off,
         }))
         .map_err(|err| Error::NoAdapter(format!("could not open {}: {err}", adapter.get_info().name)))?;
+        let reported_error = Arc::new(Mutex::new(None));
+        let sink = Arc::clone(&reported_error);
+        device.on_uncaptured_error(Arc::new(move |error: wgpu::Error| {
+            let mut slot = sink.lock().expect("error slot poisoned");
+            slot.get_or_insert_with(|| error.to_string().lines().collect::<Vec<_>>().join(" "));
+        }));
         Ok(Arc::new(GpuContext {
             device,
             queue,
             limits,
             adapter: AdapterSummary::from_info(&adapter.get_info()),
             kernels: Mutex::new(HashMap::new()),
+            reported_error,
         }))
+    }
+
+    /// Fails with the first error the device reported since the last call, if any.
+    pub fn take_error(&self) -> Result<()> {
+        match self.reported_error.lock().expect("error slot poisoned").take() {
+            Some(message) => Err(Error::Gpu(message)),
+            None => Ok(()),
+        }
     }
 
     /// The kernel family `K`, compiled on first use and reused afterwards.

@@ -76,9 +76,9 @@ pub fn hebbian_cpu(patterns: &PatternSet) -> Result<HopfieldNetwork> {
 #[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
 struct HebbianParams {
     neurons: u32,
-    patterns: u32,
+    pattern_start: u32,
+    pattern_count: u32,
     tiles_per_side: u32,
-    _padding: u32,
 }
 
 struct HebbianKernels {
@@ -94,6 +94,9 @@ impl KernelFamily for HebbianKernels {
 }
 
 const TILE: u32 = 16;
+/// Patterns one dispatch adds: its loop runs count/16 iterations per invocation, well below
+/// llvmpipe's limit of 65 535 (see shaders/hebbian.wgsl).
+const PATTERNS_PER_DISPATCH: u32 = 16 * 16_384;
 
 fn hebbian_gpu(ctx: &Arc<GpuContext>, patterns: &PatternSet) -> Result<HopfieldNetwork> {
     let n = patterns.neurons();
@@ -102,26 +105,29 @@ fn hebbian_gpu(ctx: &Arc<GpuContext>, patterns: &PatternSet) -> Result<HopfieldN
     let mut host_weights = allocate_weights(n)?;
     let states: Vec<i32> = patterns.states().iter().map(|&v| i32::from(v)).collect();
     let tiles_per_side = (n as u32).div_ceil(TILE);
-    let params = HebbianParams {
-        neurons: n as u32,
-        patterns: patterns.len() as u32,
-        tiles_per_side,
-        _padding: 0,
-    };
-    let params_buffer = ctx.uniform("hebbian params", &params);
     let patterns_buffer = ctx.storage_from("patterns", &states)?;
     let weights_buffer = ctx.storage_zeroed("weights", (n * n * 4) as u64)?;
-    let bind_group = ctx.bind(
-        &kernels.learn,
-        &[(0, &params_buffer), (1, &patterns_buffer), (2, &weights_buffer)],
-    );
     let (x, y) = ctx.spread_groups(tiles_per_side * tiles_per_side);
     let mut encoder = ctx.device.create_command_encoder(&Default::default());
     {
         let mut pass = encoder.begin_compute_pass(&Default::default());
         pass.set_pipeline(&kernels.learn);
-        pass.set_bind_group(0, &bind_group, &[]);
-        pass.dispatch_workgroups(x, y, 1);
+        let total = patterns.len() as u32;
+        for pattern_start in (0..total).step_by(PATTERNS_PER_DISPATCH as usize) {
+            let params = HebbianParams {
+                neurons: n as u32,
+                pattern_start,
+                pattern_count: PATTERNS_PER_DISPATCH.min(total - pattern_start),
+                tiles_per_side,
+            };
+            let params_buffer = ctx.uniform("hebbian params", &params);
+            let bind_group = ctx.bind(
+                &kernels.learn,
+                &[(0, &params_buffer), (1, &patterns_buffer), (2, &weights_buffer)],
+            );
+            pass.set_bind_group(0, &bind_group, &[]);
+            pass.dispatch_workgroups(x, y, 1);
+        }
     }
     ctx.queue.submit([encoder.finish()]);
     let weights = ctx.read_back::<i32>(&weights_buffer, n * n)?;

@@ -29,6 +29,8 @@ struct SyncParams {
     theta_down: i32,
     self_coupling: u32,
     energy_only: u32,
+    energy_slot: u32,
+    _padding: [u32; 3],
 }
 
 /// Keep in sync with `ProbeStatus` in shaders/recall_sync.wgsl.
@@ -50,18 +52,28 @@ struct AsyncParams {
     theta_up: i32,
     theta_down: i32,
     flip_capacity: u32,
-    _padding: u32,
+    step_start: u32,
+    step_count: u32,
+    _padding: [u32; 3],
 }
 
-/// Keep in sync with `Outcome` in shaders/recall_async.wgsl.
+/// Keep in sync with `Probe` in shaders/recall_async.wgsl.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
-struct AsyncOutcome {
+struct AsyncProbe {
     ending: u32,
     sweeps: u32,
     flips: u32,
+    changed: u32,
+    quadratic_hi: i32,
+    quadratic_lo: u32,
+    magnetisation: i32,
     _padding: u32,
 }
+
+/// Loop iterations one invocation of the asynchronous `steps` kernel may run; well below
+/// llvmpipe's limit of 65 535 per invocation (see recall_async.wgsl).
+const STEP_LOOP_BUDGET: u32 = 32_768;
 
 fn ending_from_code(code: u32) -> Result<Ending> {
     match code {
@@ -83,7 +95,10 @@ fn energy_terms(words: &[u32]) -> EnergyTerms {
 struct RecallKernels {
     sweep: wgpu::ComputePipeline,
     finalize: wgpu::ComputePipeline,
-    recall_async: wgpu::ComputePipeline,
+    start: wgpu::ComputePipeline,
+    begin_sweep: wgpu::ComputePipeline,
+    steps: wgpu::ComputePipeline,
+    end_sweep: wgpu::ComputePipeline,
 }
 
 impl KernelFamily for RecallKernels {
@@ -91,7 +106,10 @@ impl KernelFamily for RecallKernels {
         Ok(RecallKernels {
             sweep: ctx.compute_pipeline(&shaders::RECALL_SYNC, "sweep"),
             finalize: ctx.compute_pipeline(&shaders::RECALL_SYNC, "finalize"),
-            recall_async: ctx.compute_pipeline(&shaders::RECALL_ASYNC, "recall"),
+            start: ctx.compute_pipeline(&shaders::RECALL_ASYNC, "start"),
+            begin_sweep: ctx.compute_pipeline(&shaders::RECALL_ASYNC, "begin_sweep"),
+            steps: ctx.compute_pipeline(&shaders::RECALL_ASYNC, "steps"),
+            end_sweep: ctx.compute_pipeline(&shaders::RECALL_ASYNC, "end_sweep"),
         })
     }
 }
@@ -167,9 +185,12 @@ fn run_sync(
         theta_down: threshold.down,
         self_coupling: u32::from(params.self_coupling),
         energy_only: 0,
+        energy_slot: 0,
+        _padding: [0; 3],
     };
     let energy_params = SyncParams {
         energy_only: 1,
+        energy_slot: params.max_sweeps,
         ..sweep_params
     };
     let sweep_uniform = ctx.uniform("sync params", &sweep_params);
@@ -260,6 +281,57 @@ fn run_sync(
         .collect()
 }
 
+/// Records the energy-only pass of the synchronous field kernel: the energy terms of every probe
+/// in `states` into slot `slot` of `energy` (slot-major, as both recall kernels lay it out).
+fn record_energy_pass(
+    ctx: &GpuContext,
+    kernels: &RecallKernels,
+    pass: &mut wgpu::ComputePass,
+    weights: &wgpu::Buffer,
+    states: &wgpu::Buffer,
+    energy: &wgpu::Buffer,
+    neurons: u32,
+    probes: u32,
+    slot: u32,
+) -> Result<()> {
+    let params = SyncParams {
+        neurons,
+        probes,
+        neuron_tiles: neurons.div_ceil(TILE),
+        max_sweeps: slot,
+        theta_up: 1,
+        theta_down: -1,
+        self_coupling: 0,
+        energy_only: 1,
+        energy_slot: slot,
+        _padding: [0; 3],
+    };
+    let uniform = ctx.uniform("energy pass params", &params);
+    // The energy pass reads only `current` and writes only `energy`; the other bindings need
+    // valid buffers but are never touched.
+    // A buffer may not be both read-only and writable within one dispatch, hence two.
+    let unused_writable = ctx.storage_zeroed("unused (writable)", 16)?;
+    let unused_readable = ctx.storage_zeroed("unused (read-only)", 16)?;
+    let group = ctx.bind(
+        &kernels.sweep,
+        &[
+            (0, &uniform),
+            (1, weights),
+            (2, states),
+            (3, &unused_writable),
+            (4, &unused_readable),
+            (5, &unused_writable),
+            (6, &unused_writable),
+            (7, energy),
+        ],
+    );
+    let (x, y) = ctx.spread_groups(params.neuron_tiles * probes.div_ceil(TILE));
+    pass.set_pipeline(&kernels.sweep);
+    pass.set_bind_group(0, &group, &[]);
+    pass.dispatch_workgroups(x, y, 1);
+    Ok(())
+}
+
 #[allow(clippy::too_many_arguments)]
 fn run_async(
     ctx: &GpuContext,
@@ -273,57 +345,114 @@ fn run_async(
 ) -> Result<Vec<RecallOutcome>> {
     let probes = states.len() / n;
     let flip_capacity = if params.record_flips {
-        n as u32 * params.max_sweeps
+        u32::try_from(n as u64 * u64::from(params.max_sweeps)).map_err(|_| {
+            Error::TooLarge("a trajectory of that many sweeps; lower --max-sweeps".into())
+        })?
     } else {
         0
     };
-    let uniform = ctx.uniform(
-        "async params",
-        &AsyncParams {
-            neurons: n as u32,
-            probes: probes as u32,
-            max_sweeps: params.max_sweeps,
-            self_coupling: u32::from(params.self_coupling),
-            theta_up: threshold.up,
-            theta_down: threshold.down,
-            flip_capacity,
-            _padding: 0,
-        },
-    );
+    let lanes_per_neuron = (n as u32).div_ceil(64) + 8;
+    let step_count = (STEP_LOOP_BUDGET / lanes_per_neuron).max(1);
+    let base_params = AsyncParams {
+        neurons: n as u32,
+        probes: probes as u32,
+        max_sweeps: params.max_sweeps,
+        self_coupling: u32::from(params.self_coupling),
+        theta_up: threshold.up,
+        theta_down: threshold.down,
+        flip_capacity,
+        step_start: 0,
+        step_count,
+        _padding: [0; 3],
+    };
     let key_words: Vec<[u32; 4]> = keys.iter().map(|key| key.0).collect();
     let state_buffer = ctx.storage_from("states", states)?;
     let key_buffer = ctx.storage_from("keys", &key_words)?;
     let order = ctx.storage_zeroed("order", (states.len() * 4) as u64)?;
-    let outcome_buffer = ctx.storage_zeroed("outcomes", (probes * 16) as u64)?;
+    let probe_buffer = ctx.storage_zeroed("probe state", (probes * std::mem::size_of::<AsyncProbe>()) as u64)?;
     let slots = params.max_sweeps as usize + 1;
-    let energy = ctx.storage_zeroed("energy", (probes * slots * 12) as u64)?;
+    let energy = ctx.storage_zeroed("energy", (slots * probes * 12) as u64)?;
     let flip_buffer = ctx.storage_zeroed("flips", probes as u64 * u64::from(flip_capacity) * 4)?;
-    let group = ctx.bind(
-        &kernels.recall_async,
-        &[
-            (0, &uniform),
-            (1, weights),
-            (2, &state_buffer),
-            (3, &key_buffer),
-            (4, &order),
-            (5, &outcome_buffer),
-            (6, &energy),
-            (7, &flip_buffer),
-        ],
+    let base_uniform = ctx.uniform("async params", &base_params);
+    // Each step dispatch covers its own range of order positions and needs its own parameters.
+    let step_groups: Vec<wgpu::BindGroup> = (0..(n as u32).div_ceil(step_count))
+        .map(|chunk| {
+            let uniform = ctx.uniform(
+                "async step params",
+                &AsyncParams {
+                    step_start: chunk * step_count,
+                    ..base_params
+                },
+            );
+            ctx.bind(
+                &kernels.steps,
+                &[
+                    (0, &uniform),
+                    (1, weights),
+                    (2, &state_buffer),
+                    (4, &order),
+                    (5, &probe_buffer),
+                    (7, &flip_buffer),
+                ],
+            )
+        })
+        .collect();
+    let start_group = ctx.bind(
+        &kernels.start,
+        &[(0, &base_uniform), (5, &probe_buffer), (6, &energy)],
     );
-    let (x, y) = ctx.spread_groups(probes as u32);
+    let begin_group = ctx.bind(
+        &kernels.begin_sweep,
+        &[(0, &base_uniform), (3, &key_buffer), (4, &order), (5, &probe_buffer)],
+    );
+    let end_group = ctx.bind(
+        &kernels.end_sweep,
+        &[(0, &base_uniform), (5, &probe_buffer), (6, &energy)],
+    );
+    let (probe_x, probe_y) = ctx.spread_groups(probes as u32);
+    let (thread_x, thread_y) = ctx.spread_groups((probes as u32).div_ceil(64));
+
     let mut encoder = ctx.device.create_command_encoder(&Default::default());
     {
         let mut pass = encoder.begin_compute_pass(&Default::default());
-        pass.set_pipeline(&kernels.recall_async);
-        pass.set_bind_group(0, &group, &[]);
-        pass.dispatch_workgroups(x, y, 1);
+        record_energy_pass(ctx, kernels, &mut pass, weights, &state_buffer, &energy, n as u32, probes as u32, 0)?;
+        pass.set_pipeline(&kernels.start);
+        pass.set_bind_group(0, &start_group, &[]);
+        pass.dispatch_workgroups(thread_x, thread_y, 1);
     }
     ctx.queue.submit([encoder.finish()]);
 
+    let mut done_sweeps = 0u32;
+    while done_sweeps < params.max_sweeps {
+        let count = SWEEPS_PER_SUBMISSION.min(params.max_sweeps - done_sweeps);
+        let mut encoder = ctx.device.create_command_encoder(&Default::default());
+        {
+            let mut pass = encoder.begin_compute_pass(&Default::default());
+            for _ in 0..count {
+                pass.set_pipeline(&kernels.begin_sweep);
+                pass.set_bind_group(0, &begin_group, &[]);
+                pass.dispatch_workgroups(probe_x, probe_y, 1);
+                pass.set_pipeline(&kernels.steps);
+                for group in &step_groups {
+                    pass.set_bind_group(0, group, &[]);
+                    pass.dispatch_workgroups(probe_x, probe_y, 1);
+                }
+                pass.set_pipeline(&kernels.end_sweep);
+                pass.set_bind_group(0, &end_group, &[]);
+                pass.dispatch_workgroups(thread_x, thread_y, 1);
+                done_sweeps += 1;
+            }
+        }
+        ctx.queue.submit([encoder.finish()]);
+        let states = ctx.read_back::<AsyncProbe>(&probe_buffer, probes)?;
+        if states.iter().all(|p| p.ending != 0) {
+            break;
+        }
+    }
+
     let final_states = ctx.read_back::<i32>(&state_buffer, states.len())?;
-    let results = ctx.read_back::<AsyncOutcome>(&outcome_buffer, probes)?;
-    let energy_words = ctx.read_back::<u32>(&energy, probes * slots * 3)?;
+    let results = ctx.read_back::<AsyncProbe>(&probe_buffer, probes)?;
+    let energy_words = ctx.read_back::<u32>(&energy, slots * probes * 3)?;
     let flips = if params.record_flips {
         ctx.read_back::<u32>(&flip_buffer, probes * flip_capacity as usize)?
     } else {
@@ -333,7 +462,7 @@ fn run_async(
         .map(|b| {
             let result = results[b];
             let energy = (0..=result.sweeps as usize)
-                .map(|s| energy_terms(&energy_words[(b * slots + s) * 3..][..3]))
+                .map(|s| energy_terms(&energy_words[(s * probes + b) * 3..][..3]))
                 .collect();
             let recorded = params.record_flips.then(|| {
                 let start = b * flip_capacity as usize;

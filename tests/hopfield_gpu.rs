@@ -1,0 +1,171 @@
+//! GPU kernels against their CPU twins: learning and both recall modes must agree exactly
+//! (weights, final states, sweep counts, endings, energies and flips).
+
+mod common;
+
+use hopsom::hopfield::{self, noise, recall::RecallParams, seed_patterns, HopfieldNetwork, PatternSet, UpdateMode};
+use hopsom::rng::StreamKey;
+use hopsom::Backend;
+use indicatif::ProgressBar;
+
+/// Sizes that are not multiples of the workgroup sizes (16, 64) as well as ones that are.
+const SIZES: [usize; 4] = [1, 7, 225, 1000];
+
+fn random_patterns(count: usize, neurons: usize, seed: u64) -> PatternSet {
+    let names = (0..count).map(|i| format!("p{i}")).collect();
+    PatternSet::new(neurons, common::random_bipolar(count, neurons, seed), names).unwrap()
+}
+
+/// Noisy copies of each stored pattern, with their keys.
+fn noisy_probes(stored: &PatternSet, levels: &[f64], seed: u64) -> (Vec<i8>, Vec<StreamKey>) {
+    let mut probes = Vec::new();
+    let mut keys = Vec::new();
+    for (p, pattern) in stored.iter().enumerate() {
+        for &level in levels {
+            probes.extend(noise::corrupt(pattern, level, &noise::noise_key(seed, p, level, 0)));
+            keys.push(noise::order_key(seed, p, level, 0));
+        }
+    }
+    (probes, keys)
+}
+
+fn run(network: &HopfieldNetwork, probes: &[i8], keys: &[StreamKey], params: &RecallParams, backend: &Backend) -> Vec<hopfield::RecallOutcome> {
+    hopfield::recall(network, probes, keys, params, backend, &ProgressBar::hidden()).unwrap()
+}
+
+#[test]
+fn hebbian_weights_are_bit_identical() {
+    let Some(ctx) = common::gpu() else { return };
+    for (k, &n) in SIZES.iter().enumerate() {
+        for patterns in [1, 3, 17] {
+            let set = random_patterns(patterns, n, 100 + k as u64);
+            let cpu = hopfield::learn_hebbian(&set, &Backend::Cpu).unwrap();
+            let gpu = hopfield::learn_hebbian(&set, &Backend::Gpu(ctx.clone())).unwrap();
+            assert_eq!(cpu, gpu, "N={n} P={patterns}");
+        }
+    }
+}
+
+fn assert_recall_matches(mode: UpdateMode, self_coupling: bool, threshold: f64) {
+    let Some(ctx) = common::gpu() else { return };
+    for (k, &n) in SIZES.iter().enumerate() {
+        let stored = random_patterns(if n < 10 { 1 } else { (n / 20).clamp(2, 12) }, n, 7 + k as u64);
+        let network = hopfield::hebbian_cpu(&stored).unwrap();
+        let (probes, keys) = noisy_probes(&stored, &[0.0, 10.0, 30.0, 45.0], 11);
+        let params = RecallParams {
+            mode,
+            max_sweeps: 30,
+            self_coupling,
+            threshold,
+            record_flips: mode == UpdateMode::Async,
+        };
+        eprintln!("N={n}");
+        let cpu = run(&network, &probes, &keys, &params, &Backend::Cpu);
+        let gpu = run(&network, &probes, &keys, &params, &Backend::Gpu(ctx.clone()));
+        assert_eq!(cpu.len(), gpu.len());
+        for (b, (c, g)) in cpu.iter().zip(&gpu).enumerate() {
+            assert_eq!(c, g, "{mode:?} N={n} probe {b} self_coupling={self_coupling} θ={threshold}");
+            assert_eq!(c.energy.len(), c.sweeps as usize + 1);
+        }
+    }
+}
+
+#[test]
+fn synchronous_recall_is_identical() {
+    assert_recall_matches(UpdateMode::Sync, false, 0.0);
+}
+
+#[test]
+fn synchronous_recall_with_self_coupling_and_threshold_is_identical() {
+    assert_recall_matches(UpdateMode::Sync, true, 0.5);
+}
+
+#[test]
+fn asynchronous_recall_is_identical() {
+    assert_recall_matches(UpdateMode::Async, false, 0.0);
+}
+
+#[test]
+fn asynchronous_recall_with_self_coupling_and_threshold_is_identical() {
+    assert_recall_matches(UpdateMode::Async, true, -1.5);
+}
+
+#[test]
+fn synchronous_two_cycles_are_detected_on_both_paths() {
+    // Two neurons coupled negatively flip together forever under synchronous updates:
+    // [1, 1] -> [-1, -1] -> [1, 1].
+    let stored = PatternSet::new(2, vec![1, -1], vec!["p".into()]).unwrap();
+    let network = hopfield::hebbian_cpu(&stored).unwrap();
+    let params = RecallParams {
+        mode: UpdateMode::Sync,
+        max_sweeps: 10,
+        ..Default::default()
+    };
+    let keys = [StreamKey::new(0, hopsom::rng::Domain::UpdateOrder, &[0])];
+    let mut backends = vec![Backend::Cpu];
+    backends.extend(common::gpu().map(Backend::Gpu));
+    for backend in &backends {
+        let outcome = &run(&network, &[1, 1], &keys, &params, backend)[0];
+        assert_eq!(outcome.ending, hopfield::Ending::TwoCycle, "{}", backend.name());
+        assert_eq!(outcome.sweeps, 2);
+        assert_eq!(outcome.final_state, [1, 1]);
+    }
+}
+
+#[test]
+fn seed_000_example_on_the_gpu() {
+    let Some(ctx) = common::gpu() else { return };
+    let backend = Backend::Gpu(ctx);
+    let stored = PatternSet::new(6, vec![1, -1, 1, -1, 1, -1, -1, 1, -1, 1, -1, 1], vec!["a".into(), "b".into()]).unwrap();
+    let network = hopfield::learn_hebbian(&stored, &backend).unwrap();
+    assert_eq!(&network.weights()[..6], &[0, -2, 2, -2, 2, -2]);
+    let params = RecallParams {
+        mode: UpdateMode::Sync,
+        max_sweeps: 1,
+        ..Default::default()
+    };
+    let keys = [StreamKey::new(0, hopsom::rng::Domain::UpdateOrder, &[0])];
+    let outcome = &run(&network, &[1, 1, 1, 1, -1, 1], &keys, &params, &backend)[0];
+    assert_eq!(outcome.final_state, [-1, 1, -1, 1, -1, 1]);
+}
+
+#[test]
+fn seed_003_patterns_are_fixed_points_on_both_paths() {
+    let stored = seed_patterns();
+    let mut backends = vec![Backend::Cpu];
+    backends.extend(common::gpu().map(Backend::Gpu));
+    for backend in &backends {
+        let network = hopfield::learn_hebbian(&stored, backend).unwrap();
+        for mode in [UpdateMode::Sync, UpdateMode::Async] {
+            for self_coupling in [false, true] {
+                let params = RecallParams {
+                    mode,
+                    self_coupling,
+                    ..Default::default()
+                };
+                let keys: Vec<StreamKey> = (0..3).map(|p| noise::order_key(1, p, 0.0, 0)).collect();
+                let outcomes = run(&network, stored.states(), &keys, &params, backend);
+                for (p, outcome) in outcomes.iter().enumerate() {
+                    assert_eq!(outcome.final_state, stored.get(p), "{} {mode:?} pattern {p}", backend.name());
+                    assert_eq!((outcome.sweeps, outcome.ending), (1, hopfield::Ending::FixedPoint));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn gpu_runs_are_reproducible() {
+    let Some(ctx) = common::gpu() else { return };
+    let backend = Backend::Gpu(ctx);
+    let stored = seed_patterns();
+    let network = hopfield::learn_hebbian(&stored, &backend).unwrap();
+    let (probes, keys) = noisy_probes(&stored, &[25.0, 50.0], 3);
+    let params = RecallParams {
+        record_flips: true,
+        ..Default::default()
+    };
+    let first = run(&network, &probes, &keys, &params, &backend);
+    let second = run(&network, &probes, &keys, &params, &backend);
+    assert_eq!(first, second);
+}

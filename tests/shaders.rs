@@ -1,0 +1,49 @@
+//! Every WGSL file is parsed and validated by naga, on any machine (no GPU needed).
+
+use hopsom::gpu::shaders::{LIBRARIES, MODULES};
+
+fn validate(name: &str, source: &str) {
+    let module = naga::front::wgsl::parse_str(source)
+        .unwrap_or_else(|err| panic!("{name} does not parse:\n{}", err.emit_to_string(source)));
+    naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::default())
+        .validate(&module)
+        .unwrap_or_else(|err| panic!("{name} does not validate:\n{}", err.emit_to_string(source)));
+}
+
+#[test]
+fn every_compiled_module_validates() {
+    for module in MODULES {
+        validate(module.name, &module.source());
+    }
+}
+
+#[test]
+fn every_library_file_validates_alone() {
+    for library in LIBRARIES {
+        validate(library.file, library.text);
+    }
+}
+
+#[test]
+fn every_file_in_shaders_is_compiled() {
+    let directory = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("shaders");
+    for entry in std::fs::read_dir(&directory).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if !name.ends_with(".wgsl") {
+            continue;
+        }
+        let used = MODULES.iter().any(|m| m.parts.iter().any(|p| p.file == name));
+        assert!(used, "shaders/{name} is not part of any module in src/gpu/shaders.rs");
+        let on_disk = std::fs::read_to_string(directory.join(&name)).unwrap();
+        validate_parts_match(&name, &on_disk);
+    }
+}
+
+fn validate_parts_match(name: &str, on_disk: &str) {
+    let embedded = MODULES
+        .iter()
+        .flat_map(|m| m.parts.iter())
+        .find(|p| p.file == name)
+        .unwrap();
+    assert_eq!(embedded.text, on_disk, "{name} differs from the embedded copy; rebuild");
+}
