@@ -28,6 +28,11 @@ pub fn order_key(seed: u64, pattern: usize, percent: f64, trial: usize) -> Strea
     StreamKey::new(seed, Domain::UpdateOrder, &trial_path(pattern, percent, trial))
 }
 
+/// The key of the asynchronous update order of the `index`-th probe given in a file.
+pub fn probe_order_key(seed: u64, index: usize) -> StreamKey {
+    StreamKey::new(seed, Domain::UpdateOrder, &[index as u32])
+}
+
 fn trial_path(pattern: usize, percent: f64, trial: usize) -> [u32; 3] {
     // The level enters as thousandths of a percent, so 12.5 and 12.50 are the same trial.
     [pattern as u32, (percent * 1000.0).round() as u32, trial as u32]

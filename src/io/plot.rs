@@ -100,8 +100,12 @@ fn draw_panel(
         .x_label_area_size(34)
         .y_label_area_size(64)
         .build_cartesian_2d(0f64..(longest - 1) as f64, low..high)?;
+    let y_decimals = if high - low >= 20.0 { 0 } else { 3 };
     chart
         .configure_mesh()
+        .x_labels(8)
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| format!("{y:.y_decimals$}"))
         .x_desc(x_label)
         .y_desc(y_label)
         .label_style((FONT, 12))

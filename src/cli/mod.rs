@@ -1,0 +1,126 @@
+//! The command line: argument definitions and the thin commands that call the library and print.
+
+mod demo;
+mod devices;
+mod output;
+mod recall;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use hopsom::error::{Error, Result};
+use hopsom::hopfield::GridShape;
+use hopsom::{Backend, BackendChoice};
+
+/// Hopfield associative memories and self-organizing maps on the GPU (wgpu/WGSL), with a CPU
+/// reference path that every GPU result is checked against.
+#[derive(Debug, Parser)]
+#[command(name = "hopsom", version, about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Reproduce seed 003: store Batman, A and Z; corrupt each at 10, 25, 50 and 75 % noise;
+    /// recall asynchronously; write pictures, animations and energy plots.
+    Demo(demo::DemoArgs),
+    /// List the GPU adapters and say which one `--backend auto` picks.
+    Devices(devices::DevicesArgs),
+    /// Hopfield associative memory.
+    #[command(subcommand)]
+    Hopfield(HopfieldCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum HopfieldCommand {
+    /// Store patterns and recall probes: given ones (--probe) or noisy copies of the stored
+    /// patterns (--noise).
+    Recall(recall::RecallArgs),
+}
+
+/// Options every compute command takes.
+#[derive(Debug, Clone, Args)]
+pub struct ComputeArgs {
+    /// Where to run: `auto` uses a hardware GPU when there is one, otherwise the CPU (with a
+    /// notice on stderr); `gpu` uses any adapter, software Vulkan included, and fails without one;
+    /// `cpu` uses the CPU reference path on every core. WGPU_BACKEND (vulkan, metal, dx12, gl) and
+    /// WGPU_ADAPTER_NAME (a substring of the adapter's name) narrow the choice of adapter.
+    #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
+    pub backend: BackendChoice,
+    /// Seed of every random choice (noise, update order); the same seed gives the same results on
+    /// the CPU and the GPU.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Print one JSON object on stdout instead of tables (no progress bar).
+    #[arg(long)]
+    pub json: bool,
+    /// No progress bar and no notices on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl ComputeArgs {
+    pub fn open_backend(&self) -> Result<Backend> {
+        let quiet = self.quiet;
+        Backend::open(self.backend, |notice| {
+            if !quiet {
+                eprintln!("hopsom: {notice}");
+            }
+        })
+    }
+
+    /// A progress bar on stderr over `total` items, hidden with --quiet or --json.
+    pub fn progress(&self, total: u64, message: &str) -> indicatif::ProgressBar {
+        if self.quiet || self.json {
+            return indicatif::ProgressBar::hidden();
+        }
+        let bar = indicatif::ProgressBar::new(total);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} {per_sec} eta {eta}")
+                .expect("the template is valid")
+                .progress_chars("=> "),
+        );
+        bar.set_message(message.to_string());
+        bar
+    }
+}
+
+/// Parses `WxH` (for example `15x15`).
+pub fn parse_shape(text: &str) -> std::result::Result<GridShape, String> {
+    let (w, h) = text
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("{text:?} is not WxH, e.g. 15x15"))?;
+    let parse = |v: &str| v.trim().parse::<usize>().map_err(|_| format!("{text:?} is not WxH, e.g. 15x15"));
+    let shape = GridShape {
+        width: parse(w)?,
+        height: parse(h)?,
+    };
+    if shape.width == 0 || shape.height == 0 {
+        return Err("both sides must be at least 1".into());
+    }
+    Ok(shape)
+}
+
+/// A directory for results, created if missing.
+pub fn output_dir(path: &PathBuf) -> Result<PathBuf> {
+    hopsom::io::output::ensure_dir(path)?;
+    Ok(path.clone())
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Demo(args) => demo::run(args),
+        Command::Devices(args) => devices::run(args),
+        Command::Hopfield(HopfieldCommand::Recall(args)) => recall::run(args),
+    }
+}
+
+/// Writes `value` as pretty JSON on stdout.
+pub fn print_json(value: &serde_json::Value) -> Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(|err| Error::InvalidData(err.to_string()))?;
+    println!("{text}");
+    Ok(())
+}
