@@ -39,7 +39,12 @@ pub struct StreamKey(pub [u32; 4]);
 impl StreamKey {
     /// The stream for `seed` in `domain`, further identified by `path`.
     pub fn new(seed: u64, domain: Domain, path: &[u32]) -> Self {
-        let mut key = pcg4d([seed as u32, (seed >> 32) as u32, domain as u32, path.len() as u32]);
+        let mut key = pcg4d([
+            seed as u32,
+            (seed >> 32) as u32,
+            domain as u32,
+            path.len() as u32,
+        ]);
         for (position, &part) in path.iter().enumerate() {
             key = pcg4d([key[0] ^ part, key[1], key[2] ^ position as u32, key[3]]);
         }
@@ -108,7 +113,10 @@ mod tests {
         let mut sorted = perm.clone();
         sorted.sort_unstable();
         assert_eq!(sorted, (0..1000).collect::<Vec<u32>>());
-        assert_ne!(perm, sorted, "a shuffle of 1000 elements left them in order");
+        assert_ne!(
+            perm, sorted,
+            "a shuffle of 1000 elements left them in order"
+        );
     }
 
     #[test]

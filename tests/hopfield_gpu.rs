@@ -3,7 +3,9 @@
 
 mod common;
 
-use hopsom::hopfield::{self, noise, recall::RecallParams, seed_patterns, HopfieldNetwork, PatternSet, UpdateMode};
+use hopsom::hopfield::{
+    self, noise, recall::RecallParams, seed_patterns, HopfieldNetwork, PatternSet, UpdateMode,
+};
 use hopsom::rng::StreamKey;
 use hopsom::Backend;
 use indicatif::ProgressBar;
@@ -22,15 +24,33 @@ fn noisy_probes(stored: &PatternSet, levels: &[f64], seed: u64) -> (Vec<i8>, Vec
     let mut keys = Vec::new();
     for (p, pattern) in stored.iter().enumerate() {
         for &level in levels {
-            probes.extend(noise::corrupt(pattern, level, &noise::noise_key(seed, p, level, 0)));
+            probes.extend(noise::corrupt(
+                pattern,
+                level,
+                &noise::noise_key(seed, p, level, 0),
+            ));
             keys.push(noise::order_key(seed, p, level, 0));
         }
     }
     (probes, keys)
 }
 
-fn run(network: &HopfieldNetwork, probes: &[i8], keys: &[StreamKey], params: &RecallParams, backend: &Backend) -> Vec<hopfield::RecallOutcome> {
-    hopfield::recall(network, probes, keys, params, backend, &ProgressBar::hidden()).unwrap()
+fn run(
+    network: &HopfieldNetwork,
+    probes: &[i8],
+    keys: &[StreamKey],
+    params: &RecallParams,
+    backend: &Backend,
+) -> Vec<hopfield::RecallOutcome> {
+    hopfield::recall(
+        network,
+        probes,
+        keys,
+        params,
+        backend,
+        &ProgressBar::hidden(),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -49,7 +69,11 @@ fn hebbian_weights_are_bit_identical() {
 fn assert_recall_matches(mode: UpdateMode, self_coupling: bool, threshold: f64) {
     let Some(ctx) = common::gpu() else { return };
     for (k, &n) in SIZES.iter().enumerate() {
-        let stored = random_patterns(if n < 10 { 1 } else { (n / 20).clamp(2, 12) }, n, 7 + k as u64);
+        let stored = random_patterns(
+            if n < 10 { 1 } else { (n / 20).clamp(2, 12) },
+            n,
+            7 + k as u64,
+        );
         let network = hopfield::hebbian_cpu(&stored).unwrap();
         let (probes, keys) = noisy_probes(&stored, &[0.0, 10.0, 30.0, 45.0], 11);
         let params = RecallParams {
@@ -61,10 +85,19 @@ fn assert_recall_matches(mode: UpdateMode, self_coupling: bool, threshold: f64) 
         };
         eprintln!("N={n}");
         let cpu = run(&network, &probes, &keys, &params, &Backend::Cpu);
-        let gpu = run(&network, &probes, &keys, &params, &Backend::Gpu(ctx.clone()));
+        let gpu = run(
+            &network,
+            &probes,
+            &keys,
+            &params,
+            &Backend::Gpu(ctx.clone()),
+        );
         assert_eq!(cpu.len(), gpu.len());
         for (b, (c, g)) in cpu.iter().zip(&gpu).enumerate() {
-            assert_eq!(c, g, "{mode:?} N={n} probe {b} self_coupling={self_coupling} θ={threshold}");
+            assert_eq!(
+                c, g,
+                "{mode:?} N={n} probe {b} self_coupling={self_coupling} θ={threshold}"
+            );
             assert_eq!(c.energy.len(), c.sweeps as usize + 1);
         }
     }
@@ -106,7 +139,12 @@ fn synchronous_two_cycles_are_detected_on_both_paths() {
     backends.extend(common::gpu().map(Backend::Gpu));
     for backend in &backends {
         let outcome = &run(&network, &[1, 1], &keys, &params, backend)[0];
-        assert_eq!(outcome.ending, hopfield::Ending::TwoCycle, "{}", backend.name());
+        assert_eq!(
+            outcome.ending,
+            hopfield::Ending::TwoCycle,
+            "{}",
+            backend.name()
+        );
         assert_eq!(outcome.sweeps, 2);
         assert_eq!(outcome.final_state, [1, 1]);
     }
@@ -116,7 +154,12 @@ fn synchronous_two_cycles_are_detected_on_both_paths() {
 fn seed_000_example_on_the_gpu() {
     let Some(ctx) = common::gpu() else { return };
     let backend = Backend::Gpu(ctx);
-    let stored = PatternSet::new(6, vec![1, -1, 1, -1, 1, -1, -1, 1, -1, 1, -1, 1], vec!["a".into(), "b".into()]).unwrap();
+    let stored = PatternSet::new(
+        6,
+        vec![1, -1, 1, -1, 1, -1, -1, 1, -1, 1, -1, 1],
+        vec!["a".into(), "b".into()],
+    )
+    .unwrap();
     let network = hopfield::learn_hebbian(&stored, &backend).unwrap();
     assert_eq!(&network.weights()[..6], &[0, -2, 2, -2, 2, -2]);
     let params = RecallParams {
@@ -146,8 +189,16 @@ fn seed_003_patterns_are_fixed_points_on_both_paths() {
                 let keys: Vec<StreamKey> = (0..3).map(|p| noise::order_key(1, p, 0.0, 0)).collect();
                 let outcomes = run(&network, stored.states(), &keys, &params, backend);
                 for (p, outcome) in outcomes.iter().enumerate() {
-                    assert_eq!(outcome.final_state, stored.get(p), "{} {mode:?} pattern {p}", backend.name());
-                    assert_eq!((outcome.sweeps, outcome.ending), (1, hopfield::Ending::FixedPoint));
+                    assert_eq!(
+                        outcome.final_state,
+                        stored.get(p),
+                        "{} {mode:?} pattern {p}",
+                        backend.name()
+                    );
+                    assert_eq!(
+                        (outcome.sweeps, outcome.ending),
+                        (1, hopfield::Ending::FixedPoint)
+                    );
                 }
             }
         }

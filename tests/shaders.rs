@@ -5,9 +5,12 @@ use hopsom::gpu::shaders::{LIBRARIES, MODULES};
 fn validate(name: &str, source: &str) {
     let module = naga::front::wgsl::parse_str(source)
         .unwrap_or_else(|err| panic!("{name} does not parse:\n{}", err.emit_to_string(source)));
-    naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::default())
-        .validate(&module)
-        .unwrap_or_else(|err| panic!("{name} does not validate:\n{}", err.emit_to_string(source)));
+    naga::valid::Validator::new(
+        naga::valid::ValidationFlags::all(),
+        naga::valid::Capabilities::default(),
+    )
+    .validate(&module)
+    .unwrap_or_else(|err| panic!("{name} does not validate:\n{}", err.emit_to_string(source)));
 }
 
 #[test]
@@ -32,8 +35,13 @@ fn every_file_in_shaders_is_compiled() {
         if !name.ends_with(".wgsl") {
             continue;
         }
-        let used = MODULES.iter().any(|m| m.parts.iter().any(|p| p.file == name));
-        assert!(used, "shaders/{name} is not part of any module in src/gpu/shaders.rs");
+        let used = MODULES
+            .iter()
+            .any(|m| m.parts.iter().any(|p| p.file == name));
+        assert!(
+            used,
+            "shaders/{name} is not part of any module in src/gpu/shaders.rs"
+        );
         let on_disk = std::fs::read_to_string(directory.join(&name)).unwrap();
         validate_parts_match(&name, &on_disk);
     }
@@ -45,5 +53,8 @@ fn validate_parts_match(name: &str, on_disk: &str) {
         .flat_map(|m| m.parts.iter())
         .find(|p| p.file == name)
         .unwrap();
-    assert_eq!(embedded.text, on_disk, "{name} differs from the embedded copy; rebuild");
+    assert_eq!(
+        embedded.text, on_disk,
+        "{name} differs from the embedded copy; rebuild"
+    );
 }

@@ -41,7 +41,11 @@ pub fn run(args: DemoArgs) -> Result<()> {
     let mut keys = Vec::new();
     for (p, pattern) in stored.iter().enumerate() {
         for &level in &LEVELS {
-            probes.extend(noise::corrupt(pattern, level, &noise::noise_key(seed, p, level, 0)));
+            probes.extend(noise::corrupt(
+                pattern,
+                level,
+                &noise::noise_key(seed, p, level, 0),
+            ));
             keys.push(noise::order_key(seed, p, level, 0));
         }
     }
@@ -75,9 +79,18 @@ pub fn run(args: DemoArgs) -> Result<()> {
             let best = best_match(&stored, &outcome.final_state);
             let recalled = best.exact && !best.inverted && best.pattern == p;
             cells.push((format!("{level}% noisy"), probe.to_vec()));
-            cells.push((if recalled { "recalled ✓" } else { "recalled" }.to_string(), outcome.final_state.clone()));
+            cells.push((
+                if recalled { "recalled ✓" } else { "recalled" }.to_string(),
+                outcome.final_state.clone(),
+            ));
             let file_stem = format!("{}_{}", name.to_lowercase(), level as u32);
-            write_trajectory_gif(&out.join(format!("{file_stem}.gif")), probe, flips, shape, stored.polarity)?;
+            write_trajectory_gif(
+                &out.join(format!("{file_stem}.gif")),
+                probe,
+                flips,
+                shape,
+                stored.polarity,
+            )?;
             let energies = trajectory_energies(&network, probe, flips, 0.0);
             panels.push(Panel {
                 title: format!("{name} {level}% noisy"),
@@ -107,8 +120,19 @@ pub fn run(args: DemoArgs) -> Result<()> {
             cells,
         });
     }
-    pattern_figure(&out.join("recall_grid.png"), &figure, shape, stored.polarity)?;
-    chart_grid(&out.join("energy.png"), &panels, LEVELS.len(), "step (flip)", "energy")?;
+    pattern_figure(
+        &out.join("recall_grid.png"),
+        &figure,
+        shape,
+        stored.polarity,
+    )?;
+    chart_grid(
+        &out.join("energy.png"),
+        &panels,
+        LEVELS.len(),
+        "step (flip)",
+        "energy",
+    )?;
 
     if args.compute.json {
         return super::print_json(&json!({
@@ -123,11 +147,18 @@ pub fn run(args: DemoArgs) -> Result<()> {
         }));
     }
     println!("Seed 003: Hopfield network of {n} neurons storing Batman, A and Z; asynchronous recall (y = s + W·s)");
-    println!("{:<8} {:>6} {:>8} {:>7} {:>6}  {:<12} {:<11} {:>8}  recalled", "pattern", "noise", "flipped", "sweeps", "steps", "ending", "best match", "overlap");
+    println!(
+        "{:<8} {:>6} {:>8} {:>7} {:>6}  {:<12} {:<11} {:>8}  recalled",
+        "pattern", "noise", "flipped", "sweeps", "steps", "ending", "best match", "overlap"
+    );
     for row in &rows {
         let best = format!(
             "{}{}",
-            if row["inverted"] == json!(true) { "-" } else { "" },
+            if row["inverted"] == json!(true) {
+                "-"
+            } else {
+                ""
+            },
             row["best_match"].as_str().unwrap_or("")
         );
         println!(
@@ -140,7 +171,11 @@ pub fn run(args: DemoArgs) -> Result<()> {
             row["ending"].as_str().unwrap_or(""),
             best,
             row["overlap"].as_f64().unwrap_or(0.0),
-            if row["recalled"] == json!(true) { "yes" } else { "no" }
+            if row["recalled"] == json!(true) {
+                "yes"
+            } else {
+                "no"
+            }
         );
     }
     println!(

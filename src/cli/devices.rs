@@ -17,7 +17,9 @@ pub fn run(args: DevicesArgs) -> Result<()> {
     let adapters = list_adapters();
     let auto = pick_adapter_summary(AdapterPolicy::HardwareOnly).ok();
     let gpu = pick_adapter_summary(AdapterPolicy::AnyAdapter).ok();
-    let auto_choice = auto.as_ref().map_or("cpu".to_string(), |a| format!("gpu: {}", a.name));
+    let auto_choice = auto
+        .as_ref()
+        .map_or("cpu".to_string(), |a| format!("gpu: {}", a.name));
     if args.json {
         return super::print_json(&json!({
             "adapters": adapters,
@@ -34,7 +36,11 @@ pub fn run(args: DevicesArgs) -> Result<()> {
             adapter.name,
             adapter.backend,
             adapter.device_type,
-            if adapter.driver.is_empty() { String::new() } else { format!(", {}", adapter.driver) },
+            if adapter.driver.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", adapter.driver)
+            },
             if adapter.software { "  [software]" } else { "" }
         );
     }

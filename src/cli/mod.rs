@@ -79,9 +79,11 @@ impl ComputeArgs {
         }
         let bar = indicatif::ProgressBar::new(total);
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} {per_sec} eta {eta}")
-                .expect("the template is valid")
-                .progress_chars("=> "),
+            indicatif::ProgressStyle::with_template(
+                "{msg:>10} [{bar:40}] {pos}/{len} {per_sec} eta {eta}",
+            )
+            .expect("the template is valid")
+            .progress_chars("=> "),
         );
         bar.set_message(message.to_string());
         bar
@@ -93,7 +95,11 @@ pub fn parse_shape(text: &str) -> std::result::Result<GridShape, String> {
     let (w, h) = text
         .split_once(['x', 'X'])
         .ok_or_else(|| format!("{text:?} is not WxH, e.g. 15x15"))?;
-    let parse = |v: &str| v.trim().parse::<usize>().map_err(|_| format!("{text:?} is not WxH, e.g. 15x15"));
+    let parse = |v: &str| {
+        v.trim()
+            .parse::<usize>()
+            .map_err(|_| format!("{text:?} is not WxH, e.g. 15x15"))
+    };
     let shape = GridShape {
         width: parse(w)?,
         height: parse(h)?,
@@ -105,9 +111,9 @@ pub fn parse_shape(text: &str) -> std::result::Result<GridShape, String> {
 }
 
 /// A directory for results, created if missing.
-pub fn output_dir(path: &PathBuf) -> Result<PathBuf> {
+pub fn output_dir(path: &std::path::Path) -> Result<PathBuf> {
     hopsom::io::output::ensure_dir(path)?;
-    Ok(path.clone())
+    Ok(path.to_path_buf())
 }
 
 pub fn run(cli: Cli) -> Result<()> {
@@ -120,7 +126,8 @@ pub fn run(cli: Cli) -> Result<()> {
 
 /// Writes `value` as pretty JSON on stdout.
 pub fn print_json(value: &serde_json::Value) -> Result<()> {
-    let text = serde_json::to_string_pretty(value).map_err(|err| Error::InvalidData(err.to_string()))?;
+    let text =
+        serde_json::to_string_pretty(value).map_err(|err| Error::InvalidData(err.to_string()))?;
     println!("{text}");
     Ok(())
 }

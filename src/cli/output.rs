@@ -7,20 +7,37 @@ use hopsom::error::Result;
 use hopsom::hopfield::recall::trajectory_states;
 use hopsom::hopfield::{GridShape, Polarity};
 use hopsom::io::npy::write_npy;
-use hopsom::io::picture::{sample_frames, scale_for, side_by_side, state_image, write_gif, write_png};
+use hopsom::io::picture::{
+    sample_frames, scale_for, side_by_side, state_image, write_gif, write_png,
+};
 
 /// The most frames an animation holds; longer trajectories are sampled evenly.
 const MAX_FRAMES: usize = 150;
 
 /// `probe | result` side by side.
-pub fn write_probe_picture(path: &Path, probe: &[i8], result: &[i8], shape: GridShape, polarity: Polarity) -> Result<()> {
+pub fn write_probe_picture(
+    path: &Path,
+    probe: &[i8],
+    result: &[i8],
+    shape: GridShape,
+    polarity: Polarity,
+) -> Result<()> {
     let scale = scale_for(shape, 180);
-    let panels = [state_image(probe, shape, polarity, scale), state_image(result, shape, polarity, scale)];
+    let panels = [
+        state_image(probe, shape, polarity, scale),
+        state_image(result, shape, polarity, scale),
+    ];
     write_png(path, &side_by_side(&panels, 8))
 }
 
 /// An animation of the state after every flip (evenly sampled when long).
-pub fn write_trajectory_gif(path: &Path, initial: &[i8], flips: &[u32], shape: GridShape, polarity: Polarity) -> Result<()> {
+pub fn write_trajectory_gif(
+    path: &Path,
+    initial: &[i8],
+    flips: &[u32],
+    shape: GridShape,
+    polarity: Polarity,
+) -> Result<()> {
     let states = trajectory_states(initial, flips);
     let scale = scale_for(shape, 240);
     let frames: Vec<_> = sample_frames(states.len(), MAX_FRAMES)

@@ -75,7 +75,12 @@ fn load_patterns(paths: &[PathBuf], size: Option<GridShape>) -> Result<PatternSe
     read_pattern_files(paths, size)
 }
 
-fn noisy_probes(stored: &PatternSet, levels: &[f64], trials: usize, seed: u64) -> Result<(Vec<i8>, Vec<StreamKey>, Vec<ProbeSource>)> {
+fn noisy_probes(
+    stored: &PatternSet,
+    levels: &[f64],
+    trials: usize,
+    seed: u64,
+) -> Result<(Vec<i8>, Vec<StreamKey>, Vec<ProbeSource>)> {
     if trials == 0 {
         return Err(Error::Usage("--trials must be at least 1".into()));
     }
@@ -88,7 +93,11 @@ fn noisy_probes(stored: &PatternSet, levels: &[f64], trials: usize, seed: u64) -
     for (p, pattern) in stored.iter().enumerate() {
         for &level in levels {
             for trial in 0..trials {
-                probes.extend(noise::corrupt(pattern, level, &noise::noise_key(seed, p, level, trial)));
+                probes.extend(noise::corrupt(
+                    pattern,
+                    level,
+                    &noise::noise_key(seed, p, level, trial),
+                ));
                 keys.push(noise::order_key(seed, p, level, trial));
                 sources.push(ProbeSource {
                     label: format!("{} {level}% #{trial}", stored.names[p]),
@@ -118,7 +127,9 @@ pub fn run(args: RecallArgs) -> Result<()> {
                 stored.neurons()
             )));
         }
-        let keys = (0..given.len()).map(|b| noise::probe_order_key(args.compute.seed, b)).collect();
+        let keys = (0..given.len())
+            .map(|b| noise::probe_order_key(args.compute.seed, b))
+            .collect();
         let sources = given
             .names
             .iter()
@@ -137,7 +148,7 @@ pub fn run(args: RecallArgs) -> Result<()> {
         threshold: args.threshold,
         record_flips: args.mode == UpdateMode::Async && (args.trajectory || image_shaped.is_some()),
     };
-    let out = args.out.as_ref().map(super::output_dir).transpose()?;
+    let out = args.out.as_deref().map(super::output_dir).transpose()?;
 
     let backend = args.compute.open_backend()?;
     let started = Instant::now();
@@ -177,20 +188,44 @@ pub fn run(args: RecallArgs) -> Result<()> {
         let probe_of = |b: usize| &probes[b * n..(b + 1) * n];
         if let Some(shape) = image_shaped {
             for (b, outcome) in outcomes.iter().enumerate() {
-                write_probe_picture(&dir.join(format!("probe_{b:03}.png")), probe_of(b), &outcome.final_state, shape, stored.polarity)?;
+                write_probe_picture(
+                    &dir.join(format!("probe_{b:03}.png")),
+                    probe_of(b),
+                    &outcome.final_state,
+                    shape,
+                    stored.polarity,
+                )?;
                 if let Some(flips) = &outcome.flips {
-                    write_trajectory_gif(&dir.join(format!("trajectory_{b:03}.gif")), probe_of(b), flips, shape, stored.polarity)?;
+                    write_trajectory_gif(
+                        &dir.join(format!("trajectory_{b:03}.gif")),
+                        probe_of(b),
+                        flips,
+                        shape,
+                        stored.polarity,
+                    )?;
                 }
             }
         }
         if args.trajectory {
             for (b, outcome) in outcomes.iter().enumerate() {
                 if let Some(flips) = &outcome.flips {
-                    write_trajectory_npy(&dir.join(format!("trajectory_{b:03}.npy")), probe_of(b), flips)?;
+                    write_trajectory_npy(
+                        &dir.join(format!("trajectory_{b:03}.npy")),
+                        probe_of(b),
+                        flips,
+                    )?;
                 }
             }
         }
-        write_energy_plot(dir, &outcomes, &sources, &network, &probes, args.threshold, args.mode)?;
+        write_energy_plot(
+            dir,
+            &outcomes,
+            &sources,
+            &network,
+            &probes,
+            args.threshold,
+            args.mode,
+        )?;
     }
 
     let backend_json = json!(backend.name());
@@ -211,7 +246,10 @@ pub fn run(args: RecallArgs) -> Result<()> {
         }));
     }
     print_table(&rows, &sources, &stored);
-    let recalled = rows.iter().filter(|r| r["exact"] == json!(true) && r["inverted"] == json!(false)).count();
+    let recalled = rows
+        .iter()
+        .filter(|r| r["exact"] == json!(true) && r["inverted"] == json!(false))
+        .count();
     println!(
         "{} probes, {} recalled a stored pattern exactly; {} neurons, {} patterns; {} on {} in {:.3} s",
         rows.len(),
@@ -229,15 +267,27 @@ pub fn run(args: RecallArgs) -> Result<()> {
 }
 
 fn print_table(rows: &[Value], sources: &[ProbeSource], stored: &PatternSet) {
-    let width = sources.iter().map(|s| s.label.len()).max().unwrap_or(5).clamp(5, 40);
-    println!("{:>4}  {:<width$}  {:>6}  {:<11}  {:<14}  {:>8}  {:>12}", "#", "probe", "sweeps", "ending", "best match", "overlap", "final energy");
+    let width = sources
+        .iter()
+        .map(|s| s.label.len())
+        .max()
+        .unwrap_or(5)
+        .clamp(5, 40);
+    println!(
+        "{:>4}  {:<width$}  {:>6}  {:<11}  {:<14}  {:>8}  {:>12}",
+        "#", "probe", "sweeps", "ending", "best match", "overlap", "final energy"
+    );
     for (row, source) in rows.iter().zip(sources) {
         let best = row["best_match"].as_u64().unwrap_or(0) as usize;
         let mut name = stored.names[best].clone();
         if row["inverted"] == json!(true) {
             name = format!("-{name}");
         }
-        let energy = row["energy"].as_array().and_then(|e| e.last()).and_then(Value::as_f64).unwrap_or(f64::NAN);
+        let energy = row["energy"]
+            .as_array()
+            .and_then(|e| e.last())
+            .and_then(Value::as_f64)
+            .unwrap_or(f64::NAN);
         println!(
             "{:>4}  {:<width$}  {:>6}  {:<11}  {:<14}  {:>8.3}  {:>12}",
             row["index"].to_string(),
@@ -273,7 +323,9 @@ fn write_energy_plot(
         .map(|(b, (outcome, source))| Series {
             label: source.label.clone(),
             values: match (&outcome.flips, per_flip) {
-                (Some(flips), true) => trajectory_energies(network, &probes[b * n..(b + 1) * n], flips, threshold),
+                (Some(flips), true) => {
+                    trajectory_energies(network, &probes[b * n..(b + 1) * n], flips, threshold)
+                }
                 _ => outcome.energies(threshold),
             },
         })
@@ -288,5 +340,11 @@ fn write_energy_plot(
     } else {
         (format!("Energy after every sweep{shown}"), "sweep")
     };
-    line_chart(&dir.join("energy.png"), &title, x_label, "energy E", &series)
+    line_chart(
+        &dir.join("energy.png"),
+        &title,
+        x_label,
+        "energy E",
+        &series,
+    )
 }

@@ -25,7 +25,9 @@ impl AdapterSummary {
             name: info.name.clone(),
             backend: format!("{:?}", info.backend).to_lowercase(),
             device_type: device_type_name(info.device_type).to_string(),
-            driver: format!("{} {}", info.driver, info.driver_info).trim().to_string(),
+            driver: format!("{} {}", info.driver, info.driver_info)
+                .trim()
+                .to_string(),
             software: info.device_type == wgpu::DeviceType::Cpu,
         }
     }
@@ -108,7 +110,8 @@ fn choose(adapters: &[wgpu::Adapter], policy: AdapterPolicy) -> Result<&wgpu::Ad
     };
     let candidates = adapters.iter().filter(|adapter| {
         let info = adapter.get_info();
-        let allowed = policy == AdapterPolicy::AnyAdapter || info.device_type != wgpu::DeviceType::Cpu;
+        let allowed =
+            policy == AdapterPolicy::AnyAdapter || info.device_type != wgpu::DeviceType::Cpu;
         let named = wanted_name
             .as_ref()
             .is_none_or(|name| info.name.to_lowercase().contains(name));
@@ -143,7 +146,9 @@ impl GpuContext {
             memory_hints: wgpu::MemoryHints::Performance,
             trace: wgpu::Trace::Off,
         }))
-        .map_err(|err| Error::NoAdapter(format!("could not open {}: {err}", adapter.get_info().name)))?;
+        .map_err(|err| {
+            Error::NoAdapter(format!("could not open {}: {err}", adapter.get_info().name))
+        })?;
         let reported_error = Arc::new(Mutex::new(None));
         let sink = Arc::clone(&reported_error);
         device.on_uncaptured_error(Arc::new(move |error: wgpu::Error| {
@@ -162,7 +167,12 @@ impl GpuContext {
 
     /// Fails with the first error the device reported since the last call, if any.
     pub fn take_error(&self) -> Result<()> {
-        match self.reported_error.lock().expect("error slot poisoned").take() {
+        match self
+            .reported_error
+            .lock()
+            .expect("error slot poisoned")
+            .take()
+        {
             Some(message) => Err(Error::Gpu(message)),
             None => Ok(()),
         }
@@ -171,8 +181,15 @@ impl GpuContext {
     /// The kernel family `K`, compiled on first use and reused afterwards.
     pub fn kernels<K: KernelFamily>(&self) -> Result<Arc<K>> {
         let key = TypeId::of::<K>();
-        if let Some(found) = self.kernels.lock().expect("kernel cache poisoned").get(&key) {
-            return Ok(Arc::clone(found).downcast::<K>().expect("kernel cache holds its own type"));
+        if let Some(found) = self
+            .kernels
+            .lock()
+            .expect("kernel cache poisoned")
+            .get(&key)
+        {
+            return Ok(Arc::clone(found)
+                .downcast::<K>()
+                .expect("kernel cache holds its own type"));
         }
         // Built outside the lock: compiling can take a while and may itself ask for other families.
         let built = Arc::new(K::build(self)?);
@@ -186,7 +203,9 @@ impl GpuContext {
 
     /// The largest buffer that can be bound as one storage binding.
     pub fn max_binding_bytes(&self) -> u64 {
-        self.limits.max_storage_buffer_binding_size.min(self.limits.max_buffer_size)
+        self.limits
+            .max_storage_buffer_binding_size
+            .min(self.limits.max_buffer_size)
     }
 
     /// The most workgroups one dispatch may have along one dimension.

@@ -6,4 +6,6 @@ mod context;
 pub mod shaders;
 
 pub use buffers::human_bytes;
-pub use context::{list_adapters, pick_adapter_summary, AdapterPolicy, AdapterSummary, GpuContext, KernelFamily};
+pub use context::{
+    list_adapters, pick_adapter_summary, AdapterPolicy, AdapterSummary, GpuContext, KernelFamily,
+};

@@ -123,7 +123,11 @@ fn hebbian_gpu(ctx: &Arc<GpuContext>, patterns: &PatternSet) -> Result<HopfieldN
             let params_buffer = ctx.uniform("hebbian params", &params);
             let bind_group = ctx.bind(
                 &kernels.learn,
-                &[(0, &params_buffer), (1, &patterns_buffer), (2, &weights_buffer)],
+                &[
+                    (0, &params_buffer),
+                    (1, &patterns_buffer),
+                    (2, &weights_buffer),
+                ],
             );
             pass.set_bind_group(0, &bind_group, &[]);
             pass.dispatch_workgroups(x, y, 1);
@@ -132,7 +136,11 @@ fn hebbian_gpu(ctx: &Arc<GpuContext>, patterns: &PatternSet) -> Result<HopfieldN
     ctx.queue.submit([encoder.finish()]);
     let weights = ctx.read_back::<i32>(&weights_buffer, n * n)?;
     host_weights.copy_from_slice(&weights);
-    Ok(HopfieldNetwork::from_weights(n, patterns.len(), host_weights))
+    Ok(HopfieldNetwork::from_weights(
+        n,
+        patterns.len(),
+        host_weights,
+    ))
 }
 
 #[cfg(test)]

@@ -13,7 +13,9 @@ pub fn flip_count(neurons: usize, percent: f64) -> usize {
 /// Checks a noise level given in percent.
 pub fn check_noise(percent: f64) -> Result<()> {
     if !percent.is_finite() || !(0.0..=100.0).contains(&percent) {
-        return Err(Error::Usage(format!("noise must be between 0 and 100 percent, not {percent}")));
+        return Err(Error::Usage(format!(
+            "noise must be between 0 and 100 percent, not {percent}"
+        )));
     }
     Ok(())
 }
@@ -25,7 +27,11 @@ pub fn noise_key(seed: u64, pattern: usize, percent: f64, trial: usize) -> Strea
 
 /// The key of the asynchronous update order used to recall that trial.
 pub fn order_key(seed: u64, pattern: usize, percent: f64, trial: usize) -> StreamKey {
-    StreamKey::new(seed, Domain::UpdateOrder, &trial_path(pattern, percent, trial))
+    StreamKey::new(
+        seed,
+        Domain::UpdateOrder,
+        &trial_path(pattern, percent, trial),
+    )
 }
 
 /// The key of the asynchronous update order of the `index`-th probe given in a file.
@@ -35,7 +41,11 @@ pub fn probe_order_key(seed: u64, index: usize) -> StreamKey {
 
 fn trial_path(pattern: usize, percent: f64, trial: usize) -> [u32; 3] {
     // The level enters as thousandths of a percent, so 12.5 and 12.50 are the same trial.
-    [pattern as u32, (percent * 1000.0).round() as u32, trial as u32]
+    [
+        pattern as u32,
+        (percent * 1000.0).round() as u32,
+        trial as u32,
+    ]
 }
 
 /// `pattern` with ⌊percent/100 · N⌋ distinct neurons flipped.

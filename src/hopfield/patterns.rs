@@ -147,7 +147,8 @@ pub fn seed_patterns() -> PatternSet {
     let sets = grids
         .iter()
         .map(|(name, text)| {
-            crate::io::patterns::parse_grid(text, name).expect("the embedded seed patterns are valid")
+            crate::io::patterns::parse_grid(text, name)
+                .expect("the embedded seed patterns are valid")
         })
         .collect();
     PatternSet::concat(sets).expect("the embedded seed patterns agree in size")
@@ -162,7 +163,13 @@ mod tests {
         let set = seed_patterns();
         assert_eq!(set.len(), 3);
         assert_eq!(set.neurons(), 225);
-        assert_eq!(set.shape, Some(GridShape { width: 15, height: 15 }));
+        assert_eq!(
+            set.shape,
+            Some(GridShape {
+                width: 15,
+                height: 15
+            })
+        );
         assert_eq!(set.names, ["batman", "A", "Z"]);
     }
 

@@ -18,11 +18,14 @@ pub struct NpyArray {
 pub fn read_npy(path: &Path) -> Result<NpyArray> {
     let bytes = std::fs::read(path).map_err(|err| Error::io(path, err))?;
     let bad = |message: String| Error::bad_input(path, message);
-    let file = npyz::NpyFile::new(&bytes[..]).map_err(|err| bad(format!("not a valid .npy file ({err})")))?;
+    let file = npyz::NpyFile::new(&bytes[..])
+        .map_err(|err| bad(format!("not a valid .npy file ({err})")))?;
     let shape: Vec<usize> = file.shape().iter().map(|&d| d as usize).collect();
     let fortran = file.order() == npyz::Order::Fortran;
     let npyz::DType::Plain(type_str) = file.dtype() else {
-        return Err(bad("structured .npy arrays are not supported; save a plain numeric array".into()));
+        return Err(bad(
+            "structured .npy arrays are not supported; save a plain numeric array".into(),
+        ));
     };
     let size = type_str.size_field();
     let read_err = |err: std::io::Error| bad(format!("truncated or corrupt .npy data ({err})"));
@@ -52,12 +55,18 @@ pub fn read_npy(path: &Path) -> Result<NpyArray> {
         (TypeChar::Uint, 8) => widen!(u64),
         (TypeChar::Float, 4) => widen!(f32),
         (TypeChar::Float, 8) => widen!(f64),
-        _ => return Err(bad(format!("unsupported dtype {type_str}; use an integer or float array"))),
+        _ => {
+            return Err(bad(format!(
+                "unsupported dtype {type_str}; use an integer or float array"
+            )))
+        }
     };
     let values = if fortran && shape.len() == 2 {
         transpose(&values, shape[1], shape[0])
     } else if fortran && shape.len() > 2 {
-        return Err(bad("Fortran-ordered arrays of more than 2 dimensions are not supported".into()));
+        return Err(bad(
+            "Fortran-ordered arrays of more than 2 dimensions are not supported".into(),
+        ));
     } else {
         values
     };

@@ -45,7 +45,10 @@ pub fn read_pattern_file(path: &Path, size: Option<GridShape>) -> Result<Pattern
 }
 
 /// Reads several files into one set; they must agree on the number of neurons.
-pub fn read_pattern_files(paths: &[std::path::PathBuf], size: Option<GridShape>) -> Result<PatternSet> {
+pub fn read_pattern_files(
+    paths: &[std::path::PathBuf],
+    size: Option<GridShape>,
+) -> Result<PatternSet> {
     let sets = paths
         .iter()
         .map(|path| read_pattern_file(path, size))
@@ -66,7 +69,11 @@ fn is_grid(text: &str) -> bool {
 
 /// Parses one grid pattern: rows of `#` (+1) and `.` (-1), all of the same width.
 pub fn parse_grid(text: &str, name: &str) -> Result<PatternSet> {
-    let rows: Vec<&str> = text.lines().map(str::trim).filter(|row| !row.is_empty()).collect();
+    let rows: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|row| !row.is_empty())
+        .collect();
     let width = rows.first().map_or(0, |row| row.chars().count());
     if width == 0 {
         return Err(Error::InvalidData("the grid is empty".into()));
@@ -93,7 +100,10 @@ pub fn parse_grid(text: &str, name: &str) -> Result<PatternSet> {
             });
         }
     }
-    let shape = GridShape { width, height: rows.len() };
+    let shape = GridShape {
+        width,
+        height: rows.len(),
+    };
     PatternSet::new(width * rows.len(), states, vec![name.to_string()])?
         .with_shape(shape, Polarity::PositiveDark)
 }
@@ -135,8 +145,8 @@ pub fn parse_text(text: &str, name: &str) -> Result<PatternSet> {
 
 fn parse_bipolar(value: &str) -> Option<i8> {
     match value.parse::<f64>().ok()? {
-        v if v == 1.0 => Some(1),
-        v if v == -1.0 => Some(-1),
+        1.0 => Some(1),
+        -1.0 => Some(-1),
         _ => None,
     }
 }
@@ -192,7 +202,10 @@ fn read_npy_patterns(path: &Path) -> Result<PatternSet> {
         }
     };
     if count == 0 || neurons == 0 {
-        return Err(Error::bad_input(path, format!("the array is empty (shape {:?})", array.shape)));
+        return Err(Error::bad_input(
+            path,
+            format!("the array is empty (shape {:?})", array.shape),
+        ));
     }
     let mut states = Vec::with_capacity(array.values.len());
     for (index, &value) in array.values.iter().enumerate() {
@@ -211,7 +224,9 @@ fn read_npy_patterns(path: &Path) -> Result<PatternSet> {
             }
         });
     }
-    let names = (0..count).map(|row| format!("{}[{row}]", path.display())).collect();
+    let names = (0..count)
+        .map(|row| format!("{}[{row}]", path.display()))
+        .collect();
     PatternSet::new(neurons, states, names)
 }
 
@@ -229,15 +244,30 @@ mod tests {
 
     #[test]
     fn text_rejects_other_values_and_ragged_lines() {
-        assert!(parse_text("1,0,1\n", "t").unwrap_err().to_string().contains("\"0\""));
-        assert!(parse_text("1,1\n1,1,1\n", "t").unwrap_err().to_string().contains("line 2"));
-        assert!(parse_text("\n \n", "t").unwrap_err().to_string().contains("no patterns"));
+        assert!(parse_text("1,0,1\n", "t")
+            .unwrap_err()
+            .to_string()
+            .contains("\"0\""));
+        assert!(parse_text("1,1\n1,1,1\n", "t")
+            .unwrap_err()
+            .to_string()
+            .contains("line 2"));
+        assert!(parse_text("\n \n", "t")
+            .unwrap_err()
+            .to_string()
+            .contains("no patterns"));
     }
 
     #[test]
     fn grid_reads_rows() {
         let set = parse_grid("#.\n.#\n#.\n", "g").unwrap();
-        assert_eq!(set.shape, Some(GridShape { width: 2, height: 3 }));
+        assert_eq!(
+            set.shape,
+            Some(GridShape {
+                width: 2,
+                height: 3
+            })
+        );
         assert_eq!(set.get(0), [1, -1, -1, 1, 1, -1]);
         assert!(parse_grid("#.\n#\n", "g").is_err());
     }

@@ -23,16 +23,21 @@ pub fn neuron_colour(value: i8, polarity: Polarity) -> Rgb<u8> {
 /// A state drawn as a picture, each neuron a `scale` x `scale` square.
 pub fn state_image(state: &[i8], shape: GridShape, polarity: Polarity, scale: u32) -> RgbImage {
     let scale = scale.max(1);
-    RgbImage::from_fn(shape.width as u32 * scale, shape.height as u32 * scale, |x, y| {
-        let (column, row) = ((x / scale) as usize, (y / scale) as usize);
-        neuron_colour(state[row * shape.width + column], polarity)
-    })
+    RgbImage::from_fn(
+        shape.width as u32 * scale,
+        shape.height as u32 * scale,
+        |x, y| {
+            let (column, row) = ((x / scale) as usize, (y / scale) as usize);
+            neuron_colour(state[row * shape.width + column], polarity)
+        },
+    )
 }
 
 /// Pictures side by side, separated by a grey gap.
 pub fn side_by_side(images: &[RgbImage], gap: u32) -> RgbImage {
     let height = images.iter().map(RgbImage::height).max().unwrap_or(0);
-    let width = images.iter().map(RgbImage::width).sum::<u32>() + gap * images.len().saturating_sub(1) as u32;
+    let width = images.iter().map(RgbImage::width).sum::<u32>()
+        + gap * images.len().saturating_sub(1) as u32;
     let mut canvas = RgbImage::from_pixel(width.max(1), height.max(1), Rgb([160, 160, 160]));
     let mut x = 0;
     for image in images {
@@ -51,7 +56,10 @@ pub fn scale_for(shape: GridShape, target: u32) -> u32 {
 pub fn write_png(path: &Path, image: &RgbImage) -> Result<()> {
     let mut bytes = Vec::new();
     image
-        .write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png)
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
         .map_err(|err| Error::Render {
             path: path.to_path_buf(),
             message: err.to_string(),
@@ -73,9 +81,14 @@ pub fn write_gif(path: &Path, frames: &[RgbImage], delay_ms: u32) -> Result<()> 
             .set_repeat(image::codecs::gif::Repeat::Infinite)
             .map_err(render_err)?;
         for (index, frame) in frames.iter().enumerate() {
-            let delay = if index + 1 == frames.len() { 1000 } else { delay_ms };
+            let delay = if index + 1 == frames.len() {
+                1000
+            } else {
+                delay_ms
+            };
             let rgba = image::DynamicImage::ImageRgb8(frame.clone()).into_rgba8();
-            let frame = image::Frame::from_parts(rgba, 0, 0, image::Delay::from_numer_denom_ms(delay, 1));
+            let frame =
+                image::Frame::from_parts(rgba, 0, 0, image::Delay::from_numer_denom_ms(delay, 1));
             encoder.encode_frame(frame).map_err(render_err)?;
         }
     }

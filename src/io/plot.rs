@@ -76,11 +76,15 @@ where
 
 fn value_range(series: &[Series]) -> (f64, f64) {
     let values = series.iter().flat_map(|s| s.values.iter().copied());
-    let (low, high) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let (low, high) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
     if !low.is_finite() {
         return (0.0, 1.0);
     }
-    let pad = ((high - low) * 0.05).max(1e-9).max(high.abs().max(low.abs()) * 1e-6);
+    let pad = ((high - low) * 0.05)
+        .max(1e-9)
+        .max(high.abs().max(low.abs()) * 1e-6);
     (low - pad, high + pad)
 }
 
@@ -92,7 +96,12 @@ fn draw_panel(
     series: &[Series],
     title_size: u32,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let longest = series.iter().map(|s| s.values.len()).max().unwrap_or(1).max(2);
+    let longest = series
+        .iter()
+        .map(|s| s.values.len())
+        .max()
+        .unwrap_or(1)
+        .max(2);
     let (low, high) = value_range(series);
     let mut chart = ChartBuilder::on(area)
         .caption(title, (FONT, title_size))
@@ -114,12 +123,17 @@ fn draw_panel(
         .draw()?;
     for (index, line) in series.iter().enumerate() {
         let colour = series_colour(index);
-        let points: Vec<(f64, f64)> = line.values.iter().enumerate().map(|(x, &y)| (x as f64, y)).collect();
+        let points: Vec<(f64, f64)> = line
+            .values
+            .iter()
+            .enumerate()
+            .map(|(x, &y)| (x as f64, y))
+            .collect();
         let drawn = chart.draw_series(LineSeries::new(points.clone(), colour.stroke_width(2)))?;
         if series.len() > 1 {
-            drawn
-                .label(line.label.clone())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2)));
+            drawn.label(line.label.clone()).legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
+            });
         }
         if points.len() <= 60 {
             chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, colour.filled())))?;
@@ -138,12 +152,26 @@ fn draw_panel(
 }
 
 /// A single chart of several lines against their index.
-pub fn line_chart(path: &Path, title: &str, x_label: &str, y_label: &str, series: &[Series]) -> Result<()> {
-    render(path, (900, 600), |root| draw_panel(root, title, x_label, y_label, series, 22))
+pub fn line_chart(
+    path: &Path,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    series: &[Series],
+) -> Result<()> {
+    render(path, (900, 600), |root| {
+        draw_panel(root, title, x_label, y_label, series, 22)
+    })
 }
 
 /// Small multiples: one chart per panel, `columns` to a row (seed 003's 3x4 energy figure).
-pub fn chart_grid(path: &Path, panels: &[Panel], columns: usize, x_label: &str, y_label: &str) -> Result<()> {
+pub fn chart_grid(
+    path: &Path,
+    panels: &[Panel],
+    columns: usize,
+    x_label: &str,
+    y_label: &str,
+) -> Result<()> {
     let columns = columns.max(1);
     let rows = panels.len().div_ceil(columns).max(1);
     render(path, (columns as u32 * 380, rows as u32 * 300), |root| {
@@ -162,7 +190,12 @@ pub struct FigureRow {
 }
 
 /// A labelled grid of pattern pictures (for example stored | noisy | recalled per case).
-pub fn pattern_figure(path: &Path, rows: &[FigureRow], shape: GridShape, polarity: Polarity) -> Result<()> {
+pub fn pattern_figure(
+    path: &Path,
+    rows: &[FigureRow],
+    shape: GridShape,
+    polarity: Polarity,
+) -> Result<()> {
     let scale = (120 / shape.width.max(shape.height).max(1) as i32).max(1);
     let (cell_w, cell_h) = (shape.width as i32 * scale, shape.height as i32 * scale);
     let columns = rows.iter().map(|r| r.cells.len()).max().unwrap_or(1) as i32;
@@ -174,14 +207,19 @@ pub fn pattern_figure(path: &Path, rows: &[FigureRow], shape: GridShape, polarit
         let label_style = TextStyle::from((FONT, 16).into_font()).color(&BLACK);
         for (r, row) in rows.iter().enumerate() {
             let top = gap + r as i32 * (cell_h + caption_h + gap);
-            root.draw_text(&row.label, &label_style, (8, top + caption_h + cell_h / 2 - 8))?;
+            root.draw_text(
+                &row.label,
+                &label_style,
+                (8, top + caption_h + cell_h / 2 - 8),
+            )?;
             for (c, (caption, state)) in row.cells.iter().enumerate() {
                 let left = label_w + c as i32 * (cell_w + gap);
                 root.draw_text(caption, &caption_style, (left, top))?;
                 let image_top = top + caption_h;
                 for y in 0..shape.height {
                     for x in 0..shape.width {
-                        let Rgb([red, green, blue]) = neuron_colour(state[y * shape.width + x], polarity);
+                        let Rgb([red, green, blue]) =
+                            neuron_colour(state[y * shape.width + x], polarity);
                         let x0 = left + x as i32 * scale;
                         let y0 = image_top + y as i32 * scale;
                         root.draw(&Rectangle::new(
@@ -191,7 +229,10 @@ pub fn pattern_figure(path: &Path, rows: &[FigureRow], shape: GridShape, polarit
                     }
                 }
                 root.draw(&Rectangle::new(
-                    [(left - 1, image_top - 1), (left + cell_w, image_top + cell_h)],
+                    [
+                        (left - 1, image_top - 1),
+                        (left + cell_w, image_top + cell_h),
+                    ],
                     RGBColor(120, 120, 120).stroke_width(1),
                 ))?;
             }

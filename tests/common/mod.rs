@@ -9,7 +9,8 @@ use hopsom::gpu::{AdapterPolicy, GpuContext};
 /// skipped with a printed reason, unless HOPSOM_REQUIRE_GPU=1, which makes it fail instead.
 pub fn gpu() -> Option<Arc<GpuContext>> {
     static CONTEXT: OnceLock<Result<Arc<GpuContext>, String>> = OnceLock::new();
-    let opened = CONTEXT.get_or_init(|| GpuContext::open(AdapterPolicy::AnyAdapter).map_err(|e| e.to_string()));
+    let opened = CONTEXT
+        .get_or_init(|| GpuContext::open(AdapterPolicy::AnyAdapter).map_err(|e| e.to_string()));
     match opened {
         Ok(ctx) => Some(ctx.clone()),
         Err(reason) => {
@@ -26,5 +27,7 @@ pub fn gpu() -> Option<Arc<GpuContext>> {
 pub fn random_bipolar(count: usize, neurons: usize, seed: u64) -> Vec<i8> {
     use rand::{RngExt, SeedableRng};
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-    (0..count * neurons).map(|_| if rng.random::<bool>() { 1 } else { -1 }).collect()
+    (0..count * neurons)
+        .map(|_| if rng.random::<bool>() { 1 } else { -1 })
+        .collect()
 }

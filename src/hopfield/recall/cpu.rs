@@ -60,7 +60,11 @@ pub(crate) fn recall_sync_probe(
             .iter()
             .zip(&fields)
             .map(|(&s, &h)| {
-                let input = if params.self_coupling { h + i32::from(s) } else { h };
+                let input = if params.self_coupling {
+                    h + i32::from(s)
+                } else {
+                    h
+                };
                 threshold.update(input, s)
             })
             .collect();
@@ -110,7 +114,11 @@ pub(crate) fn recall_async_probe(
             let i = neuron as usize;
             let field = network.field(&state, i);
             let old = state[i];
-            let input = if params.self_coupling { field + i32::from(old) } else { field };
+            let input = if params.self_coupling {
+                field + i32::from(old)
+            } else {
+                field
+            };
             let updated = threshold.update(input, old);
             if updated != old {
                 state[i] = updated;

@@ -80,7 +80,9 @@ fn ending_from_code(code: u32) -> Result<Ending> {
         1 => Ok(Ending::FixedPoint),
         2 => Ok(Ending::TwoCycle),
         3 => Ok(Ending::SweepLimit),
-        other => Err(Error::Gpu(format!("a probe finished with unknown status {other}"))),
+        other => Err(Error::Gpu(format!(
+            "a probe finished with unknown status {other}"
+        ))),
     }
 }
 
@@ -127,14 +129,20 @@ pub(super) fn recall_gpu(
     let n = network.neurons();
     let weights = ctx.storage_from("weights", network.weights())?;
     let batch = batch_size(ctx, n, params)?;
+    let job = RecallJob {
+        ctx,
+        kernels: &kernels,
+        weights: &weights,
+        neurons: n,
+        params,
+        threshold,
+    };
     let mut outcomes = Vec::with_capacity(probes.len() / n);
     for (chunk, chunk_keys) in probes.chunks(batch * n).zip(keys.chunks(batch)) {
         let states: Vec<i32> = chunk.iter().map(|&v| i32::from(v)).collect();
         let batch_outcomes = match params.mode {
-            UpdateMode::Sync => run_sync(ctx, &kernels, &weights, n, &states, params, threshold)?,
-            UpdateMode::Async => {
-                run_async(ctx, &kernels, &weights, n, &states, chunk_keys, params, threshold)?
-            }
+            UpdateMode::Sync => job.run_sync(&states)?,
+            UpdateMode::Async => job.run_async(&states, chunk_keys)?,
         };
         progress.inc(batch_outcomes.len() as u64);
         outcomes.extend(batch_outcomes);
@@ -166,315 +174,350 @@ fn batch_size(ctx: &GpuContext, neurons: usize, params: &RecallParams) -> Result
     Ok(batch.min(u64::from(u32::MAX)) as usize)
 }
 
-fn run_sync(
-    ctx: &GpuContext,
-    kernels: &RecallKernels,
-    weights: &wgpu::Buffer,
-    n: usize,
-    states: &[i32],
-    params: &RecallParams,
+/// What every dispatch of one recall call shares.
+struct RecallJob<'a> {
+    ctx: &'a GpuContext,
+    kernels: &'a RecallKernels,
+    weights: &'a wgpu::Buffer,
+    neurons: usize,
+    params: &'a RecallParams,
     threshold: IntegerThreshold,
-) -> Result<Vec<RecallOutcome>> {
-    let probes = states.len() / n;
-    let sweep_params = SyncParams {
-        neurons: n as u32,
-        probes: probes as u32,
-        neuron_tiles: (n as u32).div_ceil(TILE),
-        max_sweeps: params.max_sweeps,
-        theta_up: threshold.up,
-        theta_down: threshold.down,
-        self_coupling: u32::from(params.self_coupling),
-        energy_only: 0,
-        energy_slot: 0,
-        _padding: [0; 3],
-    };
-    let energy_params = SyncParams {
-        energy_only: 1,
-        energy_slot: params.max_sweeps,
-        ..sweep_params
-    };
-    let sweep_uniform = ctx.uniform("sync params", &sweep_params);
-    let energy_uniform = ctx.uniform("sync energy params", &energy_params);
-    let rotation = [
-        ctx.storage_from("states 0", states)?,
-        ctx.storage_zeroed("states 1", (states.len() * 4) as u64)?,
-        ctx.storage_zeroed("states 2", (states.len() * 4) as u64)?,
-    ];
-    let status = ctx.storage_zeroed("status", (probes * 8) as u64)?;
-    let flags = ctx.storage_zeroed("flags", (probes * 8) as u64)?;
-    let slots = params.max_sweeps as usize + 1;
-    let energy = ctx.storage_zeroed("energy", (slots * probes * 12) as u64)?;
-
-    // Phase p reads rotation[p] (current), writes rotation[p+1] (next), compares with rotation[p+2] (before).
-    let bind_phase = |uniform: &wgpu::Buffer, phase: usize| {
-        ctx.bind(
-            &kernels.sweep,
-            &[
-                (0, uniform),
-                (1, weights),
-                (2, &rotation[phase % 3]),
-                (3, &rotation[(phase + 1) % 3]),
-                (4, &rotation[(phase + 2) % 3]),
-                (5, &status),
-                (6, &flags),
-                (7, &energy),
-            ],
-        )
-    };
-    let sweep_groups: Vec<wgpu::BindGroup> = (0..3).map(|p| bind_phase(&sweep_uniform, p)).collect();
-    let finalize_group = ctx.bind(&kernels.finalize, &[(0, &sweep_uniform), (5, &status), (6, &flags)]);
-    let tiles = sweep_params.neuron_tiles * (probes as u32).div_ceil(TILE);
-    let (tile_x, tile_y) = ctx.spread_groups(tiles);
-    let (final_x, final_y) = ctx.spread_groups((probes as u32).div_ceil(64));
-
-    let mut done_sweeps = 0u32;
-    while done_sweeps < params.max_sweeps {
-        let count = SWEEPS_PER_SUBMISSION.min(params.max_sweeps - done_sweeps);
-        let mut encoder = ctx.device.create_command_encoder(&Default::default());
-        {
-            let mut pass = encoder.begin_compute_pass(&Default::default());
-            for _ in 0..count {
-                pass.set_pipeline(&kernels.sweep);
-                pass.set_bind_group(0, &sweep_groups[done_sweeps as usize % 3], &[]);
-                pass.dispatch_workgroups(tile_x, tile_y, 1);
-                pass.set_pipeline(&kernels.finalize);
-                pass.set_bind_group(0, &finalize_group, &[]);
-                pass.dispatch_workgroups(final_x, final_y, 1);
-                done_sweeps += 1;
-            }
-        }
-        ctx.queue.submit([encoder.finish()]);
-        let statuses = ctx.read_back::<ProbeStatus>(&status, probes)?;
-        if statuses.iter().all(|s| s.ending != 0) {
-            break;
-        }
-    }
-
-    let final_phase = done_sweeps as usize % 3;
-    let energy_group = bind_phase(&energy_uniform, final_phase);
-    let mut encoder = ctx.device.create_command_encoder(&Default::default());
-    {
-        let mut pass = encoder.begin_compute_pass(&Default::default());
-        pass.set_pipeline(&kernels.sweep);
-        pass.set_bind_group(0, &energy_group, &[]);
-        pass.dispatch_workgroups(tile_x, tile_y, 1);
-    }
-    ctx.queue.submit([encoder.finish()]);
-
-    let final_states = ctx.read_back::<i32>(&rotation[final_phase], states.len())?;
-    let statuses = ctx.read_back::<ProbeStatus>(&status, probes)?;
-    let energy_words = ctx.read_back::<u32>(&energy, slots * probes * 3)?;
-    let slot = |slot: usize, b: usize| energy_terms(&energy_words[(slot * probes + b) * 3..][..3]);
-    (0..probes)
-        .map(|b| {
-            let status = statuses[b];
-            let mut energy: Vec<EnergyTerms> = (0..status.sweeps as usize).map(|s| slot(s, b)).collect();
-            energy.push(slot(params.max_sweeps as usize, b));
-            Ok(RecallOutcome {
-                final_state: final_states[b * n..(b + 1) * n].iter().map(|&v| v as i8).collect(),
-                sweeps: status.sweeps,
-                ending: ending_from_code(status.ending)?,
-                energy,
-                flips: None,
-            })
-        })
-        .collect()
 }
 
-/// Records the energy-only pass of the synchronous field kernel: the energy terms of every probe
-/// in `states` into slot `slot` of `energy` (slot-major, as both recall kernels lay it out).
-fn record_energy_pass(
-    ctx: &GpuContext,
-    kernels: &RecallKernels,
-    pass: &mut wgpu::ComputePass,
-    weights: &wgpu::Buffer,
-    states: &wgpu::Buffer,
-    energy: &wgpu::Buffer,
-    neurons: u32,
-    probes: u32,
-    slot: u32,
-) -> Result<()> {
-    let params = SyncParams {
-        neurons,
-        probes,
-        neuron_tiles: neurons.div_ceil(TILE),
-        max_sweeps: slot,
-        theta_up: 1,
-        theta_down: -1,
-        self_coupling: 0,
-        energy_only: 1,
-        energy_slot: slot,
-        _padding: [0; 3],
-    };
-    let uniform = ctx.uniform("energy pass params", &params);
-    // The energy pass reads only `current` and writes only `energy`; the other bindings need
-    // valid buffers but are never touched.
-    // A buffer may not be both read-only and writable within one dispatch, hence two.
-    let unused_writable = ctx.storage_zeroed("unused (writable)", 16)?;
-    let unused_readable = ctx.storage_zeroed("unused (read-only)", 16)?;
-    let group = ctx.bind(
-        &kernels.sweep,
-        &[
-            (0, &uniform),
-            (1, weights),
-            (2, states),
-            (3, &unused_writable),
-            (4, &unused_readable),
-            (5, &unused_writable),
-            (6, &unused_writable),
-            (7, energy),
-        ],
-    );
-    let (x, y) = ctx.spread_groups(params.neuron_tiles * probes.div_ceil(TILE));
-    pass.set_pipeline(&kernels.sweep);
-    pass.set_bind_group(0, &group, &[]);
-    pass.dispatch_workgroups(x, y, 1);
-    Ok(())
-}
+impl RecallJob<'_> {
+    fn run_sync(&self, states: &[i32]) -> Result<Vec<RecallOutcome>> {
+        let RecallJob {
+            ctx,
+            kernels,
+            weights,
+            neurons: n,
+            params,
+            threshold,
+        } = *self;
+        let probes = states.len() / n;
+        let sweep_params = SyncParams {
+            neurons: n as u32,
+            probes: probes as u32,
+            neuron_tiles: (n as u32).div_ceil(TILE),
+            max_sweeps: params.max_sweeps,
+            theta_up: threshold.up,
+            theta_down: threshold.down,
+            self_coupling: u32::from(params.self_coupling),
+            energy_only: 0,
+            energy_slot: 0,
+            _padding: [0; 3],
+        };
+        let energy_params = SyncParams {
+            energy_only: 1,
+            energy_slot: params.max_sweeps,
+            ..sweep_params
+        };
+        let sweep_uniform = ctx.uniform("sync params", &sweep_params);
+        let energy_uniform = ctx.uniform("sync energy params", &energy_params);
+        let rotation = [
+            ctx.storage_from("states 0", states)?,
+            ctx.storage_zeroed("states 1", (states.len() * 4) as u64)?,
+            ctx.storage_zeroed("states 2", (states.len() * 4) as u64)?,
+        ];
+        let status = ctx.storage_zeroed("status", (probes * 8) as u64)?;
+        let flags = ctx.storage_zeroed("flags", (probes * 8) as u64)?;
+        let slots = params.max_sweeps as usize + 1;
+        let energy = ctx.storage_zeroed("energy", (slots * probes * 12) as u64)?;
 
-#[allow(clippy::too_many_arguments)]
-fn run_async(
-    ctx: &GpuContext,
-    kernels: &RecallKernels,
-    weights: &wgpu::Buffer,
-    n: usize,
-    states: &[i32],
-    keys: &[StreamKey],
-    params: &RecallParams,
-    threshold: IntegerThreshold,
-) -> Result<Vec<RecallOutcome>> {
-    let probes = states.len() / n;
-    let flip_capacity = if params.record_flips {
-        u32::try_from(n as u64 * u64::from(params.max_sweeps)).map_err(|_| {
-            Error::TooLarge("a trajectory of that many sweeps; lower --max-sweeps".into())
-        })?
-    } else {
-        0
-    };
-    let lanes_per_neuron = (n as u32).div_ceil(64) + 8;
-    let step_count = (STEP_LOOP_BUDGET / lanes_per_neuron).max(1);
-    let base_params = AsyncParams {
-        neurons: n as u32,
-        probes: probes as u32,
-        max_sweeps: params.max_sweeps,
-        self_coupling: u32::from(params.self_coupling),
-        theta_up: threshold.up,
-        theta_down: threshold.down,
-        flip_capacity,
-        step_start: 0,
-        step_count,
-        _padding: [0; 3],
-    };
-    let key_words: Vec<[u32; 4]> = keys.iter().map(|key| key.0).collect();
-    let state_buffer = ctx.storage_from("states", states)?;
-    let key_buffer = ctx.storage_from("keys", &key_words)?;
-    let order = ctx.storage_zeroed("order", (states.len() * 4) as u64)?;
-    let probe_buffer = ctx.storage_zeroed("probe state", (probes * std::mem::size_of::<AsyncProbe>()) as u64)?;
-    let slots = params.max_sweeps as usize + 1;
-    let energy = ctx.storage_zeroed("energy", (slots * probes * 12) as u64)?;
-    let flip_buffer = ctx.storage_zeroed("flips", probes as u64 * u64::from(flip_capacity) * 4)?;
-    let base_uniform = ctx.uniform("async params", &base_params);
-    // Each step dispatch covers its own range of order positions and needs its own parameters.
-    let step_groups: Vec<wgpu::BindGroup> = (0..(n as u32).div_ceil(step_count))
-        .map(|chunk| {
-            let uniform = ctx.uniform(
-                "async step params",
-                &AsyncParams {
-                    step_start: chunk * step_count,
-                    ..base_params
-                },
-            );
+        // Phase p reads rotation[p] (current), writes rotation[p+1] (next), compares with rotation[p+2] (before).
+        let bind_phase = |uniform: &wgpu::Buffer, phase: usize| {
             ctx.bind(
-                &kernels.steps,
+                &kernels.sweep,
                 &[
-                    (0, &uniform),
+                    (0, uniform),
                     (1, weights),
-                    (2, &state_buffer),
-                    (4, &order),
-                    (5, &probe_buffer),
-                    (7, &flip_buffer),
+                    (2, &rotation[phase % 3]),
+                    (3, &rotation[(phase + 1) % 3]),
+                    (4, &rotation[(phase + 2) % 3]),
+                    (5, &status),
+                    (6, &flags),
+                    (7, &energy),
                 ],
             )
-        })
-        .collect();
-    let start_group = ctx.bind(
-        &kernels.start,
-        &[(0, &base_uniform), (5, &probe_buffer), (6, &energy)],
-    );
-    let begin_group = ctx.bind(
-        &kernels.begin_sweep,
-        &[(0, &base_uniform), (3, &key_buffer), (4, &order), (5, &probe_buffer)],
-    );
-    let end_group = ctx.bind(
-        &kernels.end_sweep,
-        &[(0, &base_uniform), (5, &probe_buffer), (6, &energy)],
-    );
-    let (probe_x, probe_y) = ctx.spread_groups(probes as u32);
-    let (thread_x, thread_y) = ctx.spread_groups((probes as u32).div_ceil(64));
+        };
+        let sweep_groups: Vec<wgpu::BindGroup> =
+            (0..3).map(|p| bind_phase(&sweep_uniform, p)).collect();
+        let finalize_group = ctx.bind(
+            &kernels.finalize,
+            &[(0, &sweep_uniform), (5, &status), (6, &flags)],
+        );
+        let tiles = sweep_params.neuron_tiles * (probes as u32).div_ceil(TILE);
+        let (tile_x, tile_y) = ctx.spread_groups(tiles);
+        let (final_x, final_y) = ctx.spread_groups((probes as u32).div_ceil(64));
 
-    let mut encoder = ctx.device.create_command_encoder(&Default::default());
-    {
-        let mut pass = encoder.begin_compute_pass(&Default::default());
-        record_energy_pass(ctx, kernels, &mut pass, weights, &state_buffer, &energy, n as u32, probes as u32, 0)?;
-        pass.set_pipeline(&kernels.start);
-        pass.set_bind_group(0, &start_group, &[]);
-        pass.dispatch_workgroups(thread_x, thread_y, 1);
-    }
-    ctx.queue.submit([encoder.finish()]);
+        let mut done_sweeps = 0u32;
+        while done_sweeps < params.max_sweeps {
+            let count = SWEEPS_PER_SUBMISSION.min(params.max_sweeps - done_sweeps);
+            let mut encoder = ctx.device.create_command_encoder(&Default::default());
+            {
+                let mut pass = encoder.begin_compute_pass(&Default::default());
+                for _ in 0..count {
+                    pass.set_pipeline(&kernels.sweep);
+                    pass.set_bind_group(0, &sweep_groups[done_sweeps as usize % 3], &[]);
+                    pass.dispatch_workgroups(tile_x, tile_y, 1);
+                    pass.set_pipeline(&kernels.finalize);
+                    pass.set_bind_group(0, &finalize_group, &[]);
+                    pass.dispatch_workgroups(final_x, final_y, 1);
+                    done_sweeps += 1;
+                }
+            }
+            ctx.queue.submit([encoder.finish()]);
+            let statuses = ctx.read_back::<ProbeStatus>(&status, probes)?;
+            if statuses.iter().all(|s| s.ending != 0) {
+                break;
+            }
+        }
 
-    let mut done_sweeps = 0u32;
-    while done_sweeps < params.max_sweeps {
-        let count = SWEEPS_PER_SUBMISSION.min(params.max_sweeps - done_sweeps);
+        let final_phase = done_sweeps as usize % 3;
+        let energy_group = bind_phase(&energy_uniform, final_phase);
         let mut encoder = ctx.device.create_command_encoder(&Default::default());
         {
             let mut pass = encoder.begin_compute_pass(&Default::default());
-            for _ in 0..count {
-                pass.set_pipeline(&kernels.begin_sweep);
-                pass.set_bind_group(0, &begin_group, &[]);
-                pass.dispatch_workgroups(probe_x, probe_y, 1);
-                pass.set_pipeline(&kernels.steps);
-                for group in &step_groups {
-                    pass.set_bind_group(0, group, &[]);
-                    pass.dispatch_workgroups(probe_x, probe_y, 1);
-                }
-                pass.set_pipeline(&kernels.end_sweep);
-                pass.set_bind_group(0, &end_group, &[]);
-                pass.dispatch_workgroups(thread_x, thread_y, 1);
-                done_sweeps += 1;
-            }
+            pass.set_pipeline(&kernels.sweep);
+            pass.set_bind_group(0, &energy_group, &[]);
+            pass.dispatch_workgroups(tile_x, tile_y, 1);
         }
         ctx.queue.submit([encoder.finish()]);
-        let states = ctx.read_back::<AsyncProbe>(&probe_buffer, probes)?;
-        if states.iter().all(|p| p.ending != 0) {
-            break;
-        }
+
+        let final_states = ctx.read_back::<i32>(&rotation[final_phase], states.len())?;
+        let statuses = ctx.read_back::<ProbeStatus>(&status, probes)?;
+        let energy_words = ctx.read_back::<u32>(&energy, slots * probes * 3)?;
+        let slot =
+            |slot: usize, b: usize| energy_terms(&energy_words[(slot * probes + b) * 3..][..3]);
+        (0..probes)
+            .map(|b| {
+                let status = statuses[b];
+                let mut energy: Vec<EnergyTerms> =
+                    (0..status.sweeps as usize).map(|s| slot(s, b)).collect();
+                energy.push(slot(params.max_sweeps as usize, b));
+                Ok(RecallOutcome {
+                    final_state: final_states[b * n..(b + 1) * n]
+                        .iter()
+                        .map(|&v| v as i8)
+                        .collect(),
+                    sweeps: status.sweeps,
+                    ending: ending_from_code(status.ending)?,
+                    energy,
+                    flips: None,
+                })
+            })
+            .collect()
     }
 
-    let final_states = ctx.read_back::<i32>(&state_buffer, states.len())?;
-    let results = ctx.read_back::<AsyncProbe>(&probe_buffer, probes)?;
-    let energy_words = ctx.read_back::<u32>(&energy, slots * probes * 3)?;
-    let flips = if params.record_flips {
-        ctx.read_back::<u32>(&flip_buffer, probes * flip_capacity as usize)?
-    } else {
-        Vec::new()
-    };
-    (0..probes)
-        .map(|b| {
-            let result = results[b];
-            let energy = (0..=result.sweeps as usize)
-                .map(|s| energy_terms(&energy_words[(s * probes + b) * 3..][..3]))
-                .collect();
-            let recorded = params.record_flips.then(|| {
-                let start = b * flip_capacity as usize;
-                flips[start..start + result.flips as usize].to_vec()
-            });
-            Ok(RecallOutcome {
-                final_state: final_states[b * n..(b + 1) * n].iter().map(|&v| v as i8).collect(),
-                sweeps: result.sweeps,
-                ending: ending_from_code(result.ending)?,
-                energy,
-                flips: recorded,
+    /// Records the energy-only pass of the synchronous field kernel: the energy terms of every probe
+    /// in `states` into slot `slot` of `energy` (slot-major, as both recall kernels lay it out).
+    fn record_energy_pass(
+        &self,
+        pass: &mut wgpu::ComputePass,
+        states: &wgpu::Buffer,
+        energy: &wgpu::Buffer,
+        probes: u32,
+        slot: u32,
+    ) -> Result<()> {
+        let RecallJob {
+            ctx,
+            kernels,
+            weights,
+            ..
+        } = *self;
+        let neurons = self.neurons as u32;
+        let params = SyncParams {
+            neurons,
+            probes,
+            neuron_tiles: neurons.div_ceil(TILE),
+            max_sweeps: slot,
+            theta_up: 1,
+            theta_down: -1,
+            self_coupling: 0,
+            energy_only: 1,
+            energy_slot: slot,
+            _padding: [0; 3],
+        };
+        let uniform = ctx.uniform("energy pass params", &params);
+        // The energy pass reads only `current` and writes only `energy`; the other bindings need
+        // valid buffers but are never touched.
+        // A buffer may not be both read-only and writable within one dispatch, hence two.
+        let unused_writable = ctx.storage_zeroed("unused (writable)", 16)?;
+        let unused_readable = ctx.storage_zeroed("unused (read-only)", 16)?;
+        let group = ctx.bind(
+            &kernels.sweep,
+            &[
+                (0, &uniform),
+                (1, weights),
+                (2, states),
+                (3, &unused_writable),
+                (4, &unused_readable),
+                (5, &unused_writable),
+                (6, &unused_writable),
+                (7, energy),
+            ],
+        );
+        let (x, y) = ctx.spread_groups(params.neuron_tiles * probes.div_ceil(TILE));
+        pass.set_pipeline(&kernels.sweep);
+        pass.set_bind_group(0, &group, &[]);
+        pass.dispatch_workgroups(x, y, 1);
+        Ok(())
+    }
+
+    fn run_async(&self, states: &[i32], keys: &[StreamKey]) -> Result<Vec<RecallOutcome>> {
+        let RecallJob {
+            ctx,
+            kernels,
+            weights,
+            neurons: n,
+            params,
+            threshold,
+        } = *self;
+        let probes = states.len() / n;
+        let flip_capacity = if params.record_flips {
+            u32::try_from(n as u64 * u64::from(params.max_sweeps)).map_err(|_| {
+                Error::TooLarge("a trajectory of that many sweeps; lower --max-sweeps".into())
+            })?
+        } else {
+            0
+        };
+        let lanes_per_neuron = (n as u32).div_ceil(64) + 8;
+        let step_count = (STEP_LOOP_BUDGET / lanes_per_neuron).max(1);
+        let base_params = AsyncParams {
+            neurons: n as u32,
+            probes: probes as u32,
+            max_sweeps: params.max_sweeps,
+            self_coupling: u32::from(params.self_coupling),
+            theta_up: threshold.up,
+            theta_down: threshold.down,
+            flip_capacity,
+            step_start: 0,
+            step_count,
+            _padding: [0; 3],
+        };
+        let key_words: Vec<[u32; 4]> = keys.iter().map(|key| key.0).collect();
+        let state_buffer = ctx.storage_from("states", states)?;
+        let key_buffer = ctx.storage_from("keys", &key_words)?;
+        let order = ctx.storage_zeroed("order", (states.len() * 4) as u64)?;
+        let probe_buffer = ctx.storage_zeroed(
+            "probe state",
+            (probes * std::mem::size_of::<AsyncProbe>()) as u64,
+        )?;
+        let slots = params.max_sweeps as usize + 1;
+        let energy = ctx.storage_zeroed("energy", (slots * probes * 12) as u64)?;
+        let flip_buffer =
+            ctx.storage_zeroed("flips", probes as u64 * u64::from(flip_capacity) * 4)?;
+        let base_uniform = ctx.uniform("async params", &base_params);
+        // Each step dispatch covers its own range of order positions and needs its own parameters.
+        let step_groups: Vec<wgpu::BindGroup> = (0..(n as u32).div_ceil(step_count))
+            .map(|chunk| {
+                let uniform = ctx.uniform(
+                    "async step params",
+                    &AsyncParams {
+                        step_start: chunk * step_count,
+                        ..base_params
+                    },
+                );
+                ctx.bind(
+                    &kernels.steps,
+                    &[
+                        (0, &uniform),
+                        (1, weights),
+                        (2, &state_buffer),
+                        (4, &order),
+                        (5, &probe_buffer),
+                        (7, &flip_buffer),
+                    ],
+                )
             })
-        })
-        .collect()
+            .collect();
+        let start_group = ctx.bind(
+            &kernels.start,
+            &[(0, &base_uniform), (5, &probe_buffer), (6, &energy)],
+        );
+        let begin_group = ctx.bind(
+            &kernels.begin_sweep,
+            &[
+                (0, &base_uniform),
+                (3, &key_buffer),
+                (4, &order),
+                (5, &probe_buffer),
+            ],
+        );
+        let end_group = ctx.bind(
+            &kernels.end_sweep,
+            &[(0, &base_uniform), (5, &probe_buffer), (6, &energy)],
+        );
+        let (probe_x, probe_y) = ctx.spread_groups(probes as u32);
+        let (thread_x, thread_y) = ctx.spread_groups((probes as u32).div_ceil(64));
+
+        let mut encoder = ctx.device.create_command_encoder(&Default::default());
+        {
+            let mut pass = encoder.begin_compute_pass(&Default::default());
+            self.record_energy_pass(&mut pass, &state_buffer, &energy, probes as u32, 0)?;
+            pass.set_pipeline(&kernels.start);
+            pass.set_bind_group(0, &start_group, &[]);
+            pass.dispatch_workgroups(thread_x, thread_y, 1);
+        }
+        ctx.queue.submit([encoder.finish()]);
+
+        let mut done_sweeps = 0u32;
+        while done_sweeps < params.max_sweeps {
+            let count = SWEEPS_PER_SUBMISSION.min(params.max_sweeps - done_sweeps);
+            let mut encoder = ctx.device.create_command_encoder(&Default::default());
+            {
+                let mut pass = encoder.begin_compute_pass(&Default::default());
+                for _ in 0..count {
+                    pass.set_pipeline(&kernels.begin_sweep);
+                    pass.set_bind_group(0, &begin_group, &[]);
+                    pass.dispatch_workgroups(probe_x, probe_y, 1);
+                    pass.set_pipeline(&kernels.steps);
+                    for group in &step_groups {
+                        pass.set_bind_group(0, group, &[]);
+                        pass.dispatch_workgroups(probe_x, probe_y, 1);
+                    }
+                    pass.set_pipeline(&kernels.end_sweep);
+                    pass.set_bind_group(0, &end_group, &[]);
+                    pass.dispatch_workgroups(thread_x, thread_y, 1);
+                    done_sweeps += 1;
+                }
+            }
+            ctx.queue.submit([encoder.finish()]);
+            let states = ctx.read_back::<AsyncProbe>(&probe_buffer, probes)?;
+            if states.iter().all(|p| p.ending != 0) {
+                break;
+            }
+        }
+
+        let final_states = ctx.read_back::<i32>(&state_buffer, states.len())?;
+        let results = ctx.read_back::<AsyncProbe>(&probe_buffer, probes)?;
+        let energy_words = ctx.read_back::<u32>(&energy, slots * probes * 3)?;
+        let flips = if params.record_flips {
+            ctx.read_back::<u32>(&flip_buffer, probes * flip_capacity as usize)?
+        } else {
+            Vec::new()
+        };
+        (0..probes)
+            .map(|b| {
+                let result = results[b];
+                let energy = (0..=result.sweeps as usize)
+                    .map(|s| energy_terms(&energy_words[(s * probes + b) * 3..][..3]))
+                    .collect();
+                let recorded = params.record_flips.then(|| {
+                    let start = b * flip_capacity as usize;
+                    flips[start..start + result.flips as usize].to_vec()
+                });
+                Ok(RecallOutcome {
+                    final_state: final_states[b * n..(b + 1) * n]
+                        .iter()
+                        .map(|&v| v as i8)
+                        .collect(),
+                    sweeps: result.sweeps,
+                    ending: ending_from_code(result.ending)?,
+                    energy,
+                    flips: recorded,
+                })
+            })
+            .collect()
+    }
 }

@@ -140,7 +140,10 @@ impl RecallOutcome {
 
     /// The energy after each sweep, the initial state's first.
     pub fn energies(&self, threshold: f64) -> Vec<f64> {
-        self.energy.iter().map(|terms| terms.energy(threshold)).collect()
+        self.energy
+            .iter()
+            .map(|terms| terms.energy(threshold))
+            .collect()
     }
 }
 
@@ -159,21 +162,29 @@ pub fn recall(
     if probes.is_empty() {
         return Err(Error::InvalidData("no probes to recall".into()));
     }
-    if probes.len() % n != 0 {
+    if !probes.len().is_multiple_of(n) {
         return Err(Error::InvalidData(format!(
             "probes of {} values do not match a network of {n} neurons",
             probes.len()
         )));
     }
     if keys.len() != probes.len() / n {
-        return Err(Error::InvalidData("one random stream is needed per probe".into()));
+        return Err(Error::InvalidData(
+            "one random stream is needed per probe".into(),
+        ));
     }
     if let Some(value) = probes.iter().find(|&&v| v != 1 && v != -1) {
-        return Err(Error::InvalidData(format!("a probe holds {value}, not +1 or -1")));
+        return Err(Error::InvalidData(format!(
+            "a probe holds {value}, not +1 or -1"
+        )));
     }
     match backend {
-        Backend::Cpu => Ok(cpu::recall_cpu(network, probes, keys, params, threshold, progress)),
-        Backend::Gpu(ctx) => gpu::recall_gpu(ctx, network, probes, keys, params, threshold, progress),
+        Backend::Cpu => Ok(cpu::recall_cpu(
+            network, probes, keys, params, threshold, progress,
+        )),
+        Backend::Gpu(ctx) => {
+            gpu::recall_gpu(ctx, network, probes, keys, params, threshold, progress)
+        }
     }
 }
 
@@ -232,7 +243,11 @@ mod tests {
                 } else {
                     7
                 };
-                assert_eq!(bounds.update(input, 7), expected, "θ={threshold} input={input}");
+                assert_eq!(
+                    bounds.update(input, 7),
+                    expected,
+                    "θ={threshold} input={input}"
+                );
             }
         }
     }

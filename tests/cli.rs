@@ -1,0 +1,359 @@
+//! The command line through the real binary: the JSON contract, the demo's outputs, and clear
+//! one-line errors with the documented exit codes for bad input.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn hopsom() -> Command {
+    Command::cargo_bin("hopsom").unwrap()
+}
+
+fn write(dir: &Path, name: &str, contents: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+fn json_of(output: &std::process::Output) -> Value {
+    assert!(
+        output.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("stdout is one JSON object")
+}
+
+/// Runs hopsom with `args`, expects failure with `code`, one line on stderr containing `needle`.
+fn fails_with(args: &[&str], code: i32, needle: &str) {
+    let output = hopsom().args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(code), "{args:?}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
+    let error_lines: Vec<&str> = stderr.lines().filter(|l| l.contains("error")).collect();
+    assert_eq!(
+        error_lines.len(),
+        1,
+        "{args:?}: expected one error line, got: {stderr}"
+    );
+    assert!(
+        stderr.to_lowercase().contains(&needle.to_lowercase()),
+        "{args:?}: {stderr:?} lacks {needle:?}"
+    );
+}
+
+#[test]
+fn recall_json_contract() {
+    let output = hopsom()
+        .args([
+            "hopfield",
+            "recall",
+            "--patterns",
+            "builtin",
+            "--noise",
+            "10,50",
+            "--trials",
+            "2",
+            "--backend",
+            "cpu",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let report = json_of(&output);
+    assert_eq!(report["backend"], "cpu");
+    assert!(report["adapter"].is_string());
+    assert_eq!(report["neurons"], 225);
+    assert_eq!(report["patterns"], 3);
+    let probes = report["probes"].as_array().unwrap();
+    assert_eq!(probes.len(), 3 * 2 * 2);
+    for probe in probes {
+        let sweeps = probe["sweeps"].as_u64().unwrap();
+        assert_eq!(probe["final"].as_array().unwrap().len(), 225);
+        assert_eq!(probe["energy"].as_array().unwrap().len() as u64, sweeps + 1);
+        assert!(probe["converged"].is_boolean());
+        assert!(probe["best_match"].as_u64().unwrap() < 3);
+        let overlap = probe["overlap"].as_f64().unwrap();
+        assert!((-1.0..=1.0).contains(&overlap));
+    }
+    // 10 % noise on the seed patterns is always recalled.
+    for probe in probes.iter().filter(|p| p["source"]["noise"] == 10.0) {
+        assert_eq!(probe["overlap"], 1.0, "{probe}");
+        assert_eq!(probe["best_match"], probe["source"]["pattern"]);
+    }
+}
+
+#[test]
+fn recall_is_identical_on_cpu_and_gpu_through_the_binary() {
+    if common::gpu().is_none() {
+        return;
+    }
+    let run = |backend: &str, mode: &str| {
+        let output = hopsom()
+            .args([
+                "hopfield",
+                "recall",
+                "--patterns",
+                "builtin",
+                "--noise",
+                "30,45",
+                "--trials",
+                "3",
+                "--mode",
+                mode,
+                "--seed",
+                "9",
+                "--backend",
+                backend,
+                "--json",
+                "--trajectory",
+            ])
+            .output()
+            .unwrap();
+        json_of(&output)["probes"].clone()
+    };
+    for mode in ["sync", "async"] {
+        assert_eq!(run("cpu", mode), run("gpu", mode), "{mode}");
+    }
+}
+
+#[test]
+fn seed_000_example_through_the_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let patterns = write(
+        dir.path(),
+        "patterns.txt",
+        b"1,-1,1,-1,1,-1\n-1,1,-1,1,-1,1\n",
+    );
+    let probe = write(dir.path(), "probe.txt", b"1 1 1 1 -1 1\n");
+    let output = hopsom()
+        .args([
+            "hopfield",
+            "recall",
+            "--mode",
+            "sync",
+            "--backend",
+            "cpu",
+            "--json",
+            "--patterns",
+        ])
+        .arg(&patterns)
+        .arg("--probe")
+        .arg(&probe)
+        .output()
+        .unwrap();
+    let report = json_of(&output);
+    let probe = &report["probes"][0];
+    assert_eq!(probe["final"], serde_json::json!([-1, 1, -1, 1, -1, 1]));
+    assert_eq!(probe["best_match"], 1);
+    assert_eq!(probe["exact"], true);
+}
+
+#[test]
+fn recall_writes_pictures_for_image_shaped_patterns() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    hopsom()
+        .args([
+            "hopfield",
+            "recall",
+            "--patterns",
+            "builtin",
+            "--noise",
+            "20",
+            "--backend",
+            "cpu",
+            "--quiet",
+            "--trajectory",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    for name in [
+        "probe_000.png",
+        "trajectory_000.gif",
+        "trajectory_000.npy",
+        "energy.png",
+    ] {
+        assert!(out.join(name).is_file(), "{name} missing");
+    }
+    let picture = image::open(out.join("probe_000.png")).unwrap();
+    assert!(
+        picture.width() > 2 * picture.height() - 20,
+        "probe | result side by side"
+    );
+    let trajectory = hopsom::io::npy::read_npy(&out.join("trajectory_000.npy")).unwrap();
+    assert_eq!(trajectory.shape[1], 225);
+}
+
+#[test]
+fn demo_writes_its_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = hopsom()
+        .args(["demo", "--backend", "cpu", "--json", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let report = json_of(&output);
+    let cases = report["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 12);
+    // The seed's observation: 10 % and 25 % noise are recalled.
+    for case in cases
+        .iter()
+        .filter(|c| c["noise"].as_f64().unwrap() <= 25.0)
+    {
+        assert_eq!(case["recalled"], true, "{case}");
+    }
+    for case in cases {
+        assert!(
+            case["energy_final"].as_f64() <= case["energy_initial"].as_f64(),
+            "energy never rises: {case}"
+        );
+        assert!(dir
+            .path()
+            .join(case["animation"].as_str().unwrap())
+            .is_file());
+    }
+    for name in ["recall_grid.png", "energy.png"] {
+        image::open(dir.path().join(name)).unwrap();
+    }
+}
+
+#[test]
+fn devices_lists_adapters_as_json() {
+    let report = json_of(&hopsom().args(["devices", "--json"]).output().unwrap());
+    assert!(report["adapters"].is_array());
+    assert!(report["auto"]["backend"].is_string());
+}
+
+#[test]
+fn bad_inputs_give_one_line_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |path: &PathBuf| path.to_str().unwrap().to_string();
+    let missing = p(&dir.path().join("missing.txt"));
+    let corrupt_png = p(&write(
+        dir.path(),
+        "corrupt.png",
+        b"\x89PNG\r\n\x1a\nnot really",
+    ));
+    let corrupt_npy = p(&write(dir.path(), "corrupt.npy", b"\x93NUMPY garbage"));
+    let empty = p(&write(dir.path(), "empty.txt", b"\n\n"));
+    let zeros = p(&write(dir.path(), "zeros.txt", b"1,0,1\n"));
+    let three = p(&write(dir.path(), "three.txt", b"1,-1,1\n"));
+    let four = p(&write(dir.path(), "four.txt", b"1,-1,1,1\n"));
+    let huge_path = dir.path().join("huge.npy");
+    hopsom::io::npy::write_npy(&huge_path, &[1, 70_000], &vec![1i8; 70_000]).unwrap();
+    let huge = p(&huge_path);
+
+    fn recall<'a>(patterns: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+        let mut args = vec![
+            "hopfield",
+            "recall",
+            "--backend",
+            "cpu",
+            "--patterns",
+            patterns,
+        ];
+        args.extend_from_slice(extra);
+        args
+    }
+    fails_with(&recall(&missing, &["--noise", "10"]), 1, "missing.txt");
+    fails_with(
+        &recall(&corrupt_png, &["--noise", "10"]),
+        1,
+        "unreadable image",
+    );
+    fails_with(
+        &recall(&corrupt_npy, &["--noise", "10"]),
+        1,
+        "not a valid .npy",
+    );
+    fails_with(&recall(&empty, &["--noise", "10"]), 1, "no patterns");
+    fails_with(&recall(&zeros, &["--noise", "10"]), 1, "not +1 or -1");
+    fails_with(
+        &[
+            "hopfield",
+            "recall",
+            "--backend",
+            "cpu",
+            "--noise",
+            "10",
+            "--patterns",
+            &three,
+            &four,
+        ],
+        1,
+        "different sizes",
+    );
+    fails_with(&recall(&three, &["--probe", &four]), 1, "4 neurons");
+    fails_with(&recall(&huge, &["--noise", "10"]), 1, "too large");
+    fails_with(
+        &recall("builtin", &["--noise", "150"]),
+        2,
+        "between 0 and 100",
+    );
+    fails_with(
+        &recall("builtin", &["--noise", "10", "--max-sweeps", "0"]),
+        2,
+        "max-sweeps",
+    );
+    fails_with(
+        &recall("builtin", &["--noise", "10", "--trials", "0"]),
+        2,
+        "trials",
+    );
+    fails_with(
+        &recall("builtin", &["--noise", "nan"]),
+        2,
+        "between 0 and 100",
+    );
+    fails_with(&recall("builtin", &[]), 2, "required");
+    fails_with(
+        &recall("builtin", &["--noise", "10", "--threshold", "inf"]),
+        2,
+        "threshold",
+    );
+}
+
+#[test]
+fn an_unknown_adapter_name_is_a_clear_error() {
+    let output = hopsom()
+        .env("WGPU_ADAPTER_NAME", "no-such-adapter-anywhere")
+        .args([
+            "hopfield",
+            "recall",
+            "--patterns",
+            "builtin",
+            "--noise",
+            "10",
+            "--backend",
+            "gpu",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no-such-adapter-anywhere"), "{stderr}");
+}
+
+#[test]
+fn outputs_are_never_half_written() {
+    // A failed run leaves no file behind: the demo's directory is a file here, so nothing can be written.
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = write(dir.path(), "blocker", b"x");
+    let output = hopsom()
+        .args(["demo", "--backend", "cpu", "--out"])
+        .arg(&blocker)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers, [std::ffi::OsString::from("blocker")]);
+}
