@@ -1,1 +1,136 @@
-fn main() {}
+//! Hopfield kernels, CPU twin against GPU: Hebbian learning, synchronous recall of a batch, and
+//! asynchronous recall of noisy seed patterns. GPU cases run when an adapter can be opened (any,
+//! software Vulkan included) and are skipped with a notice otherwise.
+//!
+//! `cargo bench --bench hopfield`; see BENCHMARKS.md for recorded figures.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use indicatif::ProgressBar;
+
+use hopsom::gpu::{AdapterPolicy, GpuContext};
+use hopsom::hopfield::recall::RecallParams;
+use hopsom::hopfield::{self, noise, PatternSet, UpdateMode};
+use hopsom::rng::{Domain, StreamKey};
+use hopsom::Backend;
+
+fn backends() -> Vec<Backend> {
+    let mut backends = vec![Backend::Cpu];
+    match GpuContext::open(AdapterPolicy::AnyAdapter) {
+        Ok(ctx) => backends.push(Backend::Gpu(ctx)),
+        Err(err) => eprintln!("GPU cases skipped: {err}"),
+    }
+    backends
+}
+
+fn random_patterns(count: usize, neurons: usize, seed: u64) -> PatternSet {
+    let key = StreamKey::new(seed, Domain::Noise, &[]);
+    let states = (0..count * neurons)
+        .map(|i| {
+            if key.draw(0, i as u32) & 1 == 1 {
+                1
+            } else {
+                -1
+            }
+        })
+        .collect();
+    PatternSet::new(
+        neurons,
+        states,
+        (0..count).map(|i| format!("p{i}")).collect(),
+    )
+    .unwrap()
+}
+
+fn hebbian(c: &mut Criterion) {
+    let mut group = c.benchmark_group("hebbian");
+    group.sample_size(10);
+    for backend in backends() {
+        for neurons in [225, 1024, 2048] {
+            let patterns = random_patterns(neurons / 10, neurons, 1);
+            // One multiply-add per weight and pattern.
+            group.throughput(Throughput::Elements(
+                (neurons * neurons * patterns.len()) as u64,
+            ));
+            group.bench_with_input(
+                BenchmarkId::new(backend.name(), neurons),
+                &patterns,
+                |b, patterns| b.iter(|| hopfield::learn_hebbian(patterns, &backend).unwrap()),
+            );
+        }
+    }
+    group.finish();
+}
+
+fn noisy_batch(stored: &PatternSet, probes: usize, level: f64) -> (Vec<i8>, Vec<StreamKey>) {
+    let mut states = Vec::with_capacity(probes * stored.neurons());
+    let mut keys = Vec::with_capacity(probes);
+    for trial in 0..probes {
+        let p = trial % stored.len();
+        states.extend(noise::corrupt(
+            stored.get(p),
+            level,
+            &noise::noise_key(3, p, level, trial),
+        ));
+        keys.push(noise::order_key(3, p, level, trial));
+    }
+    (states, keys)
+}
+
+fn recall(c: &mut Criterion) {
+    let mut group = c.benchmark_group("recall");
+    group.sample_size(10);
+    let large = random_patterns(51, 1024, 2);
+    let large_network = hopfield::hebbian_cpu(&large).unwrap();
+    let (large_probes, large_keys) = noisy_batch(&large, 256, 20.0);
+    let seed = hopfield::seed_patterns();
+    let seed_network = hopfield::hebbian_cpu(&seed).unwrap();
+    let (seed_probes, seed_keys) = noisy_batch(&seed, 3000, 25.0);
+    for backend in backends() {
+        let sync = RecallParams {
+            mode: UpdateMode::Sync,
+            ..Default::default()
+        };
+        group.throughput(Throughput::Elements(large_keys.len() as u64));
+        group.bench_function(
+            BenchmarkId::new(format!("sync-1024x256/{}", backend.name()), 1024),
+            |b| {
+                b.iter(|| {
+                    hopfield::recall(
+                        &large_network,
+                        &large_probes,
+                        &large_keys,
+                        &sync,
+                        &backend,
+                        &ProgressBar::hidden(),
+                    )
+                    .unwrap()
+                })
+            },
+        );
+        let seed_async = RecallParams {
+            self_coupling: true,
+            ..Default::default()
+        };
+        group.throughput(Throughput::Elements(seed_keys.len() as u64));
+        group.bench_function(
+            BenchmarkId::new(format!("async-seed-3000/{}", backend.name()), 225),
+            |b| {
+                b.iter(|| {
+                    hopfield::recall(
+                        &seed_network,
+                        &seed_probes,
+                        &seed_keys,
+                        &seed_async,
+                        &backend,
+                        &ProgressBar::hidden(),
+                    )
+                    .unwrap()
+                })
+            },
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, hebbian, recall);
+criterion_main!(benches);
