@@ -21,11 +21,15 @@ pub fn read_pattern_file(path: &Path, size: Option<GridShape>) -> Result<Pattern
         .and_then(|e| e.to_str())
         .map(str::to_lowercase)
         .unwrap_or_default();
-    let label = path.display().to_string();
+    // Patterns are named by their file name: full paths make tables unreadable.
+    let label = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |name| name.to_string_lossy().into_owned(),
+    );
     let set = if extension == "npy" {
-        read_npy_patterns(path)?
+        read_npy_patterns(path, &label)?
     } else if IMAGE_EXTENSIONS.contains(&extension.as_str()) {
-        read_image_pattern(path, size)?
+        read_image_pattern(path, &label, size)?
     } else {
         let text = std::fs::read(path).map_err(|err| Error::io(path, err))?;
         let text = String::from_utf8(text)
@@ -151,7 +155,7 @@ fn parse_bipolar(value: &str) -> Option<i8> {
     }
 }
 
-fn read_image_pattern(path: &Path, size: Option<GridShape>) -> Result<PatternSet> {
+fn read_image_pattern(path: &Path, label: &str, size: Option<GridShape>) -> Result<PatternSet> {
     let image = image::ImageReader::open(path)
         .map_err(|err| Error::io(path, err))?
         .with_guessed_format()
@@ -185,11 +189,11 @@ fn read_image_pattern(path: &Path, size: Option<GridShape>) -> Result<PatternSet
             }
         })
         .collect();
-    PatternSet::new(width * height, states, vec![path.display().to_string()])?
+    PatternSet::new(width * height, states, vec![label.to_string()])?
         .with_shape(GridShape { width, height }, Polarity::PositiveBright)
 }
 
-fn read_npy_patterns(path: &Path) -> Result<PatternSet> {
+fn read_npy_patterns(path: &Path, label: &str) -> Result<PatternSet> {
     let array = super::npy::read_npy(path)?;
     let (count, neurons) = match array.shape.as_slice() {
         [neurons] => (1, *neurons),
@@ -224,9 +228,7 @@ fn read_npy_patterns(path: &Path) -> Result<PatternSet> {
             }
         });
     }
-    let names = (0..count)
-        .map(|row| format!("{}[{row}]", path.display()))
-        .collect();
+    let names = (0..count).map(|row| format!("{label}[{row}]")).collect();
     PatternSet::new(neurons, states, names)
 }
 
