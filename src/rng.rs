@@ -13,6 +13,8 @@ pub enum Domain {
     Noise = 0x6e6f_6973,
     /// The order in which asynchronous recall visits neurons.
     UpdateOrder = 0x6f72_6472,
+    /// Random patterns (capacity studies).
+    Patterns = 0x7061_7474,
 }
 
 /// The pcg4d hash: four 32-bit words in, four well-mixed words out.

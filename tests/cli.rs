@@ -224,6 +224,95 @@ fn demo_writes_its_figures() {
 }
 
 #[test]
+fn sweep_writes_table_csv_and_plot() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("sweep.csv");
+    let plot = dir.path().join("sweep.png");
+    let output = hopsom()
+        .args([
+            "hopfield",
+            "sweep",
+            "--patterns",
+            "builtin",
+            "--noise",
+            "0:60:20",
+            "--trials",
+            "25",
+            "--backend",
+            "cpu",
+            "--json",
+            "--csv",
+        ])
+        .arg(&csv)
+        .arg("--plot")
+        .arg(&plot)
+        .output()
+        .unwrap();
+    let report = json_of(&output);
+    let rows = report["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 3 * 4);
+    assert_eq!(report["recalls"], 3 * 4 * 25);
+    assert!(report["recalls_per_second"].as_f64().unwrap() > 0.0);
+    for row in rows {
+        for field in [
+            "trials",
+            "exact_fraction",
+            "mean_overlap",
+            "inverted_fraction",
+            "fixed_point_fraction",
+            "mean_sweeps",
+        ] {
+            assert!(row[field].is_number(), "{field} in {row}");
+        }
+    }
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(text.lines().count(), 1 + 12);
+    assert!(text.starts_with("pattern,pattern_name,noise,trials,exact_fraction"));
+    image::open(&plot).unwrap();
+}
+
+#[test]
+fn capacity_json_contract_and_plot() {
+    let dir = tempfile::tempdir().unwrap();
+    let plot = dir.path().join("capacity.png");
+    let output = hopsom()
+        .args([
+            "hopfield",
+            "capacity",
+            "--neurons",
+            "300",
+            "--loads",
+            "0.05,0.2",
+            "--mode",
+            "sync",
+            "--backend",
+            "cpu",
+            "--json",
+            "--plot",
+        ])
+        .arg(&plot)
+        .output()
+        .unwrap();
+    let report = json_of(&output);
+    let rows = report["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    for row in rows {
+        for field in [
+            "load",
+            "patterns",
+            "one_step_error",
+            "theory_one_step_error",
+            "stable_fraction",
+            "fixed_point_overlap",
+        ] {
+            assert!(row[field].is_number(), "{field} in {row}");
+        }
+    }
+    assert_eq!(rows[0]["patterns"], 15);
+    image::open(&plot).unwrap();
+}
+
+#[test]
 fn devices_lists_adapters_as_json() {
     let report = json_of(&hopsom().args(["devices", "--json"]).output().unwrap());
     assert!(report["adapters"].is_array());

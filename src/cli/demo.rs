@@ -13,7 +13,7 @@ use super::ComputeArgs;
 use hopsom::error::Result;
 use hopsom::hopfield::recall::{trajectory_energies, RecallParams};
 use hopsom::hopfield::{self, best_match, noise, UpdateMode};
-use hopsom::io::plot::{chart_grid, pattern_figure, FigureRow, Panel, Series};
+use hopsom::io::plot::{chart_grid, pattern_figure, Chart, FigureRow, Series};
 
 /// The noise levels of seed 003, in percent.
 const LEVELS: [f64; 4] = [10.0, 25.0, 50.0, 75.0];
@@ -92,13 +92,12 @@ pub fn run(args: DemoArgs) -> Result<()> {
                 stored.polarity,
             )?;
             let energies = trajectory_energies(&network, probe, flips, 0.0);
-            panels.push(Panel {
-                title: format!("{name} {level}% noisy"),
-                series: vec![Series {
-                    label: name.clone(),
-                    values: energies.clone(),
-                }],
-            });
+            panels.push(Chart::new(
+                &format!("{name} {level}% noisy"),
+                "step (flip)",
+                "energy",
+                vec![Series::indexed(name.clone(), &energies)],
+            ));
             rows.push(json!({
                 "pattern": name,
                 "noise": level,
@@ -126,13 +125,7 @@ pub fn run(args: DemoArgs) -> Result<()> {
         shape,
         stored.polarity,
     )?;
-    chart_grid(
-        &out.join("energy.png"),
-        &panels,
-        LEVELS.len(),
-        "step (flip)",
-        "energy",
-    )?;
+    chart_grid(&out.join("energy.png"), &panels, LEVELS.len())?;
 
     if args.compute.json {
         return super::print_json(&json!({

@@ -1,9 +1,11 @@
 //! The command line: argument definitions and the thin commands that call the library and print.
 
+mod capacity;
 mod demo;
 mod devices;
 mod output;
 mod recall;
+mod sweep;
 
 use std::path::PathBuf;
 
@@ -39,6 +41,12 @@ enum HopfieldCommand {
     /// Store patterns and recall probes: given ones (--probe) or noisy copies of the stored
     /// patterns (--noise).
     Recall(recall::RecallArgs),
+    /// Recall every stored pattern at many noise levels, many times; tabulate and plot the
+    /// fraction recalled exactly and the final overlap against noise.
+    Sweep(sweep::SweepArgs),
+    /// Store random patterns at several loads α = P/N; measure the one-step error, the stable
+    /// fraction and the fixed-point overlap, beside the classical theory.
+    Capacity(capacity::CapacityArgs),
 }
 
 /// Options every compute command takes.
@@ -121,6 +129,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Demo(args) => demo::run(args),
         Command::Devices(args) => devices::run(args),
         Command::Hopfield(HopfieldCommand::Recall(args)) => recall::run(args),
+        Command::Hopfield(HopfieldCommand::Sweep(args)) => sweep::run(args),
+        Command::Hopfield(HopfieldCommand::Capacity(args)) => capacity::run(args),
     }
 }
 

@@ -12,7 +12,7 @@ use hopsom::error::{Error, Result};
 use hopsom::hopfield::recall::{trajectory_energies, RecallParams};
 use hopsom::hopfield::{self, best_match, noise, GridShape, PatternSet, UpdateMode};
 use hopsom::io::patterns::read_pattern_files;
-use hopsom::io::plot::{line_chart, Series};
+use hopsom::io::plot::{line_chart, Chart, Series};
 use hopsom::rng::StreamKey;
 
 #[derive(Debug, Args)]
@@ -68,7 +68,7 @@ struct ProbeSource {
     details: Value,
 }
 
-fn load_patterns(paths: &[PathBuf], size: Option<GridShape>) -> Result<PatternSet> {
+pub fn load_patterns(paths: &[PathBuf], size: Option<GridShape>) -> Result<PatternSet> {
     if paths.len() == 1 && paths[0].as_os_str() == "builtin" {
         return Ok(hopfield::seed_patterns());
     }
@@ -320,14 +320,14 @@ fn write_energy_plot(
         .zip(sources)
         .enumerate()
         .take(MAX_PLOTTED)
-        .map(|(b, (outcome, source))| Series {
-            label: source.label.clone(),
-            values: match (&outcome.flips, per_flip) {
+        .map(|(b, (outcome, source))| {
+            let values = match (&outcome.flips, per_flip) {
                 (Some(flips), true) => {
                     trajectory_energies(network, &probes[b * n..(b + 1) * n], flips, threshold)
                 }
                 _ => outcome.energies(threshold),
-            },
+            };
+            Series::indexed(source.label.clone(), &values)
         })
         .collect();
     let shown = if outcomes.len() > MAX_PLOTTED {
@@ -342,9 +342,6 @@ fn write_energy_plot(
     };
     line_chart(
         &dir.join("energy.png"),
-        &title,
-        x_label,
-        "energy E",
-        &series,
+        &Chart::new(&title, x_label, "energy E", series),
     )
 }

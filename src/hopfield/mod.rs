@@ -1,11 +1,13 @@
 //! Hopfield associative memory: bipolar patterns, Hebbian learning, recall dynamics and energy.
 
 pub mod analysis;
+pub mod capacity;
 pub mod learn;
 pub mod network;
 pub mod noise;
 pub mod patterns;
 pub mod recall;
+pub mod sweep;
 
 pub use analysis::{best_match, BestMatch};
 pub use learn::{hebbian_cpu, learn_hebbian};

@@ -26,13 +26,50 @@ fn register_font() {
 /// One line of a chart.
 pub struct Series {
     pub label: String,
-    pub values: Vec<f64>,
+    pub points: Vec<(f64, f64)>,
 }
 
-/// One panel of a grid of charts.
-pub struct Panel {
+impl Series {
+    /// A line of `values` against their index 0, 1, 2, ...
+    pub fn indexed(label: impl Into<String>, values: &[f64]) -> Self {
+        Series {
+            label: label.into(),
+            points: values
+                .iter()
+                .enumerate()
+                .map(|(x, &y)| (x as f64, y))
+                .collect(),
+        }
+    }
+}
+
+/// One chart: a title, axis names and lines.
+pub struct Chart {
     pub title: String,
+    pub x_label: String,
+    pub y_label: String,
     pub series: Vec<Series>,
+    /// A fixed y range (for fractions, 0 to 1), or None to fit the data.
+    pub y_range: Option<(f64, f64)>,
+    /// Draw y on a log10 scale (points with y <= 0 are left out).
+    pub log_y: bool,
+    /// A labelled vertical line, for example a critical value.
+    pub marker: Option<(f64, String)>,
+}
+
+impl Chart {
+    /// A linear chart fitted to its data.
+    pub fn new(title: &str, x_label: &str, y_label: &str, series: Vec<Series>) -> Self {
+        Chart {
+            title: title.into(),
+            x_label: x_label.into(),
+            y_label: y_label.into(),
+            series,
+            y_range: None,
+            log_y: false,
+            marker: None,
+        }
+    }
 }
 
 /// A palette that tells up to ten lines apart.
@@ -52,9 +89,11 @@ fn series_colour(index: usize) -> RGBColor {
     PALETTE[index % PALETTE.len()]
 }
 
+type DrawResult = Result<(), Box<dyn std::error::Error>>;
+
 fn render<F>(path: &Path, (width, height): (u32, u32), draw: F) -> Result<()>
 where
-    F: FnOnce(&DrawingArea<BitMapBackend, Shift>) -> Result<(), Box<dyn std::error::Error>>,
+    F: FnOnce(&DrawingArea<BitMapBackend, Shift>) -> DrawResult,
 {
     register_font();
     let mut buffer = vec![0u8; (width * height * 3) as usize];
@@ -74,8 +113,8 @@ where
     write_png(path, &image)
 }
 
-fn value_range(series: &[Series]) -> (f64, f64) {
-    let values = series.iter().flat_map(|s| s.values.iter().copied());
+/// The (low, high) of `values` with a little room, or (0, 1) when there are none.
+fn padded_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (low, high) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
         (lo.min(v), hi.max(v))
     });
@@ -88,49 +127,74 @@ fn value_range(series: &[Series]) -> (f64, f64) {
     (low - pad, high + pad)
 }
 
-fn draw_panel(
+fn draw_chart(
     area: &DrawingArea<BitMapBackend, Shift>,
-    title: &str,
-    x_label: &str,
-    y_label: &str,
-    series: &[Series],
+    spec: &Chart,
     title_size: u32,
-) -> Result<(), Box<dyn std::error::Error>> {
-    let longest = series
+) -> DrawResult {
+    // A log scale is drawn as log10 of the values, with the ticks labelled in the values' units.
+    let transform = |y: f64| if spec.log_y { y.log10() } else { y };
+    let lines: Vec<Vec<(f64, f64)>> = spec
+        .series
         .iter()
-        .map(|s| s.values.len())
-        .max()
-        .unwrap_or(1)
-        .max(2);
-    let (low, high) = value_range(series);
+        .map(|line| {
+            line.points
+                .iter()
+                .filter(|p| p.1.is_finite() && (!spec.log_y || p.1 > 0.0))
+                .map(|&(x, y)| (x, transform(y)))
+                .collect()
+        })
+        .collect();
+    let (x_low, x_high) = padded_range(lines.iter().flatten().map(|p| p.0));
+    let (low, high) = spec
+        .y_range
+        .map(|(a, b)| (transform(a), transform(b)))
+        .unwrap_or_else(|| padded_range(lines.iter().flatten().map(|p| p.1)));
     let mut chart = ChartBuilder::on(area)
-        .caption(title, (FONT, title_size))
+        .caption(&spec.title, (FONT, title_size))
         .margin(8)
         .x_label_area_size(34)
         .y_label_area_size(64)
-        .build_cartesian_2d(0f64..(longest - 1) as f64, low..high)?;
+        .build_cartesian_2d(x_low..x_high, low..high)?;
     let y_decimals = if high - low >= 20.0 { 0 } else { 3 };
+    let x_decimals = if x_high - x_low >= 8.0 { 0 } else { 3 };
+    let log_y = spec.log_y;
+    let y_format = move |y: &f64| {
+        if log_y {
+            format!("{:.0e}", 10f64.powf(*y))
+        } else {
+            // Rounding and adding 0.0 turn -0.0 into 0.0, so no axis shows "-0.000".
+            format!("{:.y_decimals$}", (y * 1e6).round() / 1e6 + 0.0)
+        }
+    };
     chart
         .configure_mesh()
         .x_labels(8)
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_label_formatter(&|y| format!("{y:.y_decimals$}"))
-        .x_desc(x_label)
-        .y_desc(y_label)
+        .x_label_formatter(&|x| format!("{x:.x_decimals$}"))
+        .y_label_formatter(&y_format)
+        .x_desc(spec.x_label.as_str())
+        .y_desc(spec.y_label.as_str())
         .label_style((FONT, 12))
         .axis_desc_style((FONT, 13))
         .light_line_style(RGBColor(235, 235, 235))
         .draw()?;
-    for (index, line) in series.iter().enumerate() {
+    if let Some((x, label)) = &spec.marker {
+        let grey = RGBColor(110, 110, 110);
+        chart.draw_series(LineSeries::new(
+            [(*x, low), (*x, high)],
+            grey.stroke_width(1),
+        ))?;
+        chart.draw_series(std::iter::once(Text::new(
+            label.clone(),
+            (*x, high - (high - low) * 0.03),
+            (FONT, 13).into_font().color(&grey),
+        )))?;
+    }
+    let labelled = spec.series.len() > 1;
+    for (index, (line, points)) in spec.series.iter().zip(&lines).enumerate() {
         let colour = series_colour(index);
-        let points: Vec<(f64, f64)> = line
-            .values
-            .iter()
-            .enumerate()
-            .map(|(x, &y)| (x as f64, y))
-            .collect();
         let drawn = chart.draw_series(LineSeries::new(points.clone(), colour.stroke_width(2)))?;
-        if series.len() > 1 {
+        if labelled {
             drawn.label(line.label.clone()).legend(move |(x, y)| {
                 PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
             });
@@ -139,7 +203,7 @@ fn draw_panel(
             chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, colour.filled())))?;
         }
     }
-    if series.len() > 1 {
+    if labelled {
         chart
             .configure_series_labels()
             .label_font((FONT, 12))
@@ -151,33 +215,29 @@ fn draw_panel(
     Ok(())
 }
 
-/// A single chart of several lines against their index.
-pub fn line_chart(
-    path: &Path,
-    title: &str,
-    x_label: &str,
-    y_label: &str,
-    series: &[Series],
-) -> Result<()> {
-    render(path, (900, 600), |root| {
-        draw_panel(root, title, x_label, y_label, series, 22)
+/// One chart in a picture of its own.
+pub fn line_chart(path: &Path, chart: &Chart) -> Result<()> {
+    render(path, (900, 600), |root| draw_chart(root, chart, 22))
+}
+
+/// Charts side by side in one picture.
+pub fn side_by_side_charts(path: &Path, charts: &[Chart]) -> Result<()> {
+    let count = charts.len().max(1);
+    render(path, (760 * count as u32, 560), |root| {
+        for (chart, area) in charts.iter().zip(root.split_evenly((1, count)).iter()) {
+            draw_chart(area, chart, 20)?;
+        }
+        Ok(())
     })
 }
 
-/// Small multiples: one chart per panel, `columns` to a row (seed 003's 3x4 energy figure).
-pub fn chart_grid(
-    path: &Path,
-    panels: &[Panel],
-    columns: usize,
-    x_label: &str,
-    y_label: &str,
-) -> Result<()> {
+/// Small multiples: `columns` charts to a row (seed 003's 3x4 energy figure).
+pub fn chart_grid(path: &Path, charts: &[Chart], columns: usize) -> Result<()> {
     let columns = columns.max(1);
-    let rows = panels.len().div_ceil(columns).max(1);
+    let rows = charts.len().div_ceil(columns).max(1);
     render(path, (columns as u32 * 380, rows as u32 * 300), |root| {
-        let areas = root.split_evenly((rows, columns));
-        for (panel, area) in panels.iter().zip(areas.iter()) {
-            draw_panel(area, &panel.title, x_label, y_label, &panel.series, 16)?;
+        for (chart, area) in charts.iter().zip(root.split_evenly((rows, columns)).iter()) {
+            draw_chart(area, chart, 16)?;
         }
         Ok(())
     })

@@ -1,0 +1,191 @@
+//! `hopsom hopfield sweep`: recall every stored pattern at many noise levels, many times, and
+//! tabulate and plot how recall degrades.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+use serde_json::json;
+
+use super::ComputeArgs;
+use hopsom::error::Result;
+use hopsom::hopfield::recall::RecallParams;
+use hopsom::hopfield::sweep::{parse_levels, run_sweep, SweepResult, SweepSpec};
+use hopsom::hopfield::{self, PatternSet, UpdateMode};
+use hopsom::io::output::write_atomically;
+use hopsom::io::plot::{side_by_side_charts, Chart, Series};
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Files of patterns to store (formats as for `recall`); `builtin` stores seed 003's Batman,
+    /// A and Z.
+    #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
+    patterns: Vec<PathBuf>,
+    /// Noise levels in percent: a list (10,25,50) or a range START:STOP:STEP (STOP included).
+    #[arg(long, default_value = "0:100:5", value_name = "LIST")]
+    noise: String,
+    /// Noisy copies of every pattern at every level.
+    #[arg(long, default_value_t = 1000)]
+    trials: usize,
+    /// sync or async updates (see `recall --help`).
+    #[arg(long, value_enum, default_value_t = UpdateMode::Async)]
+    mode: UpdateMode,
+    /// Stop a recall after this many sweeps if it has not settled.
+    #[arg(long, default_value_t = 100)]
+    max_sweeps: u32,
+    /// Add each neuron's own state to its input, as seed 003 does.
+    #[arg(long)]
+    self_coupling: bool,
+    /// Threshold θ of every neuron.
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    threshold: f64,
+    /// Resize image patterns to WxH pixels.
+    #[arg(long, value_parser = super::parse_shape, value_name = "WxH")]
+    size: Option<hopfield::GridShape>,
+    /// Write the table as CSV (one row per pattern and noise level).
+    #[arg(long, value_name = "FILE")]
+    csv: Option<PathBuf>,
+    /// Write a PNG plot: exact-recall fraction and mean overlap against noise, one curve per
+    /// pattern.
+    #[arg(long, value_name = "FILE")]
+    plot: Option<PathBuf>,
+    #[command(flatten)]
+    compute: ComputeArgs,
+}
+
+pub fn run(args: SweepArgs) -> Result<()> {
+    let stored = super::recall::load_patterns(&args.patterns, args.size)?;
+    let spec = SweepSpec {
+        levels: parse_levels(&args.noise)?,
+        trials: args.trials,
+        seed: args.compute.seed,
+        recall: RecallParams {
+            mode: args.mode,
+            max_sweeps: args.max_sweeps,
+            self_coupling: args.self_coupling,
+            threshold: args.threshold,
+            record_flips: false,
+        },
+    };
+    let backend = args.compute.open_backend()?;
+    let network = hopfield::learn_hebbian(&stored, &backend)?;
+    let total = stored.len() * spec.levels.len() * spec.trials;
+    let progress = args.compute.progress(total as u64, "sweep");
+    let result = run_sweep(&network, &stored, &spec, &backend, &progress)?;
+    progress.finish_and_clear();
+
+    if let Some(path) = &args.csv {
+        write_csv(path, &result)?;
+    }
+    if let Some(path) = &args.plot {
+        write_plot(path, &result, &stored)?;
+    }
+    if args.compute.json {
+        return super::print_json(&json!({
+            "backend": backend.name(),
+            "adapter": backend.device_name(),
+            "neurons": stored.neurons(),
+            "patterns": stored.len(),
+            "pattern_names": stored.names,
+            "mode": args.mode,
+            "trials": spec.trials,
+            "noise": spec.levels,
+            "seed": spec.seed,
+            "rows": result.rows,
+            "recalls": result.recalls,
+            "seconds": result.seconds,
+            "recalls_per_second": result.recalls_per_second,
+        }));
+    }
+    println!(
+        "{:<14} {:>6} {:>7} {:>7} {:>8} {:>8} {:>7} {:>7}",
+        "pattern", "noise", "trials", "exact", "overlap", "inverted", "fixed", "sweeps"
+    );
+    for row in &result.rows {
+        println!(
+            "{:<14} {:>5}% {:>7} {:>7.3} {:>8.3} {:>8.3} {:>7.3} {:>7.2}",
+            row.pattern_name,
+            row.noise,
+            row.trials,
+            row.exact_fraction,
+            row.mean_overlap,
+            row.inverted_fraction,
+            row.fixed_point_fraction,
+            row.mean_sweeps
+        );
+    }
+    println!(
+        "{} recalls in {:.3} s: {:.0} recalls/s; {} on {}",
+        result.recalls,
+        result.seconds,
+        result.recalls_per_second,
+        backend.name(),
+        backend.device_name()
+    );
+    Ok(())
+}
+
+fn write_csv(path: &std::path::Path, result: &SweepResult) -> Result<()> {
+    write_atomically(path, |file| {
+        writeln!(
+            file,
+            "pattern,pattern_name,noise,trials,exact_fraction,mean_overlap,inverted_fraction,fixed_point_fraction,mean_sweeps"
+        )?;
+        for row in &result.rows {
+            writeln!(
+                file,
+                "{},\"{}\",{},{},{},{},{},{},{}",
+                row.pattern,
+                row.pattern_name.replace('"', "\"\""),
+                row.noise,
+                row.trials,
+                row.exact_fraction,
+                row.mean_overlap,
+                row.inverted_fraction,
+                row.fixed_point_fraction,
+                row.mean_sweeps
+            )?;
+        }
+        Ok(())
+    })
+}
+
+fn write_plot(path: &std::path::Path, result: &SweepResult, stored: &PatternSet) -> Result<()> {
+    let curve = |value: fn(&hopfield::sweep::SweepRow) -> f64| -> Vec<Series> {
+        (0..stored.len())
+            .map(|p| Series {
+                label: stored.names[p].clone(),
+                points: result
+                    .rows
+                    .iter()
+                    .filter(|row| row.pattern == p)
+                    .map(|row| (row.noise, value(row)))
+                    .collect(),
+            })
+            .collect()
+    };
+    let x_label = "noise (% of neurons flipped)";
+    side_by_side_charts(
+        path,
+        &[
+            Chart {
+                y_range: Some((-0.02, 1.02)),
+                ..Chart::new(
+                    "Exact recall",
+                    x_label,
+                    "fraction recalled exactly",
+                    curve(|row| row.exact_fraction),
+                )
+            },
+            Chart {
+                y_range: Some((-1.05, 1.05)),
+                ..Chart::new(
+                    "Final overlap with the stored pattern",
+                    x_label,
+                    "mean overlap m",
+                    curve(|row| row.mean_overlap),
+                )
+            },
+        ],
+    )
+}
