@@ -1,8 +1,9 @@
 // Asynchronous recall of a batch of probes: neurons are updated one at a time, in a random order
 // drawn afresh for every sweep from the probe's counter-based stream (rng.wgsl), each sweep
-// visiting every neuron once, as seed 003's `predict` does. A zero field keeps the neuron's value.
-// Recall stops at a fixed point (a whole sweep without a change) or after `max_sweeps`.
-// CPU twin: recall_async_probe in src/hopfield/recall/cpu.rs.
+// visiting every neuron once, as seed 003's `predict` does. Recall stops at a fixed point (a whole
+// sweep without a change) or after `max_sweeps`.
+// CPU twin: recall_async_probe in src/hopfield/recall/cpu.rs; the update rule is
+// Dynamics::update in src/hopfield/recall/mod.rs (and `update` in recall_sync.wgsl).
 //
 // One workgroup owns one probe. A sweep is several dispatches, so that no invocation runs more
 // than a bounded number of loop iterations (llvmpipe silently ends an invocation's loops after
@@ -13,7 +14,7 @@
 //                 workgroup memory, and lane 0 applies the update;
 //   end_sweep     records the energy and decides whether the probe has finished.
 // The energy is tracked exactly and incrementally: flipping s_k to v changes s^T W s by 4 v h_k
-// and sum(s) by 2 v. The initial energy comes from the tiled field kernel of recall_sync.wgsl
+// and Σ θ_i s_i by 2 v θ_k. The initial energy comes from the tiled field kernel of recall_sync.wgsl
 // (energy_only), and `start` turns it into the running sums.
 
 // Keep in sync with AsyncParams in src/hopfield/recall/gpu.rs.
@@ -22,15 +23,20 @@ struct Params {
     probes: u32,
     max_sweeps: u32,
     self_coupling: u32,
-    theta_up: i32,
-    theta_down: i32,
     // 0: do not record flips; otherwise the room for flips per probe.
     flip_capacity: u32,
     step_start: u32,
     step_count: u32,
-    _padding0: u32,
-    _padding1: u32,
-    _padding2: u32,
+    // 2 / (T · scale) for Glauber dynamics; 0 for the deterministic rule.
+    glauber_factor: f32,
+}
+
+// Keep in sync with NeuronRule in src/hopfield/recall/mod.rs.
+struct NeuronRule {
+    up: i32,
+    down: i32,
+    theta_fixed: i32,
+    theta_scaled: f32,
 }
 
 // Keep in sync with AsyncProbe in src/hopfield/recall/gpu.rs.
@@ -39,11 +45,11 @@ struct Probe {
     sweeps: u32,
     flips: u32,
     changed: u32,
-    // s^T W s as hi * 65536 + lo (wide_int.wgsl), and sum(s).
+    // s^T W s and Σ θ_i s_i, each as hi * 65536 + lo (wide_int.wgsl).
     quadratic_hi: i32,
     quadratic_lo: u32,
-    magnetisation: i32,
-    _padding: u32,
+    threshold_hi: i32,
+    threshold_lo: u32,
 }
 
 const RUNNING: u32 = 0u;
@@ -60,11 +66,14 @@ const LANES: u32 = 64u;
 // The visiting order of the current sweep, probes x neurons.
 @group(0) @binding(4) var<storage, read_write> order: array<u32>;
 @group(0) @binding(5) var<storage, read_write> probe_state: array<Probe>;
-// (max_sweeps + 1) slots x probes x [hi, lo, sum(s)], as in recall_sync.wgsl: before the first
-// sweep (written by its energy pass) and after each sweep.
+// (max_sweeps + 1) slots x probes x [hi, lo of s^T W s, hi, lo of Σ θ_i s_i], as in
+// recall_sync.wgsl: before the first sweep (written by its energy pass) and after each sweep.
 @group(0) @binding(6) var<storage, read_write> energy: array<u32>;
 // Per probe, the neurons flipped, in order (the trajectory), when flip_capacity > 0.
 @group(0) @binding(7) var<storage, read_write> flips: array<u32>;
+@group(0) @binding(8) var<storage, read> rules: array<NeuronRule>;
+// logit((k + 0.5) / 65536), for Glauber dynamics.
+@group(0) @binding(9) var<storage, read> logit_table: array<f32>;
 
 var<workgroup> partial: array<i32, 64>;
 
@@ -79,11 +88,13 @@ fn start(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) 
     if b >= params.probes {
         return;
     }
-    let at = b * 3u;
-    let lo = energy[at + 1u];
+    let at = b * 4u;
+    let quadratic_lo = energy[at + 1u];
+    let threshold_lo = energy[at + 3u];
     probe_state[b] = Probe(
         RUNNING, 0u, 0u, 0u,
-        bitcast<i32>(energy[at]) + i32(lo >> 16u), lo & 0xffffu, bitcast<i32>(energy[at + 2u]), 0u,
+        bitcast<i32>(energy[at]) + i32(quadratic_lo >> 16u), quadratic_lo & 0xffffu,
+        bitcast<i32>(energy[at + 2u]) + i32(threshold_lo >> 16u), threshold_lo & 0xffffu,
     );
 }
 
@@ -146,9 +157,16 @@ fn steps(
     // Lane 0 keeps the running sums in registers for the dispatch.
     var probe = probe_state[b];
     var q = Wide(probe.quadratic_hi, probe.quadratic_lo);
+    var t = Wide(probe.threshold_hi, probe.threshold_lo);
+    let key = keys[b];
     let end = min(params.step_start + params.step_count, n);
     for (var k = params.step_start; k < end; k++) {
         let i = order[base + k];
+        let rule = rules[i];
+        // A clamped neuron never changes: skip its field (uniform across the workgroup).
+        if rule.up == 0x7fffffff {
+            continue;
+        }
         var part = 0i;
         for (var j = lane; j < n; j += LANES) {
             part += weights[i * n + j] * states[base + j];
@@ -161,15 +179,20 @@ fn steps(
                 input += old;
             }
             var updated = old;
-            if input >= params.theta_up {
+            if params.glauber_factor > 0.0 {
+                // Exactly rounded and unfusable, as Dynamics::update on the CPU.
+                let argument = (f32(input) - rule.theta_scaled) * params.glauber_factor;
+                let draw = rng_draw(key, probe.sweeps | 0x80000000u, i);
+                updated = select(-1, 1, argument > logit_table[draw >> 16u]);
+            } else if input >= rule.up {
                 updated = 1;
-            } else if input <= params.theta_down {
+            } else if input <= rule.down {
                 updated = -1;
             }
             if updated != old {
                 states[base + i] = updated;
                 q = wide_add(q, 4 * updated * h);
-                probe.magnetisation += 2 * updated;
+                t = wide_add(t, 2 * updated * rule.theta_fixed);
                 probe.changed = 1u;
                 if probe.flips < params.flip_capacity {
                     flips[b * params.flip_capacity + probe.flips] = i;
@@ -183,6 +206,8 @@ fn steps(
     if lane == 0u {
         probe.quadratic_hi = q.hi;
         probe.quadratic_lo = q.lo;
+        probe.threshold_hi = t.hi;
+        probe.threshold_lo = t.lo;
         probe_state[b] = probe;
     }
 }
@@ -196,10 +221,11 @@ fn end_sweep(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgrou
     }
     var probe = probe_state[b];
     probe.sweeps += 1u;
-    let at = (probe.sweeps * params.probes + b) * 3u;
+    let at = (probe.sweeps * params.probes + b) * 4u;
     energy[at] = bitcast<u32>(probe.quadratic_hi);
     energy[at + 1u] = probe.quadratic_lo;
-    energy[at + 2u] = bitcast<u32>(probe.magnetisation);
+    energy[at + 2u] = bitcast<u32>(probe.threshold_hi);
+    energy[at + 3u] = probe.threshold_lo;
     if probe.changed == 0u {
         probe.ending = FIXED_POINT;
     } else if probe.sweeps >= params.max_sweeps {

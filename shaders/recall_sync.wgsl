@@ -1,6 +1,6 @@
-// Synchronous recall of a batch of probes: every neuron of a probe is updated from the same state,
-// s' = sign(W s), with a zero field keeping the previous value. CPU twin: recall_sync_probe in
-// src/hopfield/recall/cpu.rs.
+// Synchronous recall of a batch of probes: every neuron of a probe is updated from the same state.
+// CPU twin: recall_sync_probe in src/hopfield/recall/cpu.rs; the update rule is
+// Dynamics::update in src/hopfield/recall/mod.rs.
 //
 // One sweep is two dispatches: `sweep` computes the fields H = W S as a tiled integer matrix
 // product (16 neurons x 16 probes per workgroup), writes the new states, accumulates the energy of
@@ -15,17 +15,20 @@ struct Params {
     probes: u32,
     neuron_tiles: u32,
     max_sweeps: u32,
-    // A neuron becomes +1 when its field is >= theta_up, -1 when <= theta_down (integer thresholds
-    // derived from the real threshold, so the comparison is exact).
-    theta_up: i32,
-    theta_down: i32,
     self_coupling: u32,
     // 1: only accumulate the energy of `current` (every probe) into `energy_slot`.
     energy_only: u32,
     energy_slot: u32,
-    _padding0: u32,
-    _padding1: u32,
-    _padding2: u32,
+    // 2 / (T · scale) for Glauber dynamics; 0 for the deterministic rule.
+    glauber_factor: f32,
+}
+
+// Keep in sync with NeuronRule in src/hopfield/recall/mod.rs.
+struct NeuronRule {
+    up: i32,
+    down: i32,
+    theta_fixed: i32,
+    theta_scaled: f32,
 }
 
 // Keep in sync with ProbeStatus in src/hopfield/recall/gpu.rs.
@@ -47,8 +50,13 @@ const SWEEP_LIMIT: u32 = 3u;
 @group(0) @binding(5) var<storage, read_write> status: array<ProbeStatus>;
 // Two per probe: [changed, differs from before].
 @group(0) @binding(6) var<storage, read_write> flags: array<atomic<u32>>;
-// Three per probe and slot: [sum of hi parts of s_i h_i, sum of lo parts, sum of s_i] (wide_int.wgsl).
+// Four per probe and slot: the hi and lo parts (wide_int.wgsl) of s^T W s and of Σ θ_i s_i.
 @group(0) @binding(7) var<storage, read_write> energy: array<atomic<u32>>;
+@group(0) @binding(8) var<storage, read> rules: array<NeuronRule>;
+// The random stream of each probe (Glauber draws).
+@group(0) @binding(9) var<storage, read> keys: array<vec4<u32>>;
+// logit((k + 0.5) / 65536), for Glauber dynamics.
+@group(0) @binding(10) var<storage, read> logit_table: array<f32>;
 
 const TILE: u32 = 16u;
 
@@ -58,11 +66,32 @@ const TILE: u32 = 16u;
 var<workgroup> weight_block: array<array<vec4<i32>, 4>, 16>;
 var<workgroup> state_block: array<array<vec4<i32>, 4>, 16>;
 
-fn accumulate_energy(slot: u32, b: u32, contribution: i32, s: i32) {
-    let at = (slot * params.probes + b) * 3u;
-    atomicAdd(&energy[at], bitcast<u32>(wide_hi_part(contribution)));
-    atomicAdd(&energy[at + 1u], wide_lo_part(contribution));
-    atomicAdd(&energy[at + 2u], bitcast<u32>(s));
+fn accumulate_energy(slot: u32, b: u32, quadratic: i32, threshold: i32) {
+    let at = (slot * params.probes + b) * 4u;
+    atomicAdd(&energy[at], bitcast<u32>(wide_hi_part(quadratic)));
+    atomicAdd(&energy[at + 1u], wide_lo_part(quadratic));
+    atomicAdd(&energy[at + 2u], bitcast<u32>(wide_hi_part(threshold)));
+    atomicAdd(&energy[at + 3u], wide_lo_part(threshold));
+}
+
+// Dynamics::update: the new value of a neuron with `input` (in the weights' units).
+fn update(rule: NeuronRule, input: i32, old: i32, key: vec4<u32>, sweep: u32, neuron: u32) -> i32 {
+    if rule.up == 0x7fffffff {
+        return old;
+    }
+    if params.glauber_factor > 0.0 {
+        // Both operations are exactly rounded and cannot fuse, so the CPU computes the same f32.
+        let argument = (f32(input) - rule.theta_scaled) * params.glauber_factor;
+        let draw = rng_draw(key, sweep | 0x80000000u, neuron);
+        return select(-1, 1, argument > logit_table[draw >> 16u]);
+    }
+    if input >= rule.up {
+        return 1;
+    }
+    if input <= rule.down {
+        return -1;
+    }
+    return old;
 }
 
 @compute @workgroup_size(16, 16)
@@ -109,28 +138,23 @@ fn sweep(
     }
     let index = b * n + i;
     let s = current[index];
-    let probe = status[b];
+    let rule = rules[i];
     if params.energy_only == 1u {
-        accumulate_energy(params.energy_slot, b, s * field, s);
+        accumulate_energy(params.energy_slot, b, s * field, s * rule.theta_fixed);
         return;
     }
+    let probe = status[b];
     if probe.ending != RUNNING {
         next[index] = s;
         return;
     }
-
-    accumulate_energy(probe.sweeps, b, s * field, s);
+    accumulate_energy(probe.sweeps, b, s * field, s * rule.theta_fixed);
 
     var input = field;
     if params.self_coupling == 1u {
         input += s;
     }
-    var updated = s;
-    if input >= params.theta_up {
-        updated = 1;
-    } else if input <= params.theta_down {
-        updated = -1;
-    }
+    let updated = update(rule, input, s, keys[b], probe.sweeps, i);
     next[index] = updated;
     if updated != s {
         atomicOr(&flags[2u * b], 1u);

@@ -52,6 +52,11 @@ impl Error {
         }
     }
 
+    /// A [`Error::BadInput`] for `path`.
+    pub fn bad_input_msg(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Self::bad_input(path, message)
+    }
+
     pub(crate) fn bad_input(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Error::BadInput {
             path: path.into(),

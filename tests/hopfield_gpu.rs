@@ -3,6 +3,7 @@
 
 mod common;
 
+use hopsom::hopfield::recall::Thresholds;
 use hopsom::hopfield::{
     self, noise, recall::RecallParams, seed_patterns, HopfieldNetwork, PatternSet, UpdateMode,
 };
@@ -66,7 +67,9 @@ fn hebbian_weights_are_bit_identical() {
     }
 }
 
-fn assert_recall_matches(mode: UpdateMode, self_coupling: bool, threshold: f64) {
+/// Runs recall of noisy probes on both paths for every size and asserts identical outcomes.
+/// `configure` adjusts the parameters for a network of n neurons.
+fn assert_recall_matches(mode: UpdateMode, configure: impl Fn(usize, &mut RecallParams)) {
     let Some(ctx) = common::gpu() else { return };
     for (k, &n) in SIZES.iter().enumerate() {
         let stored = random_patterns(
@@ -76,14 +79,13 @@ fn assert_recall_matches(mode: UpdateMode, self_coupling: bool, threshold: f64) 
         );
         let network = hopfield::hebbian_cpu(&stored).unwrap();
         let (probes, keys) = noisy_probes(&stored, &[0.0, 10.0, 30.0, 45.0], 11);
-        let params = RecallParams {
+        let mut params = RecallParams {
             mode,
             max_sweeps: 30,
-            self_coupling,
-            threshold,
             record_flips: mode == UpdateMode::Async,
+            ..Default::default()
         };
-        eprintln!("N={n}");
+        configure(n, &mut params);
         let cpu = run(&network, &probes, &keys, &params, &Backend::Cpu);
         let gpu = run(
             &network,
@@ -94,33 +96,95 @@ fn assert_recall_matches(mode: UpdateMode, self_coupling: bool, threshold: f64) 
         );
         assert_eq!(cpu.len(), gpu.len());
         for (b, (c, g)) in cpu.iter().zip(&gpu).enumerate() {
-            assert_eq!(
-                c, g,
-                "{mode:?} N={n} probe {b} self_coupling={self_coupling} θ={threshold}"
-            );
+            assert_eq!(c, g, "{mode:?} N={n} probe {b} {params:?}");
             assert_eq!(c.energy.len(), c.sweeps as usize + 1);
         }
     }
 }
 
+/// Thresholds drawn per neuron, some of them integers (where the zero-field rule applies).
+fn varied_thresholds(n: usize) -> Thresholds {
+    Thresholds::PerNeuron(
+        (0..n)
+            .map(|i| [0.0, 1.0, -2.0, 0.37, -1.5, 3.0][i % 6])
+            .collect(),
+    )
+}
+
+fn every_third_clamped(n: usize) -> Option<Vec<bool>> {
+    Some((0..n).map(|i| i % 3 == 1).collect())
+}
+
 #[test]
 fn synchronous_recall_is_identical() {
-    assert_recall_matches(UpdateMode::Sync, false, 0.0);
+    assert_recall_matches(UpdateMode::Sync, |_, _| {});
 }
 
 #[test]
 fn synchronous_recall_with_self_coupling_and_threshold_is_identical() {
-    assert_recall_matches(UpdateMode::Sync, true, 0.5);
+    assert_recall_matches(UpdateMode::Sync, |_, p| {
+        p.self_coupling = true;
+        p.thresholds = Thresholds::Uniform(0.5);
+    });
 }
 
 #[test]
 fn asynchronous_recall_is_identical() {
-    assert_recall_matches(UpdateMode::Async, false, 0.0);
+    assert_recall_matches(UpdateMode::Async, |_, _| {});
 }
 
 #[test]
 fn asynchronous_recall_with_self_coupling_and_threshold_is_identical() {
-    assert_recall_matches(UpdateMode::Async, true, -1.5);
+    assert_recall_matches(UpdateMode::Async, |_, p| {
+        p.self_coupling = true;
+        p.thresholds = Thresholds::Uniform(-1.5);
+    });
+}
+
+#[test]
+fn per_neuron_thresholds_and_clamps_are_identical() {
+    for mode in [UpdateMode::Sync, UpdateMode::Async] {
+        assert_recall_matches(mode, |n, p| {
+            p.thresholds = varied_thresholds(n);
+            p.clamp = every_third_clamped(n);
+        });
+    }
+}
+
+#[test]
+fn glauber_dynamics_are_identical() {
+    for mode in [UpdateMode::Sync, UpdateMode::Async] {
+        for temperature in [0.5, 40.0] {
+            assert_recall_matches(mode, |n, p| {
+                p.temperature = temperature;
+                p.max_sweeps = 6;
+                p.thresholds = varied_thresholds(n);
+                p.clamp = every_third_clamped(n);
+            });
+        }
+    }
+}
+
+#[test]
+fn clamped_neurons_keep_the_probe_value() {
+    let stored = hopfield::seed_patterns();
+    let network = hopfield::hebbian_cpu(&stored).unwrap();
+    let (probes, keys) = noisy_probes(&stored, &[40.0], 2);
+    let clamp = every_third_clamped(225).unwrap();
+    let params = RecallParams {
+        clamp: Some(clamp.clone()),
+        temperature: 3.0,
+        max_sweeps: 5,
+        ..Default::default()
+    };
+    for (b, outcome) in run(&network, &probes, &keys, &params, &Backend::Cpu)
+        .iter()
+        .enumerate()
+    {
+        for i in (0..225).filter(|&i| clamp[i]) {
+            assert_eq!(outcome.final_state[i], probes[b * 225 + i]);
+        }
+    }
 }
 
 #[test]

@@ -16,9 +16,7 @@ fn spec(levels: &[f64], mode: UpdateMode) -> SweepSpec {
         recall: RecallParams {
             mode,
             max_sweeps: 50,
-            self_coupling: false,
-            threshold: 0.0,
-            record_flips: false,
+            ..Default::default()
         },
     }
 }

@@ -53,8 +53,8 @@ pub fn run(args: DemoArgs) -> Result<()> {
         mode: UpdateMode::Async,
         max_sweeps: args.max_sweeps,
         self_coupling: true,
-        threshold: 0.0,
         record_flips: true,
+        ..Default::default()
     };
 
     let backend = args.compute.open_backend()?;
@@ -91,7 +91,7 @@ pub fn run(args: DemoArgs) -> Result<()> {
                 shape,
                 stored.polarity,
             )?;
-            let energies = trajectory_energies(&network, probe, flips, 0.0);
+            let energies = trajectory_energies(&network, &params, probe, flips)?;
             panels.push(Chart::new(
                 &format!("{name} {level}% noisy"),
                 "step (flip)",

@@ -3,6 +3,7 @@
 mod capacity;
 mod demo;
 mod devices;
+mod dynamics;
 mod output;
 mod recall;
 mod sweep;

@@ -6,10 +6,11 @@ use std::time::Instant;
 use clap::Args;
 use serde_json::{json, Value};
 
+use super::dynamics::DynamicsArgs;
 use super::output::{write_probe_picture, write_trajectory_gif, write_trajectory_npy};
 use super::ComputeArgs;
 use hopsom::error::{Error, Result};
-use hopsom::hopfield::recall::{trajectory_energies, RecallParams};
+use hopsom::hopfield::recall::{trajectory_energies, RecallParams, Thresholds};
 use hopsom::hopfield::{self, best_match, noise, GridShape, PatternSet, UpdateMode};
 use hopsom::io::patterns::read_pattern_files;
 use hopsom::io::plot::{line_chart, Chart, Series};
@@ -33,20 +34,8 @@ pub struct RecallArgs {
     /// Noisy copies per pattern and noise level.
     #[arg(long, default_value_t = 1, requires = "noise")]
     trials: usize,
-    /// sync: all neurons at once, s' = sign(W s) (2-cycles are detected and reported);
-    /// async: one neuron at a time in a random order per sweep, every neuron once per sweep.
-    #[arg(long, value_enum, default_value_t = UpdateMode::Async)]
-    mode: UpdateMode,
-    /// Stop after this many sweeps if no fixed point (or 2-cycle) was reached.
-    #[arg(long, default_value_t = 100)]
-    max_sweeps: u32,
-    /// Add each neuron's own state to its input, y_i = s_i + W_i·s, as seed 003 does.
-    #[arg(long)]
-    self_coupling: bool,
-    /// Threshold θ of every neuron: s_i becomes +1 if its input > θ, -1 if < θ, and keeps its
-    /// value if equal. The energy is E = -½ sᵀWs + θ Σ s.
-    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
-    threshold: f64,
+    #[command(flatten)]
+    dynamics: DynamicsArgs,
     /// Resize image patterns and probes to WxH pixels before making them bipolar.
     #[arg(long, value_parser = super::parse_shape, value_name = "WxH")]
     size: Option<GridShape>,
@@ -141,13 +130,9 @@ pub fn run(args: RecallArgs) -> Result<()> {
         (given.states().to_vec(), keys, sources)
     };
     let image_shaped = stored.shape.filter(|_| args.out.is_some());
-    let params = RecallParams {
-        mode: args.mode,
-        max_sweeps: args.max_sweeps,
-        self_coupling: args.self_coupling,
-        threshold: args.threshold,
-        record_flips: args.mode == UpdateMode::Async && (args.trajectory || image_shaped.is_some()),
-    };
+    let mode = args.dynamics.mode;
+    let record_flips = mode == UpdateMode::Async && (args.trajectory || image_shaped.is_some());
+    let params = args.dynamics.params(stored.neurons(), record_flips)?;
     let out = args.out.as_deref().map(super::output_dir).transpose()?;
 
     let backend = args.compute.open_backend()?;
@@ -169,7 +154,7 @@ pub fn run(args: RecallArgs) -> Result<()> {
             "sweeps": outcome.sweeps,
             "converged": outcome.converged(),
             "ending": outcome.ending,
-            "energy": outcome.energies(args.threshold),
+            "energy": outcome.energy,
             "best_match": best.pattern,
             "best_match_name": stored.names[best.pattern],
             "overlap": best.overlap,
@@ -217,15 +202,7 @@ pub fn run(args: RecallArgs) -> Result<()> {
                 }
             }
         }
-        write_energy_plot(
-            dir,
-            &outcomes,
-            &sources,
-            &network,
-            &probes,
-            args.threshold,
-            args.mode,
-        )?;
+        write_energy_plot(dir, &outcomes, &sources, &network, &probes, &params)?;
     }
 
     let backend_json = json!(backend.name());
@@ -236,10 +213,15 @@ pub fn run(args: RecallArgs) -> Result<()> {
             "neurons": n,
             "patterns": stored.len(),
             "pattern_names": stored.names,
-            "mode": args.mode,
-            "max_sweeps": args.max_sweeps,
-            "self_coupling": args.self_coupling,
-            "threshold": args.threshold,
+            "mode": mode,
+            "max_sweeps": params.max_sweeps,
+            "self_coupling": params.self_coupling,
+            "threshold": match &params.thresholds {
+                Thresholds::Uniform(theta) => json!(theta),
+                Thresholds::PerNeuron(_) => json!(args.dynamics.thresholds),
+            },
+            "clamped": params.clamp.as_ref().map_or(0, |c| c.iter().filter(|&&v| v).count()),
+            "temperature": params.temperature,
             "seed": args.compute.seed,
             "seconds": seconds,
             "probes": rows,
@@ -310,11 +292,10 @@ fn write_energy_plot(
     sources: &[ProbeSource],
     network: &hopfield::HopfieldNetwork,
     probes: &[i8],
-    threshold: f64,
-    mode: UpdateMode,
+    params: &RecallParams,
 ) -> Result<()> {
     let n = network.neurons();
-    let per_flip = outcomes.iter().all(|o| o.flips.is_some()) && mode == UpdateMode::Async;
+    let per_flip = outcomes.iter().all(|o| o.flips.is_some()) && params.mode == UpdateMode::Async;
     let series: Vec<Series> = outcomes
         .iter()
         .zip(sources)
@@ -323,13 +304,13 @@ fn write_energy_plot(
         .map(|(b, (outcome, source))| {
             let values = match (&outcome.flips, per_flip) {
                 (Some(flips), true) => {
-                    trajectory_energies(network, &probes[b * n..(b + 1) * n], flips, threshold)
+                    trajectory_energies(network, params, &probes[b * n..(b + 1) * n], flips)?
                 }
-                _ => outcome.energies(threshold),
+                _ => outcome.energy.clone(),
             };
-            Series::indexed(source.label.clone(), &values)
+            Ok(Series::indexed(source.label.clone(), &values))
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let shown = if outcomes.len() > MAX_PLOTTED {
         format!(" (first {MAX_PLOTTED} of {})", outcomes.len())
     } else {

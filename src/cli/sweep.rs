@@ -7,11 +7,11 @@ use std::path::PathBuf;
 use clap::Args;
 use serde_json::json;
 
+use super::dynamics::DynamicsArgs;
 use super::ComputeArgs;
 use hopsom::error::Result;
-use hopsom::hopfield::recall::RecallParams;
 use hopsom::hopfield::sweep::{parse_levels, run_sweep, SweepResult, SweepSpec};
-use hopsom::hopfield::{self, PatternSet, UpdateMode};
+use hopsom::hopfield::{self, PatternSet};
 use hopsom::io::output::write_atomically;
 use hopsom::io::plot::{side_by_side_charts, Chart, Series};
 
@@ -27,18 +27,8 @@ pub struct SweepArgs {
     /// Noisy copies of every pattern at every level.
     #[arg(long, default_value_t = 1000)]
     trials: usize,
-    /// sync or async updates (see `recall --help`).
-    #[arg(long, value_enum, default_value_t = UpdateMode::Async)]
-    mode: UpdateMode,
-    /// Stop a recall after this many sweeps if it has not settled.
-    #[arg(long, default_value_t = 100)]
-    max_sweeps: u32,
-    /// Add each neuron's own state to its input, as seed 003 does.
-    #[arg(long)]
-    self_coupling: bool,
-    /// Threshold θ of every neuron.
-    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
-    threshold: f64,
+    #[command(flatten)]
+    dynamics: DynamicsArgs,
     /// Resize image patterns to WxH pixels.
     #[arg(long, value_parser = super::parse_shape, value_name = "WxH")]
     size: Option<hopfield::GridShape>,
@@ -59,13 +49,7 @@ pub fn run(args: SweepArgs) -> Result<()> {
         levels: parse_levels(&args.noise)?,
         trials: args.trials,
         seed: args.compute.seed,
-        recall: RecallParams {
-            mode: args.mode,
-            max_sweeps: args.max_sweeps,
-            self_coupling: args.self_coupling,
-            threshold: args.threshold,
-            record_flips: false,
-        },
+        recall: args.dynamics.params(stored.neurons(), false)?,
     };
     let backend = args.compute.open_backend()?;
     let network = hopfield::learn_hebbian(&stored, &backend)?;
@@ -87,7 +71,8 @@ pub fn run(args: SweepArgs) -> Result<()> {
             "neurons": stored.neurons(),
             "patterns": stored.len(),
             "pattern_names": stored.names,
-            "mode": args.mode,
+            "mode": args.dynamics.mode,
+            "temperature": args.dynamics.temperature,
             "trials": spec.trials,
             "noise": spec.levels,
             "seed": spec.seed,

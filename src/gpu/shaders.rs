@@ -45,7 +45,7 @@ pub const HEBBIAN: ShaderModule = ShaderModule {
 
 pub const RECALL_SYNC: ShaderModule = ShaderModule {
     name: "recall_sync",
-    parts: &[WIDE_INT, shader_file!("recall_sync.wgsl")],
+    parts: &[RNG, WIDE_INT, shader_file!("recall_sync.wgsl")],
 };
 
 pub const RECALL_ASYNC: ShaderModule = ShaderModule {

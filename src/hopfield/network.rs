@@ -1,11 +1,16 @@
 //! A Hopfield network: N neurons with symmetric integer weights and a zero diagonal.
 
 /// Learned weights, row-major n x n, with `stored` patterns behind them.
+///
+/// Weights are integers: the Hebbian rule's are exact; real-valued rules store round(w · scale),
+/// with `scale` chosen so that every field fits 32-bit integers with room to spare. Integer
+/// weights make every field, comparison and energy exact and identical on the CPU and the GPU.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HopfieldNetwork {
     neurons: usize,
     stored: usize,
     weights: Vec<i32>,
+    scale: f64,
 }
 
 impl HopfieldNetwork {
@@ -15,7 +20,13 @@ impl HopfieldNetwork {
             neurons,
             stored,
             weights,
+            scale: 1.0,
         }
+    }
+
+    /// The fixed-point factor: the stored integers are the real weights times this.
+    pub fn scale(&self) -> f64 {
+        self.scale
     }
 
     pub fn neurons(&self) -> usize {
@@ -44,17 +55,5 @@ impl HopfieldNetwork {
             .zip(state)
             .map(|(&w, &s)| w * i32::from(s))
             .sum()
-    }
-
-    /// The energy terms of `state`: s^T W s and sum(s).
-    pub fn energy_terms(&self, state: &[i8]) -> super::EnergyTerms {
-        let quadratic = (0..self.neurons)
-            .map(|i| i64::from(state[i]) * i64::from(self.field(state, i)))
-            .sum();
-        let magnetisation = state.iter().map(|&s| i64::from(s)).sum();
-        super::EnergyTerms {
-            quadratic,
-            magnetisation,
-        }
     }
 }

@@ -5,3 +5,4 @@ pub mod output;
 pub mod patterns;
 pub mod picture;
 pub mod plot;
+pub mod vectors;

@@ -4,7 +4,10 @@
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
-use super::{Ending, EnergyTerms, IntegerThreshold, RecallOutcome, RecallParams, UpdateMode};
+use super::{
+    energy_terms, glauber_round, Dynamics, Ending, EnergyTerms, RecallOutcome, RecallParams,
+    UpdateMode,
+};
 use crate::hopfield::network::HopfieldNetwork;
 use crate::rng::StreamKey;
 
@@ -13,7 +16,7 @@ pub(super) fn recall_cpu(
     probes: &[i8],
     keys: &[StreamKey],
     params: &RecallParams,
-    threshold: IntegerThreshold,
+    dynamics: &Dynamics,
     progress: &ProgressBar,
 ) -> Vec<RecallOutcome> {
     probes
@@ -21,8 +24,8 @@ pub(super) fn recall_cpu(
         .zip(keys)
         .map(|(probe, key)| {
             let outcome = match params.mode {
-                UpdateMode::Sync => recall_sync_probe(network, probe, params, threshold),
-                UpdateMode::Async => recall_async_probe(network, probe, key, params, threshold),
+                UpdateMode::Sync => recall_sync_probe(network, probe, key, params, dynamics),
+                UpdateMode::Async => recall_async_probe(network, probe, key, params, dynamics),
             };
             progress.inc(1);
             outcome
@@ -34,8 +37,9 @@ pub(super) fn recall_cpu(
 pub(crate) fn recall_sync_probe(
     network: &HopfieldNetwork,
     initial: &[i8],
+    key: &StreamKey,
     params: &RecallParams,
-    threshold: IntegerThreshold,
+    dynamics: &Dynamics,
 ) -> RecallOutcome {
     let n = network.neurons();
     let mut state = initial.to_vec();
@@ -48,24 +52,33 @@ pub(crate) fn recall_sync_probe(
         for (i, field) in fields.iter_mut().enumerate() {
             *field = network.field(&state, i);
         }
-        energy.push(EnergyTerms {
+        let terms = EnergyTerms {
             quadratic: state
                 .iter()
                 .zip(&fields)
                 .map(|(&s, &h)| i64::from(s) * i64::from(h))
                 .sum(),
-            magnetisation: state.iter().map(|&s| i64::from(s)).sum(),
-        });
-        let updated: Vec<i8> = state
-            .iter()
-            .zip(&fields)
-            .map(|(&s, &h)| {
+            threshold: state
+                .iter()
+                .zip(&dynamics.rules)
+                .map(|(&s, rule)| i64::from(s) * i64::from(rule.theta_fixed))
+                .sum(),
+        };
+        energy.push(terms.energy(network.scale()));
+        let updated: Vec<i8> = (0..n)
+            .map(|i| {
+                let s = state[i];
                 let input = if params.self_coupling {
-                    h + i32::from(s)
+                    fields[i] + i32::from(s)
                 } else {
-                    h
+                    fields[i]
                 };
-                threshold.update(input, s)
+                let draw = if dynamics.glauber_factor > 0.0 {
+                    key.draw(glauber_round(sweep), i as u32)
+                } else {
+                    0
+                };
+                dynamics.update(&dynamics.rules[i], input, s, draw)
             })
             .collect();
         let changed = updated != state;
@@ -81,7 +94,7 @@ pub(crate) fn recall_sync_probe(
             break;
         }
     }
-    energy.push(network.energy_terms(&state));
+    energy.push(energy_terms(network, dynamics, &state).energy(network.scale()));
     RecallOutcome {
         final_state: state,
         sweeps,
@@ -91,18 +104,18 @@ pub(crate) fn recall_sync_probe(
     }
 }
 
-/// Twin of `recall` in shaders/recall_async.wgsl, for one probe.
+/// Twin of `begin_sweep` + `steps` + `end_sweep` in shaders/recall_async.wgsl, for one probe.
 pub(crate) fn recall_async_probe(
     network: &HopfieldNetwork,
     initial: &[i8],
     key: &StreamKey,
     params: &RecallParams,
-    threshold: IntegerThreshold,
+    dynamics: &Dynamics,
 ) -> RecallOutcome {
     let n = network.neurons();
     let mut state = initial.to_vec();
-    let mut terms = network.energy_terms(&state);
-    let mut energy = vec![terms];
+    let mut terms = energy_terms(network, dynamics, &state);
+    let mut energy = vec![terms.energy(network.scale())];
     let mut flips = Vec::new();
     let mut order = Vec::with_capacity(n);
     let mut ending = Ending::SweepLimit;
@@ -112,6 +125,10 @@ pub(crate) fn recall_async_probe(
         let mut changed = false;
         for &neuron in &order {
             let i = neuron as usize;
+            let rule = &dynamics.rules[i];
+            if rule.clamped() {
+                continue;
+            }
             let field = network.field(&state, i);
             let old = state[i];
             let input = if params.self_coupling {
@@ -119,11 +136,16 @@ pub(crate) fn recall_async_probe(
             } else {
                 field
             };
-            let updated = threshold.update(input, old);
+            let draw = if dynamics.glauber_factor > 0.0 {
+                key.draw(glauber_round(sweep), neuron)
+            } else {
+                0
+            };
+            let updated = dynamics.update(rule, input, old, draw);
             if updated != old {
                 state[i] = updated;
                 terms.quadratic += 4 * i64::from(updated) * i64::from(field);
-                terms.magnetisation += 2 * i64::from(updated);
+                terms.threshold += 2 * i64::from(updated) * i64::from(rule.theta_fixed);
                 changed = true;
                 if params.record_flips {
                     flips.push(neuron);
@@ -131,7 +153,7 @@ pub(crate) fn recall_async_probe(
             }
         }
         sweeps = sweep + 1;
-        energy.push(terms);
+        energy.push(terms.energy(network.scale()));
         if !changed {
             ending = Ending::FixedPoint;
             break;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use indicatif::ProgressBar;
 
-use super::{Ending, EnergyTerms, IntegerThreshold, RecallOutcome, RecallParams, UpdateMode};
+use super::{Dynamics, Ending, EnergyTerms, NeuronRule, RecallOutcome, RecallParams, UpdateMode};
 use crate::error::{Error, Result};
 use crate::gpu::{shaders, GpuContext, KernelFamily};
 use crate::hopfield::network::HopfieldNetwork;
@@ -13,9 +13,14 @@ use crate::rng::StreamKey;
 
 /// The most device memory one batch of probes may take (beside the weights).
 const BATCH_BUDGET_BYTES: u64 = 512 << 20;
-/// Synchronous sweeps recorded per submission before checking whether every probe has finished.
+/// Sweeps recorded per submission before checking whether every probe has finished.
 const SWEEPS_PER_SUBMISSION: u32 = 8;
 const TILE: u32 = 16;
+/// Words per energy slot and probe: hi and lo of s^T W s, hi and lo of Σ θ_i s_i.
+const ENERGY_WORDS: usize = 4;
+/// Loop iterations one invocation of the asynchronous `steps` kernel may run; well below
+/// llvmpipe's limit of 65 535 per invocation (see recall_async.wgsl).
+const STEP_LOOP_BUDGET: u32 = 32_768;
 
 /// Keep in sync with `Params` in shaders/recall_sync.wgsl.
 #[repr(C)]
@@ -25,12 +30,10 @@ struct SyncParams {
     probes: u32,
     neuron_tiles: u32,
     max_sweeps: u32,
-    theta_up: i32,
-    theta_down: i32,
     self_coupling: u32,
     energy_only: u32,
     energy_slot: u32,
-    _padding: [u32; 3],
+    glauber_factor: f32,
 }
 
 /// Keep in sync with `ProbeStatus` in shaders/recall_sync.wgsl.
@@ -49,12 +52,10 @@ struct AsyncParams {
     probes: u32,
     max_sweeps: u32,
     self_coupling: u32,
-    theta_up: i32,
-    theta_down: i32,
     flip_capacity: u32,
     step_start: u32,
     step_count: u32,
-    _padding: [u32; 3],
+    glauber_factor: f32,
 }
 
 /// Keep in sync with `Probe` in shaders/recall_async.wgsl.
@@ -67,13 +68,9 @@ struct AsyncProbe {
     changed: u32,
     quadratic_hi: i32,
     quadratic_lo: u32,
-    magnetisation: i32,
-    _padding: u32,
+    threshold_hi: i32,
+    threshold_lo: u32,
 }
-
-/// Loop iterations one invocation of the asynchronous `steps` kernel may run; well below
-/// llvmpipe's limit of 65 535 per invocation (see recall_async.wgsl).
-const STEP_LOOP_BUDGET: u32 = 32_768;
 
 fn ending_from_code(code: u32) -> Result<Ending> {
     match code {
@@ -86,11 +83,12 @@ fn ending_from_code(code: u32) -> Result<Ending> {
     }
 }
 
-/// Recombines the wide sums of wide_int.wgsl: [hi, lo, sum(s)].
+/// Recombines the wide sums of wide_int.wgsl (hi * 65536 + lo, lo summed unnormalised).
 fn energy_terms(words: &[u32]) -> EnergyTerms {
+    let wide = |hi: u32, lo: u32| i64::from(hi as i32) * 65_536 + i64::from(lo);
     EnergyTerms {
-        quadratic: i64::from(words[0] as i32) * 65_536 + i64::from(words[1]),
-        magnetisation: i64::from(words[2] as i32),
+        quadratic: wide(words[0], words[1]),
+        threshold: wide(words[2], words[3]),
     }
 }
 
@@ -122,27 +120,35 @@ pub(super) fn recall_gpu(
     probes: &[i8],
     keys: &[StreamKey],
     params: &RecallParams,
-    threshold: IntegerThreshold,
+    dynamics: &Dynamics,
     progress: &ProgressBar,
 ) -> Result<Vec<RecallOutcome>> {
     let kernels = ctx.kernels::<RecallKernels>()?;
     let n = network.neurons();
     let weights = ctx.storage_from("weights", network.weights())?;
+    let rules: &[NeuronRule] = &dynamics.rules;
+    let rules = ctx.storage_from("neuron rules", rules)?;
+    // An unused table still needs a valid binding.
+    let logit_table = ctx.storage_from("logit table", &dynamics.logit_table)?;
     let batch = batch_size(ctx, n, params)?;
     let job = RecallJob {
         ctx,
         kernels: &kernels,
         weights: &weights,
+        rules: &rules,
+        logit_table: &logit_table,
         neurons: n,
+        scale: network.scale(),
         params,
-        threshold,
+        glauber_factor: dynamics.glauber_factor,
     };
     let mut outcomes = Vec::with_capacity(probes.len() / n);
     for (chunk, chunk_keys) in probes.chunks(batch * n).zip(keys.chunks(batch)) {
         let states: Vec<i32> = chunk.iter().map(|&v| i32::from(v)).collect();
+        let key_words: Vec<[u32; 4]> = chunk_keys.iter().map(|key| key.0).collect();
         let batch_outcomes = match params.mode {
-            UpdateMode::Sync => job.run_sync(&states)?,
-            UpdateMode::Async => job.run_async(&states, chunk_keys)?,
+            UpdateMode::Sync => job.run_sync(&states, &key_words)?,
+            UpdateMode::Async => job.run_async(&states, &key_words)?,
         };
         progress.inc(batch_outcomes.len() as u64);
         outcomes.extend(batch_outcomes);
@@ -155,7 +161,7 @@ pub(super) fn recall_gpu(
 fn batch_size(ctx: &GpuContext, neurons: usize, params: &RecallParams) -> Result<usize> {
     let n = neurons as u64;
     let slots = u64::from(params.max_sweeps) + 1;
-    let energy_bytes = slots * 12;
+    let energy_bytes = slots * ENERGY_WORDS as u64 * 4;
     let flip_bytes = if params.record_flips && params.mode == UpdateMode::Async {
         n * u64::from(params.max_sweeps) * 4
     } else {
@@ -163,15 +169,14 @@ fn batch_size(ctx: &GpuContext, neurons: usize, params: &RecallParams) -> Result
     };
     let largest = (n * 4).max(energy_bytes).max(flip_bytes);
     let total = match params.mode {
-        UpdateMode::Sync => 3 * n * 4 + 16 + energy_bytes,
-        UpdateMode::Async => 2 * n * 4 + 16 + energy_bytes + flip_bytes,
+        UpdateMode::Sync => 3 * n * 4 + 32 + energy_bytes,
+        UpdateMode::Async => 2 * n * 4 + 48 + energy_bytes + flip_bytes,
     };
-    let by_binding = ctx.max_binding_bytes() / largest;
-    let by_budget = BATCH_BUDGET_BYTES / total;
-    let batch = by_binding.min(by_budget).max(1);
     // One probe alone must still fit one binding.
     ctx.check_binding("one probe's recall buffers", largest)?;
-    Ok(batch.min(u64::from(u32::MAX)) as usize)
+    let by_binding = ctx.max_binding_bytes() / largest;
+    let by_budget = BATCH_BUDGET_BYTES / total;
+    Ok(by_binding.min(by_budget).clamp(1, u64::from(u32::MAX)) as usize)
 }
 
 /// What every dispatch of one recall call shares.
@@ -179,34 +184,79 @@ struct RecallJob<'a> {
     ctx: &'a GpuContext,
     kernels: &'a RecallKernels,
     weights: &'a wgpu::Buffer,
+    rules: &'a wgpu::Buffer,
+    logit_table: &'a wgpu::Buffer,
     neurons: usize,
+    scale: f64,
     params: &'a RecallParams,
-    threshold: IntegerThreshold,
+    glauber_factor: f32,
 }
 
 impl RecallJob<'_> {
-    fn run_sync(&self, states: &[i32]) -> Result<Vec<RecallOutcome>> {
-        let RecallJob {
-            ctx,
-            kernels,
-            weights,
-            neurons: n,
-            params,
-            threshold,
-        } = *self;
-        let probes = states.len() / n;
-        let sweep_params = SyncParams {
-            neurons: n as u32,
+    fn sync_params(&self, probes: usize) -> SyncParams {
+        SyncParams {
+            neurons: self.neurons as u32,
             probes: probes as u32,
-            neuron_tiles: (n as u32).div_ceil(TILE),
-            max_sweeps: params.max_sweeps,
-            theta_up: threshold.up,
-            theta_down: threshold.down,
-            self_coupling: u32::from(params.self_coupling),
+            neuron_tiles: (self.neurons as u32).div_ceil(TILE),
+            max_sweeps: self.params.max_sweeps,
+            self_coupling: u32::from(self.params.self_coupling),
             energy_only: 0,
             energy_slot: 0,
-            _padding: [0; 3],
-        };
+            glauber_factor: self.glauber_factor,
+        }
+    }
+
+    /// A bind group for the synchronous `sweep` kernel.
+    #[allow(clippy::too_many_arguments)]
+    fn bind_sweep(
+        &self,
+        uniform: &wgpu::Buffer,
+        current: &wgpu::Buffer,
+        next: &wgpu::Buffer,
+        before: &wgpu::Buffer,
+        status: &wgpu::Buffer,
+        flags: &wgpu::Buffer,
+        energy: &wgpu::Buffer,
+        keys: &wgpu::Buffer,
+    ) -> wgpu::BindGroup {
+        self.ctx.bind(
+            &self.kernels.sweep,
+            &[
+                (0, uniform),
+                (1, self.weights),
+                (2, current),
+                (3, next),
+                (4, before),
+                (5, status),
+                (6, flags),
+                (7, energy),
+                (8, self.rules),
+                (9, keys),
+                (10, self.logit_table),
+            ],
+        )
+    }
+
+    /// Reads the energy slots back and assembles each probe's outcome.
+    fn energies(
+        &self,
+        words: &[u32],
+        probes: usize,
+        probe: usize,
+        slots: impl Iterator<Item = usize>,
+    ) -> Vec<f64> {
+        slots
+            .map(|slot| {
+                energy_terms(&words[(slot * probes + probe) * ENERGY_WORDS..][..ENERGY_WORDS])
+                    .energy(self.scale)
+            })
+            .collect()
+    }
+
+    fn run_sync(&self, states: &[i32], key_words: &[[u32; 4]]) -> Result<Vec<RecallOutcome>> {
+        let (ctx, kernels, n, params) = (self.ctx, self.kernels, self.neurons, self.params);
+        let probes = states.len() / n;
+        let sweep_params = self.sync_params(probes);
         let energy_params = SyncParams {
             energy_only: 1,
             energy_slot: params.max_sweeps,
@@ -221,23 +271,21 @@ impl RecallJob<'_> {
         ];
         let status = ctx.storage_zeroed("status", (probes * 8) as u64)?;
         let flags = ctx.storage_zeroed("flags", (probes * 8) as u64)?;
+        let keys = ctx.storage_from("keys", key_words)?;
         let slots = params.max_sweeps as usize + 1;
-        let energy = ctx.storage_zeroed("energy", (slots * probes * 12) as u64)?;
+        let energy = ctx.storage_zeroed("energy", (slots * probes * ENERGY_WORDS * 4) as u64)?;
 
         // Phase p reads rotation[p] (current), writes rotation[p+1] (next), compares with rotation[p+2] (before).
         let bind_phase = |uniform: &wgpu::Buffer, phase: usize| {
-            ctx.bind(
-                &kernels.sweep,
-                &[
-                    (0, uniform),
-                    (1, weights),
-                    (2, &rotation[phase % 3]),
-                    (3, &rotation[(phase + 1) % 3]),
-                    (4, &rotation[(phase + 2) % 3]),
-                    (5, &status),
-                    (6, &flags),
-                    (7, &energy),
-                ],
+            self.bind_sweep(
+                uniform,
+                &rotation[phase % 3],
+                &rotation[(phase + 1) % 3],
+                &rotation[(phase + 2) % 3],
+                &status,
+                &flags,
+                &energy,
+                &keys,
             )
         };
         let sweep_groups: Vec<wgpu::BindGroup> =
@@ -286,15 +334,11 @@ impl RecallJob<'_> {
 
         let final_states = ctx.read_back::<i32>(&rotation[final_phase], states.len())?;
         let statuses = ctx.read_back::<ProbeStatus>(&status, probes)?;
-        let energy_words = ctx.read_back::<u32>(&energy, slots * probes * 3)?;
-        let slot =
-            |slot: usize, b: usize| energy_terms(&energy_words[(slot * probes + b) * 3..][..3]);
+        let energy_words = ctx.read_back::<u32>(&energy, slots * probes * ENERGY_WORDS)?;
         (0..probes)
             .map(|b| {
                 let status = statuses[b];
-                let mut energy: Vec<EnergyTerms> =
-                    (0..status.sweeps as usize).map(|s| slot(s, b)).collect();
-                energy.push(slot(params.max_sweeps as usize, b));
+                let recorded = (0..status.sweeps as usize).chain([params.max_sweeps as usize]);
                 Ok(RecallOutcome {
                     final_state: final_states[b * n..(b + 1) * n]
                         .iter()
@@ -302,77 +346,55 @@ impl RecallJob<'_> {
                         .collect(),
                     sweeps: status.sweeps,
                     ending: ending_from_code(status.ending)?,
-                    energy,
+                    energy: self.energies(&energy_words, probes, b, recorded),
                     flips: None,
                 })
             })
             .collect()
     }
 
-    /// Records the energy-only pass of the synchronous field kernel: the energy terms of every probe
-    /// in `states` into slot `slot` of `energy` (slot-major, as both recall kernels lay it out).
-    fn record_energy_pass(
+    /// Records the energy-only pass of the synchronous field kernel: the energy terms of every
+    /// probe in `states` into slot 0 of `energy`.
+    fn record_initial_energy(
         &self,
         pass: &mut wgpu::ComputePass,
         states: &wgpu::Buffer,
         energy: &wgpu::Buffer,
+        keys: &wgpu::Buffer,
         probes: u32,
-        slot: u32,
     ) -> Result<()> {
-        let RecallJob {
-            ctx,
-            kernels,
-            weights,
-            ..
-        } = *self;
-        let neurons = self.neurons as u32;
         let params = SyncParams {
-            neurons,
-            probes,
-            neuron_tiles: neurons.div_ceil(TILE),
-            max_sweeps: slot,
-            theta_up: 1,
-            theta_down: -1,
-            self_coupling: 0,
             energy_only: 1,
-            energy_slot: slot,
-            _padding: [0; 3],
+            energy_slot: 0,
+            ..self.sync_params(probes as usize)
         };
-        let uniform = ctx.uniform("energy pass params", &params);
+        let uniform = self.ctx.uniform("energy pass params", &params);
         // The energy pass reads only `current` and writes only `energy`; the other bindings need
-        // valid buffers but are never touched.
-        // A buffer may not be both read-only and writable within one dispatch, hence two.
-        let unused_writable = ctx.storage_zeroed("unused (writable)", 16)?;
-        let unused_readable = ctx.storage_zeroed("unused (read-only)", 16)?;
-        let group = ctx.bind(
-            &kernels.sweep,
-            &[
-                (0, &uniform),
-                (1, weights),
-                (2, states),
-                (3, &unused_writable),
-                (4, &unused_readable),
-                (5, &unused_writable),
-                (6, &unused_writable),
-                (7, energy),
-            ],
+        // valid buffers but are never touched. A buffer may not be both read-only and writable
+        // within one dispatch, hence two.
+        let unused_writable = self.ctx.storage_zeroed("unused (writable)", 16)?;
+        let unused_readable = self.ctx.storage_zeroed("unused (read-only)", 16)?;
+        let group = self.bind_sweep(
+            &uniform,
+            states,
+            &unused_writable,
+            &unused_readable,
+            &unused_writable,
+            &unused_writable,
+            energy,
+            keys,
         );
-        let (x, y) = ctx.spread_groups(params.neuron_tiles * probes.div_ceil(TILE));
-        pass.set_pipeline(&kernels.sweep);
+        let (x, y) = self
+            .ctx
+            .spread_groups(params.neuron_tiles * probes.div_ceil(TILE));
+        pass.set_pipeline(&self.kernels.sweep);
         pass.set_bind_group(0, &group, &[]);
         pass.dispatch_workgroups(x, y, 1);
         Ok(())
     }
 
-    fn run_async(&self, states: &[i32], keys: &[StreamKey]) -> Result<Vec<RecallOutcome>> {
-        let RecallJob {
-            ctx,
-            kernels,
-            weights,
-            neurons: n,
-            params,
-            threshold,
-        } = *self;
+    fn run_async(&self, states: &[i32], key_words: &[[u32; 4]]) -> Result<Vec<RecallOutcome>> {
+        let (ctx, kernels, n, params) = (self.ctx, self.kernels, self.neurons, self.params);
         let probes = states.len() / n;
         let flip_capacity = if params.record_flips {
             u32::try_from(n as u64 * u64::from(params.max_sweeps)).map_err(|_| {
@@ -388,23 +410,20 @@ impl RecallJob<'_> {
             probes: probes as u32,
             max_sweeps: params.max_sweeps,
             self_coupling: u32::from(params.self_coupling),
-            theta_up: threshold.up,
-            theta_down: threshold.down,
             flip_capacity,
             step_start: 0,
             step_count,
-            _padding: [0; 3],
+            glauber_factor: self.glauber_factor,
         };
-        let key_words: Vec<[u32; 4]> = keys.iter().map(|key| key.0).collect();
         let state_buffer = ctx.storage_from("states", states)?;
-        let key_buffer = ctx.storage_from("keys", &key_words)?;
+        let keys = ctx.storage_from("keys", key_words)?;
         let order = ctx.storage_zeroed("order", (states.len() * 4) as u64)?;
         let probe_buffer = ctx.storage_zeroed(
             "probe state",
             (probes * std::mem::size_of::<AsyncProbe>()) as u64,
         )?;
         let slots = params.max_sweeps as usize + 1;
-        let energy = ctx.storage_zeroed("energy", (slots * probes * 12) as u64)?;
+        let energy = ctx.storage_zeroed("energy", (slots * probes * ENERGY_WORDS * 4) as u64)?;
         let flip_buffer =
             ctx.storage_zeroed("flips", probes as u64 * u64::from(flip_capacity) * 4)?;
         let base_uniform = ctx.uniform("async params", &base_params);
@@ -422,11 +441,14 @@ impl RecallJob<'_> {
                     &kernels.steps,
                     &[
                         (0, &uniform),
-                        (1, weights),
+                        (1, self.weights),
                         (2, &state_buffer),
+                        (3, &keys),
                         (4, &order),
                         (5, &probe_buffer),
                         (7, &flip_buffer),
+                        (8, self.rules),
+                        (9, self.logit_table),
                     ],
                 )
             })
@@ -439,7 +461,7 @@ impl RecallJob<'_> {
             &kernels.begin_sweep,
             &[
                 (0, &base_uniform),
-                (3, &key_buffer),
+                (3, &keys),
                 (4, &order),
                 (5, &probe_buffer),
             ],
@@ -454,7 +476,7 @@ impl RecallJob<'_> {
         let mut encoder = ctx.device.create_command_encoder(&Default::default());
         {
             let mut pass = encoder.begin_compute_pass(&Default::default());
-            self.record_energy_pass(&mut pass, &state_buffer, &energy, probes as u32, 0)?;
+            self.record_initial_energy(&mut pass, &state_buffer, &energy, &keys, probes as u32)?;
             pass.set_pipeline(&kernels.start);
             pass.set_bind_group(0, &start_group, &[]);
             pass.dispatch_workgroups(thread_x, thread_y, 1);
@@ -483,15 +505,15 @@ impl RecallJob<'_> {
                 }
             }
             ctx.queue.submit([encoder.finish()]);
-            let states = ctx.read_back::<AsyncProbe>(&probe_buffer, probes)?;
-            if states.iter().all(|p| p.ending != 0) {
+            let progress = ctx.read_back::<AsyncProbe>(&probe_buffer, probes)?;
+            if progress.iter().all(|p| p.ending != 0) {
                 break;
             }
         }
 
         let final_states = ctx.read_back::<i32>(&state_buffer, states.len())?;
         let results = ctx.read_back::<AsyncProbe>(&probe_buffer, probes)?;
-        let energy_words = ctx.read_back::<u32>(&energy, slots * probes * 3)?;
+        let energy_words = ctx.read_back::<u32>(&energy, slots * probes * ENERGY_WORDS)?;
         let flips = if params.record_flips {
             ctx.read_back::<u32>(&flip_buffer, probes * flip_capacity as usize)?
         } else {
@@ -500,9 +522,6 @@ impl RecallJob<'_> {
         (0..probes)
             .map(|b| {
                 let result = results[b];
-                let energy = (0..=result.sweeps as usize)
-                    .map(|s| energy_terms(&energy_words[(s * probes + b) * 3..][..3]))
-                    .collect();
                 let recorded = params.record_flips.then(|| {
                     let start = b * flip_capacity as usize;
                     flips[start..start + result.flips as usize].to_vec()
@@ -514,7 +533,7 @@ impl RecallJob<'_> {
                         .collect(),
                     sweeps: result.sweeps,
                     ending: ending_from_code(result.ending)?,
-                    energy,
+                    energy: self.energies(&energy_words, probes, b, 0..=result.sweeps as usize),
                     flips: recorded,
                 })
             })

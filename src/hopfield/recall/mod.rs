@@ -6,9 +6,15 @@
 //!   stream for each sweep; every sweep visits every neuron once (seed 003's `predict`).
 //!
 //! A neuron's input is its field h_i = W_i . s, plus its own state with `self_coupling`
-//! (seed 003's `y_in = s_i + W_i . s`). It becomes +1 when the input exceeds the threshold θ,
-//! -1 when it is below, and keeps its previous state when the input equals θ (a zero field when
-//! θ = 0). The energy is E = -1/2 s^T W s + θ sum(s).
+//! (seed 003's `y_in = s_i + W_i . s`). At temperature 0 it becomes +1 when the input exceeds its
+//! threshold θ_i, -1 when it is below, and keeps its previous state when the input equals θ_i
+//! (a zero field when θ = 0). At temperature T > 0 (Glauber dynamics) it becomes +1 with
+//! probability 1 / (1 + exp(-2 (input - θ_i) / T)). Clamped neurons keep the probe's value.
+//! The energy is E = -1/2 s^T W s + Σ θ_i s_i.
+//!
+//! Everything the kernels compare is an integer (weights in fixed point, see
+//! [`HopfieldNetwork::scale`]) or an exactly rounded f32 product, so the CPU twin and the GPU
+//! agree bit for bit.
 
 mod cpu;
 mod gpu;
@@ -30,16 +36,37 @@ pub enum UpdateMode {
     Async,
 }
 
+/// The thresholds θ of the neurons.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Thresholds {
+    /// The same θ for every neuron.
+    Uniform(f64),
+    /// One θ per neuron.
+    PerNeuron(Vec<f64>),
+}
+
+impl Thresholds {
+    fn of(&self, neuron: usize) -> f64 {
+        match self {
+            Thresholds::Uniform(theta) => *theta,
+            Thresholds::PerNeuron(thetas) => thetas[neuron],
+        }
+    }
+}
+
 /// What a recall does.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RecallParams {
     pub mode: UpdateMode,
     /// The most sweeps before giving up (at least 1).
     pub max_sweeps: u32,
     /// Add the neuron's own state to its input, as seed 003 does.
     pub self_coupling: bool,
-    /// The threshold θ of every neuron.
-    pub threshold: f64,
+    pub thresholds: Thresholds,
+    /// Neurons that keep the probe's value (true = clamped), one per neuron; None clamps none.
+    pub clamp: Option<Vec<bool>>,
+    /// Glauber temperature T; 0 gives the deterministic dynamics.
+    pub temperature: f64,
     /// Record every flip (asynchronous mode), for trajectories and animations.
     pub record_flips: bool,
 }
@@ -50,25 +77,67 @@ impl Default for RecallParams {
             mode: UpdateMode::Async,
             max_sweeps: 100,
             self_coupling: false,
-            threshold: 0.0,
+            thresholds: Thresholds::Uniform(0.0),
+            clamp: None,
+            temperature: 0.0,
             record_flips: false,
         }
     }
 }
 
-/// Integer bounds equivalent to comparing an integer input with the real threshold θ:
-/// input > θ exactly when input >= up, input < θ exactly when input <= down.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct IntegerThreshold {
+/// Thresholds are kept in fixed point with this many units per 1 for the energy's Σ θ_i s_i.
+pub const THRESHOLD_UNITS: f64 = 65_536.0;
+/// The Glauber acceptance probability is resolved to 1/GLAUBER_LEVELS.
+pub(crate) const GLAUBER_LEVELS: usize = 65_536;
+
+/// How one neuron is updated, in the integer units of the network's fixed-point weights.
+/// Keep in sync with `NeuronRule` in shaders/recall_sync.wgsl and shaders/recall_async.wgsl.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+pub(crate) struct NeuronRule {
+    /// At temperature 0: +1 when input >= up (input > θ exactly), -1 when input <= down.
+    /// A clamped neuron has up = i32::MAX and down = i32::MIN: it never changes.
     pub up: i32,
     pub down: i32,
+    /// θ in units of 1/THRESHOLD_UNITS, for the energy.
+    pub theta_fixed: i32,
+    /// θ in the weights' units, for Glauber dynamics.
+    pub theta_scaled: f32,
 }
 
-impl IntegerThreshold {
-    pub(crate) fn update(&self, input: i32, old: i8) -> i8 {
-        if input >= self.up {
+impl NeuronRule {
+    pub(crate) fn clamped(&self) -> bool {
+        self.up == i32::MAX
+    }
+}
+
+/// The checked, integer form of [`RecallParams`] that both paths run.
+pub(crate) struct Dynamics {
+    pub rules: Vec<NeuronRule>,
+    /// 2 / (T · scale): multiplies (input - θ·scale) into the Glauber argument; 0 when T = 0.
+    pub glauber_factor: f32,
+    /// logit((k + 0.5) / GLAUBER_LEVELS): s becomes +1 when the argument exceeds the entry drawn.
+    pub logit_table: Vec<f32>,
+}
+
+impl Dynamics {
+    /// The deterministic update of one neuron with `input` (in the weights' units).
+    pub(crate) fn update(&self, rule: &NeuronRule, input: i32, old: i8, draw: u32) -> i8 {
+        if rule.clamped() {
+            return old;
+        }
+        if self.glauber_factor > 0.0 {
+            // Both factors are exactly rounded f32 operations, identical in WGSL.
+            let argument = (input as f32 - rule.theta_scaled) * self.glauber_factor;
+            return if argument > self.logit_table[(draw >> 16) as usize] {
+                1
+            } else {
+                -1
+            };
+        }
+        if input >= rule.up {
             1
-        } else if input <= self.down {
+        } else if input <= rule.down {
             -1
         } else {
             old
@@ -76,20 +145,85 @@ impl IntegerThreshold {
     }
 }
 
+/// The round of the counter-based stream that Glauber dynamics draws from in `sweep`; the top
+/// bit keeps it apart from the rounds of the asynchronous visiting order.
+pub(crate) fn glauber_round(sweep: u32) -> u32 {
+    sweep | 0x8000_0000
+}
+
 impl RecallParams {
-    pub(crate) fn checked(&self) -> Result<IntegerThreshold> {
+    pub(crate) fn checked(&self, network: &HopfieldNetwork) -> Result<Dynamics> {
+        let n = network.neurons();
         if self.max_sweeps == 0 {
             return Err(Error::Usage("--max-sweeps must be at least 1".into()));
         }
-        if !self.threshold.is_finite() || self.threshold.abs() >= f64::from(1u32 << 30) {
+        if self.max_sweeps >= 0x8000_0000 {
+            return Err(Error::Usage("--max-sweeps must be below 2^31".into()));
+        }
+        if !self.temperature.is_finite() || self.temperature < 0.0 {
             return Err(Error::Usage(format!(
-                "--threshold must be a finite number of magnitude below 2^30, not {}",
-                self.threshold
+                "--temperature must be 0 or positive, not {}",
+                self.temperature
             )));
         }
-        Ok(IntegerThreshold {
-            up: self.threshold.floor() as i32 + 1,
-            down: self.threshold.ceil() as i32 - 1,
+        if let Thresholds::PerNeuron(thetas) = &self.thresholds {
+            if thetas.len() != n {
+                return Err(Error::InvalidData(format!(
+                    "{} thresholds for a network of {n} neurons",
+                    thetas.len()
+                )));
+            }
+        }
+        if let Some(clamp) = &self.clamp {
+            if clamp.len() != n {
+                return Err(Error::InvalidData(format!(
+                    "a clamp mask of {} neurons for a network of {n}",
+                    clamp.len()
+                )));
+            }
+        }
+        let scale = network.scale();
+        let rules = (0..n)
+            .map(|i| {
+                let theta = self.thresholds.of(i);
+                if !theta.is_finite() || theta.abs() >= 32_768.0 {
+                    return Err(Error::Usage(format!(
+                        "thresholds must be finite and of magnitude below 32768, not {theta}"
+                    )));
+                }
+                let scaled = theta * scale;
+                let clamped = self.clamp.as_ref().is_some_and(|c| c[i]);
+                Ok(NeuronRule {
+                    up: if clamped {
+                        i32::MAX
+                    } else {
+                        (scaled.floor() + 1.0).clamp(-2e9, 2e9) as i32
+                    },
+                    down: if clamped {
+                        i32::MIN
+                    } else {
+                        (scaled.ceil() - 1.0).clamp(-2e9, 2e9) as i32
+                    },
+                    theta_fixed: (theta * THRESHOLD_UNITS).round() as i32,
+                    theta_scaled: scaled as f32,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let (glauber_factor, logit_table) = if self.temperature > 0.0 {
+            let table = (0..GLAUBER_LEVELS)
+                .map(|k| {
+                    let q = (k as f64 + 0.5) / GLAUBER_LEVELS as f64;
+                    (q / (1.0 - q)).ln() as f32
+                })
+                .collect();
+            ((2.0 / (self.temperature * scale)) as f32, table)
+        } else {
+            (0.0, Vec::new())
+        };
+        Ok(Dynamics {
+            rules,
+            glauber_factor,
+            logit_table,
         })
     }
 }
@@ -106,17 +240,18 @@ pub enum Ending {
     SweepLimit,
 }
 
-/// The exact integer parts of a state's energy: s^T W s and sum(s).
+/// The exact integer parts of a state's energy: s^T W s in the weights' fixed-point units and
+/// Σ θ_i s_i in units of 1/THRESHOLD_UNITS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct EnergyTerms {
     pub quadratic: i64,
-    pub magnetisation: i64,
+    pub threshold: i64,
 }
 
 impl EnergyTerms {
-    /// E = -1/2 s^T W s + θ sum(s).
-    pub fn energy(&self, threshold: f64) -> f64 {
-        -0.5 * self.quadratic as f64 + threshold * self.magnetisation as f64
+    /// E = -1/2 s^T W s + Σ θ_i s_i, for weights stored as w · `scale`.
+    pub fn energy(&self, scale: f64) -> f64 {
+        -0.5 * self.quadratic as f64 / scale + self.threshold as f64 / THRESHOLD_UNITS
     }
 }
 
@@ -127,8 +262,8 @@ pub struct RecallOutcome {
     /// Sweeps performed, the last (unchanged) one of a fixed point included.
     pub sweeps: u32,
     pub ending: Ending,
-    /// The energy terms of the initial state and after each sweep (sweeps + 1 entries).
-    pub energy: Vec<EnergyTerms>,
+    /// The energy of the initial state and after each sweep (sweeps + 1 entries).
+    pub energy: Vec<f64>,
     /// The neurons flipped, in order, when recorded (asynchronous mode).
     pub flips: Option<Vec<u32>>,
 }
@@ -137,18 +272,10 @@ impl RecallOutcome {
     pub fn converged(&self) -> bool {
         self.ending == Ending::FixedPoint
     }
-
-    /// The energy after each sweep, the initial state's first.
-    pub fn energies(&self, threshold: f64) -> Vec<f64> {
-        self.energy
-            .iter()
-            .map(|terms| terms.energy(threshold))
-            .collect()
-    }
 }
 
 /// Recalls every probe (flat, `network.neurons()` values each). `keys` gives each probe's random
-/// stream (used by asynchronous recall). `progress` advances by one per probe.
+/// stream (the asynchronous order, Glauber draws). `progress` advances by one per probe.
 pub fn recall(
     network: &HopfieldNetwork,
     probes: &[i8],
@@ -157,7 +284,7 @@ pub fn recall(
     backend: &Backend,
     progress: &ProgressBar,
 ) -> Result<Vec<RecallOutcome>> {
-    let threshold = params.checked()?;
+    let dynamics = params.checked(network)?;
     let n = network.neurons();
     if probes.is_empty() {
         return Err(Error::InvalidData("no probes to recall".into()));
@@ -180,35 +307,56 @@ pub fn recall(
     }
     match backend {
         Backend::Cpu => Ok(cpu::recall_cpu(
-            network, probes, keys, params, threshold, progress,
+            network, probes, keys, params, &dynamics, progress,
         )),
         Backend::Gpu(ctx) => {
-            gpu::recall_gpu(ctx, network, probes, keys, params, threshold, progress)
+            gpu::recall_gpu(ctx, network, probes, keys, params, &dynamics, progress)
         }
+    }
+}
+
+/// The energy terms of `state`.
+pub(crate) fn energy_terms(
+    network: &HopfieldNetwork,
+    dynamics: &Dynamics,
+    state: &[i8],
+) -> EnergyTerms {
+    let quadratic = (0..network.neurons())
+        .map(|i| i64::from(state[i]) * i64::from(network.field(state, i)))
+        .sum();
+    let threshold = state
+        .iter()
+        .zip(&dynamics.rules)
+        .map(|(&s, rule)| i64::from(s) * i64::from(rule.theta_fixed))
+        .sum();
+    EnergyTerms {
+        quadratic,
+        threshold,
     }
 }
 
 /// The energy after every flip of a recorded trajectory, the initial state's first.
 pub fn trajectory_energies(
     network: &HopfieldNetwork,
+    params: &RecallParams,
     initial: &[i8],
     flips: &[u32],
-    threshold: f64,
-) -> Vec<f64> {
+) -> Result<Vec<f64>> {
+    let dynamics = params.checked(network)?;
     let mut state = initial.to_vec();
-    let mut terms = network.energy_terms(&state);
+    let mut terms = energy_terms(network, &dynamics, &state);
     let mut energies = Vec::with_capacity(flips.len() + 1);
-    energies.push(terms.energy(threshold));
+    energies.push(terms.energy(network.scale()));
     for &neuron in flips {
         let i = neuron as usize;
         let updated = -state[i];
         let field = network.field(&state, i);
         state[i] = updated;
         terms.quadratic += 4 * i64::from(updated) * i64::from(field);
-        terms.magnetisation += 2 * i64::from(updated);
-        energies.push(terms.energy(threshold));
+        terms.threshold += 2 * i64::from(updated) * i64::from(dynamics.rules[i].theta_fixed);
+        energies.push(terms.energy(network.scale()));
     }
-    energies
+    Ok(energies)
 }
 
 /// The states of a recorded trajectory, the initial state first and then one after every flip.
@@ -226,29 +374,64 @@ pub fn trajectory_states(initial: &[i8], flips: &[u32]) -> Vec<Vec<i8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hopfield::{hebbian_cpu, PatternSet};
 
     #[test]
-    fn integer_threshold_matches_real_comparison() {
-        for threshold in [-2.5, -1.0, -0.25, 0.0, 0.5, 1.0, 3.75] {
+    fn integer_bounds_match_real_comparison() {
+        let stored = PatternSet::new(2, vec![1, 1], vec!["p".into()]).unwrap();
+        let network = hebbian_cpu(&stored).unwrap();
+        for theta in [-2.5, -1.0, -0.25, 0.0, 0.5, 1.0, 3.75] {
             let params = RecallParams {
-                threshold,
+                thresholds: Thresholds::Uniform(theta),
                 ..Default::default()
             };
-            let bounds = params.checked().unwrap();
+            let dynamics = params.checked(&network).unwrap();
             for input in -6..=6 {
-                let expected = if f64::from(input) > threshold {
+                let expected = if f64::from(input) > theta {
                     1
-                } else if f64::from(input) < threshold {
+                } else if f64::from(input) < theta {
                     -1
                 } else {
                     7
                 };
                 assert_eq!(
-                    bounds.update(input, 7),
+                    dynamics.update(&dynamics.rules[0], input, 7, 0),
                     expected,
-                    "θ={threshold} input={input}"
+                    "θ={theta} input={input}"
                 );
             }
         }
+    }
+
+    #[test]
+    fn glauber_acceptance_follows_the_logistic() {
+        let stored = PatternSet::new(2, vec![1, 1], vec!["p".into()]).unwrap();
+        let network = hebbian_cpu(&stored).unwrap();
+        let params = RecallParams {
+            temperature: 2.0,
+            ..Default::default()
+        };
+        let dynamics = params.checked(&network).unwrap();
+        // input 1 at T = 2: P(+1) = 1 / (1 + e^-1) = 0.7311.
+        let plus = (0..GLAUBER_LEVELS as u32)
+            .filter(|&k| dynamics.update(&dynamics.rules[0], 1, -1, k << 16) == 1)
+            .count();
+        assert!(
+            (plus as f64 / GLAUBER_LEVELS as f64 - 0.731_058_6).abs() < 1e-4,
+            "{plus}"
+        );
+    }
+
+    #[test]
+    fn clamped_neurons_never_change() {
+        let stored = PatternSet::new(2, vec![1, 1], vec!["p".into()]).unwrap();
+        let network = hebbian_cpu(&stored).unwrap();
+        let params = RecallParams {
+            clamp: Some(vec![true, false]),
+            temperature: 1.0,
+            ..Default::default()
+        };
+        let dynamics = params.checked(&network).unwrap();
+        assert_eq!(dynamics.update(&dynamics.rules[0], 1000, -1, u32::MAX), -1);
     }
 }

@@ -1,0 +1,86 @@
+//! The recall options shared by `recall` and `sweep`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use hopsom::error::{Error, Result};
+use hopsom::hopfield::recall::{RecallParams, Thresholds};
+use hopsom::hopfield::UpdateMode;
+use hopsom::io::vectors::{read_mask, read_neuron_values};
+
+#[derive(Debug, Clone, Args)]
+pub struct DynamicsArgs {
+    /// sync: all neurons at once, s' = sign(W s) (2-cycles are detected and reported);
+    /// async: one neuron at a time in a random order per sweep, every neuron once per sweep.
+    #[arg(long, value_enum, default_value_t = UpdateMode::Async)]
+    pub mode: UpdateMode,
+    /// Stop after this many sweeps if no fixed point (or 2-cycle) was reached.
+    #[arg(long, default_value_t = 100)]
+    pub max_sweeps: u32,
+    /// Add each neuron's own state to its input, y_i = s_i + W_i·s, as seed 003 does.
+    #[arg(long)]
+    pub self_coupling: bool,
+    /// Threshold θ of every neuron: s_i becomes +1 if its input > θ, -1 if < θ, and keeps its
+    /// value if equal. The energy is E = -½ sᵀWs + Σ θ_i s_i.
+    #[arg(
+        long,
+        default_value_t = 0.0,
+        allow_negative_numbers = true,
+        conflicts_with = "thresholds"
+    )]
+    pub threshold: f64,
+    /// One threshold per neuron, from a file: numbers separated by commas or whitespace, or .npy.
+    #[arg(long, value_name = "FILE")]
+    pub thresholds: Option<PathBuf>,
+    /// Clamped neurons keep the probe's value: a mask with one flag per neuron (grid text with
+    /// '#' = clamped, or numbers with non-zero = clamped, or .npy).
+    #[arg(long, value_name = "FILE")]
+    pub clamp: Option<PathBuf>,
+    /// Glauber dynamics at temperature T: a neuron becomes +1 with probability
+    /// 1 / (1 + exp(-2 (input - θ) / T)), drawn from the seeded stream. 0 (the default) is the
+    /// deterministic rule.
+    #[arg(long, default_value_t = 0.0)]
+    pub temperature: f64,
+}
+
+impl DynamicsArgs {
+    /// The recall parameters for a network of `neurons`.
+    pub fn params(&self, neurons: usize, record_flips: bool) -> Result<RecallParams> {
+        let thresholds = match &self.thresholds {
+            Some(path) => {
+                let values = read_neuron_values(path)?;
+                if values.len() != neurons {
+                    return Err(Error::bad_input_msg(
+                        path,
+                        format!("{} thresholds for {neurons} neurons", values.len()),
+                    ));
+                }
+                Thresholds::PerNeuron(values)
+            }
+            None => Thresholds::Uniform(self.threshold),
+        };
+        let clamp = match &self.clamp {
+            Some(path) => {
+                let mask = read_mask(path)?;
+                if mask.len() != neurons {
+                    return Err(Error::bad_input_msg(
+                        path,
+                        format!("a mask of {} flags for {neurons} neurons", mask.len()),
+                    ));
+                }
+                Some(mask)
+            }
+            None => None,
+        };
+        Ok(RecallParams {
+            mode: self.mode,
+            max_sweeps: self.max_sweeps,
+            self_coupling: self.self_coupling,
+            thresholds,
+            clamp,
+            temperature: self.temperature,
+            record_flips,
+        })
+    }
+}
