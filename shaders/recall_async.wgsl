@@ -22,13 +22,13 @@ struct Params {
     neurons: u32,
     probes: u32,
     max_sweeps: u32,
-    self_coupling: u32,
     // 0: do not record flips; otherwise the room for flips per probe.
     flip_capacity: u32,
     step_start: u32,
     step_count: u32,
     // 2 / (T · scale) for Glauber dynamics; 0 for the deterministic rule.
     glauber_factor: f32,
+    _padding: u32,
 }
 
 // Keep in sync with NeuronRule in src/hopfield/recall/mod.rs.
@@ -37,6 +37,7 @@ struct NeuronRule {
     down: i32,
     theta_fixed: i32,
     theta_scaled: f32,
+    self_weight: i32,
 }
 
 // Keep in sync with AsyncProbe in src/hopfield/recall/gpu.rs.
@@ -174,10 +175,7 @@ fn steps(
         let h = lane_sum(lane, part);
         if lane == 0u {
             let old = states[base + i];
-            var input = h;
-            if params.self_coupling == 1u {
-                input += old;
-            }
+            let input = h + rule.self_weight * old;
             var updated = old;
             if params.glauber_factor > 0.0 {
                 // Exactly rounded and unfusable, as Dynamics::update on the CPU.

@@ -15,12 +15,12 @@ struct Params {
     probes: u32,
     neuron_tiles: u32,
     max_sweeps: u32,
-    self_coupling: u32,
     // 1: only accumulate the energy of `current` (every probe) into `energy_slot`.
     energy_only: u32,
     energy_slot: u32,
     // 2 / (T · scale) for Glauber dynamics; 0 for the deterministic rule.
     glauber_factor: f32,
+    _padding: u32,
 }
 
 // Keep in sync with NeuronRule in src/hopfield/recall/mod.rs.
@@ -29,6 +29,7 @@ struct NeuronRule {
     down: i32,
     theta_fixed: i32,
     theta_scaled: f32,
+    self_weight: i32,
 }
 
 // Keep in sync with ProbeStatus in src/hopfield/recall/gpu.rs.
@@ -150,10 +151,7 @@ fn sweep(
     }
     accumulate_energy(probe.sweeps, b, s * field, s * rule.theta_fixed);
 
-    var input = field;
-    if params.self_coupling == 1u {
-        input += s;
-    }
+    let input = field + rule.self_weight * s;
     let updated = update(rule, input, s, keys[b], probe.sweeps, i);
     next[index] = updated;
     if updated != s {

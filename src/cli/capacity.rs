@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 use serde_json::json;
 
+use super::dynamics::LearningArgs;
 use super::ComputeArgs;
 use hopsom::error::Result;
 use hopsom::hopfield::capacity::{
@@ -39,6 +40,8 @@ pub struct CapacityArgs {
     #[arg(long, value_name = "FILE")]
     plot: Option<PathBuf>,
     #[command(flatten)]
+    learning: LearningArgs,
+    #[command(flatten)]
     compute: ComputeArgs,
 }
 
@@ -49,6 +52,8 @@ pub fn run(args: CapacityArgs) -> Result<()> {
         loads: parse_levels(&args.loads)?,
         trials: args.trials,
         seed: args.compute.seed,
+        rule: args.learning.rule,
+        keep_diagonal: args.learning.keep_diagonal,
         mode: args.mode,
         max_sweeps: args.max_sweeps,
     };
@@ -61,14 +66,15 @@ pub fn run(args: CapacityArgs) -> Result<()> {
     progress.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
     if let Some(path) = &args.plot {
-        write_plot(path, &rows, spec.neurons)?;
+        write_plot(path, &rows, &spec)?;
     }
     if args.compute.json {
         return super::print_json(&json!({
             "backend": backend.name(),
             "adapter": backend.device_name(),
             "neurons": spec.neurons,
-            "rule": "hebbian",
+            "rule": spec.rule,
+            "keep_diagonal": spec.keep_diagonal,
             "trials": spec.trials,
             "seed": spec.seed,
             "critical_load": CRITICAL_LOAD,
@@ -77,8 +83,8 @@ pub fn run(args: CapacityArgs) -> Result<()> {
         }));
     }
     println!(
-        "Hebbian network of {} neurons, {} trial(s) per load",
-        spec.neurons, spec.trials
+        "{:?} rule, {} neurons, {} trial(s) per load; theory: the Hebbian one-step error",
+        spec.rule, spec.neurons, spec.trials
     );
     println!(
         "{:>7} {:>8} {:>14} {:>12} {:>8} {:>10}",
@@ -104,7 +110,7 @@ pub fn run(args: CapacityArgs) -> Result<()> {
     Ok(())
 }
 
-fn write_plot(path: &std::path::Path, rows: &[CapacityRow], neurons: usize) -> Result<()> {
+fn write_plot(path: &std::path::Path, rows: &[CapacityRow], spec: &CapacitySpec) -> Result<()> {
     let low = rows.iter().map(|r| r.load).fold(f64::INFINITY, f64::min);
     let high = rows.iter().map(|r| r.load).fold(0.0, f64::max);
     // The theory as a smooth curve over the measured range.
@@ -121,18 +127,26 @@ fn write_plot(path: &std::path::Path, rows: &[CapacityRow], neurons: usize) -> R
         &[
             Chart {
                 log_y: true,
+                legend_low: true,
                 marker: marker.clone(),
                 ..Chart::new(
-                    &format!("One-step bit error rate (N = {neurons})"),
+                    &format!(
+                        "One-step bit error rate ({:?}, N = {})",
+                        spec.rule, spec.neurons
+                    ),
                     x_label,
                     "fraction of bits flipped",
                     vec![
                         Series {
-                            label: "measured".into(),
+                            label: if rows.iter().all(|r| r.one_step_error == 0.0) {
+                                "measured: 0 at every load (not drawn on a log scale)".into()
+                            } else {
+                                "measured".into()
+                            },
                             points: measured(|r| r.one_step_error),
                         },
                         Series {
-                            label: "theory ½ erfc(√(1/2α))".into(),
+                            label: "Hebbian theory ½ erfc(√(1/2α))".into(),
                             points: theory,
                         },
                     ],

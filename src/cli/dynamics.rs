@@ -6,8 +6,21 @@ use clap::Args;
 
 use hopsom::error::{Error, Result};
 use hopsom::hopfield::recall::{RecallParams, Thresholds};
-use hopsom::hopfield::UpdateMode;
+use hopsom::hopfield::{LearningRule, UpdateMode};
 use hopsom::io::vectors::{read_mask, read_neuron_values};
+
+/// How patterns are stored.
+#[derive(Debug, Clone, Args)]
+pub struct LearningArgs {
+    /// The learning rule: hebbian (W = Σ ξξᵀ, the seeds' rule), storkey (Storkey 1997, stores
+    /// more), or pseudo-inverse (the projection W = Xᵀ(XXᵀ)⁻¹X: every stored pattern is a fixed
+    /// point while the patterns are linearly independent).
+    #[arg(long, value_enum, default_value_t = LearningRule::Hebbian)]
+    pub rule: LearningRule,
+    /// Keep the pseudo-inverse rule's self-weights w_ii (zeroed by default, as for every rule).
+    #[arg(long)]
+    pub keep_diagonal: bool,
+}
 
 #[derive(Debug, Clone, Args)]
 pub struct DynamicsArgs {

@@ -6,7 +6,7 @@ use std::time::Instant;
 use clap::Args;
 use serde_json::{json, Value};
 
-use super::dynamics::DynamicsArgs;
+use super::dynamics::{DynamicsArgs, LearningArgs};
 use super::output::{write_probe_picture, write_trajectory_gif, write_trajectory_npy};
 use super::ComputeArgs;
 use hopsom::error::{Error, Result};
@@ -34,6 +34,8 @@ pub struct RecallArgs {
     /// Noisy copies per pattern and noise level.
     #[arg(long, default_value_t = 1, requires = "noise")]
     trials: usize,
+    #[command(flatten)]
+    learning: LearningArgs,
     #[command(flatten)]
     dynamics: DynamicsArgs,
     /// Resize image patterns and probes to WxH pixels before making them bipolar.
@@ -137,7 +139,12 @@ pub fn run(args: RecallArgs) -> Result<()> {
 
     let backend = args.compute.open_backend()?;
     let started = Instant::now();
-    let network = hopfield::learn_hebbian(&stored, &backend)?;
+    let network = hopfield::learn(
+        &stored,
+        args.learning.rule,
+        args.learning.keep_diagonal,
+        &backend,
+    )?;
     let progress = args.compute.progress(keys.len() as u64, "recall");
     let outcomes = hopfield::recall(&network, &probes, &keys, &params, &backend, &progress)?;
     progress.finish_and_clear();
@@ -212,6 +219,7 @@ pub fn run(args: RecallArgs) -> Result<()> {
             "adapter": backend.device_name(),
             "neurons": n,
             "patterns": stored.len(),
+            "rule": args.learning.rule,
             "pattern_names": stored.names,
             "mode": mode,
             "max_sweeps": params.max_sweeps,

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 use serde_json::json;
 
-use super::dynamics::DynamicsArgs;
+use super::dynamics::{DynamicsArgs, LearningArgs};
 use super::ComputeArgs;
 use hopsom::error::Result;
 use hopsom::hopfield::sweep::{parse_levels, run_sweep, SweepResult, SweepSpec};
@@ -27,6 +27,8 @@ pub struct SweepArgs {
     /// Noisy copies of every pattern at every level.
     #[arg(long, default_value_t = 1000)]
     trials: usize,
+    #[command(flatten)]
+    learning: LearningArgs,
     #[command(flatten)]
     dynamics: DynamicsArgs,
     /// Resize image patterns to WxH pixels.
@@ -52,7 +54,12 @@ pub fn run(args: SweepArgs) -> Result<()> {
         recall: args.dynamics.params(stored.neurons(), false)?,
     };
     let backend = args.compute.open_backend()?;
-    let network = hopfield::learn_hebbian(&stored, &backend)?;
+    let network = hopfield::learn(
+        &stored,
+        args.learning.rule,
+        args.learning.keep_diagonal,
+        &backend,
+    )?;
     let total = stored.len() * spec.levels.len() * spec.trials;
     let progress = args.compute.progress(total as u64, "sweep");
     let result = run_sweep(&network, &stored, &spec, &backend, &progress)?;
@@ -70,6 +77,7 @@ pub fn run(args: SweepArgs) -> Result<()> {
             "adapter": backend.device_name(),
             "neurons": stored.neurons(),
             "patterns": stored.len(),
+            "rule": args.learning.rule,
             "pattern_names": stored.names,
             "mode": args.dynamics.mode,
             "temperature": args.dynamics.temperature,

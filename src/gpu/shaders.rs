@@ -53,8 +53,18 @@ pub const RECALL_ASYNC: ShaderModule = ShaderModule {
     parts: &[RNG, WIDE_INT, shader_file!("recall_async.wgsl")],
 };
 
+pub const STORKEY: ShaderModule = ShaderModule {
+    name: "storkey",
+    parts: &[shader_file!("storkey.wgsl")],
+};
+
+pub const PROJECTION: ShaderModule = ShaderModule {
+    name: "projection",
+    parts: &[shader_file!("projection.wgsl")],
+};
+
 /// Every module the program compiles.
-pub const MODULES: &[ShaderModule] = &[HEBBIAN, RECALL_SYNC, RECALL_ASYNC];
+pub const MODULES: &[ShaderModule] = &[HEBBIAN, RECALL_SYNC, RECALL_ASYNC, STORKEY, PROJECTION];
 
 /// Files that hold functions only and are valid WGSL on their own.
 pub const LIBRARIES: &[ShaderFile] = &[RNG, WIDE_INT];

@@ -5,14 +5,15 @@
 //! - the stable fraction: patterns that are exact fixed points (no neuron flips);
 //! - the fixed-point overlap: the overlap with the pattern of the state recall settles in.
 //!
-//! The classical one-step theory for the Hebbian rule is P_err = ½ erfc(√(1/(2α))) (the crosstalk
+//! Any learning rule can be studied; the classical one-step theory, shown beside each measurement
+//! as the Hebbian reference, is P_err = ½ erfc(√(1/(2α))) (the crosstalk
 //! of P−1 other patterns is Gaussian with variance α relative to the signal).
 
 use indicatif::ProgressBar;
 
 use super::patterns::PatternSet;
 use super::recall::{recall, RecallParams, UpdateMode};
-use super::{learn_hebbian, noise};
+use super::{learn, noise, LearningRule};
 use crate::backend::Backend;
 use crate::error::{Error, Result};
 use crate::rng::{Domain, StreamKey};
@@ -29,6 +30,9 @@ pub struct CapacitySpec {
     /// Independent pattern sets per load.
     pub trials: usize,
     pub seed: u64,
+    pub rule: LearningRule,
+    /// Keep the pseudo-inverse rule's diagonal.
+    pub keep_diagonal: bool,
     /// How the fixed point is reached from each stored pattern.
     pub mode: UpdateMode,
     pub max_sweeps: u32,
@@ -116,7 +120,7 @@ pub fn run_capacity(
                 &[load_index as u32, trial as u32],
             );
             let stored = random_patterns(n, count, &key)?;
-            let network = learn_hebbian(&stored, backend)?;
+            let network = learn(&stored, spec.rule, spec.keep_diagonal, backend)?;
             let keys: Vec<StreamKey> = (0..count)
                 .map(|p| noise::order_key(spec.seed, p, load * 1000.0, trial))
                 .collect();

@@ -55,6 +55,8 @@ pub struct Chart {
     pub log_y: bool,
     /// A labelled vertical line, for example a critical value.
     pub marker: Option<(f64, String)>,
+    /// Put the legend in the lower right corner instead of the upper right.
+    pub legend_low: bool,
 }
 
 impl Chart {
@@ -68,6 +70,7 @@ impl Chart {
             y_range: None,
             log_y: false,
             marker: None,
+            legend_low: false,
         }
     }
 }
@@ -209,7 +212,11 @@ fn draw_chart(
             .label_font((FONT, 12))
             .background_style(WHITE.mix(0.8))
             .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperRight)
+            .position(if spec.legend_low {
+                SeriesLabelPosition::LowerRight
+            } else {
+                SeriesLabelPosition::UpperRight
+            })
             .draw()?;
     }
     Ok(())

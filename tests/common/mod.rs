@@ -31,3 +31,30 @@ pub fn random_bipolar(count: usize, neurons: usize, seed: u64) -> Vec<i8> {
         .map(|_| if rng.random::<bool>() { 1 } else { -1 })
         .collect()
 }
+
+/// How far a float result may be from its reference: |a - b| <= absolute + relative · |b|.
+#[derive(Debug, Clone, Copy)]
+pub struct Tolerance {
+    pub relative: f64,
+    pub absolute: f64,
+}
+
+/// f32 kernels that sum in a different order (and may fuse multiply-adds) than their CPU twins.
+pub const F32_KERNEL: Tolerance = Tolerance {
+    relative: 1e-4,
+    absolute: 1e-5,
+};
+
+impl Tolerance {
+    pub fn assert_close(&self, what: &str, got: &[f32], want: &[f32]) {
+        assert_eq!(got.len(), want.len(), "{what}: lengths differ");
+        for (index, (&g, &w)) in got.iter().zip(want).enumerate() {
+            let (g, w) = (f64::from(g), f64::from(w));
+            let allowed = self.absolute + self.relative * w.abs();
+            assert!(
+                (g - w).abs() <= allowed,
+                "{what}[{index}]: {g} vs {w} (allowed {allowed:e})"
+            );
+        }
+    }
+}

@@ -64,15 +64,11 @@ pub(crate) fn recall_sync_probe(
                 .map(|(&s, rule)| i64::from(s) * i64::from(rule.theta_fixed))
                 .sum(),
         };
-        energy.push(terms.energy(network.scale()));
+        energy.push(terms.energy(network));
         let updated: Vec<i8> = (0..n)
             .map(|i| {
                 let s = state[i];
-                let input = if params.self_coupling {
-                    fields[i] + i32::from(s)
-                } else {
-                    fields[i]
-                };
+                let input = fields[i] + dynamics.rules[i].self_weight * i32::from(s);
                 let draw = if dynamics.glauber_factor > 0.0 {
                     key.draw(glauber_round(sweep), i as u32)
                 } else {
@@ -94,7 +90,7 @@ pub(crate) fn recall_sync_probe(
             break;
         }
     }
-    energy.push(energy_terms(network, dynamics, &state).energy(network.scale()));
+    energy.push(energy_terms(network, dynamics, &state).energy(network));
     RecallOutcome {
         final_state: state,
         sweeps,
@@ -115,7 +111,7 @@ pub(crate) fn recall_async_probe(
     let n = network.neurons();
     let mut state = initial.to_vec();
     let mut terms = energy_terms(network, dynamics, &state);
-    let mut energy = vec![terms.energy(network.scale())];
+    let mut energy = vec![terms.energy(network)];
     let mut flips = Vec::new();
     let mut order = Vec::with_capacity(n);
     let mut ending = Ending::SweepLimit;
@@ -131,11 +127,7 @@ pub(crate) fn recall_async_probe(
             }
             let field = network.field(&state, i);
             let old = state[i];
-            let input = if params.self_coupling {
-                field + i32::from(old)
-            } else {
-                field
-            };
+            let input = field + rule.self_weight * i32::from(old);
             let draw = if dynamics.glauber_factor > 0.0 {
                 key.draw(glauber_round(sweep), neuron)
             } else {
@@ -153,7 +145,7 @@ pub(crate) fn recall_async_probe(
             }
         }
         sweeps = sweep + 1;
-        energy.push(terms.energy(network.scale()));
+        energy.push(terms.energy(network));
         if !changed {
             ending = Ending::FixedPoint;
             break;

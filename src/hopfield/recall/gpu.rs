@@ -30,10 +30,10 @@ struct SyncParams {
     probes: u32,
     neuron_tiles: u32,
     max_sweeps: u32,
-    self_coupling: u32,
     energy_only: u32,
     energy_slot: u32,
     glauber_factor: f32,
+    _padding: u32,
 }
 
 /// Keep in sync with `ProbeStatus` in shaders/recall_sync.wgsl.
@@ -51,11 +51,11 @@ struct AsyncParams {
     neurons: u32,
     probes: u32,
     max_sweeps: u32,
-    self_coupling: u32,
     flip_capacity: u32,
     step_start: u32,
     step_count: u32,
     glauber_factor: f32,
+    _padding: u32,
 }
 
 /// Keep in sync with `Probe` in shaders/recall_async.wgsl.
@@ -138,7 +138,7 @@ pub(super) fn recall_gpu(
         rules: &rules,
         logit_table: &logit_table,
         neurons: n,
-        scale: network.scale(),
+        network,
         params,
         glauber_factor: dynamics.glauber_factor,
     };
@@ -187,7 +187,7 @@ struct RecallJob<'a> {
     rules: &'a wgpu::Buffer,
     logit_table: &'a wgpu::Buffer,
     neurons: usize,
-    scale: f64,
+    network: &'a HopfieldNetwork,
     params: &'a RecallParams,
     glauber_factor: f32,
 }
@@ -199,10 +199,10 @@ impl RecallJob<'_> {
             probes: probes as u32,
             neuron_tiles: (self.neurons as u32).div_ceil(TILE),
             max_sweeps: self.params.max_sweeps,
-            self_coupling: u32::from(self.params.self_coupling),
             energy_only: 0,
             energy_slot: 0,
             glauber_factor: self.glauber_factor,
+            _padding: 0,
         }
     }
 
@@ -248,7 +248,7 @@ impl RecallJob<'_> {
         slots
             .map(|slot| {
                 energy_terms(&words[(slot * probes + probe) * ENERGY_WORDS..][..ENERGY_WORDS])
-                    .energy(self.scale)
+                    .energy(self.network)
             })
             .collect()
     }
@@ -409,11 +409,11 @@ impl RecallJob<'_> {
             neurons: n as u32,
             probes: probes as u32,
             max_sweeps: params.max_sweeps,
-            self_coupling: u32::from(params.self_coupling),
             flip_capacity,
             step_start: 0,
             step_count,
             glauber_factor: self.glauber_factor,
+            _padding: 0,
         };
         let state_buffer = ctx.storage_from("states", states)?;
         let keys = ctx.storage_from("keys", key_words)?;

@@ -5,7 +5,8 @@
 //! - Asynchronous: neurons are updated one at a time in a random order drawn from the probe's
 //!   stream for each sweep; every sweep visits every neuron once (seed 003's `predict`).
 //!
-//! A neuron's input is its field h_i = W_i . s, plus its own state with `self_coupling`
+//! A neuron's input is its field h_i = Σ_j w_ij s_j (its self-weight w_ii included, which only
+//! learning rules that keep the diagonal have), plus its own state with `self_coupling`
 //! (seed 003's `y_in = s_i + W_i . s`). At temperature 0 it becomes +1 when the input exceeds its
 //! threshold θ_i, -1 when it is below, and keeps its previous state when the input equals θ_i
 //! (a zero field when θ = 0). At temperature T > 0 (Glauber dynamics) it becomes +1 with
@@ -103,6 +104,9 @@ pub(crate) struct NeuronRule {
     pub theta_fixed: i32,
     /// θ in the weights' units, for Glauber dynamics.
     pub theta_scaled: f32,
+    /// Added times the neuron's own state to its input: its self-weight w_ii, plus one unit of
+    /// the weights with the self-coupling option.
+    pub self_weight: i32,
 }
 
 impl NeuronRule {
@@ -206,6 +210,8 @@ impl RecallParams {
                     },
                     theta_fixed: (theta * THRESHOLD_UNITS).round() as i32,
                     theta_scaled: scaled as f32,
+                    self_weight: network.diagonal()[i]
+                        + if self.self_coupling { scale as i32 } else { 0 },
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -240,8 +246,8 @@ pub enum Ending {
     SweepLimit,
 }
 
-/// The exact integer parts of a state's energy: s^T W s in the weights' fixed-point units and
-/// Σ θ_i s_i in units of 1/THRESHOLD_UNITS.
+/// The exact integer parts of a state's energy: s^T W s over the off-diagonal weights, in their
+/// fixed-point units, and Σ θ_i s_i in units of 1/THRESHOLD_UNITS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct EnergyTerms {
     pub quadratic: i64,
@@ -249,9 +255,11 @@ pub struct EnergyTerms {
 }
 
 impl EnergyTerms {
-    /// E = -1/2 s^T W s + Σ θ_i s_i, for weights stored as w · `scale`.
-    pub fn energy(&self, scale: f64) -> f64 {
-        -0.5 * self.quadratic as f64 / scale + self.threshold as f64 / THRESHOLD_UNITS
+    /// E = -1/2 s^T W s + Σ θ_i s_i, the diagonal's constant included.
+    pub fn energy(&self, network: &HopfieldNetwork) -> f64 {
+        -0.5 * self.quadratic as f64 / network.scale()
+            + network.diagonal_energy()
+            + self.threshold as f64 / THRESHOLD_UNITS
     }
 }
 
@@ -346,7 +354,7 @@ pub fn trajectory_energies(
     let mut state = initial.to_vec();
     let mut terms = energy_terms(network, &dynamics, &state);
     let mut energies = Vec::with_capacity(flips.len() + 1);
-    energies.push(terms.energy(network.scale()));
+    energies.push(terms.energy(network));
     for &neuron in flips {
         let i = neuron as usize;
         let updated = -state[i];
@@ -354,7 +362,7 @@ pub fn trajectory_energies(
         state[i] = updated;
         terms.quadratic += 4 * i64::from(updated) * i64::from(field);
         terms.threshold += 2 * i64::from(updated) * i64::from(dynamics.rules[i].theta_fixed);
-        energies.push(terms.energy(network.scale()));
+        energies.push(terms.energy(network));
     }
     Ok(energies)
 }

@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
-use super::network::HopfieldNetwork;
-use super::patterns::PatternSet;
 use crate::backend::Backend;
 use crate::error::{Error, Result};
 use crate::gpu::{shaders, GpuContext, KernelFamily};
+use crate::hopfield::network::HopfieldNetwork;
+use crate::hopfield::patterns::PatternSet;
 
 /// Learns the Hebbian weights of `patterns` on `backend`.
 pub fn learn_hebbian(patterns: &PatternSet, backend: &Backend) -> Result<HopfieldNetwork> {
@@ -20,7 +20,7 @@ pub fn learn_hebbian(patterns: &PatternSet, backend: &Backend) -> Result<Hopfiel
 
 /// The largest |field| a recall can meet is patterns x (neurons - 1); the kernels track 4x that
 /// in 32-bit integers (see recall_async.wgsl), so the product must stay below 2^29.
-fn check_sizes(patterns: &PatternSet) -> Result<()> {
+pub(super) fn check_sizes(patterns: &PatternSet) -> Result<()> {
     if patterns.is_empty() {
         return Err(Error::InvalidData("the pattern set is empty".into()));
     }
@@ -39,25 +39,11 @@ fn check_sizes(patterns: &PatternSet) -> Result<()> {
     Ok(())
 }
 
-/// Allocates the n x n weight matrix, failing cleanly when the host cannot hold it.
-pub(crate) fn allocate_weights(neurons: usize) -> Result<Vec<i32>> {
-    let count = neurons * neurons;
-    let mut weights = Vec::new();
-    weights.try_reserve_exact(count).map_err(|_| {
-        Error::TooLarge(format!(
-            "a network of {neurons} neurons needs {} of host memory for its weights",
-            crate::gpu::human_bytes(count as u64 * 4)
-        ))
-    })?;
-    weights.resize(count, 0);
-    Ok(weights)
-}
-
 /// CPU twin of `learn` in shaders/hebbian.wgsl.
 pub fn hebbian_cpu(patterns: &PatternSet) -> Result<HopfieldNetwork> {
     check_sizes(patterns)?;
     let n = patterns.neurons();
-    let mut weights = allocate_weights(n)?;
+    let mut weights = super::allocate_weights(n)?;
     use rayon::prelude::*;
     weights.par_chunks_mut(n).enumerate().for_each(|(i, row)| {
         for pattern in patterns.iter() {
@@ -102,7 +88,7 @@ fn hebbian_gpu(ctx: &Arc<GpuContext>, patterns: &PatternSet) -> Result<HopfieldN
     let n = patterns.neurons();
     let kernels = ctx.kernels::<HebbianKernels>()?;
     ctx.check_binding("the weight matrix", (n * n * 4) as u64)?;
-    let mut host_weights = allocate_weights(n)?;
+    let mut host_weights = super::allocate_weights(n)?;
     let states: Vec<i32> = patterns.states().iter().map(|&v| i32::from(v)).collect();
     let tiles_per_side = (n as u32).div_ceil(TILE);
     let patterns_buffer = ctx.storage_from("patterns", &states)?;

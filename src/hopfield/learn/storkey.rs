@@ -1,0 +1,148 @@
+//! Storkey's 1997 learning rule. GPU kernel: shaders/storkey.wgsl (which derives the form used
+//! here); CPU twin: [`storkey_cpu`]. The weights are real (f32); the two paths agree within a
+//! tolerance, not bit for bit, since the GPU may fuse multiply-adds.
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::allocate_weights;
+use crate::backend::Backend;
+use crate::error::Result;
+use crate::gpu::{shaders, GpuContext, KernelFamily};
+use crate::hopfield::patterns::PatternSet;
+
+/// The real Storkey weights of `patterns` (row-major, zero diagonal) on `backend`.
+pub fn storkey_weights(patterns: &PatternSet, backend: &Backend) -> Result<Vec<f32>> {
+    match backend {
+        Backend::Cpu => storkey_cpu(patterns),
+        Backend::Gpu(ctx) => storkey_gpu(ctx, patterns),
+    }
+}
+
+/// CPU twin of `field` and `update` in shaders/storkey.wgsl.
+pub fn storkey_cpu(patterns: &PatternSet) -> Result<Vec<f32>> {
+    let n = patterns.neurons();
+    let mut weights: Vec<f32> = allocate_weights(n)?;
+    let mut fields = vec![0f32; n];
+    for pattern in patterns.iter() {
+        let xi: Vec<f32> = pattern.iter().map(|&v| f32::from(v)).collect();
+        fields.par_iter_mut().enumerate().for_each(|(i, h)| {
+            *h = weights[i * n..(i + 1) * n]
+                .iter()
+                .zip(&xi)
+                .map(|(w, x)| w * x)
+                .sum();
+        });
+        weights.par_chunks_mut(n).enumerate().for_each(|(i, row)| {
+            for (j, w) in row.iter_mut().enumerate() {
+                if i != j {
+                    *w += (xi[i] * xi[j] - xi[i] * fields[j] - fields[i] * xi[j] + 2.0 * *w)
+                        / n as f32;
+                }
+            }
+        });
+    }
+    Ok(weights)
+}
+
+/// Keep in sync with `Params` in shaders/storkey.wgsl.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct StorkeyParams {
+    neurons: u32,
+    pattern: u32,
+    tiles_per_side: u32,
+    _padding: u32,
+}
+
+struct StorkeyKernels {
+    field: wgpu::ComputePipeline,
+    update: wgpu::ComputePipeline,
+}
+
+impl KernelFamily for StorkeyKernels {
+    fn build(ctx: &GpuContext) -> Result<Self> {
+        Ok(StorkeyKernels {
+            field: ctx.compute_pipeline(&shaders::STORKEY, "field"),
+            update: ctx.compute_pipeline(&shaders::STORKEY, "update"),
+        })
+    }
+}
+
+fn storkey_gpu(ctx: &Arc<GpuContext>, patterns: &PatternSet) -> Result<Vec<f32>> {
+    let n = patterns.neurons();
+    let kernels = ctx.kernels::<StorkeyKernels>()?;
+    let bytes = (n * n * 4) as u64;
+    ctx.check_binding("the weight matrix", bytes)?;
+    let mut host: Vec<f32> = allocate_weights(n)?;
+    let states: Vec<i32> = patterns.states().iter().map(|&v| i32::from(v)).collect();
+    let pattern_buffer = ctx.storage_from("patterns", &states)?;
+    let weights = ctx.storage_zeroed("weights", bytes)?;
+    let fields = ctx.storage_zeroed("fields", (n * 4) as u64)?;
+    let tiles_per_side = (n as u32).div_ceil(16);
+    let (tile_x, tile_y) = ctx.spread_groups(tiles_per_side * tiles_per_side);
+    let (row_x, row_y) = ctx.spread_groups((n as u32).div_ceil(64));
+    // The rule is sequential over patterns: two dispatches each, all in one submission.
+    let mut encoder = ctx.device.create_command_encoder(&Default::default());
+    {
+        let mut pass = encoder.begin_compute_pass(&Default::default());
+        for pattern in 0..patterns.len() as u32 {
+            let uniform = ctx.uniform(
+                "storkey params",
+                &StorkeyParams {
+                    neurons: n as u32,
+                    pattern,
+                    tiles_per_side,
+                    _padding: 0,
+                },
+            );
+            let field_group = ctx.bind(
+                &kernels.field,
+                &[
+                    (0, &uniform),
+                    (1, &pattern_buffer),
+                    (2, &weights),
+                    (3, &fields),
+                ],
+            );
+            let update_group = ctx.bind(
+                &kernels.update,
+                &[
+                    (0, &uniform),
+                    (1, &pattern_buffer),
+                    (2, &weights),
+                    (3, &fields),
+                ],
+            );
+            pass.set_pipeline(&kernels.field);
+            pass.set_bind_group(0, &field_group, &[]);
+            pass.dispatch_workgroups(row_x, row_y, 1);
+            pass.set_pipeline(&kernels.update);
+            pass.set_bind_group(0, &update_group, &[]);
+            pass.dispatch_workgroups(tile_x, tile_y, 1);
+        }
+    }
+    ctx.queue.submit([encoder.finish()]);
+    host.copy_from_slice(&ctx.read_back::<f32>(&weights, n * n)?);
+    Ok(host)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hand_checked_three_neurons() {
+        // ξ¹ = [1,-1,1] gives W = ξ¹ξ¹ᵀ/3 (zero diagonal); then ξ² = [1,1,-1] has fields
+        // h = [-2/3, 0, 0], and the rule gives w01 = -1/3 + 1/3 = 0, w02 = 1/3 - 1/3 = 0,
+        // w12 = -1/3 - 5/9 = -8/9.
+        let patterns =
+            PatternSet::new(3, vec![1, -1, 1, 1, 1, -1], vec!["a".into(), "b".into()]).unwrap();
+        let w = storkey_cpu(&patterns).unwrap();
+        let expected = [0.0, 0.0, 0.0, 0.0, 0.0, -8.0 / 9.0, 0.0, -8.0 / 9.0, 0.0];
+        for (got, want) in w.iter().zip(expected) {
+            assert!((got - want).abs() < 1e-6, "{w:?}");
+        }
+    }
+}
