@@ -8,10 +8,13 @@
 // One workgroup owns one probe. A sweep is several dispatches, so that no invocation runs more
 // than a bounded number of loop iterations (llvmpipe silently ends an invocation's loops after
 // 65 535 iterations in total, and long dispatches starve other work on real GPUs):
-//   begin_sweep   draws the sweep's visiting order (Fisher-Yates, as StreamKey::permutation);
+//   begin_sweep   resets the visiting order to 0..n;
+//   shuffle       shuffles it, a slice of Fisher-Yates per dispatch (as StreamKey::permutation);
 //   steps         updates the neurons at order positions [step_start, step_start + step_count):
 //                 the 64 lanes compute strided parts of the field W_i . s, reduce them in
 //                 workgroup memory, and lane 0 applies the update;
+//   steps_factored  the same for factored couplings, h_i = Σ_mu X[mu][i] m_mu - P s_i, keeping
+//                 the overlaps m = X s up to date at every flip;
 //   end_sweep     records the energy and decides whether the probe has finished.
 // The energy is tracked exactly and incrementally: flipping s_k to v changes s^T W s by 4 v h_k
 // and Σ θ_i s_i by 2 v θ_k. The initial energy comes from the tiled field kernel of recall_sync.wgsl
@@ -28,7 +31,12 @@ struct Params {
     step_count: u32,
     // 2 / (T · scale) for Glauber dynamics; 0 for the deterministic rule.
     glauber_factor: f32,
-    _padding: u32,
+    // Factored couplings: the stored patterns and words per packed pattern.
+    stored: u32,
+    words: u32,
+    // The Fisher-Yates steps [shuffle_start, shuffle_start + shuffle_count) counted from the top.
+    shuffle_start: u32,
+    shuffle_count: u32,
 }
 
 // Keep in sync with NeuronRule in src/hopfield/recall/mod.rs.
@@ -75,8 +83,19 @@ const LANES: u32 = 64u;
 @group(0) @binding(8) var<storage, read> rules: array<NeuronRule>;
 // logit((k + 0.5) / 65536), for Glauber dynamics.
 @group(0) @binding(9) var<storage, read> logit_table: array<f32>;
+// Factored couplings: the patterns X packed (stored x words), and the overlaps m (probes x stored).
+@group(0) @binding(10) var<storage, read> pattern_bits: array<u32>;
+@group(0) @binding(11) var<storage, read_write> overlaps: array<i32>;
 
 var<workgroup> partial: array<i32, 64>;
+// The value lane 0 flipped a neuron to (0 when it did not), for the other lanes.
+var<workgroup> flipped_to: i32;
+
+// Pattern mu's value at neuron j, +1 or -1.
+fn pattern_value(mu: u32, j: u32) -> i32 {
+    let word = pattern_bits[mu * params.words + j / 32u];
+    return select(-1, 1, ((word >> (j % 32u)) & 1u) == 1u);
+}
 
 fn probe_index(group: vec3<u32>, groups: vec3<u32>) -> u32 {
     return group.y * groups.x + group.x;
@@ -110,21 +129,33 @@ fn begin_sweep(
         return;
     }
     let n = params.neurons;
-    let base = b * n;
     for (var i = lane; i < n; i += LANES) {
-        order[base + i] = i;
+        order[b * n + i] = i;
     }
-    storageBarrier();
     if lane == 0u {
-        let key = keys[b];
-        let sweep = probe_state[b].sweeps;
-        for (var i = n - 1u; i >= 1u; i--) {
-            let j = rng_below(key, sweep, i, i + 1u);
-            let swapped = order[base + i];
-            order[base + i] = order[base + j];
-            order[base + j] = swapped;
-        }
         probe_state[b].changed = 0u;
+    }
+}
+
+// One thread per probe: Fisher-Yates from the top, steps [shuffle_start, shuffle_start +
+// shuffle_count), i.e. positions i = n-1-shuffle_start down to 1.
+@compute @workgroup_size(64)
+fn shuffle(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+    let b = id.y * groups.x * 64u + id.x;
+    let n = params.neurons;
+    if b >= params.probes || probe_state[b].ending != RUNNING || params.shuffle_start + 1u >= n {
+        return;
+    }
+    let base = b * n;
+    let key = keys[b];
+    let sweep = probe_state[b].sweeps;
+    let top = n - 1u - params.shuffle_start;
+    let bottom = max(1u, top + 1u - min(params.shuffle_count, top));
+    for (var i = top; i >= bottom; i--) {
+        let j = rng_below(key, sweep, i, i + 1u);
+        let swapped = order[base + i];
+        order[base + i] = order[base + j];
+        order[base + j] = swapped;
     }
 }
 
@@ -141,6 +172,55 @@ fn lane_sum(lane: u32, value: i32) -> i32 {
     let total = partial[0];
     workgroupBarrier();
     return total;
+}
+
+// Lane 0's part of one neuron's update, given its field h: decides, updates the state, the
+// running energy sums and the flip log. Returns the new value if the neuron flipped, else 0.
+fn step_neuron(
+    b: u32,
+    i: u32,
+    h: i32,
+    rule: NeuronRule,
+    key: vec4<u32>,
+    probe: ptr<function, Probe>,
+    q: ptr<function, Wide>,
+    t: ptr<function, Wide>,
+) -> i32 {
+    let base = b * params.neurons;
+    let old = states[base + i];
+    let input = h + rule.self_weight * old;
+    var updated = old;
+    if params.glauber_factor > 0.0 {
+        // Exactly rounded and unfusable, as Dynamics::update on the CPU.
+        let argument = (f32(input) - rule.theta_scaled) * params.glauber_factor;
+        let draw = rng_draw(key, (*probe).sweeps | 0x80000000u, i);
+        updated = select(-1, 1, argument > logit_table[draw >> 16u]);
+    } else if input >= rule.up {
+        updated = 1;
+    } else if input <= rule.down {
+        updated = -1;
+    }
+    if updated == old {
+        return 0;
+    }
+    states[base + i] = updated;
+    *q = wide_add(*q, 4 * updated * h);
+    *t = wide_add(*t, 2 * updated * rule.theta_fixed);
+    (*probe).changed = 1u;
+    if (*probe).flips < params.flip_capacity {
+        flips[b * params.flip_capacity + (*probe).flips] = i;
+    }
+    (*probe).flips += 1u;
+    return updated;
+}
+
+fn save_probe(b: u32, probe: Probe, q: Wide, t: Wide) {
+    var saved = probe;
+    saved.quadratic_hi = q.hi;
+    saved.quadratic_lo = q.lo;
+    saved.threshold_hi = t.hi;
+    saved.threshold_lo = t.lo;
+    probe_state[b] = saved;
 }
 
 @compute @workgroup_size(64)
@@ -174,39 +254,60 @@ fn steps(
         }
         let h = lane_sum(lane, part);
         if lane == 0u {
-            let old = states[base + i];
-            let input = h + rule.self_weight * old;
-            var updated = old;
-            if params.glauber_factor > 0.0 {
-                // Exactly rounded and unfusable, as Dynamics::update on the CPU.
-                let argument = (f32(input) - rule.theta_scaled) * params.glauber_factor;
-                let draw = rng_draw(key, probe.sweeps | 0x80000000u, i);
-                updated = select(-1, 1, argument > logit_table[draw >> 16u]);
-            } else if input >= rule.up {
-                updated = 1;
-            } else if input <= rule.down {
-                updated = -1;
-            }
-            if updated != old {
-                states[base + i] = updated;
-                q = wide_add(q, 4 * updated * h);
-                t = wide_add(t, 2 * updated * rule.theta_fixed);
-                probe.changed = 1u;
-                if probe.flips < params.flip_capacity {
-                    flips[b * params.flip_capacity + probe.flips] = i;
-                }
-                probe.flips += 1u;
-            }
+            step_neuron(b, i, h, rule, key, &probe, &q, &t);
         }
         // The new value must be visible to every lane before the next neuron's field.
         storageBarrier();
     }
     if lane == 0u {
-        probe.quadratic_hi = q.hi;
-        probe.quadratic_lo = q.lo;
-        probe.threshold_hi = t.hi;
-        probe.threshold_lo = t.lo;
-        probe_state[b] = probe;
+        save_probe(b, probe, q, t);
+    }
+}
+
+@compute @workgroup_size(64)
+fn steps_factored(
+    @builtin(workgroup_id) group: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+    @builtin(local_invocation_index) lane: u32,
+) {
+    let b = probe_index(group, groups);
+    if b >= params.probes || probe_state[b].ending != RUNNING {
+        return;
+    }
+    let n = params.neurons;
+    let stored = params.stored;
+    let base = b * n;
+    var probe = probe_state[b];
+    var q = Wide(probe.quadratic_hi, probe.quadratic_lo);
+    var t = Wide(probe.threshold_hi, probe.threshold_lo);
+    let key = keys[b];
+    let end = min(params.step_start + params.step_count, n);
+    for (var k = params.step_start; k < end; k++) {
+        let i = order[base + k];
+        let rule = rules[i];
+        if rule.up == 0x7fffffff {
+            continue;
+        }
+        var part = 0i;
+        for (var mu = lane; mu < stored; mu += LANES) {
+            part += pattern_value(mu, i) * overlaps[b * stored + mu];
+        }
+        let h = lane_sum(lane, part) - i32(stored) * states[base + i];
+        if lane == 0u {
+            flipped_to = step_neuron(b, i, h, rule, key, &probe, &q, &t);
+        }
+        workgroupBarrier();
+        let updated = flipped_to;
+        if updated != 0 {
+            for (var mu = lane; mu < stored; mu += LANES) {
+                overlaps[b * stored + mu] += 2 * updated * pattern_value(mu, i);
+            }
+        }
+        // The new value and overlaps must be visible to every lane before the next neuron.
+        storageBarrier();
+    }
+    if lane == 0u {
+        save_probe(b, probe, q, t);
     }
 }
 

@@ -8,6 +8,10 @@
 // into the probe's ending: a fixed point (no neuron changed), a 2-cycle (the new state equals the
 // one before the current) or the sweep limit. Finished probes are copied forward unchanged.
 // The three state buffers rotate: current s(t), next s(t+1), before s(t-1).
+//
+// Factored couplings (Hebbian W = XᵀX - P·I, no N x N matrix): `overlaps` computes M = X S in
+// chunks of neurons, and `factored_sweep` takes the fields H = XᵀM - P S in place of `sweep`.
+// The patterns X are packed 32 neurons to a word (bit set = +1).
 
 // Keep in sync with SyncParams in src/hopfield/recall/gpu.rs.
 struct Params {
@@ -20,7 +24,15 @@ struct Params {
     energy_slot: u32,
     // 2 / (T · scale) for Glauber dynamics; 0 for the deterministic rule.
     glauber_factor: f32,
-    _padding: u32,
+    // Factored couplings: the stored patterns, words per packed pattern, and the neurons
+    // [chunk_start, chunk_start + chunk_count) one `overlaps` dispatch covers.
+    stored: u32,
+    words: u32,
+    chunk_start: u32,
+    chunk_count: u32,
+    _padding0: u32,
+    _padding1: u32,
+    _padding2: u32,
 }
 
 // Keep in sync with NeuronRule in src/hopfield/recall/mod.rs.
@@ -58,6 +70,9 @@ const SWEEP_LIMIT: u32 = 3u;
 @group(0) @binding(9) var<storage, read> keys: array<vec4<u32>>;
 // logit((k + 0.5) / 65536), for Glauber dynamics.
 @group(0) @binding(10) var<storage, read> logit_table: array<f32>;
+// Factored couplings: the patterns X packed (stored x words), and the overlaps M (probes x stored).
+@group(0) @binding(11) var<storage, read> pattern_bits: array<u32>;
+@group(0) @binding(12) var<storage, read_write> overlaps: array<i32>;
 
 const TILE: u32 = 16u;
 
@@ -67,12 +82,27 @@ const TILE: u32 = 16u;
 var<workgroup> weight_block: array<array<vec4<i32>, 4>, 16>;
 var<workgroup> state_block: array<array<vec4<i32>, 4>, 16>;
 
+// Adds v to the wide sum at `at`. A carry out of the low word (after about 65 536 neurons'
+// worth of parts) moves into the high word, so the sum stays exact while its value fits 47 bits.
+fn accumulate_wide(at: u32, v: i32) {
+    atomicAdd(&energy[at], bitcast<u32>(wide_hi_part(v)));
+    let part = wide_lo_part(v);
+    let before_add = atomicAdd(&energy[at + 1u], part);
+    if before_add > 0xffffffffu - part {
+        atomicAdd(&energy[at], 65536u);
+    }
+}
+
 fn accumulate_energy(slot: u32, b: u32, quadratic: i32, threshold: i32) {
     let at = (slot * params.probes + b) * 4u;
-    atomicAdd(&energy[at], bitcast<u32>(wide_hi_part(quadratic)));
-    atomicAdd(&energy[at + 1u], wide_lo_part(quadratic));
-    atomicAdd(&energy[at + 2u], bitcast<u32>(wide_hi_part(threshold)));
-    atomicAdd(&energy[at + 3u], wide_lo_part(threshold));
+    accumulate_wide(at, quadratic);
+    accumulate_wide(at + 2u, threshold);
+}
+
+// Pattern mu's value at neuron j, +1 or -1.
+fn pattern_value(mu: u32, j: u32) -> i32 {
+    let word = pattern_bits[mu * params.words + j / 32u];
+    return select(-1, 1, ((word >> (j % 32u)) & 1u) == 1u);
 }
 
 // Dynamics::update: the new value of a neuron with `input` (in the weights' units).
@@ -134,6 +164,13 @@ fn sweep(
         workgroupBarrier();
     }
 
+    finish_neuron(i, b, field);
+}
+
+// Everything after the field of neuron i for probe b: the energy of the current state, the
+// update, and the flags that `finalize` reads.
+fn finish_neuron(i: u32, b: u32, field: i32) {
+    let n = params.neurons;
     if i >= n || b >= params.probes {
         return;
     }
@@ -160,6 +197,99 @@ fn sweep(
     if updated != before[index] {
         atomicOr(&flags[2u * b + 1u], 1u);
     }
+}
+
+// Factored couplings: M[b][mu] = Σ_j X[mu][j] S[b][j] over one chunk of neurons (the first chunk
+// assigns, the others add). One workgroup computes 16 patterns x 16 probes.
+@compute @workgroup_size(16, 16)
+fn overlaps_chunk(
+    @builtin(workgroup_id) group: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+    @builtin(local_invocation_id) local: vec3<u32>,
+) {
+    let n = params.neurons;
+    let pattern_tiles = (params.stored + TILE - 1u) / TILE;
+    let probe_tiles = (params.probes + TILE - 1u) / TILE;
+    let tile = group.y * groups.x + group.x;
+    if tile >= pattern_tiles * probe_tiles {
+        return;
+    }
+    let pattern_start = (tile % pattern_tiles) * TILE;
+    let probe_start = (tile / pattern_tiles) * TILE;
+    let chunk_end = min(params.chunk_start + params.chunk_count, n);
+    var sum = 0i;
+    for (var j0 = params.chunk_start; j0 < chunk_end; j0 += TILE) {
+        let j = j0 + local.x;
+        var x = 0i;
+        if pattern_start + local.y < params.stored && j < chunk_end {
+            x = pattern_value(pattern_start + local.y, j);
+        }
+        weight_block[local.y][local.x / 4u][local.x % 4u] = x;
+        var s = 0i;
+        if probe_start + local.y < params.probes && j < chunk_end {
+            s = current[(probe_start + local.y) * n + j];
+        }
+        state_block[local.y][local.x / 4u][local.x % 4u] = s;
+        workgroupBarrier();
+        sum += dot(weight_block[local.x][0], state_block[local.y][0])
+            + dot(weight_block[local.x][1], state_block[local.y][1])
+            + dot(weight_block[local.x][2], state_block[local.y][2])
+            + dot(weight_block[local.x][3], state_block[local.y][3]);
+        workgroupBarrier();
+    }
+    let mu = pattern_start + local.x;
+    let b = probe_start + local.y;
+    if mu < params.stored && b < params.probes {
+        let at = b * params.stored + mu;
+        if params.chunk_start == 0u {
+            overlaps[at] = sum;
+        } else {
+            overlaps[at] += sum;
+        }
+    }
+}
+
+// Factored couplings: h_i = Σ_mu X[mu][i] M[b][mu] - P s_i, then as `sweep`.
+@compute @workgroup_size(16, 16)
+fn factored_sweep(
+    @builtin(workgroup_id) group: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+    @builtin(local_invocation_id) local: vec3<u32>,
+) {
+    let n = params.neurons;
+    let tile = group.y * groups.x + group.x;
+    let probe_tiles = (params.probes + TILE - 1u) / TILE;
+    if tile >= params.neuron_tiles * probe_tiles {
+        return;
+    }
+    let neuron_start = (tile % params.neuron_tiles) * TILE;
+    let probe_start = (tile / params.neuron_tiles) * TILE;
+    var through_patterns = 0i;
+    for (var mu0 = 0u; mu0 < params.stored; mu0 += TILE) {
+        let mu = mu0 + local.x;
+        var x = 0i;
+        if mu < params.stored && neuron_start + local.y < n {
+            x = pattern_value(mu, neuron_start + local.y);
+        }
+        weight_block[local.y][local.x / 4u][local.x % 4u] = x;
+        var m = 0i;
+        if mu < params.stored && probe_start + local.y < params.probes {
+            m = overlaps[(probe_start + local.y) * params.stored + mu];
+        }
+        state_block[local.y][local.x / 4u][local.x % 4u] = m;
+        workgroupBarrier();
+        through_patterns += dot(weight_block[local.x][0], state_block[local.y][0])
+            + dot(weight_block[local.x][1], state_block[local.y][1])
+            + dot(weight_block[local.x][2], state_block[local.y][2])
+            + dot(weight_block[local.x][3], state_block[local.y][3]);
+        workgroupBarrier();
+    }
+    let i = neuron_start + local.x;
+    let b = probe_start + local.y;
+    if i >= n || b >= params.probes {
+        return;
+    }
+    finish_neuron(i, b, through_patterns - i32(params.stored) * current[b * n + i]);
 }
 
 @compute @workgroup_size(64)

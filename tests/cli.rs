@@ -379,7 +379,31 @@ fn bad_inputs_give_one_line_errors() {
         "different sizes",
     );
     fails_with(&recall(&three, &["--probe", &four]), 1, "4 neurons");
-    fails_with(&recall(&huge, &["--noise", "10"]), 1, "too large");
+    fails_with(
+        &recall(&huge, &["--noise", "10", "--weights", "dense"]),
+        1,
+        "too large",
+    );
+    fails_with(
+        &recall(&huge, &["--noise", "10", "--rule", "storkey"]),
+        1,
+        "too large",
+    );
+    fails_with(
+        &recall(
+            &huge,
+            &[
+                "--noise",
+                "10",
+                "--weights",
+                "factored",
+                "--rule",
+                "storkey",
+            ],
+        ),
+        2,
+        "Hebbian rule only",
+    );
     fails_with(
         &recall("builtin", &["--noise", "150"]),
         2,

@@ -3,7 +3,7 @@
 mod common;
 
 use hopsom::hopfield::capacity::{run_capacity, CapacitySpec};
-use hopsom::hopfield::{LearningRule, UpdateMode};
+use hopsom::hopfield::{Learning, UpdateMode};
 use hopsom::Backend;
 use indicatif::ProgressBar;
 
@@ -13,8 +13,7 @@ fn spec(neurons: usize, loads: &[f64], trials: usize) -> CapacitySpec {
         loads: loads.to_vec(),
         trials,
         seed: 17,
-        rule: LearningRule::Hebbian,
-        keep_diagonal: false,
+        learning: Learning::default(),
         // The fixed-point phase is not what these tests check; keep it short.
         mode: UpdateMode::Sync,
         max_sweeps: 3,

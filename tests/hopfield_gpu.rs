@@ -225,7 +225,7 @@ fn seed_000_example_on_the_gpu() {
     )
     .unwrap();
     let network = hopfield::learn_hebbian(&stored, &backend).unwrap();
-    assert_eq!(&network.weights()[..6], &[0, -2, 2, -2, 2, -2]);
+    assert_eq!(&network.weights().unwrap()[..6], &[0, -2, 2, -2, 2, -2]);
     let params = RecallParams {
         mode: UpdateMode::Sync,
         max_sweeps: 1,

@@ -7,7 +7,7 @@ use hopsom::hopfield::learn::{
     gram_matrix, projection_cpu, projection_weights, storkey_cpu, storkey_weights,
 };
 use hopsom::hopfield::recall::RecallParams;
-use hopsom::hopfield::{self, LearningRule, PatternSet, UpdateMode};
+use hopsom::hopfield::{self, Learning, LearningRule, PatternSet, UpdateMode, WeightForm};
 use hopsom::rng::{Domain, StreamKey};
 use hopsom::Backend;
 use indicatif::ProgressBar;
@@ -50,7 +50,11 @@ fn pseudo_inverse_makes_every_pattern_a_fixed_point_up_to_half_n() {
     // At P = N/2 random patterns, Hebbian recall is far past its capacity; the projection rule
     // (zero diagonal) still keeps every stored pattern exactly.
     let set = patterns(100, 200, 9);
-    let network = hopfield::learn(&set, LearningRule::PseudoInverse, false, &Backend::Cpu).unwrap();
+    let learning = Learning {
+        rule: LearningRule::PseudoInverse,
+        ..Default::default()
+    };
+    let network = hopfield::learn(&set, &learning, &Backend::Cpu).unwrap();
     let keys: Vec<StreamKey> = (0..set.len())
         .map(|p| hopfield::noise::probe_order_key(1, p))
         .collect();
@@ -81,8 +85,10 @@ fn capacity_shows_what_each_rule_buys() {
             loads: vec![load],
             trials: 2,
             seed: 4,
-            rule,
-            keep_diagonal: false,
+            learning: Learning {
+                rule,
+                ..Default::default()
+            },
             mode: UpdateMode::Sync,
             max_sweeps: 3,
         };
@@ -104,13 +110,12 @@ fn recall_with_real_weights_is_identical_on_cpu_and_gpu() {
     let set = patterns(30, 150, 12);
     for rule in [LearningRule::Storkey, LearningRule::PseudoInverse] {
         // Learned once, so both paths recall with the same fixed-point weights.
-        let network = hopfield::learn(
-            &set,
+        let learning = Learning {
             rule,
-            rule == LearningRule::PseudoInverse,
-            &Backend::Cpu,
-        )
-        .unwrap();
+            keep_diagonal: rule == LearningRule::PseudoInverse,
+            weights: WeightForm::Dense,
+        };
+        let network = hopfield::learn(&set, &learning, &Backend::Cpu).unwrap();
         let mut probes = Vec::new();
         let mut keys = Vec::new();
         for p in 0..set.len() {

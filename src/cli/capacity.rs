@@ -52,8 +52,7 @@ pub fn run(args: CapacityArgs) -> Result<()> {
         loads: parse_levels(&args.loads)?,
         trials: args.trials,
         seed: args.compute.seed,
-        rule: args.learning.rule,
-        keep_diagonal: args.learning.keep_diagonal,
+        learning: args.learning.learning(),
         mode: args.mode,
         max_sweeps: args.max_sweeps,
     };
@@ -73,8 +72,9 @@ pub fn run(args: CapacityArgs) -> Result<()> {
             "backend": backend.name(),
             "adapter": backend.device_name(),
             "neurons": spec.neurons,
-            "rule": spec.rule,
-            "keep_diagonal": spec.keep_diagonal,
+            "rule": spec.learning.rule,
+            "keep_diagonal": spec.learning.keep_diagonal,
+            "weights": spec.learning.weights,
             "trials": spec.trials,
             "seed": spec.seed,
             "critical_load": CRITICAL_LOAD,
@@ -84,7 +84,7 @@ pub fn run(args: CapacityArgs) -> Result<()> {
     }
     println!(
         "{:?} rule, {} neurons, {} trial(s) per load; theory: the Hebbian one-step error",
-        spec.rule, spec.neurons, spec.trials
+        spec.learning.rule, spec.neurons, spec.trials
     );
     println!(
         "{:>7} {:>8} {:>14} {:>12} {:>8} {:>10}",
@@ -132,7 +132,7 @@ fn write_plot(path: &std::path::Path, rows: &[CapacityRow], spec: &CapacitySpec)
                 ..Chart::new(
                     &format!(
                         "One-step bit error rate ({:?}, N = {})",
-                        spec.rule, spec.neurons
+                        spec.learning.rule, spec.neurons
                     ),
                     x_label,
                     "fraction of bits flipped",

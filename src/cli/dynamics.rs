@@ -6,7 +6,7 @@ use clap::Args;
 
 use hopsom::error::{Error, Result};
 use hopsom::hopfield::recall::{RecallParams, Thresholds};
-use hopsom::hopfield::{LearningRule, UpdateMode};
+use hopsom::hopfield::{Learning, LearningRule, UpdateMode, WeightForm};
 use hopsom::io::vectors::{read_mask, read_neuron_values};
 
 /// How patterns are stored.
@@ -20,6 +20,21 @@ pub struct LearningArgs {
     /// Keep the pseudo-inverse rule's self-weights w_ii (zeroed by default, as for every rule).
     #[arg(long)]
     pub keep_diagonal: bool,
+    /// How the couplings are held: dense (the N x N matrix, 4N² bytes), factored (the patterns
+    /// themselves, PN bytes, h = Xᵀ(X s) − P s; Hebbian only), or auto: dense when the matrix fits
+    /// half the free host memory (and one GPU storage binding on the GPU), factored otherwise.
+    #[arg(long, value_enum, default_value_t = WeightForm::Auto)]
+    pub weights: WeightForm,
+}
+
+impl LearningArgs {
+    pub fn learning(&self) -> Learning {
+        Learning {
+            rule: self.rule,
+            keep_diagonal: self.keep_diagonal,
+            weights: self.weights,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Args)]

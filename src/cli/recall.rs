@@ -139,12 +139,7 @@ pub fn run(args: RecallArgs) -> Result<()> {
 
     let backend = args.compute.open_backend()?;
     let started = Instant::now();
-    let network = hopfield::learn(
-        &stored,
-        args.learning.rule,
-        args.learning.keep_diagonal,
-        &backend,
-    )?;
+    let network = hopfield::learn(&stored, &args.learning.learning(), &backend)?;
     let progress = args.compute.progress(keys.len() as u64, "recall");
     let outcomes = hopfield::recall(&network, &probes, &keys, &params, &backend, &progress)?;
     progress.finish_and_clear();
@@ -220,6 +215,7 @@ pub fn run(args: RecallArgs) -> Result<()> {
             "neurons": n,
             "patterns": stored.len(),
             "rule": args.learning.rule,
+            "weights": if network.is_factored() { "factored" } else { "dense" },
             "pattern_names": stored.names,
             "mode": mode,
             "max_sweeps": params.max_sweeps,

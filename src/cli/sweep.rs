@@ -54,12 +54,7 @@ pub fn run(args: SweepArgs) -> Result<()> {
         recall: args.dynamics.params(stored.neurons(), false)?,
     };
     let backend = args.compute.open_backend()?;
-    let network = hopfield::learn(
-        &stored,
-        args.learning.rule,
-        args.learning.keep_diagonal,
-        &backend,
-    )?;
+    let network = hopfield::learn(&stored, &args.learning.learning(), &backend)?;
     let total = stored.len() * spec.levels.len() * spec.trials;
     let progress = args.compute.progress(total as u64, "sweep");
     let result = run_sweep(&network, &stored, &spec, &backend, &progress)?;
@@ -78,6 +73,7 @@ pub fn run(args: SweepArgs) -> Result<()> {
             "neurons": stored.neurons(),
             "patterns": stored.len(),
             "rule": args.learning.rule,
+            "weights": if network.is_factored() { "factored" } else { "dense" },
             "pattern_names": stored.names,
             "mode": args.dynamics.mode,
             "temperature": args.dynamics.temperature,

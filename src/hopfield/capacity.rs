@@ -13,7 +13,7 @@ use indicatif::ProgressBar;
 
 use super::patterns::PatternSet;
 use super::recall::{recall, RecallParams, UpdateMode};
-use super::{learn, noise, LearningRule};
+use super::{learn, noise, Learning};
 use crate::backend::Backend;
 use crate::error::{Error, Result};
 use crate::rng::{Domain, StreamKey};
@@ -30,9 +30,8 @@ pub struct CapacitySpec {
     /// Independent pattern sets per load.
     pub trials: usize,
     pub seed: u64,
-    pub rule: LearningRule,
-    /// Keep the pseudo-inverse rule's diagonal.
-    pub keep_diagonal: bool,
+    /// The rule and the form of the couplings.
+    pub learning: Learning,
     /// How the fixed point is reached from each stored pattern.
     pub mode: UpdateMode,
     pub max_sweeps: u32,
@@ -73,6 +72,16 @@ impl CapacitySpec {
         }
         if self.max_sweeps == 0 {
             return Err(Error::Usage("--max-sweeps must be at least 1".into()));
+        }
+        // Before any pattern is drawn: fields must fit the kernels' integers.
+        for &load in &self.loads {
+            let count = self.patterns_at(load) as u64;
+            if count.saturating_mul(self.neurons.saturating_sub(1) as u64) >= 1 << 29 {
+                return Err(Error::TooLarge(format!(
+                    "{count} patterns of {} neurons: fields could exceed the 32-bit integer range the kernels use",
+                    self.neurons
+                )));
+            }
         }
         Ok(())
     }
@@ -120,7 +129,7 @@ pub fn run_capacity(
                 &[load_index as u32, trial as u32],
             );
             let stored = random_patterns(n, count, &key)?;
-            let network = learn(&stored, spec.rule, spec.keep_diagonal, backend)?;
+            let network = learn(&stored, &spec.learning, backend)?;
             let keys: Vec<StreamKey> = (0..count)
                 .map(|p| noise::order_key(spec.seed, p, load * 1000.0, trial))
                 .collect();

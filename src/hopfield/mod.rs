@@ -10,7 +10,7 @@ pub mod recall;
 pub mod sweep;
 
 pub use analysis::{best_match, BestMatch};
-pub use learn::{hebbian_cpu, learn, learn_hebbian, LearningRule};
+pub use learn::{hebbian_cpu, learn, learn_hebbian, Learning, LearningRule, WeightForm};
 pub use network::HopfieldNetwork;
 pub use patterns::{seed_patterns, GridShape, PatternSet, Polarity};
 pub use recall::{recall, Ending, EnergyTerms, RecallOutcome, RecallParams, UpdateMode};

@@ -6,18 +6,31 @@ use crate::error::{Error, Result};
 /// 32-bit integers (see recall_async.wgsl), so fields must stay below 2^29; this leaves room.
 const FIELD_LIMIT: f64 = (1u64 << 28) as f64;
 
-/// Learned weights: an off-diagonal matrix, row-major n x n with a zero diagonal, and the
-/// diagonal (self-weights) apart, since a neuron's own weight adds only a constant to the energy.
+/// How the couplings are held.
+#[derive(Debug, Clone, PartialEq)]
+enum Couplings {
+    /// An off-diagonal matrix, row-major n x n with a zero diagonal, and the diagonal
+    /// (self-weights) apart, since a neuron's own weight adds only a constant to the energy.
+    Dense {
+        weights: Vec<i32>,
+        diagonal: Vec<i32>,
+    },
+    /// The Hebbian couplings W = XᵀX - P·I kept as the patterns X themselves (4N² bytes become
+    /// PN): the field is h = Xᵀ(X s) - P s. `rows` is X (P x N), `columns` its transpose.
+    Factored { rows: Vec<i8>, columns: Vec<i8> },
+}
+
+/// A Hopfield network: N neurons, their couplings, and the patterns stored in them.
 ///
 /// Weights are integers: the Hebbian rule's are exact; real-valued rules store round(w · scale),
 /// with `scale` a power of two chosen so that every field fits 32-bit integers. Integer weights
-/// make every field, comparison and energy exact and identical on the CPU and the GPU.
+/// make every field, comparison and energy exact and identical on the CPU and the GPU, and the
+/// dense and factored forms of a Hebbian network give identical fields.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HopfieldNetwork {
     neurons: usize,
     stored: usize,
-    weights: Vec<i32>,
-    diagonal: Vec<i32>,
+    couplings: Couplings,
     scale: f64,
 }
 
@@ -28,10 +41,37 @@ impl HopfieldNetwork {
         HopfieldNetwork {
             neurons,
             stored,
-            weights,
-            diagonal: vec![0; neurons],
+            couplings: Couplings::Dense {
+                weights,
+                diagonal: vec![0; neurons],
+            },
             scale: 1.0,
         }
+    }
+
+    /// The Hebbian network of `patterns` in factored form: no N x N matrix is built.
+    pub fn factored(patterns: &crate::hopfield::PatternSet) -> Result<Self> {
+        crate::hopfield::learn::check_field_range(patterns)?;
+        let (n, p) = (patterns.neurons(), patterns.len());
+        let rows = patterns.states().to_vec();
+        let mut columns = Vec::new();
+        columns.try_reserve_exact(n * p).map_err(|_| {
+            Error::TooLarge(format!(
+                "{p} patterns of {n} neurons do not fit in host memory twice"
+            ))
+        })?;
+        columns.resize(n * p, 0);
+        for (mu, pattern) in patterns.iter().enumerate() {
+            for (i, &x) in pattern.iter().enumerate() {
+                columns[i * p + mu] = x;
+            }
+        }
+        Ok(HopfieldNetwork {
+            neurons: n,
+            stored: p,
+            couplings: Couplings::Factored { rows, columns },
+            scale: 1.0,
+        })
     }
 
     /// A network from real weights (row-major n x n, diagonal included), stored in fixed point.
@@ -84,8 +124,7 @@ impl HopfieldNetwork {
         Ok(HopfieldNetwork {
             neurons,
             stored,
-            weights,
-            diagonal,
+            couplings: Couplings::Dense { weights, diagonal },
             scale,
         })
     }
@@ -99,14 +138,34 @@ impl HopfieldNetwork {
         self.stored
     }
 
-    /// The off-diagonal weights in fixed point, row-major (the diagonal entries are zero).
-    pub fn weights(&self) -> &[i32] {
-        &self.weights
+    /// Whether the couplings are held in factored form (no weight matrix).
+    pub fn is_factored(&self) -> bool {
+        matches!(self.couplings, Couplings::Factored { .. })
     }
 
-    /// The self-weights w_ii in fixed point.
-    pub fn diagonal(&self) -> &[i32] {
-        &self.diagonal
+    /// The off-diagonal weights in fixed point, row-major (the diagonal entries are zero); None
+    /// for a factored network, which holds no matrix.
+    pub fn weights(&self) -> Option<&[i32]> {
+        match &self.couplings {
+            Couplings::Dense { weights, .. } => Some(weights),
+            Couplings::Factored { .. } => None,
+        }
+    }
+
+    /// The stored patterns, P x N, of a factored network.
+    pub fn factors(&self) -> Option<&[i8]> {
+        match &self.couplings {
+            Couplings::Dense { .. } => None,
+            Couplings::Factored { rows, .. } => Some(rows),
+        }
+    }
+
+    /// The self-weight w_ii of neuron `i` in fixed point (zero but for rules that keep it).
+    pub fn self_weight(&self, i: usize) -> i32 {
+        match &self.couplings {
+            Couplings::Dense { diagonal, .. } => diagonal[i],
+            Couplings::Factored { .. } => 0,
+        }
     }
 
     /// The fixed-point factor: the stored integers are the real weights times this.
@@ -116,30 +175,101 @@ impl HopfieldNetwork {
 
     /// The real weight w_ij, diagonal included.
     pub fn weight(&self, i: usize, j: usize) -> f64 {
-        let stored = if i == j {
-            self.diagonal[i]
-        } else {
-            self.weights[i * self.neurons + j]
+        let stored = match &self.couplings {
+            Couplings::Dense { weights, diagonal } => {
+                if i == j {
+                    diagonal[i]
+                } else {
+                    weights[i * self.neurons + j]
+                }
+            }
+            Couplings::Factored { columns, .. } => {
+                let p = self.stored;
+                if i == j {
+                    0
+                } else {
+                    (0..p)
+                        .map(|mu| i32::from(columns[i * p + mu]) * i32::from(columns[j * p + mu]))
+                        .sum()
+                }
+            }
         };
         f64::from(stored) / self.scale
     }
 
-    /// Row `i` of the off-diagonal weights.
-    pub fn row(&self, i: usize) -> &[i32] {
-        &self.weights[i * self.neurons..(i + 1) * self.neurons]
-    }
-
-    /// The off-diagonal local field of neuron `i`, Σ_{j≠i} w_ij s_j, in fixed point.
-    pub fn field(&self, state: &[i8], i: usize) -> i32 {
-        self.row(i)
-            .iter()
-            .zip(state)
-            .map(|(&w, &s)| w * i32::from(s))
-            .sum()
-    }
-
     /// The energy the diagonal adds to every state: -½ Σ w_ii s_i² = -½ Σ w_ii.
     pub fn diagonal_energy(&self) -> f64 {
-        -0.5 * self.diagonal.iter().map(|&d| f64::from(d)).sum::<f64>() / self.scale
+        match &self.couplings {
+            Couplings::Dense { diagonal, .. } => {
+                -0.5 * diagonal.iter().map(|&d| f64::from(d)).sum::<f64>() / self.scale
+            }
+            Couplings::Factored { .. } => 0.0,
+        }
+    }
+
+    /// s^T W s over the off-diagonal couplings, in fixed point.
+    pub fn quadratic(&self, state: &[i8]) -> i64 {
+        let fields = FieldTracker::new(self, state);
+        (0..self.neurons)
+            .map(|i| i64::from(state[i]) * i64::from(fields.field(state, i)))
+            .sum()
+    }
+}
+
+/// Computes the off-diagonal fields h_i = Σ_{j≠i} w_ij s_j of a state as it evolves: directly
+/// from the weight matrix, or, for a factored network, from the overlaps m = X s, kept up to date
+/// flip by flip, so that a field costs O(P) instead of O(N).
+pub(crate) struct FieldTracker<'a> {
+    network: &'a HopfieldNetwork,
+    overlaps: Vec<i32>,
+}
+
+impl<'a> FieldTracker<'a> {
+    pub(crate) fn new(network: &'a HopfieldNetwork, state: &[i8]) -> Self {
+        let overlaps = match &network.couplings {
+            Couplings::Dense { .. } => Vec::new(),
+            Couplings::Factored { rows, .. } => rows
+                .chunks_exact(network.neurons)
+                .map(|pattern| {
+                    pattern
+                        .iter()
+                        .zip(state)
+                        .map(|(&x, &s)| i32::from(x) * i32::from(s))
+                        .sum()
+                })
+                .collect(),
+        };
+        FieldTracker { network, overlaps }
+    }
+
+    /// h_i for `state`, which must be the state the tracker has followed.
+    pub(crate) fn field(&self, state: &[i8], i: usize) -> i32 {
+        let n = self.network.neurons;
+        match &self.network.couplings {
+            Couplings::Dense { weights, .. } => weights[i * n..(i + 1) * n]
+                .iter()
+                .zip(state)
+                .map(|(&w, &s)| w * i32::from(s))
+                .sum(),
+            Couplings::Factored { columns, .. } => {
+                let p = self.network.stored;
+                let through_patterns: i32 = columns[i * p..(i + 1) * p]
+                    .iter()
+                    .zip(&self.overlaps)
+                    .map(|(&x, &m)| i32::from(x) * m)
+                    .sum();
+                through_patterns - p as i32 * i32::from(state[i])
+            }
+        }
+    }
+
+    /// Records that neuron `i` became `updated`.
+    pub(crate) fn flipped(&mut self, i: usize, updated: i8) {
+        if let Couplings::Factored { columns, .. } = &self.network.couplings {
+            let p = self.network.stored;
+            for (m, &x) in self.overlaps.iter_mut().zip(&columns[i * p..(i + 1) * p]) {
+                *m += 2 * i32::from(updated) * i32::from(x);
+            }
+        }
     }
 }

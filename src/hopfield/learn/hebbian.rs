@@ -20,7 +20,7 @@ pub fn learn_hebbian(patterns: &PatternSet, backend: &Backend) -> Result<Hopfiel
 
 /// The largest |field| a recall can meet is patterns x (neurons - 1); the kernels track 4x that
 /// in 32-bit integers (see recall_async.wgsl), so the product must stay below 2^29.
-pub(super) fn check_sizes(patterns: &PatternSet) -> Result<()> {
+pub(crate) fn check_field_range(patterns: &PatternSet) -> Result<()> {
     if patterns.is_empty() {
         return Err(Error::InvalidData("the pattern set is empty".into()));
     }
@@ -30,10 +30,20 @@ pub(super) fn check_sizes(patterns: &PatternSet) -> Result<()> {
             "{p} patterns of {n} neurons: fields could exceed the 32-bit integer range the kernels use"
         )));
     }
-    if n > u64::from(u16::MAX) {
+    Ok(())
+}
+
+/// The most neurons a dense weight matrix may have: its indices must fit 32 bits on the GPU.
+pub const MAX_DENSE_NEURONS: usize = 65_535;
+
+/// Checks that a dense n x n matrix of `patterns` is within range (use factored weights beyond).
+pub(crate) fn check_sizes(patterns: &PatternSet) -> Result<()> {
+    check_field_range(patterns)?;
+    let n = patterns.neurons();
+    if n > MAX_DENSE_NEURONS {
         return Err(Error::TooLarge(format!(
-            "{n} neurons: a dense weight matrix needs {} (at most 65 535 neurons)",
-            crate::gpu::human_bytes(n * n * 4)
+            "{n} neurons: a dense weight matrix needs {} (at most 65 535 neurons; factored weights need none)",
+            crate::gpu::human_bytes((n * n * 4) as u64)
         )));
     }
     Ok(())
@@ -152,6 +162,6 @@ mod tests {
              2, -2,  2, -2,  0, -2,
             -2,  2, -2,  2, -2,  0,
         ];
-        assert_eq!(network.weights(), expected);
+        assert_eq!(network.weights().unwrap(), expected);
     }
 }

@@ -8,10 +8,12 @@
 //! Each rule has a GPU kernel and a CPU twin. Real-valued weights are stored in fixed point
 //! (see [`HopfieldNetwork`]), so recall stays exact on both paths.
 
-mod hebbian;
+pub(crate) mod hebbian;
 mod pseudo_inverse;
 mod storkey;
 
+pub(crate) use hebbian::check_field_range;
+pub use hebbian::MAX_DENSE_NEURONS;
 pub use hebbian::{hebbian_cpu, learn_hebbian};
 pub use pseudo_inverse::{gram_matrix, projection_cpu, projection_weights, pseudo_inverse_weights};
 pub use storkey::{storkey_cpu, storkey_weights};
@@ -34,18 +36,60 @@ pub enum LearningRule {
     PseudoInverse,
 }
 
-/// Learns `patterns` with `rule` on `backend`. `keep_diagonal` keeps the pseudo-inverse rule's
-/// self-weights (its diagonal is zeroed otherwise, as every other rule's is).
+/// How the couplings are held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WeightForm {
+    /// Dense when the N x N matrix fits (host memory, and one GPU binding on the GPU), factored
+    /// otherwise.
+    #[default]
+    Auto,
+    /// The N x N weight matrix: 4N² bytes.
+    Dense,
+    /// The patterns themselves, h = Xᵀ(X s) − P s (Hebbian only): PN bytes.
+    Factored,
+}
+
+/// How patterns are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Learning {
+    pub rule: LearningRule,
+    /// Keep the pseudo-inverse rule's self-weights (every rule's diagonal is zero otherwise).
+    pub keep_diagonal: bool,
+    pub weights: WeightForm,
+}
+
+/// Learns `patterns` as `learning` says, on `backend`.
 pub fn learn(
     patterns: &PatternSet,
-    rule: LearningRule,
-    keep_diagonal: bool,
+    learning: &Learning,
     backend: &Backend,
 ) -> Result<HopfieldNetwork> {
+    let Learning {
+        rule,
+        keep_diagonal,
+        weights,
+    } = *learning;
     if keep_diagonal && rule != LearningRule::PseudoInverse {
         return Err(Error::Usage(
             "--keep-diagonal applies to the pseudo-inverse rule only".into(),
         ));
+    }
+    check_field_range(patterns)?;
+    let factored = match weights {
+        WeightForm::Dense => false,
+        WeightForm::Factored => true,
+        WeightForm::Auto => {
+            rule == LearningRule::Hebbian && !dense_fits(patterns.neurons(), backend)
+        }
+    };
+    if factored {
+        if rule != LearningRule::Hebbian {
+            return Err(Error::Usage(format!(
+                "factored weights hold the Hebbian rule only, not {rule:?}; use --weights dense"
+            )));
+        }
+        return HopfieldNetwork::factored(patterns);
     }
     hebbian::check_sizes(patterns)?;
     let (n, p) = (patterns.neurons(), patterns.len());
@@ -61,6 +105,32 @@ pub fn learn(
             keep_diagonal,
         ),
     }
+}
+
+/// Whether a dense n x n matrix of 32-bit weights fits: at most half the host's available memory
+/// and, on the GPU, one storage binding.
+pub fn dense_fits(neurons: usize, backend: &Backend) -> bool {
+    let bytes = (neurons as u64).pow(2) * 4;
+    let host = available_memory_bytes() / 2;
+    let device = match backend {
+        Backend::Cpu => u64::MAX,
+        Backend::Gpu(ctx) => ctx.max_binding_bytes(),
+    };
+    neurons <= MAX_DENSE_NEURONS && bytes <= host && bytes <= device
+}
+
+/// The host memory available to new allocations (MemAvailable on Linux; 8 GiB elsewhere).
+fn available_memory_bytes() -> u64 {
+    let from_meminfo = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|info| {
+            let line = info
+                .lines()
+                .find(|line| line.starts_with("MemAvailable:"))?;
+            let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+            Some(kib * 1024)
+        });
+    from_meminfo.unwrap_or(8 << 30)
 }
 
 /// Allocates an n x n matrix, failing cleanly when the host cannot hold it.

@@ -36,7 +36,10 @@ pub fn gram_matrix(patterns: &PatternSet, backend: &Backend) -> Result<Vec<i32>>
         transposed,
         (0..n).map(|i| format!("neuron {i}")).collect(),
     )?;
-    let mut gram = super::learn_hebbian(&columns, backend)?.weights().to_vec();
+    let mut gram = super::learn_hebbian(&columns, backend)?
+        .weights()
+        .expect("the Hebbian kernel builds a dense matrix")
+        .to_vec();
     for mu in 0..p {
         gram[mu * p + mu] = n as i32;
     }

@@ -8,7 +8,7 @@ use super::{
     energy_terms, glauber_round, Dynamics, Ending, EnergyTerms, RecallOutcome, RecallParams,
     UpdateMode,
 };
-use crate::hopfield::network::HopfieldNetwork;
+use crate::hopfield::network::{FieldTracker, HopfieldNetwork};
 use crate::rng::StreamKey;
 
 pub(super) fn recall_cpu(
@@ -49,8 +49,9 @@ pub(crate) fn recall_sync_probe(
     let mut ending = Ending::SweepLimit;
     let mut sweeps = 0;
     for sweep in 0..params.max_sweeps {
+        let tracker = FieldTracker::new(network, &state);
         for (i, field) in fields.iter_mut().enumerate() {
-            *field = network.field(&state, i);
+            *field = tracker.field(&state, i);
         }
         let terms = EnergyTerms {
             quadratic: state
@@ -111,6 +112,7 @@ pub(crate) fn recall_async_probe(
     let n = network.neurons();
     let mut state = initial.to_vec();
     let mut terms = energy_terms(network, dynamics, &state);
+    let mut tracker = FieldTracker::new(network, &state);
     let mut energy = vec![terms.energy(network)];
     let mut flips = Vec::new();
     let mut order = Vec::with_capacity(n);
@@ -125,7 +127,7 @@ pub(crate) fn recall_async_probe(
             if rule.clamped() {
                 continue;
             }
-            let field = network.field(&state, i);
+            let field = tracker.field(&state, i);
             let old = state[i];
             let input = field + rule.self_weight * i32::from(old);
             let draw = if dynamics.glauber_factor > 0.0 {
@@ -136,6 +138,7 @@ pub(crate) fn recall_async_probe(
             let updated = dynamics.update(rule, input, old, draw);
             if updated != old {
                 state[i] = updated;
+                tracker.flipped(i, updated);
                 terms.quadratic += 4 * i64::from(updated) * i64::from(field);
                 terms.threshold += 2 * i64::from(updated) * i64::from(rule.theta_fixed);
                 changed = true;

@@ -33,7 +33,11 @@ struct SyncParams {
     energy_only: u32,
     energy_slot: u32,
     glauber_factor: f32,
-    _padding: u32,
+    stored: u32,
+    words: u32,
+    chunk_start: u32,
+    chunk_count: u32,
+    _padding: [u32; 3],
 }
 
 /// Keep in sync with `ProbeStatus` in shaders/recall_sync.wgsl.
@@ -55,7 +59,10 @@ struct AsyncParams {
     step_start: u32,
     step_count: u32,
     glauber_factor: f32,
-    _padding: u32,
+    stored: u32,
+    words: u32,
+    shuffle_start: u32,
+    shuffle_count: u32,
 }
 
 /// Keep in sync with `Probe` in shaders/recall_async.wgsl.
@@ -94,23 +101,84 @@ fn energy_terms(words: &[u32]) -> EnergyTerms {
 
 struct RecallKernels {
     sweep: wgpu::ComputePipeline,
+    factored_sweep: wgpu::ComputePipeline,
+    overlaps: wgpu::ComputePipeline,
     finalize: wgpu::ComputePipeline,
     start: wgpu::ComputePipeline,
     begin_sweep: wgpu::ComputePipeline,
+    shuffle: wgpu::ComputePipeline,
     steps: wgpu::ComputePipeline,
+    steps_factored: wgpu::ComputePipeline,
     end_sweep: wgpu::ComputePipeline,
 }
 
 impl KernelFamily for RecallKernels {
     fn build(ctx: &GpuContext) -> Result<Self> {
+        let sync = |entry| ctx.compute_pipeline(&shaders::RECALL_SYNC, entry);
+        let asynchronous = |entry| ctx.compute_pipeline(&shaders::RECALL_ASYNC, entry);
         Ok(RecallKernels {
-            sweep: ctx.compute_pipeline(&shaders::RECALL_SYNC, "sweep"),
-            finalize: ctx.compute_pipeline(&shaders::RECALL_SYNC, "finalize"),
-            start: ctx.compute_pipeline(&shaders::RECALL_ASYNC, "start"),
-            begin_sweep: ctx.compute_pipeline(&shaders::RECALL_ASYNC, "begin_sweep"),
-            steps: ctx.compute_pipeline(&shaders::RECALL_ASYNC, "steps"),
-            end_sweep: ctx.compute_pipeline(&shaders::RECALL_ASYNC, "end_sweep"),
+            sweep: sync("sweep"),
+            factored_sweep: sync("factored_sweep"),
+            overlaps: sync("overlaps_chunk"),
+            finalize: sync("finalize"),
+            start: asynchronous("start"),
+            begin_sweep: asynchronous("begin_sweep"),
+            shuffle: asynchronous("shuffle"),
+            steps: asynchronous("steps"),
+            steps_factored: asynchronous("steps_factored"),
+            end_sweep: asynchronous("end_sweep"),
         })
+    }
+}
+
+/// Loop iterations one invocation of the asynchronous `shuffle` kernel may run.
+const SHUFFLE_BUDGET: u32 = 32_768;
+/// Neurons one `overlaps_chunk` dispatch covers: its loop runs CHUNK/16 iterations.
+const OVERLAP_CHUNK: u32 = 16 * 16_384;
+
+/// The couplings as the kernels see them.
+enum GpuCouplings {
+    Dense {
+        weights: wgpu::Buffer,
+    },
+    Factored {
+        bits: wgpu::Buffer,
+        stored: u32,
+        words: u32,
+    },
+}
+
+impl GpuCouplings {
+    fn upload(ctx: &GpuContext, network: &HopfieldNetwork) -> Result<Self> {
+        if let Some(weights) = network.weights() {
+            return Ok(GpuCouplings::Dense {
+                weights: ctx.storage_from("weights", weights)?,
+            });
+        }
+        let patterns = network.factors().expect("a network is dense or factored");
+        let n = network.neurons();
+        let words = n.div_ceil(32);
+        // 32 neurons to a word, bit set = +1; keep in sync with pattern_value in the shaders.
+        let mut bits = vec![0u32; network.stored() * words];
+        for (mu, pattern) in patterns.chunks_exact(n).enumerate() {
+            for (j, &x) in pattern.iter().enumerate() {
+                if x > 0 {
+                    bits[mu * words + j / 32] |= 1 << (j % 32);
+                }
+            }
+        }
+        Ok(GpuCouplings::Factored {
+            bits: ctx.storage_from("pattern bits", &bits)?,
+            stored: network.stored() as u32,
+            words: words as u32,
+        })
+    }
+
+    fn stored_and_words(&self) -> (u32, u32) {
+        match self {
+            GpuCouplings::Dense { .. } => (0, 0),
+            GpuCouplings::Factored { stored, words, .. } => (*stored, *words),
+        }
     }
 }
 
@@ -125,16 +193,16 @@ pub(super) fn recall_gpu(
 ) -> Result<Vec<RecallOutcome>> {
     let kernels = ctx.kernels::<RecallKernels>()?;
     let n = network.neurons();
-    let weights = ctx.storage_from("weights", network.weights())?;
+    let couplings = GpuCouplings::upload(ctx, network)?;
     let rules: &[NeuronRule] = &dynamics.rules;
     let rules = ctx.storage_from("neuron rules", rules)?;
     // An unused table still needs a valid binding.
     let logit_table = ctx.storage_from("logit table", &dynamics.logit_table)?;
-    let batch = batch_size(ctx, n, params)?;
+    let batch = batch_size(ctx, network, params)?;
     let job = RecallJob {
         ctx,
         kernels: &kernels,
-        weights: &weights,
+        couplings: &couplings,
         rules: &rules,
         logit_table: &logit_table,
         neurons: n,
@@ -158,8 +226,13 @@ pub(super) fn recall_gpu(
 
 /// How many probes one batch holds: every per-probe buffer must fit one binding, and all of them
 /// together the batch budget.
-fn batch_size(ctx: &GpuContext, neurons: usize, params: &RecallParams) -> Result<usize> {
-    let n = neurons as u64;
+fn batch_size(ctx: &GpuContext, network: &HopfieldNetwork, params: &RecallParams) -> Result<usize> {
+    let n = network.neurons() as u64;
+    let overlap_bytes = if network.is_factored() {
+        network.stored() as u64 * 4
+    } else {
+        0
+    };
     let slots = u64::from(params.max_sweeps) + 1;
     let energy_bytes = slots * ENERGY_WORDS as u64 * 4;
     let flip_bytes = if params.record_flips && params.mode == UpdateMode::Async {
@@ -167,10 +240,10 @@ fn batch_size(ctx: &GpuContext, neurons: usize, params: &RecallParams) -> Result
     } else {
         0
     };
-    let largest = (n * 4).max(energy_bytes).max(flip_bytes);
+    let largest = (n * 4).max(energy_bytes).max(flip_bytes).max(overlap_bytes);
     let total = match params.mode {
-        UpdateMode::Sync => 3 * n * 4 + 32 + energy_bytes,
-        UpdateMode::Async => 2 * n * 4 + 48 + energy_bytes + flip_bytes,
+        UpdateMode::Sync => 3 * n * 4 + 32 + energy_bytes + overlap_bytes,
+        UpdateMode::Async => 2 * n * 4 + 48 + energy_bytes + flip_bytes + overlap_bytes,
     };
     // One probe alone must still fit one binding.
     ctx.check_binding("one probe's recall buffers", largest)?;
@@ -179,11 +252,24 @@ fn batch_size(ctx: &GpuContext, neurons: usize, params: &RecallParams) -> Result
     Ok(by_binding.min(by_budget).clamp(1, u64::from(u32::MAX)) as usize)
 }
 
+/// The buffers of one batch that the synchronous kernels read and write.
+struct SweepBuffers<'b> {
+    current: &'b wgpu::Buffer,
+    next: &'b wgpu::Buffer,
+    before: &'b wgpu::Buffer,
+    status: &'b wgpu::Buffer,
+    flags: &'b wgpu::Buffer,
+    energy: &'b wgpu::Buffer,
+    keys: &'b wgpu::Buffer,
+    /// The overlaps M = X S of factored couplings (an unused stand-in for dense ones).
+    overlaps: &'b wgpu::Buffer,
+}
+
 /// What every dispatch of one recall call shares.
 struct RecallJob<'a> {
     ctx: &'a GpuContext,
     kernels: &'a RecallKernels,
-    weights: &'a wgpu::Buffer,
+    couplings: &'a GpuCouplings,
     rules: &'a wgpu::Buffer,
     logit_table: &'a wgpu::Buffer,
     neurons: usize,
@@ -194,6 +280,7 @@ struct RecallJob<'a> {
 
 impl RecallJob<'_> {
     fn sync_params(&self, probes: usize) -> SyncParams {
+        let (stored, words) = self.couplings.stored_and_words();
         SyncParams {
             neurons: self.neurons as u32,
             probes: probes as u32,
@@ -202,39 +289,77 @@ impl RecallJob<'_> {
             energy_only: 0,
             energy_slot: 0,
             glauber_factor: self.glauber_factor,
-            _padding: 0,
+            stored,
+            words,
+            chunk_start: 0,
+            chunk_count: OVERLAP_CHUNK,
+            _padding: [0; 3],
         }
     }
 
-    /// A bind group for the synchronous `sweep` kernel.
-    #[allow(clippy::too_many_arguments)]
-    fn bind_sweep(
+    /// Records one field-and-update pass (or, with `energy_only`, one energy pass) of the
+    /// synchronous kernels over `buffers`: for factored couplings the overlaps first.
+    fn record_sweep(
         &self,
-        uniform: &wgpu::Buffer,
-        current: &wgpu::Buffer,
-        next: &wgpu::Buffer,
-        before: &wgpu::Buffer,
-        status: &wgpu::Buffer,
-        flags: &wgpu::Buffer,
-        energy: &wgpu::Buffer,
-        keys: &wgpu::Buffer,
-    ) -> wgpu::BindGroup {
-        self.ctx.bind(
-            &self.kernels.sweep,
-            &[
-                (0, uniform),
-                (1, self.weights),
-                (2, current),
-                (3, next),
-                (4, before),
-                (5, status),
-                (6, flags),
-                (7, energy),
-                (8, self.rules),
-                (9, keys),
-                (10, self.logit_table),
-            ],
-        )
+        pass: &mut wgpu::ComputePass,
+        uniform_params: SyncParams,
+        buffers: &SweepBuffers,
+    ) {
+        let (ctx, kernels) = (self.ctx, self.kernels);
+        let probes = uniform_params.probes;
+        let uniform = ctx.uniform("sync params", &uniform_params);
+        let (tile_x, tile_y) =
+            ctx.spread_groups(uniform_params.neuron_tiles * probes.div_ceil(TILE));
+        let common = [
+            (2, buffers.current),
+            (3, buffers.next),
+            (4, buffers.before),
+            (5, buffers.status),
+            (6, buffers.flags),
+            (7, buffers.energy),
+            (8, self.rules),
+            (9, buffers.keys),
+            (10, self.logit_table),
+        ];
+        match self.couplings {
+            GpuCouplings::Dense { weights } => {
+                let mut entries = vec![(0, &uniform), (1, weights)];
+                entries.extend(common);
+                pass.set_pipeline(&kernels.sweep);
+                pass.set_bind_group(0, &ctx.bind(&kernels.sweep, &entries), &[]);
+                pass.dispatch_workgroups(tile_x, tile_y, 1);
+            }
+            GpuCouplings::Factored { bits, stored, .. } => {
+                let (overlap_x, overlap_y) =
+                    ctx.spread_groups(stored.div_ceil(TILE) * probes.div_ceil(TILE));
+                pass.set_pipeline(&kernels.overlaps);
+                for chunk_start in (0..self.neurons as u32).step_by(OVERLAP_CHUNK as usize) {
+                    let chunk_uniform = ctx.uniform(
+                        "overlap params",
+                        &SyncParams {
+                            chunk_start,
+                            ..uniform_params
+                        },
+                    );
+                    let group = ctx.bind(
+                        &kernels.overlaps,
+                        &[
+                            (0, &chunk_uniform),
+                            (2, buffers.current),
+                            (11, bits),
+                            (12, buffers.overlaps),
+                        ],
+                    );
+                    pass.set_bind_group(0, &group, &[]);
+                    pass.dispatch_workgroups(overlap_x, overlap_y, 1);
+                }
+                let mut entries = vec![(0, &uniform), (11, bits), (12, buffers.overlaps)];
+                entries.extend(common);
+                pass.set_pipeline(&kernels.factored_sweep);
+                pass.set_bind_group(0, &ctx.bind(&kernels.factored_sweep, &entries), &[]);
+                pass.dispatch_workgroups(tile_x, tile_y, 1);
+            }
+        }
     }
 
     /// Reads the energy slots back and assembles each probe's outcome.
@@ -253,17 +378,16 @@ impl RecallJob<'_> {
             .collect()
     }
 
+    fn overlap_buffer(&self, probes: usize) -> Result<wgpu::Buffer> {
+        let (stored, _) = self.couplings.stored_and_words();
+        self.ctx
+            .storage_zeroed("overlaps", (probes * stored as usize * 4) as u64)
+    }
+
     fn run_sync(&self, states: &[i32], key_words: &[[u32; 4]]) -> Result<Vec<RecallOutcome>> {
         let (ctx, kernels, n, params) = (self.ctx, self.kernels, self.neurons, self.params);
         let probes = states.len() / n;
         let sweep_params = self.sync_params(probes);
-        let energy_params = SyncParams {
-            energy_only: 1,
-            energy_slot: params.max_sweeps,
-            ..sweep_params
-        };
-        let sweep_uniform = ctx.uniform("sync params", &sweep_params);
-        let energy_uniform = ctx.uniform("sync energy params", &energy_params);
         let rotation = [
             ctx.storage_from("states 0", states)?,
             ctx.storage_zeroed("states 1", (states.len() * 4) as u64)?,
@@ -272,30 +396,25 @@ impl RecallJob<'_> {
         let status = ctx.storage_zeroed("status", (probes * 8) as u64)?;
         let flags = ctx.storage_zeroed("flags", (probes * 8) as u64)?;
         let keys = ctx.storage_from("keys", key_words)?;
+        let overlaps = self.overlap_buffer(probes)?;
         let slots = params.max_sweeps as usize + 1;
         let energy = ctx.storage_zeroed("energy", (slots * probes * ENERGY_WORDS * 4) as u64)?;
-
         // Phase p reads rotation[p] (current), writes rotation[p+1] (next), compares with rotation[p+2] (before).
-        let bind_phase = |uniform: &wgpu::Buffer, phase: usize| {
-            self.bind_sweep(
-                uniform,
-                &rotation[phase % 3],
-                &rotation[(phase + 1) % 3],
-                &rotation[(phase + 2) % 3],
-                &status,
-                &flags,
-                &energy,
-                &keys,
-            )
+        let buffers_of = |phase: usize| SweepBuffers {
+            current: &rotation[phase % 3],
+            next: &rotation[(phase + 1) % 3],
+            before: &rotation[(phase + 2) % 3],
+            status: &status,
+            flags: &flags,
+            energy: &energy,
+            keys: &keys,
+            overlaps: &overlaps,
         };
-        let sweep_groups: Vec<wgpu::BindGroup> =
-            (0..3).map(|p| bind_phase(&sweep_uniform, p)).collect();
+        let finalize_uniform = ctx.uniform("finalize params", &sweep_params);
         let finalize_group = ctx.bind(
             &kernels.finalize,
-            &[(0, &sweep_uniform), (5, &status), (6, &flags)],
+            &[(0, &finalize_uniform), (5, &status), (6, &flags)],
         );
-        let tiles = sweep_params.neuron_tiles * (probes as u32).div_ceil(TILE);
-        let (tile_x, tile_y) = ctx.spread_groups(tiles);
         let (final_x, final_y) = ctx.spread_groups((probes as u32).div_ceil(64));
 
         let mut done_sweeps = 0u32;
@@ -305,9 +424,7 @@ impl RecallJob<'_> {
             {
                 let mut pass = encoder.begin_compute_pass(&Default::default());
                 for _ in 0..count {
-                    pass.set_pipeline(&kernels.sweep);
-                    pass.set_bind_group(0, &sweep_groups[done_sweeps as usize % 3], &[]);
-                    pass.dispatch_workgroups(tile_x, tile_y, 1);
+                    self.record_sweep(&mut pass, sweep_params, &buffers_of(done_sweeps as usize));
                     pass.set_pipeline(&kernels.finalize);
                     pass.set_bind_group(0, &finalize_group, &[]);
                     pass.dispatch_workgroups(final_x, final_y, 1);
@@ -322,13 +439,15 @@ impl RecallJob<'_> {
         }
 
         let final_phase = done_sweeps as usize % 3;
-        let energy_group = bind_phase(&energy_uniform, final_phase);
         let mut encoder = ctx.device.create_command_encoder(&Default::default());
         {
             let mut pass = encoder.begin_compute_pass(&Default::default());
-            pass.set_pipeline(&kernels.sweep);
-            pass.set_bind_group(0, &energy_group, &[]);
-            pass.dispatch_workgroups(tile_x, tile_y, 1);
+            let energy_params = SyncParams {
+                energy_only: 1,
+                energy_slot: params.max_sweeps,
+                ..sweep_params
+            };
+            self.record_sweep(&mut pass, energy_params, &buffers_of(final_phase));
         }
         ctx.queue.submit([encoder.finish()]);
 
@@ -353,46 +472,6 @@ impl RecallJob<'_> {
             .collect()
     }
 
-    /// Records the energy-only pass of the synchronous field kernel: the energy terms of every
-    /// probe in `states` into slot 0 of `energy`.
-    fn record_initial_energy(
-        &self,
-        pass: &mut wgpu::ComputePass,
-        states: &wgpu::Buffer,
-        energy: &wgpu::Buffer,
-        keys: &wgpu::Buffer,
-        probes: u32,
-    ) -> Result<()> {
-        let params = SyncParams {
-            energy_only: 1,
-            energy_slot: 0,
-            ..self.sync_params(probes as usize)
-        };
-        let uniform = self.ctx.uniform("energy pass params", &params);
-        // The energy pass reads only `current` and writes only `energy`; the other bindings need
-        // valid buffers but are never touched. A buffer may not be both read-only and writable
-        // within one dispatch, hence two.
-        let unused_writable = self.ctx.storage_zeroed("unused (writable)", 16)?;
-        let unused_readable = self.ctx.storage_zeroed("unused (read-only)", 16)?;
-        let group = self.bind_sweep(
-            &uniform,
-            states,
-            &unused_writable,
-            &unused_readable,
-            &unused_writable,
-            &unused_writable,
-            energy,
-            keys,
-        );
-        let (x, y) = self
-            .ctx
-            .spread_groups(params.neuron_tiles * probes.div_ceil(TILE));
-        pass.set_pipeline(&self.kernels.sweep);
-        pass.set_bind_group(0, &group, &[]);
-        pass.dispatch_workgroups(x, y, 1);
-        Ok(())
-    }
-
     fn run_async(&self, states: &[i32], key_words: &[[u32; 4]]) -> Result<Vec<RecallOutcome>> {
         let (ctx, kernels, n, params) = (self.ctx, self.kernels, self.neurons, self.params);
         let probes = states.len() / n;
@@ -403,8 +482,14 @@ impl RecallJob<'_> {
         } else {
             0
         };
-        let lanes_per_neuron = (n as u32).div_ceil(64) + 8;
-        let step_count = (STEP_LOOP_BUDGET / lanes_per_neuron).max(1);
+        let (stored, words) = self.couplings.stored_and_words();
+        // Loop iterations per neuron update: the field's strided part, the reduction and, for
+        // factored couplings, the overlap update.
+        let per_neuron = match self.couplings {
+            GpuCouplings::Dense { .. } => (n as u32).div_ceil(64) + 8,
+            GpuCouplings::Factored { .. } => 2 * stored.div_ceil(64) + 8,
+        };
+        let step_count = (STEP_LOOP_BUDGET / per_neuron).max(1);
         let base_params = AsyncParams {
             neurons: n as u32,
             probes: probes as u32,
@@ -413,7 +498,10 @@ impl RecallJob<'_> {
             step_start: 0,
             step_count,
             glauber_factor: self.glauber_factor,
-            _padding: 0,
+            stored,
+            words,
+            shuffle_start: 0,
+            shuffle_count: SHUFFLE_BUDGET,
         };
         let state_buffer = ctx.storage_from("states", states)?;
         let keys = ctx.storage_from("keys", key_words)?;
@@ -422,11 +510,13 @@ impl RecallJob<'_> {
             "probe state",
             (probes * std::mem::size_of::<AsyncProbe>()) as u64,
         )?;
+        let overlaps = self.overlap_buffer(probes)?;
         let slots = params.max_sweeps as usize + 1;
         let energy = ctx.storage_zeroed("energy", (slots * probes * ENERGY_WORDS * 4) as u64)?;
         let flip_buffer =
             ctx.storage_zeroed("flips", probes as u64 * u64::from(flip_capacity) * 4)?;
         let base_uniform = ctx.uniform("async params", &base_params);
+
         // Each step dispatch covers its own range of order positions and needs its own parameters.
         let step_groups: Vec<wgpu::BindGroup> = (0..(n as u32).div_ceil(step_count))
             .map(|chunk| {
@@ -437,34 +527,55 @@ impl RecallJob<'_> {
                         ..base_params
                     },
                 );
-                ctx.bind(
-                    &kernels.steps,
-                    &[
-                        (0, &uniform),
-                        (1, self.weights),
-                        (2, &state_buffer),
-                        (3, &keys),
-                        (4, &order),
-                        (5, &probe_buffer),
-                        (7, &flip_buffer),
-                        (8, self.rules),
-                        (9, self.logit_table),
-                    ],
-                )
+                let mut entries = vec![
+                    (0, &uniform),
+                    (2, &state_buffer),
+                    (3, &keys),
+                    (4, &order),
+                    (5, &probe_buffer),
+                    (7, &flip_buffer),
+                    (8, self.rules),
+                    (9, self.logit_table),
+                ];
+                match self.couplings {
+                    GpuCouplings::Dense { weights } => {
+                        entries.push((1, weights));
+                        ctx.bind(&kernels.steps, &entries)
+                    }
+                    GpuCouplings::Factored { bits, .. } => {
+                        entries.extend([(10, bits), (11, &overlaps)]);
+                        ctx.bind(&kernels.steps_factored, &entries)
+                    }
+                }
             })
             .collect();
+        let steps_pipeline = match self.couplings {
+            GpuCouplings::Dense { .. } => &kernels.steps,
+            GpuCouplings::Factored { .. } => &kernels.steps_factored,
+        };
+        let shuffle_groups: Vec<wgpu::BindGroup> =
+            (0..(n as u32).saturating_sub(1).div_ceil(SHUFFLE_BUDGET))
+                .map(|chunk| {
+                    let uniform = ctx.uniform(
+                        "shuffle params",
+                        &AsyncParams {
+                            shuffle_start: chunk * SHUFFLE_BUDGET,
+                            ..base_params
+                        },
+                    );
+                    ctx.bind(
+                        &kernels.shuffle,
+                        &[(0, &uniform), (3, &keys), (4, &order), (5, &probe_buffer)],
+                    )
+                })
+                .collect();
         let start_group = ctx.bind(
             &kernels.start,
             &[(0, &base_uniform), (5, &probe_buffer), (6, &energy)],
         );
         let begin_group = ctx.bind(
             &kernels.begin_sweep,
-            &[
-                (0, &base_uniform),
-                (3, &keys),
-                (4, &order),
-                (5, &probe_buffer),
-            ],
+            &[(0, &base_uniform), (4, &order), (5, &probe_buffer)],
         );
         let end_group = ctx.bind(
             &kernels.end_sweep,
@@ -473,10 +584,29 @@ impl RecallJob<'_> {
         let (probe_x, probe_y) = ctx.spread_groups(probes as u32);
         let (thread_x, thread_y) = ctx.spread_groups((probes as u32).div_ceil(64));
 
+        // The initial energy (and overlaps) from the synchronous field kernels' energy pass; the
+        // bindings it does not touch still need valid buffers, read-only and writable apart.
+        let unused_writable = ctx.storage_zeroed("unused (writable)", 16)?;
+        let unused_readable = ctx.storage_zeroed("unused (read-only)", 16)?;
         let mut encoder = ctx.device.create_command_encoder(&Default::default());
         {
             let mut pass = encoder.begin_compute_pass(&Default::default());
-            self.record_initial_energy(&mut pass, &state_buffer, &energy, &keys, probes as u32)?;
+            let energy_params = SyncParams {
+                energy_only: 1,
+                energy_slot: 0,
+                ..self.sync_params(probes)
+            };
+            let buffers = SweepBuffers {
+                current: &state_buffer,
+                next: &unused_writable,
+                before: &unused_readable,
+                status: &unused_writable,
+                flags: &unused_writable,
+                energy: &energy,
+                keys: &keys,
+                overlaps: &overlaps,
+            };
+            self.record_sweep(&mut pass, energy_params, &buffers);
             pass.set_pipeline(&kernels.start);
             pass.set_bind_group(0, &start_group, &[]);
             pass.dispatch_workgroups(thread_x, thread_y, 1);
@@ -493,7 +623,12 @@ impl RecallJob<'_> {
                     pass.set_pipeline(&kernels.begin_sweep);
                     pass.set_bind_group(0, &begin_group, &[]);
                     pass.dispatch_workgroups(probe_x, probe_y, 1);
-                    pass.set_pipeline(&kernels.steps);
+                    pass.set_pipeline(&kernels.shuffle);
+                    for group in &shuffle_groups {
+                        pass.set_bind_group(0, group, &[]);
+                        pass.dispatch_workgroups(thread_x, thread_y, 1);
+                    }
+                    pass.set_pipeline(steps_pipeline);
                     for group in &step_groups {
                         pass.set_bind_group(0, group, &[]);
                         pass.dispatch_workgroups(probe_x, probe_y, 1);

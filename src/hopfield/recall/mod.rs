@@ -22,7 +22,7 @@ mod gpu;
 
 use indicatif::ProgressBar;
 
-use super::network::HopfieldNetwork;
+use super::network::{FieldTracker, HopfieldNetwork};
 use crate::backend::Backend;
 use crate::error::{Error, Result};
 use crate::rng::StreamKey;
@@ -210,7 +210,7 @@ impl RecallParams {
                     },
                     theta_fixed: (theta * THRESHOLD_UNITS).round() as i32,
                     theta_scaled: scaled as f32,
-                    self_weight: network.diagonal()[i]
+                    self_weight: network.self_weight(i)
                         + if self.self_coupling { scale as i32 } else { 0 },
                 })
             })
@@ -329,9 +329,7 @@ pub(crate) fn energy_terms(
     dynamics: &Dynamics,
     state: &[i8],
 ) -> EnergyTerms {
-    let quadratic = (0..network.neurons())
-        .map(|i| i64::from(state[i]) * i64::from(network.field(state, i)))
-        .sum();
+    let quadratic = network.quadratic(state);
     let threshold = state
         .iter()
         .zip(&dynamics.rules)
@@ -353,13 +351,15 @@ pub fn trajectory_energies(
     let dynamics = params.checked(network)?;
     let mut state = initial.to_vec();
     let mut terms = energy_terms(network, &dynamics, &state);
+    let mut fields = FieldTracker::new(network, &state);
     let mut energies = Vec::with_capacity(flips.len() + 1);
     energies.push(terms.energy(network));
     for &neuron in flips {
         let i = neuron as usize;
         let updated = -state[i];
-        let field = network.field(&state, i);
+        let field = fields.field(&state, i);
         state[i] = updated;
+        fields.flipped(i, updated);
         terms.quadratic += 4 * i64::from(updated) * i64::from(field);
         terms.threshold += 2 * i64::from(updated) * i64::from(dynamics.rules[i].theta_fixed);
         energies.push(terms.energy(network));

@@ -1,0 +1,173 @@
+//! Factored couplings (h = Xᵀ(X s) − P s, no N x N matrix): identical to dense recall, and
+//! identical on the CPU and the GPU, also beyond the sizes one dispatch or one loop can cover.
+
+mod common;
+
+use hopsom::hopfield::capacity::random_patterns;
+use hopsom::hopfield::recall::{RecallParams, Thresholds};
+use hopsom::hopfield::{
+    self, noise, HopfieldNetwork, Learning, PatternSet, UpdateMode, WeightForm,
+};
+use hopsom::rng::{Domain, StreamKey};
+use hopsom::Backend;
+use indicatif::ProgressBar;
+
+fn patterns(count: usize, neurons: usize) -> PatternSet {
+    random_patterns(
+        neurons,
+        count,
+        &StreamKey::new(31, Domain::Patterns, &[neurons as u32]),
+    )
+    .unwrap()
+}
+
+fn noisy(stored: &PatternSet, level: f64, copies: usize) -> (Vec<i8>, Vec<StreamKey>) {
+    let mut probes = Vec::new();
+    let mut keys = Vec::new();
+    for trial in 0..copies {
+        let p = trial % stored.len();
+        probes.extend(noise::corrupt(
+            stored.get(p),
+            level,
+            &noise::noise_key(8, p, level, trial),
+        ));
+        keys.push(noise::order_key(8, p, level, trial));
+    }
+    (probes, keys)
+}
+
+fn recall(
+    network: &HopfieldNetwork,
+    probes: &[i8],
+    keys: &[StreamKey],
+    params: &RecallParams,
+    backend: &Backend,
+) -> Vec<hopfield::RecallOutcome> {
+    hopfield::recall(
+        network,
+        probes,
+        keys,
+        params,
+        backend,
+        &ProgressBar::hidden(),
+    )
+    .unwrap()
+}
+
+fn learned(stored: &PatternSet, weights: WeightForm) -> HopfieldNetwork {
+    let learning = Learning {
+        weights,
+        ..Default::default()
+    };
+    hopfield::learn(stored, &learning, &Backend::Cpu).unwrap()
+}
+
+fn variants(n: usize) -> Vec<RecallParams> {
+    let base = RecallParams {
+        max_sweeps: 20,
+        ..Default::default()
+    };
+    let mut all = Vec::new();
+    for mode in [UpdateMode::Sync, UpdateMode::Async] {
+        all.push(RecallParams {
+            mode,
+            record_flips: mode == UpdateMode::Async,
+            ..base.clone()
+        });
+        all.push(RecallParams {
+            mode,
+            thresholds: Thresholds::PerNeuron((0..n).map(|i| (i % 5) as f64 - 2.0).collect()),
+            clamp: Some((0..n).map(|i| i % 7 == 0).collect()),
+            temperature: 1.5,
+            max_sweeps: 5,
+            ..base.clone()
+        });
+    }
+    all
+}
+
+#[test]
+fn dense_and_factored_recall_agree_exactly() {
+    for n in [7, 225, 500] {
+        let stored = patterns(if n < 10 { 2 } else { 12 }, n);
+        let dense = learned(&stored, WeightForm::Dense);
+        let factored = learned(&stored, WeightForm::Factored);
+        assert!(factored.is_factored() && !dense.is_factored());
+        let (probes, keys) = noisy(&stored, 30.0, 8);
+        for params in variants(n) {
+            assert_eq!(
+                recall(&dense, &probes, &keys, &params, &Backend::Cpu),
+                recall(&factored, &probes, &keys, &params, &Backend::Cpu),
+                "N={n} {:?}",
+                params.mode
+            );
+        }
+    }
+}
+
+#[test]
+fn factored_recall_is_identical_on_cpu_and_gpu() {
+    let Some(ctx) = common::gpu() else { return };
+    for n in [7, 225, 1000] {
+        let stored = patterns(if n < 10 { 2 } else { 20 }, n);
+        let network = learned(&stored, WeightForm::Factored);
+        let (probes, keys) = noisy(&stored, 35.0, 6);
+        for params in variants(n) {
+            assert_eq!(
+                recall(&network, &probes, &keys, &params, &Backend::Cpu),
+                recall(
+                    &network,
+                    &probes,
+                    &keys,
+                    &params,
+                    &Backend::Gpu(ctx.clone())
+                ),
+                "N={n} {:?}",
+                params.mode
+            );
+        }
+    }
+}
+
+#[test]
+fn beyond_one_dispatch_factored_recall_is_identical() {
+    let Some(ctx) = common::gpu() else { return };
+    // 70 000 neurons: more than one shuffle slice and 65 535 (the dense limit, and the loop limit
+    // of llvmpipe), with energies whose low words overflow.
+    let stored = patterns(6, 70_000);
+    let network = learned(&stored, WeightForm::Factored);
+    let (probes, keys) = noisy(&stored, 20.0, 2);
+    for mode in [UpdateMode::Sync, UpdateMode::Async] {
+        let params = RecallParams {
+            mode,
+            max_sweeps: 4,
+            ..Default::default()
+        };
+        let cpu = recall(&network, &probes, &keys, &params, &Backend::Cpu);
+        let gpu = recall(
+            &network,
+            &probes,
+            &keys,
+            &params,
+            &Backend::Gpu(ctx.clone()),
+        );
+        assert_eq!(cpu, gpu, "{mode:?}");
+        assert_eq!(cpu[0].final_state, stored.get(0), "recalled at 20 % noise");
+    }
+}
+
+#[test]
+fn factored_is_chosen_when_dense_does_not_fit() {
+    let stored = patterns(3, 70_000);
+    let network = hopfield::learn(&stored, &Learning::default(), &Backend::Cpu).unwrap();
+    assert!(network.is_factored());
+    let small = learned(&patterns(3, 100), WeightForm::Auto);
+    assert!(!small.is_factored());
+    let storkey = Learning {
+        rule: hopfield::LearningRule::Storkey,
+        weights: WeightForm::Factored,
+        ..Default::default()
+    };
+    let err = hopfield::learn(&patterns(3, 100), &storkey, &Backend::Cpu).unwrap_err();
+    assert!(err.to_string().contains("Hebbian rule only"), "{err}");
+}
