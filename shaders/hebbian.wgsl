@@ -5,9 +5,10 @@
 // One workgroup computes one 16x16 tile of W, streaming the patterns through workgroup memory 16
 // at a time; the 16 products of a block are four vec4 dot products (no inner loop, which keeps
 // every invocation far below llvmpipe's 65 535-iteration loop limit). Each dispatch adds the
-// contribution of `pattern_count` patterns from `pattern_start` to W, so any number of patterns
-// can be learned in several dispatches. Tiles are numbered linearly and spread over x and y so
-// that no dimension exceeds the 65 535-workgroup limit.
+// contribution of `pattern_count` patterns from `pattern_start` to the rows [row_start,
+// row_start + block_rows) of W held in one binding, so any number of patterns, and a W larger than
+// one binding, are learned in several dispatches. Tiles are numbered linearly and spread over x and
+// y so that no dimension exceeds the 65 535-workgroup limit.
 
 // Keep in sync with HebbianParams in src/hopfield/learn.rs.
 struct Params {
@@ -15,12 +16,16 @@ struct Params {
     pattern_start: u32,
     pattern_count: u32,
     tiles_per_side: u32,
+    row_start: u32,
+    block_rows: u32,
+    _padding0: u32,
+    _padding1: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 // patterns x neurons, each +1 or -1.
 @group(0) @binding(1) var<storage, read> patterns: array<i32>;
-// neurons x neurons, row-major; the dispatch adds to it.
+// Rows [row_start, row_start + block_rows) of W, row-major; the dispatch adds to them.
 @group(0) @binding(2) var<storage, read_write> weights: array<i32>;
 
 const TILE: u32 = 16u;
@@ -43,10 +48,11 @@ fn learn(
     @builtin(local_invocation_id) local: vec3<u32>,
 ) {
     let tile = group.y * groups.x + group.x;
-    if tile >= params.tiles_per_side * params.tiles_per_side {
+    let row_tiles = (params.block_rows + TILE - 1u) / TILE;
+    if tile >= row_tiles * params.tiles_per_side {
         return;
     }
-    let row_start = (tile / params.tiles_per_side) * TILE;
+    let row_start = params.row_start + (tile / params.tiles_per_side) * TILE;
     let column_start = (tile % params.tiles_per_side) * TILE;
     let i = row_start + local.y;
     let j = column_start + local.x;
@@ -63,7 +69,7 @@ fn learn(
             + dot(rows[local.y][2], columns[local.x][2]) + dot(rows[local.y][3], columns[local.x][3]);
         workgroupBarrier();
     }
-    if i < params.neurons && j < params.neurons && i != j {
-        weights[i * params.neurons + j] += sum;
+    if i < params.row_start + params.block_rows && i < params.neurons && j < params.neurons && i != j {
+        weights[(i - params.row_start) * params.neurons + j] += sum;
     }
 }

@@ -3,7 +3,8 @@
 // X the patterns (±1, patterns x neurons) and Y real (patterns x neurons). One workgroup computes
 // a 16x16 tile of W, streaming 16 patterns at a time through workgroup memory as vec4 dot
 // products (no inner loop: llvmpipe ends an invocation's loops after 65 535 iterations). The
-// diagonal is written too; the caller keeps or drops it.
+// diagonal is written too; the caller keeps or drops it. Each dispatch writes the rows
+// [row_start, row_start + block_rows) held in one binding.
 // CPU twin: projection_cpu in src/hopfield/learn/pseudo_inverse.rs (f32 within a tolerance).
 
 // Keep in sync with ProjectionParams in src/hopfield/learn/pseudo_inverse.rs.
@@ -11,7 +12,11 @@ struct Params {
     neurons: u32,
     patterns: u32,
     tiles_per_side: u32,
-    _padding: u32,
+    row_start: u32,
+    block_rows: u32,
+    _padding0: u32,
+    _padding1: u32,
+    _padding2: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -29,11 +34,12 @@ fn project(
     @builtin(local_invocation_id) local: vec3<u32>,
 ) {
     let tile = group.y * groups.x + group.x;
-    if tile >= params.tiles_per_side * params.tiles_per_side {
+    let row_tiles = (params.block_rows + 15u) / 16u;
+    if tile >= row_tiles * params.tiles_per_side {
         return;
     }
     let n = params.neurons;
-    let row_start = (tile / params.tiles_per_side) * 16u;
+    let row_start = params.row_start + (tile / params.tiles_per_side) * 16u;
     let column_start = (tile % params.tiles_per_side) * 16u;
     var sum = 0.0;
     for (var p0 = 0u; p0 < params.patterns; p0 += 16u) {
@@ -55,7 +61,7 @@ fn project(
     }
     let i = row_start + local.y;
     let j = column_start + local.x;
-    if i < n && j < n {
-        weights[i * n + j] = sum;
+    if i < params.row_start + params.block_rows && i < n && j < n {
+        weights[(i - params.row_start) * n + j] = sum;
     }
 }

@@ -30,9 +30,11 @@ struct Params {
     words: u32,
     chunk_start: u32,
     chunk_count: u32,
-    _padding0: u32,
-    _padding1: u32,
-    _padding2: u32,
+    // Dense couplings may span several bindings of whole rows: `sweep` covers the neurons
+    // [row_start, row_start + block_rows), whose rows `weights` holds.
+    row_start: u32,
+    block_rows: u32,
+    _padding: u32,
 }
 
 // Keep in sync with NeuronRule in src/hopfield/recall/mod.rs.
@@ -56,6 +58,7 @@ const TWO_CYCLE: u32 = 2u;
 const SWEEP_LIMIT: u32 = 3u;
 
 @group(0) @binding(0) var<uniform> params: Params;
+// Rows [row_start, row_start + block_rows) of the off-diagonal weights, row-major.
 @group(0) @binding(1) var<storage, read> weights: array<i32>;
 @group(0) @binding(2) var<storage, read> current: array<i32>;
 @group(0) @binding(3) var<storage, read_write> next: array<i32>;
@@ -137,7 +140,7 @@ fn sweep(
     if tile >= params.neuron_tiles * probe_tiles {
         return;
     }
-    let neuron_start = (tile % params.neuron_tiles) * TILE;
+    let neuron_start = params.row_start + (tile % params.neuron_tiles) * TILE;
     let probe_start = (tile / params.neuron_tiles) * TILE;
     let i = neuron_start + local.x;
     let b = probe_start + local.y;
@@ -147,8 +150,8 @@ fn sweep(
         let row = neuron_start + local.y;
         let column = j0 + local.x;
         var w = 0i;
-        if row < n && column < n {
-            w = weights[row * n + column];
+        if row < params.row_start + params.block_rows && column < n {
+            w = weights[(row - params.row_start) * n + column];
         }
         weight_block[local.y][local.x / 4u][local.x % 4u] = w;
         var s = 0i;
@@ -164,6 +167,9 @@ fn sweep(
         workgroupBarrier();
     }
 
+    if i >= params.row_start + params.block_rows {
+        return;
+    }
     finish_neuron(i, b, field);
 }
 

@@ -154,6 +154,95 @@ impl GpuContext {
     }
 }
 
+/// A row-major n x n matrix split into blocks of whole rows, each block one storage binding.
+/// Every block but the last holds `rows_per_block` rows, a multiple of 16 (the kernels' tile).
+pub struct RowBlocks {
+    pub rows_per_block: usize,
+    pub blocks: Vec<wgpu::Buffer>,
+}
+
+impl RowBlocks {
+    /// The first row and the number of rows of each block.
+    pub fn ranges(&self, rows: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+        (0..self.blocks.len()).map(move |k| {
+            let start = k * self.rows_per_block;
+            (start, self.rows_per_block.min(rows - start))
+        })
+    }
+}
+
+impl GpuContext {
+    /// Rows of `columns` elements of `element_bytes` each that one binding holds, in whole tiles.
+    fn rows_per_binding(
+        &self,
+        rows: usize,
+        columns: usize,
+        element_bytes: usize,
+        what: &str,
+    ) -> Result<usize> {
+        let row_bytes = (columns * element_bytes) as u64;
+        let fitting = (self.max_binding_bytes() / row_bytes.max(1)) as usize / 16 * 16;
+        if fitting == 0 {
+            return Err(Error::TooLarge(format!(
+                "{what}: 16 rows of {} do not fit one GPU buffer of {}",
+                human_bytes(row_bytes),
+                human_bytes(self.max_binding_bytes())
+            )));
+        }
+        Ok(fitting.min(rows.next_multiple_of(16)))
+    }
+
+    /// A row-major `rows` x `columns` matrix of `data`, split into bindings of whole rows.
+    pub fn row_blocks_from<T: bytemuck::Pod>(
+        &self,
+        what: &str,
+        data: &[T],
+        rows: usize,
+    ) -> Result<RowBlocks> {
+        let columns = data.len() / rows.max(1);
+        let rows_per_block =
+            self.rows_per_binding(rows, columns, std::mem::size_of::<T>(), what)?;
+        let blocks = data
+            .chunks((rows_per_block * columns).max(1))
+            .map(|block| self.storage_from(what, block))
+            .collect::<Result<_>>()?;
+        Ok(RowBlocks {
+            rows_per_block,
+            blocks,
+        })
+    }
+
+    /// A zeroed `rows` x `columns` matrix of 4-byte elements, split into bindings of whole rows.
+    pub fn row_blocks_zeroed(&self, what: &str, rows: usize, columns: usize) -> Result<RowBlocks> {
+        let rows_per_block = self.rows_per_binding(rows, columns, 4, what)?;
+        let blocks = (0..rows.div_ceil(rows_per_block))
+            .map(|k| {
+                let block_rows = rows_per_block.min(rows - k * rows_per_block);
+                self.storage_zeroed(what, (block_rows * columns * 4) as u64)
+            })
+            .collect::<Result<_>>()?;
+        Ok(RowBlocks {
+            rows_per_block,
+            blocks,
+        })
+    }
+
+    /// Copies every block back into `out` (row-major, `columns` wide).
+    pub fn read_row_blocks<T: bytemuck::Pod>(
+        &self,
+        blocks: &RowBlocks,
+        columns: usize,
+        out: &mut [T],
+    ) -> Result<()> {
+        let rows = out.len() / columns.max(1);
+        for ((start, count), buffer) in blocks.ranges(rows).zip(&blocks.blocks) {
+            let values = self.read_back::<T>(buffer, count * columns)?;
+            out[start * columns..(start + count) * columns].copy_from_slice(&values);
+        }
+        Ok(())
+    }
+}
+
 /// Bytes for people: 1.5 GiB, 12.0 MiB, 800 B.
 pub fn human_bytes(bytes: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];

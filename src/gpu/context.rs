@@ -17,11 +17,32 @@ pub struct AdapterSummary {
     /// A software rasteriser (llvmpipe, WARP, SwiftShader): usable with `--backend gpu`,
     /// but `--backend auto` prefers the CPU path over it.
     pub software: bool,
+    /// The limits hopsom sizes its work by.
+    pub limits: LimitSummary,
+}
+
+/// The adapter limits that decide how work is split.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LimitSummary {
+    pub max_storage_buffer_binding_size: u64,
+    pub max_buffer_size: u64,
+    pub max_storage_buffers_per_shader_stage: u32,
+    pub max_compute_workgroups_per_dimension: u32,
+    pub max_compute_workgroup_storage_size: u32,
 }
 
 impl AdapterSummary {
-    fn from_info(info: &wgpu::AdapterInfo) -> Self {
+    fn from_adapter(adapter: &wgpu::Adapter) -> Self {
+        let info = adapter.get_info();
+        let limits = adapter.limits();
         AdapterSummary {
+            limits: LimitSummary {
+                max_storage_buffer_binding_size: limits.max_storage_buffer_binding_size,
+                max_buffer_size: limits.max_buffer_size,
+                max_storage_buffers_per_shader_stage: limits.max_storage_buffers_per_shader_stage,
+                max_compute_workgroups_per_dimension: limits.max_compute_workgroups_per_dimension,
+                max_compute_workgroup_storage_size: limits.max_compute_workgroup_storage_size,
+            },
             name: info.name.clone(),
             backend: format!("{:?}", info.backend).to_lowercase(),
             device_type: device_type_name(info.device_type).to_string(),
@@ -60,6 +81,8 @@ pub struct GpuContext {
     /// The first error wgpu reported outside an error scope, taken by [`GpuContext::take_error`].
     /// Without this handler wgpu panics on such errors.
     reported_error: Arc<Mutex<Option<String>>>,
+    /// A binding size below the adapter's own, to exercise the tiled paths on small problems.
+    binding_cap: Option<u64>,
 }
 
 fn new_instance() -> wgpu::Instance {
@@ -76,7 +99,7 @@ fn all_adapters(instance: &wgpu::Instance) -> Vec<wgpu::Adapter> {
 pub fn list_adapters() -> Vec<AdapterSummary> {
     all_adapters(&new_instance())
         .iter()
-        .map(|adapter| AdapterSummary::from_info(&adapter.get_info()))
+        .map(AdapterSummary::from_adapter)
         .collect()
 }
 
@@ -94,7 +117,7 @@ pub enum AdapterPolicy {
 pub fn pick_adapter_summary(policy: AdapterPolicy) -> Result<AdapterSummary> {
     let instance = new_instance();
     let adapters = all_adapters(&instance);
-    choose(&adapters, policy).map(|adapter| AdapterSummary::from_info(&adapter.get_info()))
+    choose(&adapters, policy).map(AdapterSummary::from_adapter)
 }
 
 fn choose(adapters: &[wgpu::Adapter], policy: AdapterPolicy) -> Result<&wgpu::Adapter> {
@@ -134,6 +157,15 @@ fn choose(adapters: &[wgpu::Adapter], policy: AdapterPolicy) -> Result<&wgpu::Ad
 impl GpuContext {
     /// Opens the adapter chosen by `policy` with its own limits (not wgpu's small defaults).
     pub fn open(policy: AdapterPolicy) -> Result<Arc<GpuContext>> {
+        Self::open_with_binding_cap(policy, None)
+    }
+
+    /// Like [`GpuContext::open`], but treating storage bindings as at most `cap` bytes, so that
+    /// tests can run the paths that split work across bindings on small problems.
+    pub fn open_with_binding_cap(
+        policy: AdapterPolicy,
+        cap: Option<u64>,
+    ) -> Result<Arc<GpuContext>> {
         let instance = new_instance();
         let adapters = all_adapters(&instance);
         let adapter = choose(&adapters, policy)?;
@@ -159,9 +191,10 @@ impl GpuContext {
             device,
             queue,
             limits,
-            adapter: AdapterSummary::from_info(&adapter.get_info()),
+            adapter: AdapterSummary::from_adapter(adapter),
             kernels: Mutex::new(HashMap::new()),
             reported_error,
+            binding_cap: cap,
         }))
     }
 
@@ -203,9 +236,11 @@ impl GpuContext {
 
     /// The largest buffer that can be bound as one storage binding.
     pub fn max_binding_bytes(&self) -> u64 {
-        self.limits
+        let adapter = self
+            .limits
             .max_storage_buffer_binding_size
-            .min(self.limits.max_buffer_size)
+            .min(self.limits.max_buffer_size);
+        self.binding_cap.map_or(adapter, |cap| cap.min(adapter))
     }
 
     /// The most workgroups one dispatch may have along one dimension.

@@ -5,7 +5,7 @@ mod buffers;
 mod context;
 pub mod shaders;
 
-pub use buffers::human_bytes;
+pub use buffers::{human_bytes, RowBlocks};
 pub use context::{
     list_adapters, pick_adapter_summary, AdapterPolicy, AdapterSummary, GpuContext, KernelFamily,
 };

@@ -75,6 +75,9 @@ struct HebbianParams {
     pattern_start: u32,
     pattern_count: u32,
     tiles_per_side: u32,
+    row_start: u32,
+    block_rows: u32,
+    _padding: [u32; 2],
 }
 
 struct HebbianKernels {
@@ -97,41 +100,41 @@ const PATTERNS_PER_DISPATCH: u32 = 16 * 16_384;
 fn hebbian_gpu(ctx: &Arc<GpuContext>, patterns: &PatternSet) -> Result<HopfieldNetwork> {
     let n = patterns.neurons();
     let kernels = ctx.kernels::<HebbianKernels>()?;
-    ctx.check_binding("the weight matrix", (n * n * 4) as u64)?;
     let mut host_weights = super::allocate_weights(n)?;
     let states: Vec<i32> = patterns.states().iter().map(|&v| i32::from(v)).collect();
     let tiles_per_side = (n as u32).div_ceil(TILE);
     let patterns_buffer = ctx.storage_from("patterns", &states)?;
-    let weights_buffer = ctx.storage_zeroed("weights", (n * n * 4) as u64)?;
-    let (x, y) = ctx.spread_groups(tiles_per_side * tiles_per_side);
+    // W in blocks of whole rows, each within one storage binding.
+    let weights = ctx.row_blocks_zeroed("the weight matrix", n, n)?;
     let mut encoder = ctx.device.create_command_encoder(&Default::default());
     {
         let mut pass = encoder.begin_compute_pass(&Default::default());
         pass.set_pipeline(&kernels.learn);
         let total = patterns.len() as u32;
-        for pattern_start in (0..total).step_by(PATTERNS_PER_DISPATCH as usize) {
-            let params = HebbianParams {
-                neurons: n as u32,
-                pattern_start,
-                pattern_count: PATTERNS_PER_DISPATCH.min(total - pattern_start),
-                tiles_per_side,
-            };
-            let params_buffer = ctx.uniform("hebbian params", &params);
-            let bind_group = ctx.bind(
-                &kernels.learn,
-                &[
-                    (0, &params_buffer),
-                    (1, &patterns_buffer),
-                    (2, &weights_buffer),
-                ],
-            );
-            pass.set_bind_group(0, &bind_group, &[]);
-            pass.dispatch_workgroups(x, y, 1);
+        for ((row_start, block_rows), block) in weights.ranges(n).zip(&weights.blocks) {
+            let (x, y) = ctx.spread_groups((block_rows as u32).div_ceil(TILE) * tiles_per_side);
+            for pattern_start in (0..total).step_by(PATTERNS_PER_DISPATCH as usize) {
+                let params = HebbianParams {
+                    neurons: n as u32,
+                    pattern_start,
+                    pattern_count: PATTERNS_PER_DISPATCH.min(total - pattern_start),
+                    tiles_per_side,
+                    row_start: row_start as u32,
+                    block_rows: block_rows as u32,
+                    _padding: [0; 2],
+                };
+                let params_buffer = ctx.uniform("hebbian params", &params);
+                let bind_group = ctx.bind(
+                    &kernels.learn,
+                    &[(0, &params_buffer), (1, &patterns_buffer), (2, block)],
+                );
+                pass.set_bind_group(0, &bind_group, &[]);
+                pass.dispatch_workgroups(x, y, 1);
+            }
         }
     }
     ctx.queue.submit([encoder.finish()]);
-    let weights = ctx.read_back::<i32>(&weights_buffer, n * n)?;
-    host_weights.copy_from_slice(&weights);
+    ctx.read_row_blocks(&weights, n, &mut host_weights)?;
     Ok(HopfieldNetwork::from_weights(
         n,
         patterns.len(),

@@ -138,7 +138,9 @@ struct ProjectionParams {
     neurons: u32,
     patterns: u32,
     tiles_per_side: u32,
-    _padding: u32,
+    row_start: u32,
+    block_rows: u32,
+    _padding: [u32; 3],
 }
 
 struct ProjectionKernels {
@@ -160,42 +162,45 @@ fn projection_gpu(
 ) -> Result<Vec<f32>> {
     let n = patterns.neurons();
     let kernels = ctx.kernels::<ProjectionKernels>()?;
-    let bytes = (n * n * 4) as u64;
-    ctx.check_binding("the weight matrix", bytes)?;
     let mut host: Vec<f32> = allocate_weights(n)?;
     let states: Vec<i32> = patterns.states().iter().map(|&v| i32::from(v)).collect();
     let tiles_per_side = (n as u32).div_ceil(16);
-    let uniform = ctx.uniform(
-        "projection params",
-        &ProjectionParams {
-            neurons: n as u32,
-            patterns: patterns.len() as u32,
-            tiles_per_side,
-            _padding: 0,
-        },
-    );
     let pattern_buffer = ctx.storage_from("patterns", &states)?;
     let solved_buffer = ctx.storage_from("solved", solved)?;
-    let weights = ctx.storage_zeroed("weights", bytes)?;
-    let group = ctx.bind(
-        &kernels.project,
-        &[
-            (0, &uniform),
-            (1, &pattern_buffer),
-            (2, &solved_buffer),
-            (3, &weights),
-        ],
-    );
-    let (x, y) = ctx.spread_groups(tiles_per_side * tiles_per_side);
+    // W in blocks of whole rows, each within one storage binding.
+    let weights = ctx.row_blocks_zeroed("the weight matrix", n, n)?;
     let mut encoder = ctx.device.create_command_encoder(&Default::default());
     {
         let mut pass = encoder.begin_compute_pass(&Default::default());
         pass.set_pipeline(&kernels.project);
-        pass.set_bind_group(0, &group, &[]);
-        pass.dispatch_workgroups(x, y, 1);
+        for ((row_start, block_rows), block) in weights.ranges(n).zip(&weights.blocks) {
+            let uniform = ctx.uniform(
+                "projection params",
+                &ProjectionParams {
+                    neurons: n as u32,
+                    patterns: patterns.len() as u32,
+                    tiles_per_side,
+                    row_start: row_start as u32,
+                    block_rows: block_rows as u32,
+                    _padding: [0; 3],
+                },
+            );
+            let group = ctx.bind(
+                &kernels.project,
+                &[
+                    (0, &uniform),
+                    (1, &pattern_buffer),
+                    (2, &solved_buffer),
+                    (3, block),
+                ],
+            );
+            let (x, y) = ctx.spread_groups((block_rows as u32).div_ceil(16) * tiles_per_side);
+            pass.set_bind_group(0, &group, &[]);
+            pass.dispatch_workgroups(x, y, 1);
+        }
     }
     ctx.queue.submit([encoder.finish()]);
-    host.copy_from_slice(&ctx.read_back::<f32>(&weights, n * n)?);
+    ctx.read_row_blocks(&weights, n, &mut host)?;
     Ok(host)
 }
 

@@ -53,7 +53,9 @@ struct StorkeyParams {
     neurons: u32,
     pattern: u32,
     tiles_per_side: u32,
-    _padding: u32,
+    row_start: u32,
+    block_rows: u32,
+    _padding: [u32; 3],
 }
 
 struct StorkeyKernels {
@@ -73,58 +75,61 @@ impl KernelFamily for StorkeyKernels {
 fn storkey_gpu(ctx: &Arc<GpuContext>, patterns: &PatternSet) -> Result<Vec<f32>> {
     let n = patterns.neurons();
     let kernels = ctx.kernels::<StorkeyKernels>()?;
-    let bytes = (n * n * 4) as u64;
-    ctx.check_binding("the weight matrix", bytes)?;
     let mut host: Vec<f32> = allocate_weights(n)?;
     let states: Vec<i32> = patterns.states().iter().map(|&v| i32::from(v)).collect();
     let pattern_buffer = ctx.storage_from("patterns", &states)?;
-    let weights = ctx.storage_zeroed("weights", bytes)?;
+    // W in blocks of whole rows, each within one storage binding.
+    let weights = ctx.row_blocks_zeroed("the weight matrix", n, n)?;
     let fields = ctx.storage_zeroed("fields", (n * 4) as u64)?;
     let tiles_per_side = (n as u32).div_ceil(16);
-    let (tile_x, tile_y) = ctx.spread_groups(tiles_per_side * tiles_per_side);
-    let (row_x, row_y) = ctx.spread_groups((n as u32).div_ceil(64));
-    // The rule is sequential over patterns: two dispatches each, all in one submission.
+    // The rule is sequential over patterns: per pattern, the fields of every block, then the
+    // update of every block, all in one submission.
     let mut encoder = ctx.device.create_command_encoder(&Default::default());
     {
         let mut pass = encoder.begin_compute_pass(&Default::default());
         for pattern in 0..patterns.len() as u32 {
-            let uniform = ctx.uniform(
-                "storkey params",
-                &StorkeyParams {
-                    neurons: n as u32,
-                    pattern,
-                    tiles_per_side,
-                    _padding: 0,
-                },
-            );
-            let field_group = ctx.bind(
-                &kernels.field,
-                &[
-                    (0, &uniform),
-                    (1, &pattern_buffer),
-                    (2, &weights),
-                    (3, &fields),
-                ],
-            );
-            let update_group = ctx.bind(
-                &kernels.update,
-                &[
-                    (0, &uniform),
-                    (1, &pattern_buffer),
-                    (2, &weights),
-                    (3, &fields),
-                ],
-            );
+            let groups: Vec<_> = weights
+                .ranges(n)
+                .zip(&weights.blocks)
+                .map(|((row_start, block_rows), block)| {
+                    let uniform = ctx.uniform(
+                        "storkey params",
+                        &StorkeyParams {
+                            neurons: n as u32,
+                            pattern,
+                            tiles_per_side,
+                            row_start: row_start as u32,
+                            block_rows: block_rows as u32,
+                            _padding: [0; 3],
+                        },
+                    );
+                    let entries = [
+                        (0, &uniform),
+                        (1, &pattern_buffer),
+                        (2, block),
+                        (3, &fields),
+                    ];
+                    let field_group = ctx.bind(&kernels.field, &entries);
+                    let update_group = ctx.bind(&kernels.update, &entries);
+                    (block_rows as u32, field_group, update_group)
+                })
+                .collect();
             pass.set_pipeline(&kernels.field);
-            pass.set_bind_group(0, &field_group, &[]);
-            pass.dispatch_workgroups(row_x, row_y, 1);
+            for (block_rows, field_group, _) in &groups {
+                let (x, y) = ctx.spread_groups(block_rows.div_ceil(64));
+                pass.set_bind_group(0, field_group, &[]);
+                pass.dispatch_workgroups(x, y, 1);
+            }
             pass.set_pipeline(&kernels.update);
-            pass.set_bind_group(0, &update_group, &[]);
-            pass.dispatch_workgroups(tile_x, tile_y, 1);
+            for (block_rows, _, update_group) in &groups {
+                let (x, y) = ctx.spread_groups(block_rows.div_ceil(16) * tiles_per_side);
+                pass.set_bind_group(0, update_group, &[]);
+                pass.dispatch_workgroups(x, y, 1);
+            }
         }
     }
     ctx.queue.submit([encoder.finish()]);
-    host.copy_from_slice(&ctx.read_back::<f32>(&weights, n * n)?);
+    ctx.read_row_blocks(&weights, n, &mut host)?;
     Ok(host)
 }
 

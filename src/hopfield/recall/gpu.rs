@@ -7,7 +7,7 @@ use indicatif::ProgressBar;
 
 use super::{Dynamics, Ending, EnergyTerms, NeuronRule, RecallOutcome, RecallParams, UpdateMode};
 use crate::error::{Error, Result};
-use crate::gpu::{shaders, GpuContext, KernelFamily};
+use crate::gpu::{shaders, GpuContext, KernelFamily, RowBlocks};
 use crate::hopfield::network::HopfieldNetwork;
 use crate::rng::StreamKey;
 
@@ -37,7 +37,9 @@ struct SyncParams {
     words: u32,
     chunk_start: u32,
     chunk_count: u32,
-    _padding: [u32; 3],
+    row_start: u32,
+    block_rows: u32,
+    _padding: u32,
 }
 
 /// Keep in sync with `ProbeStatus` in shaders/recall_sync.wgsl.
@@ -138,9 +140,8 @@ const OVERLAP_CHUNK: u32 = 16 * 16_384;
 
 /// The couplings as the kernels see them.
 enum GpuCouplings {
-    Dense {
-        weights: wgpu::Buffer,
-    },
+    /// The weight matrix in blocks of whole rows, each one storage binding.
+    Dense { weights: RowBlocks },
     Factored {
         bits: wgpu::Buffer,
         stored: u32,
@@ -152,7 +153,7 @@ impl GpuCouplings {
     fn upload(ctx: &GpuContext, network: &HopfieldNetwork) -> Result<Self> {
         if let Some(weights) = network.weights() {
             return Ok(GpuCouplings::Dense {
-                weights: ctx.storage_from("weights", weights)?,
+                weights: ctx.row_blocks_from("the weight matrix", weights, network.neurons())?,
             });
         }
         let patterns = network.factors().expect("a network is dense or factored");
@@ -293,7 +294,9 @@ impl RecallJob<'_> {
             words,
             chunk_start: 0,
             chunk_count: OVERLAP_CHUNK,
-            _padding: [0; 3],
+            row_start: 0,
+            block_rows: self.neurons as u32,
+            _padding: 0,
         }
     }
 
@@ -323,11 +326,24 @@ impl RecallJob<'_> {
         ];
         match self.couplings {
             GpuCouplings::Dense { weights } => {
-                let mut entries = vec![(0, &uniform), (1, weights)];
-                entries.extend(common);
                 pass.set_pipeline(&kernels.sweep);
-                pass.set_bind_group(0, &ctx.bind(&kernels.sweep, &entries), &[]);
-                pass.dispatch_workgroups(tile_x, tile_y, 1);
+                for ((row_start, block_rows), block) in
+                    weights.ranges(self.neurons).zip(&weights.blocks)
+                {
+                    let block_params = SyncParams {
+                        neuron_tiles: (block_rows as u32).div_ceil(TILE),
+                        row_start: row_start as u32,
+                        block_rows: block_rows as u32,
+                        ..uniform_params
+                    };
+                    let block_uniform = ctx.uniform("sync block params", &block_params);
+                    let mut entries = vec![(0, &block_uniform), (1, block)];
+                    entries.extend(common);
+                    let (x, y) =
+                        ctx.spread_groups(block_params.neuron_tiles * probes.div_ceil(TILE));
+                    pass.set_bind_group(0, &ctx.bind(&kernels.sweep, &entries), &[]);
+                    pass.dispatch_workgroups(x, y, 1);
+                }
             }
             GpuCouplings::Factored { bits, stored, .. } => {
                 let (overlap_x, overlap_y) =
@@ -482,6 +498,17 @@ impl RecallJob<'_> {
         } else {
             0
         };
+        if let GpuCouplings::Dense { weights } = self.couplings {
+            // A sweep visits neurons in random order, so every step may need any row.
+            if weights.blocks.len() > 1 {
+                return Err(Error::TooLarge(format!(
+                    "asynchronous recall on the GPU needs the weight matrix ({}) in one storage binding ({} on {}); use --mode sync, factored weights (Hebbian) or --backend cpu",
+                    crate::gpu::human_bytes((n * n * 4) as u64),
+                    crate::gpu::human_bytes(ctx.max_binding_bytes()),
+                    ctx.adapter.name
+                )));
+            }
+        }
         let (stored, words) = self.couplings.stored_and_words();
         // Loop iterations per neuron update: the field's strided part, the reduction and, for
         // factored couplings, the overlap update.
@@ -539,7 +566,7 @@ impl RecallJob<'_> {
                 ];
                 match self.couplings {
                     GpuCouplings::Dense { weights } => {
-                        entries.push((1, weights));
+                        entries.push((1, &weights.blocks[0]));
                         ctx.bind(&kernels.steps, &entries)
                     }
                     GpuCouplings::Factored { bits, .. } => {

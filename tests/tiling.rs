@@ -1,0 +1,107 @@
+//! Weight matrices larger than one storage binding: learning and synchronous recall split the
+//! matrix into row blocks. A context that treats bindings as 16 KiB runs these paths on small
+//! networks (N = 200 gives 13 blocks of 16 rows).
+
+mod common;
+
+use std::sync::Arc;
+
+use hopsom::gpu::{AdapterPolicy, GpuContext};
+use hopsom::hopfield::capacity::random_patterns;
+use hopsom::hopfield::learn::{projection_cpu, projection_weights, storkey_cpu, storkey_weights};
+use hopsom::hopfield::recall::RecallParams;
+use hopsom::hopfield::{self, noise, Learning, PatternSet, UpdateMode, WeightForm};
+use hopsom::rng::{Domain, StreamKey};
+use hopsom::Backend;
+use indicatif::ProgressBar;
+
+const CAP: u64 = 16 << 10;
+
+fn tiled_gpu() -> Option<Arc<GpuContext>> {
+    common::gpu()?;
+    Some(GpuContext::open_with_binding_cap(AdapterPolicy::AnyAdapter, Some(CAP)).unwrap())
+}
+
+fn patterns(count: usize, neurons: usize) -> PatternSet {
+    random_patterns(neurons, count, &StreamKey::new(77, Domain::Patterns, &[])).unwrap()
+}
+
+#[test]
+fn learning_across_row_blocks_matches_the_cpu() {
+    let Some(ctx) = tiled_gpu() else { return };
+    let gpu = Backend::Gpu(ctx);
+    for n in [200, 221] {
+        let set = patterns(15, n);
+        assert_eq!(
+            hopfield::learn_hebbian(&set, &Backend::Cpu).unwrap(),
+            hopfield::learn_hebbian(&set, &gpu).unwrap(),
+            "Hebbian N={n}"
+        );
+        common::F32_KERNEL.assert_close(
+            "Storkey",
+            &storkey_weights(&set, &gpu).unwrap(),
+            &storkey_cpu(&set).unwrap(),
+        );
+        let solved: Vec<f32> = set.states().iter().map(|&v| f32::from(v) * 0.25).collect();
+        common::F32_KERNEL.assert_close(
+            "projection",
+            &projection_weights(&set, &solved, &gpu).unwrap(),
+            &projection_cpu(&set, &solved).unwrap(),
+        );
+    }
+}
+
+#[test]
+fn synchronous_recall_across_row_blocks_is_identical() {
+    let Some(ctx) = tiled_gpu() else { return };
+    let set = patterns(12, 221);
+    let learning = Learning {
+        weights: WeightForm::Dense,
+        ..Default::default()
+    };
+    let network = hopfield::learn(&set, &learning, &Backend::Cpu).unwrap();
+    let mut probes = Vec::new();
+    let mut keys = Vec::new();
+    for p in 0..set.len() {
+        probes.extend(noise::corrupt(
+            set.get(p),
+            25.0,
+            &noise::noise_key(4, p, 25.0, 0),
+        ));
+        keys.push(noise::order_key(4, p, 25.0, 0));
+    }
+    let params = RecallParams {
+        mode: UpdateMode::Sync,
+        max_sweeps: 20,
+        temperature: 0.0,
+        ..Default::default()
+    };
+    let run = |backend: &Backend| {
+        hopfield::recall(
+            &network,
+            &probes,
+            &keys,
+            &params,
+            backend,
+            &ProgressBar::hidden(),
+        )
+        .unwrap()
+    };
+    assert_eq!(run(&Backend::Cpu), run(&Backend::Gpu(ctx.clone())));
+
+    // Asynchronous recall needs the whole matrix in one binding: a clear error, not a crash.
+    let asynchronous = RecallParams {
+        mode: UpdateMode::Async,
+        ..params.clone()
+    };
+    let err = hopfield::recall(
+        &network,
+        &probes,
+        &keys,
+        &asynchronous,
+        &Backend::Gpu(ctx),
+        &ProgressBar::hidden(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("one storage binding"), "{err}");
+}
