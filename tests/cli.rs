@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::ops::Add;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -118,6 +119,34 @@ fn recall_is_identical_on_cpu_and_gpu_through_the_binary() {
     for mode in ["sync", "async"] {
         assert_eq!(run("cpu", mode), run("gpu", mode), "{mode}");
     }
+}
+
+#[test]
+fn dense_and_factored_weights_agree_through_the_binary() {
+    let run = |weights: &str| {
+        let output = hopsom()
+            .args([
+                "hopfield",
+                "recall",
+                "--patterns",
+                "builtin",
+                "--noise",
+                "40",
+                "--trials",
+                "4",
+                "--backend",
+                "cpu",
+                "--json",
+                "--weights",
+                weights,
+            ])
+            .output()
+            .unwrap();
+        let report = json_of(&output);
+        assert_eq!(report["weights"], weights);
+        report["probes"].clone()
+    };
+    assert_eq!(run("dense"), run("factored"));
 }
 
 #[test]
