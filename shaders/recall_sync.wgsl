@@ -85,6 +85,12 @@ const TILE: u32 = 16u;
 var<workgroup> weight_block: array<array<vec4<i32>, 4>, 16>;
 var<workgroup> state_block: array<array<vec4<i32>, 4>, 16>;
 
+// The 16 products of row r of weight_block with row c of state_block, as four vec4 dot products.
+fn block_product(r: u32, c: u32) -> i32 {
+    return dot(weight_block[r][0], state_block[c][0]) + dot(weight_block[r][1], state_block[c][1])
+        + dot(weight_block[r][2], state_block[c][2]) + dot(weight_block[r][3], state_block[c][3]);
+}
+
 // Adds v to the wide sum at `at`. A carry out of the low word (after about 65 536 neurons'
 // worth of parts) moves into the high word, so the sum stays exact while its value fits 47 bits.
 fn accumulate_wide(at: u32, v: i32) {
@@ -160,10 +166,7 @@ fn sweep(
         }
         state_block[local.y][local.x / 4u][local.x % 4u] = s;
         workgroupBarrier();
-        field += dot(weight_block[local.x][0], state_block[local.y][0])
-            + dot(weight_block[local.x][1], state_block[local.y][1])
-            + dot(weight_block[local.x][2], state_block[local.y][2])
-            + dot(weight_block[local.x][3], state_block[local.y][3]);
+        field += block_product(local.x, local.y);
         workgroupBarrier();
     }
 
@@ -237,10 +240,7 @@ fn overlaps_chunk(
         }
         state_block[local.y][local.x / 4u][local.x % 4u] = s;
         workgroupBarrier();
-        sum += dot(weight_block[local.x][0], state_block[local.y][0])
-            + dot(weight_block[local.x][1], state_block[local.y][1])
-            + dot(weight_block[local.x][2], state_block[local.y][2])
-            + dot(weight_block[local.x][3], state_block[local.y][3]);
+        sum += block_product(local.x, local.y);
         workgroupBarrier();
     }
     let mu = pattern_start + local.x;
@@ -284,10 +284,7 @@ fn factored_sweep(
         }
         state_block[local.y][local.x / 4u][local.x % 4u] = m;
         workgroupBarrier();
-        through_patterns += dot(weight_block[local.x][0], state_block[local.y][0])
-            + dot(weight_block[local.x][1], state_block[local.y][1])
-            + dot(weight_block[local.x][2], state_block[local.y][2])
-            + dot(weight_block[local.x][3], state_block[local.y][3]);
+        through_patterns += block_product(local.x, local.y);
         workgroupBarrier();
     }
     let i = neuron_start + local.x;
