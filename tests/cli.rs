@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::ops::Add;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
