@@ -161,8 +161,9 @@ fn factored_is_chosen_when_dense_does_not_fit() {
     let stored = patterns(3, 70_000);
     let network = hopfield::learn(&stored, &Learning::default(), &Backend::Cpu).unwrap();
     assert!(network.is_factored());
-    let small = learned(&patterns(3, 100), WeightForm::Auto);
-    assert!(!small.is_factored());
+    // Cheaper factored (2P < N), cheaper dense (2P > N).
+    assert!(learned(&patterns(3, 100), WeightForm::Auto).is_factored());
+    assert!(!learned(&patterns(60, 100), WeightForm::Auto).is_factored());
     let storkey = Learning {
         rule: hopfield::LearningRule::Storkey,
         weights: WeightForm::Factored,

@@ -21,8 +21,9 @@ pub struct LearningArgs {
     #[arg(long)]
     pub keep_diagonal: bool,
     /// How the couplings are held: dense (the N x N matrix, 4N² bytes), factored (the patterns
-    /// themselves, PN bytes, h = Xᵀ(X s) − P s; Hebbian only), or auto: dense when the matrix fits
-    /// half the free host memory (and one GPU storage binding on the GPU), factored otherwise.
+    /// themselves, PN bytes, h = Xᵀ(X s) − P s; Hebbian only), or auto: factored for the Hebbian
+    /// rule when 2P < N or when the matrix does not fit half the free host memory (and one GPU
+    /// storage binding on the GPU), dense otherwise. Both give identical results.
     #[arg(long, value_enum, default_value_t = WeightForm::Auto)]
     pub weights: WeightForm,
 }

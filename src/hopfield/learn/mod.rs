@@ -40,8 +40,9 @@ pub enum LearningRule {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum WeightForm {
-    /// Dense when the N x N matrix fits (host memory, and one GPU binding on the GPU), factored
-    /// otherwise.
+    /// Factored for the Hebbian rule when it is cheaper (2P < N: a field costs O(P) instead of
+    /// O(N)) or when the N x N matrix does not fit (half the free host memory, and one GPU binding
+    /// on the GPU); dense otherwise.
     #[default]
     Auto,
     /// The N x N weight matrix: 4N² bytes.
@@ -80,7 +81,9 @@ pub fn learn(
         WeightForm::Dense => false,
         WeightForm::Factored => true,
         WeightForm::Auto => {
-            rule == LearningRule::Hebbian && !dense_fits(patterns.neurons(), backend)
+            rule == LearningRule::Hebbian
+                && (2 * patterns.len() < patterns.neurons()
+                    || !dense_fits(patterns.neurons(), backend))
         }
     };
     if factored {
