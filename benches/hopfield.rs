@@ -84,6 +84,7 @@ fn recall(c: &mut Criterion) {
     let (large_probes, large_keys) = noisy_batch(&large, 256, 20.0);
     let seed = hopfield::seed_patterns();
     let seed_network = hopfield::hebbian_cpu(&seed).unwrap();
+    let seed_factored = hopfield::HopfieldNetwork::factored(&seed).unwrap();
     let (seed_probes, seed_keys) = noisy_batch(&seed, 3000, 25.0);
     for backend in backends() {
         let sync = RecallParams {
@@ -112,22 +113,23 @@ fn recall(c: &mut Criterion) {
             ..Default::default()
         };
         group.throughput(Throughput::Elements(seed_keys.len() as u64));
-        group.bench_function(
-            BenchmarkId::new(format!("async-seed-3000/{}", backend.name()), 225),
-            |b| {
+        for (form, network) in [("dense", &seed_network), ("factored", &seed_factored)] {
+            let id = BenchmarkId::new(format!("async-seed-3000-{form}/{}", backend.name()), 225);
+            group.bench_function(id, |b| {
                 b.iter(|| {
+                    let hidden = ProgressBar::hidden();
                     hopfield::recall(
-                        &seed_network,
+                        network,
                         &seed_probes,
                         &seed_keys,
                         &seed_async,
                         &backend,
-                        &ProgressBar::hidden(),
+                        &hidden,
                     )
                     .unwrap()
                 })
-            },
-        );
+            });
+        }
     }
     group.finish();
 }

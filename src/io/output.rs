@@ -15,8 +15,15 @@ where
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    let mut temporary = tempfile::Builder::new()
-        .prefix(".hopsom-")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".hopsom-");
+    // Temporary files are private (0600); results are ordinary files, readable as the umask allows.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut temporary = builder
         .tempfile_in(directory)
         .map_err(|err| Error::io(directory, err))?;
     {
