@@ -37,6 +37,8 @@ struct Params {
     // The Fisher-Yates steps [shuffle_start, shuffle_start + shuffle_count) counted from the top.
     shuffle_start: u32,
     shuffle_count: u32,
+    // Rows per weight binding in recall_async_blocked.wgsl.
+    rows_per_block: u32,
 }
 
 // Keep in sync with NeuronRule in src/hopfield/recall/mod.rs.

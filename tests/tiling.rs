@@ -1,4 +1,4 @@
-//! Weight matrices larger than one storage binding: learning and synchronous recall split the
+//! Weight matrices larger than one storage binding: learning and recall split the
 //! matrix into row blocks. A context that treats bindings as 16 KiB runs these paths on small
 //! networks (N = 200 gives 13 blocks of 16 rows).
 
@@ -89,7 +89,7 @@ fn synchronous_recall_across_row_blocks_is_identical() {
     };
     assert_eq!(run(&Backend::Cpu), run(&Backend::Gpu(ctx.clone())));
 
-    // Asynchronous recall needs the whole matrix in one binding: a clear error, not a crash.
+    // Asynchronous recall reads at most four bindings: 14 blocks are a clear error, not a crash.
     let asynchronous = RecallParams {
         mode: UpdateMode::Async,
         ..params.clone()
@@ -103,5 +103,52 @@ fn synchronous_recall_across_row_blocks_is_identical() {
         &ProgressBar::hidden(),
     )
     .unwrap_err();
-    assert!(err.to_string().contains("one storage binding"), "{err}");
+    assert!(
+        err.to_string().contains("at most 4 storage bindings"),
+        "{err}"
+    );
+}
+
+#[test]
+fn asynchronous_recall_across_four_row_blocks_is_identical() {
+    if common::gpu().is_none() {
+        return;
+    }
+    // 64 KiB bindings hold 64 rows of 221 neurons: four blocks.
+    let ctx = GpuContext::open_with_binding_cap(AdapterPolicy::AnyAdapter, Some(64 << 10)).unwrap();
+    let set = patterns(12, 221);
+    let learning = Learning {
+        rule: hopfield::LearningRule::Storkey,
+        weights: WeightForm::Dense,
+        ..Default::default()
+    };
+    let network = hopfield::learn(&set, &learning, &Backend::Cpu).unwrap();
+    let mut probes = Vec::new();
+    let mut keys = Vec::new();
+    for p in 0..set.len() {
+        probes.extend(noise::corrupt(
+            set.get(p),
+            30.0,
+            &noise::noise_key(5, p, 30.0, 0),
+        ));
+        keys.push(noise::order_key(5, p, 30.0, 0));
+    }
+    let params = RecallParams {
+        mode: UpdateMode::Async,
+        max_sweeps: 20,
+        record_flips: true,
+        ..Default::default()
+    };
+    let run = |backend: &Backend| {
+        hopfield::recall(
+            &network,
+            &probes,
+            &keys,
+            &params,
+            backend,
+            &ProgressBar::hidden(),
+        )
+        .unwrap()
+    };
+    assert_eq!(run(&Backend::Cpu), run(&Backend::Gpu(ctx)));
 }

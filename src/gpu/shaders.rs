@@ -48,9 +48,23 @@ pub const RECALL_SYNC: ShaderModule = ShaderModule {
     parts: &[RNG, WIDE_INT, shader_file!("recall_sync.wgsl")],
 };
 
+const RECALL_ASYNC_FILE: ShaderFile = shader_file!("recall_async.wgsl");
+
 pub const RECALL_ASYNC: ShaderModule = ShaderModule {
     name: "recall_async",
-    parts: &[RNG, WIDE_INT, shader_file!("recall_async.wgsl")],
+    parts: &[RNG, WIDE_INT, RECALL_ASYNC_FILE],
+};
+
+/// Asynchronous recall with a weight matrix over several bindings: recall_async.wgsl and an
+/// extra kernel that takes four more storage buffers.
+pub const RECALL_ASYNC_BLOCKED: ShaderModule = ShaderModule {
+    name: "recall_async_blocked",
+    parts: &[
+        RNG,
+        WIDE_INT,
+        RECALL_ASYNC_FILE,
+        shader_file!("recall_async_blocked.wgsl"),
+    ],
 };
 
 pub const STORKEY: ShaderModule = ShaderModule {
@@ -64,7 +78,14 @@ pub const PROJECTION: ShaderModule = ShaderModule {
 };
 
 /// Every module the program compiles.
-pub const MODULES: &[ShaderModule] = &[HEBBIAN, RECALL_SYNC, RECALL_ASYNC, STORKEY, PROJECTION];
+pub const MODULES: &[ShaderModule] = &[
+    HEBBIAN,
+    RECALL_SYNC,
+    RECALL_ASYNC,
+    RECALL_ASYNC_BLOCKED,
+    STORKEY,
+    PROJECTION,
+];
 
 /// Files that hold functions only and are valid WGSL on their own.
 pub const LIBRARIES: &[ShaderFile] = &[RNG, WIDE_INT];

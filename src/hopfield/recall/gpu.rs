@@ -65,6 +65,7 @@ struct AsyncParams {
     words: u32,
     shuffle_start: u32,
     shuffle_count: u32,
+    rows_per_block: u32,
 }
 
 /// Keep in sync with `Probe` in shaders/recall_async.wgsl.
@@ -129,6 +130,30 @@ impl KernelFamily for RecallKernels {
             steps: asynchronous("steps"),
             steps_factored: asynchronous("steps_factored"),
             end_sweep: asynchronous("end_sweep"),
+        })
+    }
+}
+
+/// The most bindings the asynchronous kernel reads a dense matrix from (recall_async_blocked.wgsl).
+const MAX_ASYNC_BLOCKS: usize = 4;
+
+/// `steps_blocked`, built only when a dense matrix needs more than one binding: it takes four
+/// more storage buffers than the other kernels.
+struct BlockedStepKernels {
+    steps: wgpu::ComputePipeline,
+}
+
+impl KernelFamily for BlockedStepKernels {
+    fn build(ctx: &GpuContext) -> Result<Self> {
+        let needed = 11;
+        if ctx.limits.max_storage_buffers_per_shader_stage < needed {
+            return Err(Error::TooLarge(format!(
+                "{} binds at most {} storage buffers per kernel; asynchronous recall over a weight matrix in several bindings needs {needed}",
+                ctx.adapter.name, ctx.limits.max_storage_buffers_per_shader_stage
+            )));
+        }
+        Ok(BlockedStepKernels {
+            steps: ctx.compute_pipeline(&shaders::RECALL_ASYNC_BLOCKED, "steps_blocked"),
         })
     }
 }
@@ -498,17 +523,22 @@ impl RecallJob<'_> {
         } else {
             0
         };
-        if let GpuCouplings::Dense { weights } = self.couplings {
-            // A sweep visits neurons in random order, so every step may need any row.
-            if weights.blocks.len() > 1 {
+        // A sweep visits neurons in random order, so every step may need any row: a matrix over
+        // several bindings is read through the blocked kernel, up to MAX_ASYNC_BLOCKS of them.
+        let blocked = match self.couplings {
+            GpuCouplings::Dense { weights } if weights.blocks.len() > MAX_ASYNC_BLOCKS => {
                 return Err(Error::TooLarge(format!(
-                    "asynchronous recall on the GPU needs the weight matrix ({}) in one storage binding ({} on {}); use --mode sync, factored weights (Hebbian) or --backend cpu",
+                    "asynchronous recall on the GPU reads the weight matrix ({}) from at most {MAX_ASYNC_BLOCKS} storage bindings ({} each on {}); use --mode sync, factored weights (Hebbian) or --backend cpu",
                     crate::gpu::human_bytes((n * n * 4) as u64),
                     crate::gpu::human_bytes(ctx.max_binding_bytes()),
                     ctx.adapter.name
                 )));
             }
-        }
+            GpuCouplings::Dense { weights } if weights.blocks.len() > 1 => {
+                Some((ctx.kernels::<BlockedStepKernels>()?, weights))
+            }
+            _ => None,
+        };
         let (stored, words) = self.couplings.stored_and_words();
         // Loop iterations per neuron update: the field's strided part, the reduction and, for
         // factored couplings, the overlap update.
@@ -529,6 +559,10 @@ impl RecallJob<'_> {
             words,
             shuffle_start: 0,
             shuffle_count: SHUFFLE_BUDGET,
+            rows_per_block: match self.couplings {
+                GpuCouplings::Dense { weights } => weights.rows_per_block as u32,
+                GpuCouplings::Factored { .. } => 0,
+            },
         };
         let state_buffer = ctx.storage_from("states", states)?;
         let keys = ctx.storage_from("keys", key_words)?;
@@ -564,21 +598,30 @@ impl RecallJob<'_> {
                     (8, self.rules),
                     (9, self.logit_table),
                 ];
-                match self.couplings {
-                    GpuCouplings::Dense { weights } => {
+                match (self.couplings, &blocked) {
+                    (GpuCouplings::Dense { .. }, Some((blocked_kernels, weights))) => {
+                        // Unused block slots repeat the last block: any valid buffer will do.
+                        let last = weights.blocks.len() - 1;
+                        for slot in 0..MAX_ASYNC_BLOCKS {
+                            entries.push((12 + slot as u32, &weights.blocks[slot.min(last)]));
+                        }
+                        ctx.bind(&blocked_kernels.steps, &entries)
+                    }
+                    (GpuCouplings::Dense { weights }, None) => {
                         entries.push((1, &weights.blocks[0]));
                         ctx.bind(&kernels.steps, &entries)
                     }
-                    GpuCouplings::Factored { bits, .. } => {
+                    (GpuCouplings::Factored { bits, .. }, _) => {
                         entries.extend([(10, bits), (11, &overlaps)]);
                         ctx.bind(&kernels.steps_factored, &entries)
                     }
                 }
             })
             .collect();
-        let steps_pipeline = match self.couplings {
-            GpuCouplings::Dense { .. } => &kernels.steps,
-            GpuCouplings::Factored { .. } => &kernels.steps_factored,
+        let steps_pipeline = match (self.couplings, &blocked) {
+            (GpuCouplings::Dense { .. }, Some((blocked_kernels, _))) => &blocked_kernels.steps,
+            (GpuCouplings::Dense { .. }, None) => &kernels.steps,
+            (GpuCouplings::Factored { .. }, _) => &kernels.steps_factored,
         };
         let shuffle_groups: Vec<wgpu::BindGroup> =
             (0..(n as u32).saturating_sub(1).div_ceil(SHUFFLE_BUDGET))
