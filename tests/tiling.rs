@@ -22,6 +22,21 @@ fn tiled_gpu() -> Option<Arc<GpuContext>> {
     Some(GpuContext::open_with_binding_cap(AdapterPolicy::AnyAdapter, Some(CAP)).unwrap())
 }
 
+/// One noisy copy of every pattern at `level` percent, with its update-order key.
+fn noisy(set: &PatternSet, level: f64, seed: u64) -> (Vec<i8>, Vec<StreamKey>) {
+    let mut probes = Vec::new();
+    let mut keys = Vec::new();
+    for p in 0..set.len() {
+        probes.extend(noise::corrupt(
+            set.get(p),
+            level,
+            &noise::noise_key(seed, p, level, 0),
+        ));
+        keys.push(noise::order_key(seed, p, level, 0));
+    }
+    (probes, keys)
+}
+
 fn patterns(count: usize, neurons: usize) -> PatternSet {
     random_patterns(neurons, count, &StreamKey::new(77, Domain::Patterns, &[])).unwrap()
 }
@@ -60,16 +75,7 @@ fn synchronous_recall_across_row_blocks_is_identical() {
         ..Default::default()
     };
     let network = hopfield::learn(&set, &learning, &Backend::Cpu).unwrap();
-    let mut probes = Vec::new();
-    let mut keys = Vec::new();
-    for p in 0..set.len() {
-        probes.extend(noise::corrupt(
-            set.get(p),
-            25.0,
-            &noise::noise_key(4, p, 25.0, 0),
-        ));
-        keys.push(noise::order_key(4, p, 25.0, 0));
-    }
+    let (probes, keys) = noisy(&set, 25.0, 4);
     let params = RecallParams {
         mode: UpdateMode::Sync,
         max_sweeps: 20,
@@ -123,16 +129,7 @@ fn asynchronous_recall_across_four_row_blocks_is_identical() {
         ..Default::default()
     };
     let network = hopfield::learn(&set, &learning, &Backend::Cpu).unwrap();
-    let mut probes = Vec::new();
-    let mut keys = Vec::new();
-    for p in 0..set.len() {
-        probes.extend(noise::corrupt(
-            set.get(p),
-            30.0,
-            &noise::noise_key(5, p, 30.0, 0),
-        ));
-        keys.push(noise::order_key(5, p, 30.0, 0));
-    }
+    let (probes, keys) = noisy(&set, 30.0, 5);
     let params = RecallParams {
         mode: UpdateMode::Async,
         max_sweeps: 20,
