@@ -1,0 +1,28 @@
+//! hopsom as a library: store the seed patterns, corrupt one, recall it.
+//! `cargo run --release --example library` (README.md shows the same code).
+
+use hopsom::hopfield::{self, noise, recall::RecallParams};
+use hopsom::{Backend, BackendChoice};
+
+fn main() -> Result<(), hopsom::Error> {
+    let stored = hopfield::seed_patterns();
+    let backend = Backend::open(BackendChoice::Auto, |notice| eprintln!("{notice}"))?;
+    let network = hopfield::learn_hebbian(&stored, &backend)?;
+    let probe = noise::corrupt(stored.get(0), 25.0, &noise::noise_key(1, 0, 25.0, 0));
+    let keys = [noise::order_key(1, 0, 25.0, 0)];
+    let params = RecallParams::default();
+    let outcome = &hopfield::recall(
+        &network,
+        &probe,
+        &keys,
+        &params,
+        &backend,
+        &indicatif::ProgressBar::hidden(),
+    )?[0];
+    let best = hopfield::best_match(&stored, &outcome.final_state);
+    println!(
+        "{:?} after {} sweeps: {} with overlap {}",
+        outcome.ending, outcome.sweeps, stored.names[best.pattern], best.overlap
+    );
+    Ok(())
+}
