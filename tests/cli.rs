@@ -68,6 +68,15 @@ fn recall_json_contract() {
     assert!(report["adapter"].is_string());
     assert_eq!(report["neurons"], 225);
     assert_eq!(report["patterns"], 3);
+    assert_eq!(report["rule"], "hebbian");
+    assert_eq!(
+        report["weights"], "factored",
+        "auto factors P = 3 ≪ N = 225"
+    );
+    assert_eq!(
+        (report["temperature"].as_f64(), report["clamped"].as_u64()),
+        (Some(0.0), Some(0))
+    );
     let probes = report["probes"].as_array().unwrap();
     assert_eq!(probes.len(), 3 * 2 * 2);
     for probe in probes {
