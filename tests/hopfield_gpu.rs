@@ -19,23 +19,6 @@ fn random_patterns(count: usize, neurons: usize, seed: u64) -> PatternSet {
     PatternSet::new(neurons, common::random_bipolar(count, neurons, seed), names).unwrap()
 }
 
-/// Noisy copies of each stored pattern, with their keys.
-fn noisy_probes(stored: &PatternSet, levels: &[f64], seed: u64) -> (Vec<i8>, Vec<StreamKey>) {
-    let mut probes = Vec::new();
-    let mut keys = Vec::new();
-    for (p, pattern) in stored.iter().enumerate() {
-        for &level in levels {
-            probes.extend(noise::corrupt(
-                pattern,
-                level,
-                &noise::noise_key(seed, p, level, 0),
-            ));
-            keys.push(noise::order_key(seed, p, level, 0));
-        }
-    }
-    (probes, keys)
-}
-
 fn run(
     network: &HopfieldNetwork,
     probes: &[i8],
@@ -78,7 +61,7 @@ fn assert_recall_matches(mode: UpdateMode, configure: impl Fn(usize, &mut Recall
             7 + k as u64,
         );
         let network = hopfield::hebbian_cpu(&stored).unwrap();
-        let (probes, keys) = noisy_probes(&stored, &[0.0, 10.0, 30.0, 45.0], 11);
+        let (probes, keys) = common::noisy_probes(&stored, &[0.0, 10.0, 30.0, 45.0], 11);
         let mut params = RecallParams {
             mode,
             max_sweeps: 30,
@@ -169,7 +152,7 @@ fn glauber_dynamics_are_identical() {
 fn clamped_neurons_keep_the_probe_value() {
     let stored = hopfield::seed_patterns();
     let network = hopfield::hebbian_cpu(&stored).unwrap();
-    let (probes, keys) = noisy_probes(&stored, &[40.0], 2);
+    let (probes, keys) = common::noisy_probes(&stored, &[40.0], 2);
     let clamp = every_third_clamped(225).unwrap();
     let params = RecallParams {
         clamp: Some(clamp.clone()),
@@ -275,7 +258,7 @@ fn gpu_runs_are_reproducible() {
     let backend = Backend::Gpu(ctx);
     let stored = seed_patterns();
     let network = hopfield::learn_hebbian(&stored, &backend).unwrap();
-    let (probes, keys) = noisy_probes(&stored, &[25.0, 50.0], 3);
+    let (probes, keys) = common::noisy_probes(&stored, &[25.0, 50.0], 3);
     let params = RecallParams {
         record_flips: true,
         ..Default::default()

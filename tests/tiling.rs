@@ -10,7 +10,7 @@ use hopsom::gpu::{AdapterPolicy, GpuContext};
 use hopsom::hopfield::capacity::random_patterns;
 use hopsom::hopfield::learn::{projection_cpu, projection_weights, storkey_cpu, storkey_weights};
 use hopsom::hopfield::recall::RecallParams;
-use hopsom::hopfield::{self, noise, Learning, PatternSet, UpdateMode, WeightForm};
+use hopsom::hopfield::{self, Learning, PatternSet, UpdateMode, WeightForm};
 use hopsom::rng::{Domain, StreamKey};
 use hopsom::Backend;
 use indicatif::ProgressBar;
@@ -20,21 +20,6 @@ const CAP: u64 = 16 << 10;
 fn tiled_gpu() -> Option<Arc<GpuContext>> {
     common::gpu()?;
     Some(GpuContext::open_with_binding_cap(AdapterPolicy::AnyAdapter, Some(CAP)).unwrap())
-}
-
-/// One noisy copy of every pattern at `level` percent, with its update-order key.
-fn noisy(set: &PatternSet, level: f64, seed: u64) -> (Vec<i8>, Vec<StreamKey>) {
-    let mut probes = Vec::new();
-    let mut keys = Vec::new();
-    for p in 0..set.len() {
-        probes.extend(noise::corrupt(
-            set.get(p),
-            level,
-            &noise::noise_key(seed, p, level, 0),
-        ));
-        keys.push(noise::order_key(seed, p, level, 0));
-    }
-    (probes, keys)
 }
 
 fn patterns(count: usize, neurons: usize) -> PatternSet {
@@ -75,7 +60,7 @@ fn synchronous_recall_across_row_blocks_is_identical() {
         ..Default::default()
     };
     let network = hopfield::learn(&set, &learning, &Backend::Cpu).unwrap();
-    let (probes, keys) = noisy(&set, 25.0, 4);
+    let (probes, keys) = common::noisy_probes(&set, &[25.0], 4);
     let params = RecallParams {
         mode: UpdateMode::Sync,
         max_sweeps: 20,
@@ -129,7 +114,7 @@ fn asynchronous_recall_across_four_row_blocks_is_identical() {
         ..Default::default()
     };
     let network = hopfield::learn(&set, &learning, &Backend::Cpu).unwrap();
-    let (probes, keys) = noisy(&set, 30.0, 5);
+    let (probes, keys) = common::noisy_probes(&set, &[30.0], 5);
     let params = RecallParams {
         mode: UpdateMode::Async,
         max_sweeps: 20,

@@ -23,6 +23,28 @@ pub fn gpu() -> Option<Arc<GpuContext>> {
     }
 }
 
+/// One noisy copy of every stored pattern at every level, with its update-order key.
+pub fn noisy_probes(
+    stored: &hopsom::hopfield::PatternSet,
+    levels: &[f64],
+    seed: u64,
+) -> (Vec<i8>, Vec<hopsom::rng::StreamKey>) {
+    use hopsom::hopfield::noise;
+    let mut probes = Vec::new();
+    let mut keys = Vec::new();
+    for (p, pattern) in stored.iter().enumerate() {
+        for &level in levels {
+            probes.extend(noise::corrupt(
+                pattern,
+                level,
+                &noise::noise_key(seed, p, level, 0),
+            ));
+            keys.push(noise::order_key(seed, p, level, 0));
+        }
+    }
+    (probes, keys)
+}
+
 /// Random bipolar patterns from a seeded generator.
 pub fn random_bipolar(count: usize, neurons: usize, seed: u64) -> Vec<i8> {
     use rand::{RngExt, SeedableRng};
