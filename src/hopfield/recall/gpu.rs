@@ -291,6 +291,21 @@ struct SweepBuffers<'b> {
     overlaps: &'b wgpu::Buffer,
 }
 
+/// One prepared dispatch: a pipeline, its bind group and its workgroup counts.
+struct Dispatch<'k> {
+    pipeline: &'k wgpu::ComputePipeline,
+    group: wgpu::BindGroup,
+    workgroups: (u32, u32),
+}
+
+fn record(pass: &mut wgpu::ComputePass, plan: &[Dispatch]) {
+    for dispatch in plan {
+        pass.set_pipeline(dispatch.pipeline);
+        pass.set_bind_group(0, &dispatch.group, &[]);
+        pass.dispatch_workgroups(dispatch.workgroups.0, dispatch.workgroups.1, 1);
+    }
+}
+
 /// What every dispatch of one recall call shares.
 struct RecallJob<'a> {
     ctx: &'a GpuContext,
@@ -325,19 +340,12 @@ impl RecallJob<'_> {
         }
     }
 
-    /// Records one field-and-update pass (or, with `energy_only`, one energy pass) of the
-    /// synchronous kernels over `buffers`: for factored couplings the overlaps first.
-    fn record_sweep(
-        &self,
-        pass: &mut wgpu::ComputePass,
-        uniform_params: SyncParams,
-        buffers: &SweepBuffers,
-    ) {
+    /// The dispatches of one field-and-update pass (or, with `energy_only`, one energy pass) of
+    /// the synchronous kernels over `buffers`: for factored couplings the overlaps first. Built
+    /// once per buffer rotation phase and recorded every sweep of that phase.
+    fn plan_sweep(&self, uniform_params: SyncParams, buffers: &SweepBuffers) -> Vec<Dispatch<'_>> {
         let (ctx, kernels) = (self.ctx, self.kernels);
-        let probes = uniform_params.probes;
-        let uniform = ctx.uniform("sync params", &uniform_params);
-        let (tile_x, tile_y) =
-            ctx.spread_groups(uniform_params.neuron_tiles * probes.div_ceil(TILE));
+        let probe_tiles = uniform_params.probes.div_ceil(TILE);
         let common = [
             (2, buffers.current),
             (3, buffers.next),
@@ -349,9 +357,9 @@ impl RecallJob<'_> {
             (9, buffers.keys),
             (10, self.logit_table),
         ];
+        let mut plan = Vec::new();
         match self.couplings {
             GpuCouplings::Dense { weights } => {
-                pass.set_pipeline(&kernels.sweep);
                 for ((row_start, block_rows), block) in
                     weights.ranges(self.neurons).zip(&weights.blocks)
                 {
@@ -361,46 +369,48 @@ impl RecallJob<'_> {
                         block_rows: block_rows as u32,
                         ..uniform_params
                     };
-                    let block_uniform = ctx.uniform("sync block params", &block_params);
-                    let mut entries = vec![(0, &block_uniform), (1, block)];
+                    let uniform = ctx.uniform("sync block params", &block_params);
+                    let mut entries = vec![(0, &uniform), (1, block)];
                     entries.extend(common);
-                    let (x, y) =
-                        ctx.spread_groups(block_params.neuron_tiles * probes.div_ceil(TILE));
-                    pass.set_bind_group(0, &ctx.bind(&kernels.sweep, &entries), &[]);
-                    pass.dispatch_workgroups(x, y, 1);
+                    plan.push(Dispatch {
+                        pipeline: &kernels.sweep,
+                        group: ctx.bind(&kernels.sweep, &entries),
+                        workgroups: ctx.spread_groups(block_params.neuron_tiles * probe_tiles),
+                    });
                 }
             }
             GpuCouplings::Factored { bits, stored, .. } => {
-                let (overlap_x, overlap_y) =
-                    ctx.spread_groups(stored.div_ceil(TILE) * probes.div_ceil(TILE));
-                pass.set_pipeline(&kernels.overlaps);
                 for chunk_start in (0..self.neurons as u32).step_by(OVERLAP_CHUNK as usize) {
-                    let chunk_uniform = ctx.uniform(
+                    let uniform = ctx.uniform(
                         "overlap params",
                         &SyncParams {
                             chunk_start,
                             ..uniform_params
                         },
                     );
-                    let group = ctx.bind(
-                        &kernels.overlaps,
-                        &[
-                            (0, &chunk_uniform),
-                            (2, buffers.current),
-                            (11, bits),
-                            (12, buffers.overlaps),
-                        ],
-                    );
-                    pass.set_bind_group(0, &group, &[]);
-                    pass.dispatch_workgroups(overlap_x, overlap_y, 1);
+                    let entries = [
+                        (0, &uniform),
+                        (2, buffers.current),
+                        (11, bits),
+                        (12, buffers.overlaps),
+                    ];
+                    plan.push(Dispatch {
+                        pipeline: &kernels.overlaps,
+                        group: ctx.bind(&kernels.overlaps, &entries),
+                        workgroups: ctx.spread_groups(stored.div_ceil(TILE) * probe_tiles),
+                    });
                 }
+                let uniform = ctx.uniform("sync params", &uniform_params);
                 let mut entries = vec![(0, &uniform), (11, bits), (12, buffers.overlaps)];
                 entries.extend(common);
-                pass.set_pipeline(&kernels.factored_sweep);
-                pass.set_bind_group(0, &ctx.bind(&kernels.factored_sweep, &entries), &[]);
-                pass.dispatch_workgroups(tile_x, tile_y, 1);
+                plan.push(Dispatch {
+                    pipeline: &kernels.factored_sweep,
+                    group: ctx.bind(&kernels.factored_sweep, &entries),
+                    workgroups: ctx.spread_groups(uniform_params.neuron_tiles * probe_tiles),
+                });
             }
         }
+        plan
     }
 
     /// Reads the energy slots back and assembles each probe's outcome.
@@ -458,6 +468,10 @@ impl RecallJob<'_> {
         );
         let (final_x, final_y) = ctx.spread_groups((probes as u32).div_ceil(64));
 
+        // The dispatches of a sweep differ only by the rotation phase: prepared once per phase.
+        let phase_plans: Vec<Vec<Dispatch>> = (0..3)
+            .map(|phase| self.plan_sweep(sweep_params, &buffers_of(phase)))
+            .collect();
         let mut done_sweeps = 0u32;
         while done_sweeps < params.max_sweeps {
             let count = SWEEPS_PER_SUBMISSION.min(params.max_sweeps - done_sweeps);
@@ -465,7 +479,7 @@ impl RecallJob<'_> {
             {
                 let mut pass = encoder.begin_compute_pass(&Default::default());
                 for _ in 0..count {
-                    self.record_sweep(&mut pass, sweep_params, &buffers_of(done_sweeps as usize));
+                    record(&mut pass, &phase_plans[done_sweeps as usize % 3]);
                     pass.set_pipeline(&kernels.finalize);
                     pass.set_bind_group(0, &finalize_group, &[]);
                     pass.dispatch_workgroups(final_x, final_y, 1);
@@ -488,7 +502,10 @@ impl RecallJob<'_> {
                 energy_slot: params.max_sweeps,
                 ..sweep_params
             };
-            self.record_sweep(&mut pass, energy_params, &buffers_of(final_phase));
+            record(
+                &mut pass,
+                &self.plan_sweep(energy_params, &buffers_of(final_phase)),
+            );
         }
         ctx.queue.submit([encoder.finish()]);
 
@@ -676,7 +693,7 @@ impl RecallJob<'_> {
                 keys: &keys,
                 overlaps: &overlaps,
             };
-            self.record_sweep(&mut pass, energy_params, &buffers);
+            record(&mut pass, &self.plan_sweep(energy_params, &buffers));
             pass.set_pipeline(&kernels.start);
             pass.set_bind_group(0, &start_group, &[]);
             pass.dispatch_workgroups(thread_x, thread_y, 1);
