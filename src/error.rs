@@ -52,12 +52,8 @@ impl Error {
         }
     }
 
-    /// A [`Error::BadInput`] for `path`.
-    pub fn bad_input_msg(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
-        Self::bad_input(path, message)
-    }
-
-    pub(crate) fn bad_input(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+    /// An [`Error::BadInput`]: `path` was read, but its content is wrong in the way `message` says.
+    pub fn bad_input(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Error::BadInput {
             path: path.into(),
             message: message.into(),

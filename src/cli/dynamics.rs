@@ -80,7 +80,7 @@ impl DynamicsArgs {
             Some(path) => {
                 let values = read_neuron_values(path)?;
                 if values.len() != neurons {
-                    return Err(Error::bad_input_msg(
+                    return Err(Error::bad_input(
                         path,
                         format!("{} thresholds for {neurons} neurons", values.len()),
                     ));
@@ -93,7 +93,7 @@ impl DynamicsArgs {
             Some(path) => {
                 let mask = read_mask(path)?;
                 if mask.len() != neurons {
-                    return Err(Error::bad_input_msg(
+                    return Err(Error::bad_input(
                         path,
                         format!("a mask of {} flags for {neurons} neurons", mask.len()),
                     ));
