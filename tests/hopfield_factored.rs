@@ -10,7 +10,6 @@ use hopsom::hopfield::{
 };
 use hopsom::rng::{Domain, StreamKey};
 use hopsom::Backend;
-use indicatif::ProgressBar;
 
 fn patterns(count: usize, neurons: usize) -> PatternSet {
     random_patterns(
@@ -34,24 +33,6 @@ fn noisy(stored: &PatternSet, level: f64, copies: usize) -> (Vec<i8>, Vec<Stream
         keys.push(noise::order_key(8, p, level, trial));
     }
     (probes, keys)
-}
-
-fn recall(
-    network: &HopfieldNetwork,
-    probes: &[i8],
-    keys: &[StreamKey],
-    params: &RecallParams,
-    backend: &Backend,
-) -> Vec<hopfield::RecallOutcome> {
-    hopfield::recall(
-        network,
-        probes,
-        keys,
-        params,
-        backend,
-        &ProgressBar::hidden(),
-    )
-    .unwrap()
 }
 
 fn learned(stored: &PatternSet, weights: WeightForm) -> HopfieldNetwork {
@@ -96,8 +77,8 @@ fn dense_and_factored_recall_agree_exactly() {
         let (probes, keys) = noisy(&stored, 30.0, 8);
         for params in variants(n) {
             assert_eq!(
-                recall(&dense, &probes, &keys, &params, &Backend::Cpu),
-                recall(&factored, &probes, &keys, &params, &Backend::Cpu),
+                common::recall_all(&dense, &probes, &keys, &params, &Backend::Cpu),
+                common::recall_all(&factored, &probes, &keys, &params, &Backend::Cpu),
                 "N={n} {:?}",
                 params.mode
             );
@@ -114,8 +95,8 @@ fn factored_recall_is_identical_on_cpu_and_gpu() {
         let (probes, keys) = noisy(&stored, 35.0, 6);
         for params in variants(n) {
             assert_eq!(
-                recall(&network, &probes, &keys, &params, &Backend::Cpu),
-                recall(
+                common::recall_all(&network, &probes, &keys, &params, &Backend::Cpu),
+                common::recall_all(
                     &network,
                     &probes,
                     &keys,
@@ -143,8 +124,8 @@ fn beyond_one_dispatch_factored_recall_is_identical() {
             max_sweeps: 4,
             ..Default::default()
         };
-        let cpu = recall(&network, &probes, &keys, &params, &Backend::Cpu);
-        let gpu = recall(
+        let cpu = common::recall_all(&network, &probes, &keys, &params, &Backend::Cpu);
+        let gpu = common::recall_all(
             &network,
             &probes,
             &keys,

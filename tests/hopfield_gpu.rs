@@ -4,12 +4,9 @@
 mod common;
 
 use hopsom::hopfield::recall::Thresholds;
-use hopsom::hopfield::{
-    self, noise, recall::RecallParams, seed_patterns, HopfieldNetwork, PatternSet, UpdateMode,
-};
+use hopsom::hopfield::{self, noise, recall::RecallParams, seed_patterns, PatternSet, UpdateMode};
 use hopsom::rng::StreamKey;
 use hopsom::Backend;
-use indicatif::ProgressBar;
 
 /// Sizes that are not multiples of the workgroup sizes (16, 64) as well as ones that are.
 const SIZES: [usize; 4] = [1, 7, 225, 1000];
@@ -17,24 +14,6 @@ const SIZES: [usize; 4] = [1, 7, 225, 1000];
 fn random_patterns(count: usize, neurons: usize, seed: u64) -> PatternSet {
     let names = (0..count).map(|i| format!("p{i}")).collect();
     PatternSet::new(neurons, common::random_bipolar(count, neurons, seed), names).unwrap()
-}
-
-fn run(
-    network: &HopfieldNetwork,
-    probes: &[i8],
-    keys: &[StreamKey],
-    params: &RecallParams,
-    backend: &Backend,
-) -> Vec<hopfield::RecallOutcome> {
-    hopfield::recall(
-        network,
-        probes,
-        keys,
-        params,
-        backend,
-        &ProgressBar::hidden(),
-    )
-    .unwrap()
 }
 
 #[test]
@@ -69,8 +48,8 @@ fn assert_recall_matches(mode: UpdateMode, configure: impl Fn(usize, &mut Recall
             ..Default::default()
         };
         configure(n, &mut params);
-        let cpu = run(&network, &probes, &keys, &params, &Backend::Cpu);
-        let gpu = run(
+        let cpu = common::recall_all(&network, &probes, &keys, &params, &Backend::Cpu);
+        let gpu = common::recall_all(
             &network,
             &probes,
             &keys,
@@ -160,7 +139,7 @@ fn clamped_neurons_keep_the_probe_value() {
         max_sweeps: 5,
         ..Default::default()
     };
-    for (b, outcome) in run(&network, &probes, &keys, &params, &Backend::Cpu)
+    for (b, outcome) in common::recall_all(&network, &probes, &keys, &params, &Backend::Cpu)
         .iter()
         .enumerate()
     {
@@ -185,7 +164,7 @@ fn synchronous_two_cycles_are_detected_on_both_paths() {
     let mut backends = vec![Backend::Cpu];
     backends.extend(common::gpu().map(Backend::Gpu));
     for backend in &backends {
-        let outcome = &run(&network, &[1, 1], &keys, &params, backend)[0];
+        let outcome = &common::recall_all(&network, &[1, 1], &keys, &params, backend)[0];
         assert_eq!(
             outcome.ending,
             hopfield::Ending::TwoCycle,
@@ -215,7 +194,7 @@ fn seed_000_example_on_the_gpu() {
         ..Default::default()
     };
     let keys = [StreamKey::new(0, hopsom::rng::Domain::UpdateOrder, &[0])];
-    let outcome = &run(&network, &[1, 1, 1, 1, -1, 1], &keys, &params, &backend)[0];
+    let outcome = &common::recall_all(&network, &[1, 1, 1, 1, -1, 1], &keys, &params, &backend)[0];
     assert_eq!(outcome.final_state, [-1, 1, -1, 1, -1, 1]);
 }
 
@@ -234,7 +213,8 @@ fn seed_003_patterns_are_fixed_points_on_both_paths() {
                     ..Default::default()
                 };
                 let keys: Vec<StreamKey> = (0..3).map(|p| noise::order_key(1, p, 0.0, 0)).collect();
-                let outcomes = run(&network, stored.states(), &keys, &params, backend);
+                let outcomes =
+                    common::recall_all(&network, stored.states(), &keys, &params, backend);
                 for (p, outcome) in outcomes.iter().enumerate() {
                     assert_eq!(
                         outcome.final_state,
@@ -263,7 +243,7 @@ fn gpu_runs_are_reproducible() {
         record_flips: true,
         ..Default::default()
     };
-    let first = run(&network, &probes, &keys, &params, &backend);
-    let second = run(&network, &probes, &keys, &params, &backend);
+    let first = common::recall_all(&network, &probes, &keys, &params, &backend);
+    let second = common::recall_all(&network, &probes, &keys, &params, &backend);
     assert_eq!(first, second);
 }

@@ -23,6 +23,18 @@ pub fn gpu() -> Option<Arc<GpuContext>> {
     }
 }
 
+/// Recalls every probe, failing the test on an error.
+pub fn recall_all(
+    network: &hopsom::hopfield::HopfieldNetwork,
+    probes: &[i8],
+    keys: &[hopsom::rng::StreamKey],
+    params: &hopsom::hopfield::recall::RecallParams,
+    backend: &hopsom::Backend,
+) -> Vec<hopsom::hopfield::RecallOutcome> {
+    let hidden = indicatif::ProgressBar::hidden();
+    hopsom::hopfield::recall(network, probes, keys, params, backend, &hidden).unwrap()
+}
+
 /// One noisy copy of every stored pattern at every level, with its update-order key.
 pub fn noisy_probes(
     stored: &hopsom::hopfield::PatternSet,
