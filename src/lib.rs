@@ -2,7 +2,7 @@
 //! and WGSL compute shaders, with a CPU path that is the reference every GPU result is checked
 //! against.
 //!
-//! Data flows one way: files are read by [`io`], the algorithms in [`hopfield`] run on a
+//! Data flows one way: files are read by [`io`], the algorithms in [`hopfield`] and [`som`] run on a
 //! [`Backend`] (the CPU twin or the GPU kernels in `shaders/`), and results are written by [`io`].
 
 pub mod backend;
@@ -11,6 +11,7 @@ pub mod gpu;
 pub mod hopfield;
 pub mod io;
 pub mod rng;
+pub mod som;
 
 pub use backend::{Backend, BackendChoice};
 pub use error::{Error, Result};

@@ -15,6 +15,12 @@ pub enum Domain {
     UpdateOrder = 0x6f72_6472,
     /// Random patterns (capacity studies).
     Patterns = 0x7061_7474,
+    /// Random data for a map (seed 003's five colours).
+    SomData = 0x736f_6d64,
+    /// A map's initial weights.
+    SomInit = 0x736f_6d69,
+    /// The order in which online training visits the samples.
+    SomOrder = 0x736f_6d6f,
 }
 
 /// The pcg4d hash: four 32-bit words in, four well-mixed words out.

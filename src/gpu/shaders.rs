@@ -1,4 +1,5 @@
-//! The WGSL sources. A kernel file may use the function libraries (`rng.wgsl`, `wide_int.wgsl`);
+//! The WGSL sources. A kernel file may use the function libraries (`rng.wgsl`, `wide_int.wgsl`,
+//! `som_common.wgsl`);
 //! WGSL has no `#include`, so each shader is the concatenation of its parts, in order.
 //! `tests/shaders.rs` validates every composition with naga, and every library file alone.
 
@@ -77,6 +78,23 @@ pub const PROJECTION: ShaderModule = ShaderModule {
     parts: &[shader_file!("projection.wgsl")],
 };
 
+pub const SOM_COMMON: ShaderFile = shader_file!("som_common.wgsl");
+
+pub const SOM_BMU: ShaderModule = ShaderModule {
+    name: "som_bmu",
+    parts: &[SOM_COMMON, shader_file!("som_bmu.wgsl")],
+};
+
+pub const SOM_ONLINE: ShaderModule = ShaderModule {
+    name: "som_online",
+    parts: &[SOM_COMMON, shader_file!("som_online.wgsl")],
+};
+
+pub const SOM_BATCH: ShaderModule = ShaderModule {
+    name: "som_batch",
+    parts: &[SOM_COMMON, shader_file!("som_batch.wgsl")],
+};
+
 /// Every module the program compiles.
 pub const MODULES: &[ShaderModule] = &[
     HEBBIAN,
@@ -85,7 +103,10 @@ pub const MODULES: &[ShaderModule] = &[
     RECALL_ASYNC_BLOCKED,
     STORKEY,
     PROJECTION,
+    SOM_BMU,
+    SOM_ONLINE,
+    SOM_BATCH,
 ];
 
 /// Files that hold functions only and are valid WGSL on their own.
-pub const LIBRARIES: &[ShaderFile] = &[RNG, WIDE_INT];
+pub const LIBRARIES: &[ShaderFile] = &[RNG, WIDE_INT, SOM_COMMON];

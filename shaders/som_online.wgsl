@@ -1,0 +1,104 @@
+// Online (sequential) Kohonen training: for each sample in turn, find the winner, then move every
+// node by lr·h·(x − w). CPU twin: train_online_cpu in src/som/online.rs.
+//
+// One workgroup runs the whole sequence, because each sample sees the weights the previous one
+// left. Thread t owns nodes t, t + 64, …: it ranks them, a tree reduction picks the winner (the
+// smallest distance, ties to the lowest index), and it updates them. A thread only ever touches
+// its own nodes' weights, so only the reduction needs barriers. Each dispatch trains on at most
+// samples_per_dispatch samples from `cursor` on and advances it, keeping every invocation's loop
+// count bounded (llvmpipe ends an invocation's loops after 65 535 iterations).
+
+// Keep in sync with OnlineParams in src/som/gpu.rs.
+struct Params {
+    grid: GridShape,
+    dim: u32,
+    nodes: u32,
+    neighbourhood: u32,
+    metric: u32,
+    // Seed 003 moves the winner by lr·(x − w) once more before the neighbourhood update.
+    extra_winner_update: u32,
+    // 0: a pixel packed as red | green << 8 | blue << 16; 1: dim f32 values.
+    format: u32,
+    sample_count: u32,
+    samples_per_dispatch: u32,
+    learning_rate: f32,
+    sigma: f32,
+    _padding: vec2<u32>,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> samples: array<u32>;
+@group(0) @binding(2) var<storage, read_write> codebook: array<f32>;
+// cursor[0]: the next sample to train on.
+@group(0) @binding(3) var<storage, read_write> cursor: array<u32>;
+
+const WORKGROUP: u32 = 64u;
+var<workgroup> reduce_distance: array<f32, WORKGROUP>;
+var<workgroup> reduce_node: array<u32, WORKGROUP>;
+var<workgroup> first_sample: u32;
+
+fn sample_value(sample: u32, d: u32) -> f32 {
+    if params.format == 0u {
+        return f32((samples[sample] >> (8u * d)) & 255u);
+    }
+    return bitcast<f32>(samples[sample * params.dim + d]);
+}
+
+@compute @workgroup_size(64)
+fn train_online(@builtin(local_invocation_index) local: u32) {
+    if local == 0u {
+        first_sample = cursor[0];
+    }
+    let start = workgroupUniformLoad(&first_sample);
+    let end = min(start + params.samples_per_dispatch, params.sample_count);
+    for (var s = start; s < end; s++) {
+        var my_distance = FAR;
+        var my_node = NO_NODE;
+        for (var node = local; node < params.nodes; node += WORKGROUP) {
+            var acc = vec4<f32>(0.0);
+            for (var d = 0u; d < params.dim; d++) {
+                acc = metric_step(params.metric, acc, sample_value(s, d), codebook[node * params.dim + d]);
+            }
+            let distance = metric_finish(params.metric, acc);
+            if distance < my_distance {
+                my_distance = distance;
+                my_node = node;
+            }
+        }
+        reduce_distance[local] = my_distance;
+        reduce_node[local] = my_node;
+        workgroupBarrier();
+        for (var stride = WORKGROUP / 2u; stride > 0u; stride >>= 1u) {
+            if local < stride {
+                let other_distance = reduce_distance[local + stride];
+                let other_node = reduce_node[local + stride];
+                let mine = reduce_distance[local];
+                if other_distance < mine || (other_distance == mine && other_node < reduce_node[local]) {
+                    reduce_distance[local] = other_distance;
+                    reduce_node[local] = other_node;
+                }
+            }
+            workgroupBarrier();
+        }
+        let winner = reduce_node[0];
+        for (var node = local; node < params.nodes; node += WORKGROUP) {
+            let h = neighbourhood(params.neighbourhood, grid_distance_sq(node, winner, params.grid), params.sigma);
+            let step = params.learning_rate * h;
+            let extra = params.extra_winner_update != 0u && node == winner;
+            for (var d = 0u; d < params.dim; d++) {
+                let x = sample_value(s, d);
+                let index = node * params.dim + d;
+                var w = codebook[index];
+                if extra {
+                    w = w + params.learning_rate * (x - w);
+                }
+                codebook[index] = w + step * (x - w);
+            }
+        }
+        // Everyone has read the winner before the next sample's reduction overwrites it.
+        workgroupBarrier();
+    }
+    if local == 0u {
+        cursor[0] = end;
+    }
+}

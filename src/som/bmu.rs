@@ -1,0 +1,154 @@
+//! Best-matching units: the nearest and the second-nearest node of each sample, ties to the
+//! lowest node index. CPU twin of shaders/som_bmu.wgsl; the distance functions are the twins of
+//! `metric_step` and `metric_finish` in shaders/som_common.wgsl.
+
+use rayon::prelude::*;
+
+use super::codebook::Codebook;
+use super::data::Samples;
+use super::params::Metric;
+use crate::backend::Backend;
+use crate::error::{Error, Result};
+
+/// Samples the CPU path searches per tile.
+const CPU_TILE_SAMPLES: usize = 1 << 18;
+
+/// "No node": the second-best of a one-node map.
+pub const NO_NODE: u32 = u32::MAX;
+/// Larger than any distance between finite samples. Keep in sync with `FAR` in som_common.wgsl.
+pub const FAR: f32 = 3.4e38;
+
+/// A sample's nearest node and runner-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, bytemuck::Pod, bytemuck::Zeroable)]
+#[repr(C)]
+pub struct Match {
+    pub best: u32,
+    pub second: u32,
+}
+
+/// One dimension's contribution to a distance.
+#[inline]
+pub fn metric_step(metric: Metric, acc: [f32; 3], x: f32, w: f32) -> [f32; 3] {
+    match metric {
+        Metric::Euclidean => {
+            let d = x - w;
+            [acc[0] + d * d, acc[1], acc[2]]
+        }
+        Metric::Cosine => [acc[0] + x * w, acc[1] + x * x, acc[2] + w * w],
+        Metric::Manhattan => [acc[0] + (x - w).abs(), acc[1], acc[2]],
+        Metric::Chebyshev => [acc[0].max((x - w).abs()), acc[1], acc[2]],
+    }
+}
+
+/// The distance from the accumulated terms (squared for euclidean, which ranks the same).
+#[inline]
+pub fn metric_finish(metric: Metric, acc: [f32; 3]) -> f32 {
+    if metric == Metric::Cosine {
+        if acc[1] == 0.0 || acc[2] == 0.0 {
+            return 1.0;
+        }
+        return 1.0 - acc[0] / (acc[1].sqrt() * acc[2].sqrt());
+    }
+    acc[0]
+}
+
+/// The ranking distance between `x` and `w`.
+#[inline]
+pub fn distance(metric: Metric, x: &[f32], w: &[f32]) -> f32 {
+    let acc = x
+        .iter()
+        .zip(w)
+        .fold([0.0; 3], |acc, (&x, &w)| metric_step(metric, acc, x, w));
+    metric_finish(metric, acc)
+}
+
+/// The best and second-best node of `x`.
+pub fn best_two(codebook: &Codebook, metric: Metric, x: &[f32]) -> Match {
+    let (mut best, mut best_d) = (NO_NODE, FAR);
+    let (mut second, mut second_d) = (NO_NODE, FAR);
+    for (node, w) in codebook.weights.chunks_exact(codebook.dim).enumerate() {
+        let d = distance(metric, x, w);
+        if d < best_d {
+            (second, second_d) = (best, best_d);
+            (best, best_d) = (node as u32, d);
+        } else if d < second_d {
+            (second, second_d) = (node as u32, d);
+        }
+    }
+    Match { best, second }
+}
+
+/// The matches of samples `start..start + out.len()`, on every core.
+pub fn find_bmus_cpu(
+    codebook: &Codebook,
+    metric: Metric,
+    samples: &Samples,
+    start: usize,
+    out: &mut [Match],
+) {
+    out.par_chunks_mut(1024)
+        .enumerate()
+        .for_each(|(chunk, matches)| {
+            let mut x = vec![0.0; samples.dim()];
+            for (k, slot) in matches.iter_mut().enumerate() {
+                samples.fill(start + chunk * 1024 + k, &mut x);
+                *slot = best_two(codebook, metric, &x);
+            }
+        });
+}
+
+/// The matches of every sample on `backend`, delivered tile by tile to
+/// `on_tile(first_sample, matches)`, so that memory stays bounded for images of any size.
+pub fn for_each_match(
+    backend: &Backend,
+    codebook: &Codebook,
+    metric: Metric,
+    samples: &Samples,
+    on_tile: &mut dyn FnMut(usize, &[Match]) -> Result<()>,
+) -> Result<()> {
+    if codebook.dim != samples.dim() {
+        return Err(Error::InvalidData(format!(
+            "the codebook has {} dimensions but the samples have {}",
+            codebook.dim,
+            samples.dim()
+        )));
+    }
+    match backend {
+        Backend::Cpu => {
+            let n = samples.len();
+            let mut matches = vec![Match::default(); CPU_TILE_SAMPLES.min(n)];
+            for start in (0..n).step_by(CPU_TILE_SAMPLES) {
+                let count = CPU_TILE_SAMPLES.min(n - start);
+                find_bmus_cpu(codebook, metric, samples, start, &mut matches[..count]);
+                on_tile(start, &matches[..count])?;
+            }
+            Ok(())
+        }
+        Backend::Gpu(ctx) => super::gpu::find_bmus_gpu(ctx, codebook, metric, samples, on_tile),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::som::Grid;
+
+    #[test]
+    fn ties_go_to_the_lowest_node() {
+        let grid = Grid::rectangular(3, 1).unwrap();
+        let codebook = Codebook::new(grid, 1, vec![2.0, 0.0, 2.0]).unwrap();
+        let m = best_two(&codebook, Metric::Euclidean, &[1.0]);
+        assert_eq!(m, Match { best: 0, second: 1 });
+    }
+
+    #[test]
+    fn cosine_ignores_length() {
+        let grid = Grid::rectangular(2, 1).unwrap();
+        let codebook = Codebook::new(grid, 2, vec![10.0, 0.0, 1.0, 1.0]).unwrap();
+        assert_eq!(best_two(&codebook, Metric::Cosine, &[1.0, 1.1]).best, 1);
+        assert_eq!(best_two(&codebook, Metric::Euclidean, &[9.0, 0.0]).best, 0);
+        assert_eq!(distance(Metric::Cosine, &[0.0, 0.0], &[1.0, 0.0]), 1.0);
+        assert_eq!(distance(Metric::Chebyshev, &[1.0, 5.0], &[0.0, 0.0]), 5.0);
+        assert_eq!(distance(Metric::Manhattan, &[1.0, -5.0], &[0.0, 0.0]), 6.0);
+    }
+}

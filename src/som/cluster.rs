@@ -1,0 +1,149 @@
+//! Colour clustering, seed 003's `ColorClusteringSOM`: K cluster colours learned by online
+//! winner-take-all over shuffled pixels with the rate lr/(1 + 100·(e + 1)/E), then every pixel
+//! assigned to its nearest colour. A map of K x 1 nodes with radius 0 is exactly that, so the
+//! online kernels do the work.
+
+use super::assign::{assign, Assignment};
+use super::codebook::Codebook;
+use super::data::Samples;
+use super::grid::Grid;
+use super::metrics::MapQuality;
+use super::online::{train_online_epoch, OnlineStep};
+use super::params::{EpochRates, Metric, Neighbourhood, TrainingParams};
+use super::train::{measure, EpochReport};
+use crate::backend::Backend;
+use crate::error::{Error, Result};
+use crate::rng::{Domain, StreamKey};
+
+/// Seed 003's starting colours: brown, blue, green and skin.
+pub const SEED_COLOURS: [[u8; 3]; 4] = [[165, 42, 42], [0, 0, 255], [0, 128, 0], [255, 224, 189]];
+
+/// What a clustering run is asked for.
+#[derive(Debug, Clone)]
+pub struct ClusterParams {
+    /// The starting colours, 0–255 per channel.
+    pub colours: Vec<[f32; 3]>,
+    /// One result per value. Each run continues from where the previous one ended, as the
+    /// seed's repeated calls of `fit` on one object do, unless `restart` is set.
+    pub epochs: Vec<usize>,
+    pub learning_rate: f32,
+    pub restart: bool,
+    pub seed: u64,
+}
+
+impl ClusterParams {
+    pub fn validate(&self) -> Result<()> {
+        if self.colours.is_empty() {
+            return Err(Error::Usage(
+                "K = 0: --colors needs at least one colour".into(),
+            ));
+        }
+        if self.epochs.is_empty() || self.epochs.contains(&0) {
+            return Err(Error::Usage(
+                "--epochs needs one or more counts, each at least 1".into(),
+            ));
+        }
+        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
+            return Err(Error::Usage(format!(
+                "--lr must be a positive number, not {}",
+                self.learning_rate
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// One clustering result: after `epochs` epochs (and, cumulatively, `total_epochs`).
+pub struct ClusterRun {
+    pub epochs: usize,
+    pub total_epochs: usize,
+    pub centers: Vec<[f32; 3]>,
+    pub per_epoch: Vec<EpochReport>,
+    pub assignment: Assignment,
+}
+
+/// The seed's rate for epoch `epoch` of a run of `epochs`.
+pub fn seed_cluster_rate(learning_rate: f32, epoch: usize, epochs: usize) -> f32 {
+    (f64::from(learning_rate) / (1.0 + 100.0 * (epoch + 1) as f64 / epochs as f64)) as f32
+}
+
+/// Runs every entry of `params.epochs` on the pixels of `samples`, handing each result to
+/// `on_run` as it is ready (so that only one segmented image is held at a time).
+pub fn cluster_colours(
+    backend: &Backend,
+    samples: &Samples,
+    params: &ClusterParams,
+    on_epoch: &mut dyn FnMut(&EpochReport),
+    on_run: &mut dyn FnMut(ClusterRun) -> Result<()>,
+) -> Result<()> {
+    params.validate()?;
+    if samples.dim() != 3 {
+        return Err(Error::InvalidData(format!(
+            "colour clustering needs RGB samples, not {} dimensions",
+            samples.dim()
+        )));
+    }
+    let grid = Grid::rectangular(params.colours.len(), 1)?;
+    let initial = Codebook::new(grid, 3, params.colours.concat())?;
+    let mut codebook = initial.clone();
+    let key = StreamKey::new(params.seed, Domain::SomOrder, &[]);
+    let mut order = Vec::new();
+    let mut total_epochs = 0usize;
+    // Only the metric matters to `measure`.
+    let measuring = TrainingParams::default();
+    for &epochs in &params.epochs {
+        if params.restart {
+            codebook = initial.clone();
+        }
+        let mut per_epoch = Vec::with_capacity(epochs);
+        for epoch in 0..epochs {
+            let rates = EpochRates {
+                learning_rate: seed_cluster_rate(params.learning_rate, epoch, epochs),
+                sigma: 0.0,
+            };
+            let step = OnlineStep {
+                rates,
+                neighbourhood: Neighbourhood::Bubble,
+                metric: Metric::Euclidean,
+                extra_winner_update: false,
+            };
+            key.permutation(total_epochs as u32, samples.len(), &mut order);
+            train_online_epoch(backend, &mut codebook, samples, Some(&order), &step)?;
+            total_epochs += 1;
+            let quality: MapQuality = measure(backend, &codebook, &measuring, samples, None)?;
+            per_epoch.push(EpochReport {
+                epoch: epoch + 1,
+                qe: quality.quantization_error(),
+                te: quality.topographic_error(),
+                learning_rate: rates.learning_rate,
+                sigma: 0.0,
+            });
+            on_epoch(per_epoch.last().expect("just pushed"));
+        }
+        let assignment = assign(backend, &codebook, Metric::Euclidean, samples)?;
+        on_run(ClusterRun {
+            epochs,
+            total_epochs,
+            centers: codebook
+                .weights
+                .chunks_exact(3)
+                .map(|c| [c[0], c[1], c[2]])
+                .collect(),
+            per_epoch,
+            assignment,
+        })?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_rate() {
+        // lr / (1 + 100 (epoch + 1) / epochs) with lr 0.6 and 5 epochs.
+        assert!((seed_cluster_rate(0.6, 0, 5) - 0.6 / 21.0).abs() < 1e-7);
+        assert!((seed_cluster_rate(0.6, 4, 5) - 0.6 / 101.0).abs() < 1e-7);
+    }
+}

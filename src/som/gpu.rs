@@ -1,0 +1,320 @@
+//! The SOM kernel family: winner search (shaders/som_bmu.wgsl), online training
+//! (shaders/som_online.wgsl) and the batch update (shaders/som_batch.wgsl), with the host code
+//! that streams samples through them in tiles that fit the adapter's bindings.
+
+use std::sync::Arc;
+
+use super::bmu::Match;
+use super::codebook::Codebook;
+use super::data::Samples;
+use super::online::OnlineStep;
+use super::params::{Metric, Neighbourhood};
+use crate::error::{Error, Result};
+use crate::gpu::{shaders, GpuContext, KernelFamily};
+
+/// Loop iterations one invocation may run per dispatch, safely below llvmpipe's limit of 65 535.
+const LOOP_BUDGET: usize = 40_000;
+/// Codebook floats the winner search stages in workgroup memory. Keep in sync with som_bmu.wgsl.
+const TILE_FLOATS: usize = 2048;
+/// Samples per tile of the winner search (16 MiB of matches), within the binding limit.
+const SEARCH_TILE_SAMPLES: usize = 1 << 20;
+/// Samples uploaded at a time for online training.
+const ONLINE_CHUNK_SAMPLES: usize = 1 << 20;
+const WORKGROUP: usize = 64;
+
+/// Keep in sync with `Params` in shaders/som_bmu.wgsl.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct BmuParams {
+    sample_count: u32,
+    dim: u32,
+    node_start: u32,
+    node_end: u32,
+    metric: u32,
+    format: u32,
+    first_range: u32,
+    _padding: u32,
+}
+
+/// Keep in sync with `Params` in shaders/som_online.wgsl.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct OnlineParams {
+    grid: [u32; 4],
+    dim: u32,
+    nodes: u32,
+    neighbourhood: u32,
+    metric: u32,
+    extra_winner_update: u32,
+    format: u32,
+    sample_count: u32,
+    samples_per_dispatch: u32,
+    learning_rate: f32,
+    sigma: f32,
+    _padding: [u32; 2],
+}
+
+/// Keep in sync with `Params` in shaders/som_batch.wgsl.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct SmoothParams {
+    grid: [u32; 4],
+    dim: u32,
+    nodes: u32,
+    neighbourhood: u32,
+    source_start: u32,
+    source_end: u32,
+    first_range: u32,
+    sigma: f32,
+    _padding: u32,
+}
+
+struct SomKernels {
+    find_bmus: wgpu::ComputePipeline,
+    train_online: wgpu::ComputePipeline,
+    accumulate: wgpu::ComputePipeline,
+    finish: wgpu::ComputePipeline,
+}
+
+impl KernelFamily for SomKernels {
+    fn build(ctx: &GpuContext) -> Result<Self> {
+        Ok(SomKernels {
+            find_bmus: ctx.compute_pipeline(&shaders::SOM_BMU, "find_bmus"),
+            train_online: ctx.compute_pipeline(&shaders::SOM_ONLINE, "train_online"),
+            accumulate: ctx.compute_pipeline(&shaders::SOM_BATCH, "accumulate"),
+            finish: ctx.compute_pipeline(&shaders::SOM_BATCH, "finish"),
+        })
+    }
+}
+
+fn grid_words(codebook: &Codebook) -> [u32; 4] {
+    let grid = &codebook.grid;
+    [
+        grid.width as u32,
+        grid.height as u32,
+        u32::from(grid.topology == super::Topology::Hexagonal),
+        u32::from(grid.toroidal),
+    ]
+}
+
+/// Samples of `words` words that fit one binding, at most `cap`.
+fn samples_per_binding(ctx: &GpuContext, words: usize, cap: usize, what: &str) -> Result<usize> {
+    let fitting = (ctx.max_binding_bytes() / (words as u64 * 4)) as usize;
+    if fitting == 0 {
+        return Err(Error::TooLarge(format!(
+            "{what}: one sample of {words} values does not fit one GPU buffer"
+        )));
+    }
+    Ok(fitting.min(cap))
+}
+
+/// The matches of every sample, delivered tile by tile to `on_tile(first_sample, matches)`.
+pub(crate) fn find_bmus_gpu(
+    ctx: &Arc<GpuContext>,
+    codebook: &Codebook,
+    metric: Metric,
+    samples: &Samples,
+    on_tile: &mut dyn FnMut(usize, &[Match]) -> Result<()>,
+) -> Result<()> {
+    let dim = codebook.dim;
+    if dim > TILE_FLOATS {
+        return Err(Error::TooLarge(format!(
+            "the GPU winner search handles at most {TILE_FLOATS} dimensions, not {dim}; use --backend cpu"
+        )));
+    }
+    let kernels = ctx.kernels::<SomKernels>()?;
+    let n = samples.len();
+    let words = samples.words_per_sample();
+    let tile = samples_per_binding(ctx, words, SEARCH_TILE_SAMPLES, "the samples")?
+        .min((ctx.max_binding_bytes() / 16) as usize)
+        .min(n)
+        .max(1);
+    let codebook_buffer = ctx.storage_from("codebook", &codebook.weights)?;
+    let samples_buffer = ctx.storage_zeroed("samples", (tile * words * 4) as u64)?;
+    let matches_buffer = ctx.storage_zeroed("matches", (tile * 16) as u64)?;
+    let nodes = codebook.grid.nodes();
+    let nodes_per_dispatch = (LOOP_BUDGET / (dim + 1)).max(1);
+    let mut packed = Vec::with_capacity(tile * words);
+    for start in (0..n).step_by(tile) {
+        let count = tile.min(n - start);
+        packed.clear();
+        (start..start + count).for_each(|i| samples.pack(i, &mut packed));
+        ctx.queue
+            .write_buffer(&samples_buffer, 0, bytemuck::cast_slice(&packed));
+        let (x, y) = ctx.spread_groups(count.div_ceil(WORKGROUP) as u32);
+        let mut encoder = ctx.device.create_command_encoder(&Default::default());
+        {
+            let mut pass = encoder.begin_compute_pass(&Default::default());
+            pass.set_pipeline(&kernels.find_bmus);
+            for node_start in (0..nodes).step_by(nodes_per_dispatch) {
+                let params = BmuParams {
+                    sample_count: count as u32,
+                    dim: dim as u32,
+                    node_start: node_start as u32,
+                    node_end: (node_start + nodes_per_dispatch).min(nodes) as u32,
+                    metric: metric as u32,
+                    format: samples.format() as u32,
+                    first_range: u32::from(node_start == 0),
+                    _padding: 0,
+                };
+                let params_buffer = ctx.uniform("bmu params", &params);
+                let bind_group = ctx.bind(
+                    &kernels.find_bmus,
+                    &[
+                        (0, &params_buffer),
+                        (1, &samples_buffer),
+                        (2, &codebook_buffer),
+                        (3, &matches_buffer),
+                    ],
+                );
+                pass.set_bind_group(0, &bind_group, &[]);
+                pass.dispatch_workgroups(x, y, 1);
+            }
+        }
+        ctx.queue.submit([encoder.finish()]);
+        let raw = ctx.read_back::<[u32; 4]>(&matches_buffer, count)?;
+        let matches: Vec<Match> = raw
+            .iter()
+            .map(|m| Match {
+                best: m[0],
+                second: m[2],
+            })
+            .collect();
+        on_tile(start, &matches)?;
+    }
+    Ok(())
+}
+
+/// One online epoch over `samples` in `order` (all samples in turn when `None`).
+pub(crate) fn train_online_gpu(
+    ctx: &Arc<GpuContext>,
+    codebook: &mut Codebook,
+    samples: &Samples,
+    order: Option<&[u32]>,
+    step: &OnlineStep,
+) -> Result<()> {
+    let kernels = ctx.kernels::<SomKernels>()?;
+    let n = order.map_or(samples.len(), <[u32]>::len);
+    let words = samples.words_per_sample();
+    let chunk = samples_per_binding(ctx, words, ONLINE_CHUNK_SAMPLES, "the samples")?
+        .min(n)
+        .max(1);
+    let (dim, nodes) = (codebook.dim, codebook.grid.nodes());
+    // Per sample, each thread ranks and updates its share of the nodes.
+    let per_sample = 2 * nodes.div_ceil(WORKGROUP) * (dim + 1) + 16;
+    let samples_per_dispatch = (LOOP_BUDGET / per_sample).max(1);
+    let codebook_buffer = ctx.storage_from("codebook", &codebook.weights)?;
+    let cursor = ctx.storage_zeroed("cursor", 4)?;
+    let samples_buffer = ctx.storage_zeroed("samples", (chunk * words * 4) as u64)?;
+    let mut packed = Vec::with_capacity(chunk * words);
+    for start in (0..n).step_by(chunk) {
+        let count = chunk.min(n - start);
+        packed.clear();
+        match order {
+            Some(order) => order[start..start + count]
+                .iter()
+                .for_each(|&i| samples.pack(i as usize, &mut packed)),
+            None => (start..start + count).for_each(|i| samples.pack(i, &mut packed)),
+        }
+        ctx.queue
+            .write_buffer(&samples_buffer, 0, bytemuck::cast_slice(&packed));
+        ctx.queue
+            .write_buffer(&cursor, 0, bytemuck::bytes_of(&0u32));
+        let params = OnlineParams {
+            grid: grid_words(codebook),
+            dim: dim as u32,
+            nodes: nodes as u32,
+            neighbourhood: step.neighbourhood as u32,
+            metric: step.metric as u32,
+            extra_winner_update: u32::from(step.extra_winner_update),
+            format: samples.format() as u32,
+            sample_count: count as u32,
+            samples_per_dispatch: samples_per_dispatch as u32,
+            learning_rate: step.rates.learning_rate,
+            sigma: step.rates.sigma,
+            _padding: [0; 2],
+        };
+        let params_buffer = ctx.uniform("online params", &params);
+        let bind_group = ctx.bind(
+            &kernels.train_online,
+            &[
+                (0, &params_buffer),
+                (1, &samples_buffer),
+                (2, &codebook_buffer),
+                (3, &cursor),
+            ],
+        );
+        let mut encoder = ctx.device.create_command_encoder(&Default::default());
+        {
+            let mut pass = encoder.begin_compute_pass(&Default::default());
+            pass.set_pipeline(&kernels.train_online);
+            pass.set_bind_group(0, &bind_group, &[]);
+            for _ in 0..count.div_ceil(samples_per_dispatch) {
+                pass.dispatch_workgroups(1, 1, 1);
+            }
+        }
+        ctx.queue.submit([encoder.finish()]);
+    }
+    codebook.weights = ctx.read_back(&codebook_buffer, codebook.weights.len())?;
+    Ok(())
+}
+
+/// The batch update on the GPU: see shaders/som_batch.wgsl.
+pub(crate) fn smooth_gpu(
+    ctx: &Arc<GpuContext>,
+    codebook: &mut Codebook,
+    sums: &[f32],
+    counts: &[f32],
+    neighbourhood: Neighbourhood,
+    sigma: f32,
+) -> Result<()> {
+    let kernels = ctx.kernels::<SomKernels>()?;
+    let (dim, nodes) = (codebook.dim, codebook.grid.nodes());
+    let sums_buffer = ctx.storage_from("node sums", sums)?;
+    let counts_buffer = ctx.storage_from("node counts", counts)?;
+    let running = ctx.storage_zeroed("running sums", (nodes * (dim + 1) * 4) as u64)?;
+    let codebook_buffer = ctx.storage_from("codebook", &codebook.weights)?;
+    let sources_per_dispatch = (LOOP_BUDGET / (dim + 2)).max(1);
+    let (x, y) = ctx.spread_groups(nodes.div_ceil(WORKGROUP) as u32);
+    let params_at = |source_start: usize| SmoothParams {
+        grid: grid_words(codebook),
+        dim: dim as u32,
+        nodes: nodes as u32,
+        neighbourhood: neighbourhood as u32,
+        source_start: source_start as u32,
+        source_end: (source_start + sources_per_dispatch).min(nodes) as u32,
+        first_range: u32::from(source_start == 0),
+        sigma,
+        _padding: 0,
+    };
+    let mut encoder = ctx.device.create_command_encoder(&Default::default());
+    {
+        let mut pass = encoder.begin_compute_pass(&Default::default());
+        pass.set_pipeline(&kernels.accumulate);
+        for source_start in (0..nodes).step_by(sources_per_dispatch) {
+            let params_buffer = ctx.uniform("smooth params", &params_at(source_start));
+            let bind_group = ctx.bind(
+                &kernels.accumulate,
+                &[
+                    (0, &params_buffer),
+                    (1, &sums_buffer),
+                    (2, &counts_buffer),
+                    (3, &running),
+                ],
+            );
+            pass.set_bind_group(0, &bind_group, &[]);
+            pass.dispatch_workgroups(x, y, 1);
+        }
+        let params_buffer = ctx.uniform("smooth params", &params_at(0));
+        let bind_group = ctx.bind(
+            &kernels.finish,
+            &[(0, &params_buffer), (3, &running), (4, &codebook_buffer)],
+        );
+        pass.set_pipeline(&kernels.finish);
+        pass.set_bind_group(0, &bind_group, &[]);
+        pass.dispatch_workgroups(x, y, 1);
+    }
+    ctx.queue.submit([encoder.finish()]);
+    codebook.weights = ctx.read_back(&codebook_buffer, codebook.weights.len())?;
+    Ok(())
+}

@@ -1,0 +1,111 @@
+//! How good a map is: quantization error, topographic error, hits, the U-matrix and PSNR.
+
+use super::bmu::{Match, NO_NODE};
+use super::codebook::Codebook;
+use super::data::Samples;
+
+/// Quality figures gathered over the samples' matches, tile by tile.
+#[derive(Debug, Clone)]
+pub struct MapQuality {
+    distance_sum: f64,
+    topographic_errors: u64,
+    samples: u64,
+    hits: Vec<u64>,
+}
+
+impl MapQuality {
+    pub fn new(nodes: usize) -> MapQuality {
+        MapQuality {
+            distance_sum: 0.0,
+            topographic_errors: 0,
+            samples: 0,
+            hits: vec![0; nodes],
+        }
+    }
+
+    /// Adds samples `first..first + matches.len()`. `adjacency` is `codebook.grid.adjacency()`.
+    pub fn add(
+        &mut self,
+        codebook: &Codebook,
+        adjacency: &[Vec<usize>],
+        samples: &Samples,
+        first: usize,
+        matches: &[Match],
+    ) {
+        let mut x = vec![0.0; codebook.dim];
+        for (k, m) in matches.iter().enumerate() {
+            samples.fill(first + k, &mut x);
+            let best = m.best as usize;
+            self.hits[best] += 1;
+            self.distance_sum += euclidean(&x, codebook.node(best));
+            if m.second != NO_NODE && !adjacency[best].contains(&(m.second as usize)) {
+                self.topographic_errors += 1;
+            }
+        }
+        self.samples += matches.len() as u64;
+    }
+
+    /// Quantization error: the mean euclidean distance from a sample to its winner's weights,
+    /// in the data's own units (0–255 for 8-bit images), whatever metric picked the winner.
+    pub fn quantization_error(&self) -> f64 {
+        self.distance_sum / self.samples.max(1) as f64
+    }
+
+    /// Topographic error: the fraction of samples whose two nearest nodes are not adjacent.
+    pub fn topographic_error(&self) -> f64 {
+        self.topographic_errors as f64 / self.samples.max(1) as f64
+    }
+
+    /// How many samples each node won.
+    pub fn hits(&self) -> &[u64] {
+        &self.hits
+    }
+}
+
+pub fn euclidean(x: &[f32], w: &[f32]) -> f64 {
+    x.iter()
+        .zip(w)
+        .map(|(&a, &b)| {
+            let d = f64::from(a) - f64::from(b);
+            d * d
+        })
+        .sum::<f64>()
+        .sqrt()
+}
+
+/// The U-matrix: each node's mean euclidean distance to its adjacent nodes' weights.
+pub fn u_matrix(codebook: &Codebook) -> Vec<f64> {
+    (0..codebook.grid.nodes())
+        .map(|node| {
+            let neighbours = codebook.grid.neighbours(node);
+            if neighbours.is_empty() {
+                return 0.0;
+            }
+            let total: f64 = neighbours
+                .iter()
+                .map(|&other| euclidean(codebook.node(node), codebook.node(other)))
+                .sum();
+            total / neighbours.len() as f64
+        })
+        .collect()
+}
+
+/// Peak signal-to-noise ratio in dB of 8-bit values with summed squared error `sse` over
+/// `values` values; infinite when the images are identical.
+pub fn psnr(sse: f64, values: u64) -> f64 {
+    if sse == 0.0 {
+        return f64::INFINITY;
+    }
+    10.0 * (255.0f64 * 255.0 * values as f64 / sse).log10()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn psnr_of_a_known_error() {
+        // Every value off by 1: MSE 1, PSNR = 20·log10(255) ≈ 48.13 dB.
+        assert!((psnr(300.0, 300) - 48.1308).abs() < 1e-3);
+    }
+}

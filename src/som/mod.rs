@@ -1,0 +1,29 @@
+//! Kohonen self-organizing maps: a grid of weight vectors trained online (seed 003's
+//! `SOM_network`) or in batch, colour clustering (seed 003's `ColorClusteringSOM`), and
+//! segmentation of images of any size.
+//!
+//! Every step has a CPU twin of its GPU kernel: the winner search (`bmu`, shaders/som_bmu.wgsl),
+//! online training (`online`, shaders/som_online.wgsl) and the batch update (`batch`,
+//! shaders/som_batch.wgsl); grid geometry, neighbourhoods and metrics are shared through
+//! shaders/som_common.wgsl.
+
+pub mod assign;
+pub mod batch;
+pub mod bmu;
+pub mod cluster;
+pub mod codebook;
+pub mod data;
+mod gpu;
+pub mod grid;
+pub mod metrics;
+pub mod online;
+pub mod params;
+pub mod train;
+
+pub use assign::{assign, Assignment};
+pub use cluster::{cluster_colours, ClusterParams, ClusterRun, SEED_COLOURS};
+pub use codebook::Codebook;
+pub use data::Samples;
+pub use grid::{Grid, Topology};
+pub use params::{EpochRates, Init, Metric, Mode, Neighbourhood, Schedule, TrainingParams};
+pub use train::{train, EpochReport, Trained};

@@ -1,0 +1,183 @@
+//! Training a map, online or batch, with the quality of the map after every epoch.
+
+use super::batch::{smooth, NodeSums};
+use super::bmu::for_each_match;
+use super::codebook::Codebook;
+use super::data::Samples;
+use super::metrics::MapQuality;
+use super::online::{train_online_epoch, OnlineStep};
+use super::params::{EpochRates, Mode, TrainingParams};
+use crate::backend::Backend;
+use crate::error::{Error, Result};
+use crate::rng::{Domain, StreamKey};
+
+/// The map after one epoch.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct EpochReport {
+    /// Counted from 1.
+    pub epoch: usize,
+    /// Quantization error after the epoch, in the data's units.
+    pub qe: f64,
+    /// Topographic error after the epoch, a fraction.
+    pub te: f64,
+    pub learning_rate: f32,
+    pub sigma: f32,
+}
+
+/// A trained map and how it got there.
+#[derive(Debug, Clone)]
+pub struct Trained {
+    pub codebook: Codebook,
+    pub epochs: Vec<EpochReport>,
+    /// Samples won by each node of the final map.
+    pub hits: Vec<u64>,
+}
+
+impl Trained {
+    pub fn qe(&self) -> f64 {
+        self.epochs.last().map_or(0.0, |e| e.qe)
+    }
+
+    pub fn te(&self) -> f64 {
+        self.epochs.last().map_or(0.0, |e| e.te)
+    }
+}
+
+/// Trains `initial` on `samples` as `params` say, on `backend`. `on_epoch` hears of each epoch
+/// as it ends (for a progress bar).
+pub fn train(
+    backend: &Backend,
+    samples: &Samples,
+    initial: Codebook,
+    params: &TrainingParams,
+    on_epoch: &mut dyn FnMut(&EpochReport),
+) -> Result<Trained> {
+    params.validate()?;
+    if samples.is_empty() {
+        return Err(Error::InvalidData("the data has no samples".into()));
+    }
+    if initial.dim != samples.dim() {
+        return Err(Error::InvalidData(format!(
+            "the map has {} dimensions but the samples have {}",
+            initial.dim,
+            samples.dim()
+        )));
+    }
+    let rates = params.rates();
+    match params.mode {
+        Mode::Batch => train_batch(backend, samples, initial, params, &rates, on_epoch),
+        Mode::Online => train_online(backend, samples, initial, params, &rates, on_epoch),
+    }
+}
+
+/// One pass over all samples with the current map: its quality, and optionally the node sums
+/// the batch update needs.
+pub fn measure(
+    backend: &Backend,
+    codebook: &Codebook,
+    params: &TrainingParams,
+    samples: &Samples,
+    mut sums: Option<&mut NodeSums>,
+) -> Result<MapQuality> {
+    let adjacency = codebook.grid.adjacency();
+    let mut quality = MapQuality::new(codebook.grid.nodes());
+    for_each_match(
+        backend,
+        codebook,
+        params.metric,
+        samples,
+        &mut |first, matches| {
+            quality.add(codebook, &adjacency, samples, first, matches);
+            if let Some(sums) = sums.as_deref_mut() {
+                sums.add(samples, first, matches);
+            }
+            Ok(())
+        },
+    )?;
+    Ok(quality)
+}
+
+fn report(epoch: usize, quality: &MapQuality, rates: EpochRates) -> EpochReport {
+    EpochReport {
+        epoch: epoch + 1,
+        qe: quality.quantization_error(),
+        te: quality.topographic_error(),
+        learning_rate: rates.learning_rate,
+        sigma: rates.sigma,
+    }
+}
+
+fn train_batch(
+    backend: &Backend,
+    samples: &Samples,
+    mut codebook: Codebook,
+    params: &TrainingParams,
+    rates: &[EpochRates],
+    on_epoch: &mut dyn FnMut(&EpochReport),
+) -> Result<Trained> {
+    let mut epochs = Vec::with_capacity(rates.len());
+    let (nodes, dim) = (codebook.grid.nodes(), codebook.dim);
+    // Each pass measures the map the previous epoch left and gathers the sums for the next.
+    for (epoch, &rate) in rates.iter().enumerate() {
+        let mut sums = NodeSums::new(nodes, dim);
+        let quality = measure(backend, &codebook, params, samples, Some(&mut sums))?;
+        if epoch > 0 {
+            epochs.push(report(epoch - 1, &quality, rates[epoch - 1]));
+            on_epoch(epochs.last().expect("just pushed"));
+        }
+        smooth(
+            backend,
+            &mut codebook,
+            &sums,
+            params.neighbourhood,
+            rate.sigma,
+        )?;
+    }
+    let quality = measure(backend, &codebook, params, samples, None)?;
+    let last = rates.len() - 1;
+    epochs.push(report(last, &quality, rates[last]));
+    on_epoch(epochs.last().expect("just pushed"));
+    Ok(Trained {
+        codebook,
+        epochs,
+        hits: quality.hits().to_vec(),
+    })
+}
+
+fn train_online(
+    backend: &Backend,
+    samples: &Samples,
+    mut codebook: Codebook,
+    params: &TrainingParams,
+    rates: &[EpochRates],
+    on_epoch: &mut dyn FnMut(&EpochReport),
+) -> Result<Trained> {
+    let key = StreamKey::new(params.seed, Domain::SomOrder, &[]);
+    let mut order = Vec::new();
+    let mut epochs = Vec::with_capacity(rates.len());
+    let mut hits = Vec::new();
+    for (epoch, &rate) in rates.iter().enumerate() {
+        let step = OnlineStep {
+            rates: rate,
+            neighbourhood: params.neighbourhood,
+            metric: params.metric,
+            extra_winner_update: params.extra_winner_update,
+        };
+        let visit = if params.shuffle {
+            key.permutation(epoch as u32, samples.len(), &mut order);
+            Some(order.as_slice())
+        } else {
+            None
+        };
+        train_online_epoch(backend, &mut codebook, samples, visit, &step)?;
+        let quality = measure(backend, &codebook, params, samples, None)?;
+        epochs.push(report(epoch, &quality, rate));
+        on_epoch(epochs.last().expect("just pushed"));
+        hits = quality.hits().to_vec();
+    }
+    Ok(Trained {
+        codebook,
+        epochs,
+        hits,
+    })
+}

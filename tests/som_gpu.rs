@@ -1,0 +1,207 @@
+//! The SOM kernels against their CPU twins: winners bit-exact (ties to the lowest index), weights
+//! within a named tolerance, on small problems that still cross every tile and range boundary.
+
+mod common;
+
+use common::{gpu, Tolerance};
+use hopsom::gpu::{AdapterPolicy, GpuContext};
+use hopsom::rng::{Domain, StreamKey};
+use hopsom::som::batch::{smooth_cpu, NodeSums};
+use hopsom::som::bmu::{find_bmus_cpu, for_each_match, Match};
+use hopsom::som::online::{train_online_cpu, train_online_epoch, OnlineStep};
+use hopsom::som::{
+    Codebook, EpochRates, Grid, Metric, Mode, Neighbourhood, Samples, Topology, TrainingParams,
+};
+use hopsom::Backend;
+
+/// Sequential f32 updates of one map compared after many steps: the GPU may fuse multiply-adds,
+/// so weights drift by a few ulps per step.
+const TRAINED_WEIGHTS: Tolerance = Tolerance {
+    relative: 1e-3,
+    absolute: 1e-4,
+};
+
+fn random_values(count: usize, scale: f32, seed: u32) -> Vec<f32> {
+    let key = StreamKey::new(7, Domain::SomData, &[seed]);
+    (0..count)
+        .map(|k| key.unit_f32(0, k as u32) * scale)
+        .collect()
+}
+
+fn random_image(width: u32, height: u32, seed: u32) -> Samples {
+    let key = StreamKey::new(7, Domain::SomData, &[seed]);
+    let bytes = (0..width * height * 3)
+        .map(|k| (key.draw(0, k) >> 24) as u8)
+        .collect();
+    Samples::from_image(image::RgbImage::from_raw(width, height, bytes).unwrap()).unwrap()
+}
+
+fn all_matches(
+    backend: &Backend,
+    codebook: &Codebook,
+    metric: Metric,
+    samples: &Samples,
+) -> Vec<Match> {
+    let mut out = vec![Match::default(); samples.len()];
+    for_each_match(backend, codebook, metric, samples, &mut |first, matches| {
+        out[first..first + matches.len()].copy_from_slice(matches);
+        Ok(())
+    })
+    .unwrap();
+    out
+}
+
+#[test]
+fn winners_of_pixels_are_identical_with_ties_to_the_lowest_node() {
+    let Some(ctx) = gpu() else { return };
+    let samples = random_image(97, 61, 1);
+    // Integer weights with repeated nodes: exact distances and many ties.
+    let grid = Grid::rectangular(9, 7).unwrap();
+    let mut weights: Vec<f32> = random_values(63 * 3, 8.0, 2)
+        .iter()
+        .map(|v| v.floor() * 32.0)
+        .collect();
+    weights.copy_within(0..30, 90);
+    let codebook = Codebook::new(grid, 3, weights).unwrap();
+    for metric in [
+        Metric::Euclidean,
+        Metric::Manhattan,
+        Metric::Chebyshev,
+        Metric::Cosine,
+    ] {
+        let mut want = vec![Match::default(); samples.len()];
+        find_bmus_cpu(&codebook, metric, &samples, 0, &mut want);
+        let got = all_matches(&Backend::Gpu(ctx.clone()), &codebook, metric, &samples);
+        if metric == Metric::Cosine {
+            // Cosine divides by square roots, which the GPU may round differently: compare the
+            // winners only where the CPU's margin is clear of rounding.
+            let agree = got
+                .iter()
+                .zip(&want)
+                .filter(|(g, w)| g.best == w.best)
+                .count();
+            assert!(
+                agree * 1000 >= want.len() * 999,
+                "cosine winners agree on {agree} of {}",
+                want.len()
+            );
+        } else {
+            assert_eq!(got, want, "{metric:?}");
+        }
+    }
+}
+
+#[test]
+fn winners_across_tiles_and_node_ranges_are_identical() {
+    // 256 KiB bindings split 3000 samples of 50 floats into 3 tiles, and 1000 nodes of 50
+    // dimensions need two node ranges per dispatch.
+    if gpu().is_none() {
+        return;
+    }
+    let ctx =
+        GpuContext::open_with_binding_cap(AdapterPolicy::AnyAdapter, Some(256 << 10)).unwrap();
+    let dim = 50;
+    let samples = Samples::from_table(dim, random_values(3000 * dim, 4.0, 3)).unwrap();
+    let grid = Grid::rectangular(40, 25).unwrap();
+    let codebook = Codebook::new(grid, dim, random_values(1000 * dim, 4.0, 4)).unwrap();
+    let mut want = vec![Match::default(); samples.len()];
+    find_bmus_cpu(&codebook, Metric::Euclidean, &samples, 0, &mut want);
+    let got = all_matches(&Backend::Gpu(ctx), &codebook, Metric::Euclidean, &samples);
+    let best_agree = got
+        .iter()
+        .zip(&want)
+        .filter(|(g, w)| g.best == w.best)
+        .count();
+    assert_eq!(best_agree, want.len());
+    assert_eq!(got, want);
+}
+
+#[test]
+fn online_training_matches_the_cpu() {
+    let Some(ctx) = gpu() else { return };
+    let samples = Samples::from_table(3, random_values(300 * 3, 1.0, 5)).unwrap();
+    for (topology, toroidal, neighbourhood, extra) in [
+        (Topology::Rectangular, false, Neighbourhood::Gaussian, true),
+        (Topology::Hexagonal, true, Neighbourhood::Bubble, false),
+        (Topology::Hexagonal, false, Neighbourhood::MexicanHat, false),
+        (Topology::Rectangular, true, Neighbourhood::Triangle, false),
+    ] {
+        let grid = Grid::new(7, 6, topology, toroidal).unwrap();
+        let start = Codebook::uniform(grid, &[0.0; 3], &[1.0; 3], 9);
+        let step = OnlineStep {
+            rates: EpochRates {
+                learning_rate: 0.3,
+                sigma: 1.5,
+            },
+            neighbourhood,
+            metric: Metric::Euclidean,
+            extra_winner_update: extra,
+        };
+        let order: Vec<u32> = (0..300).rev().collect();
+        let mut want = start.clone();
+        train_online_cpu(&mut want, &samples, Some(&order), &step);
+        let mut got = start.clone();
+        train_online_epoch(
+            &Backend::Gpu(ctx.clone()),
+            &mut got,
+            &samples,
+            Some(&order),
+            &step,
+        )
+        .unwrap();
+        TRAINED_WEIGHTS.assert_close(
+            &format!("{topology:?} {neighbourhood:?}"),
+            &got.weights,
+            &want.weights,
+        );
+    }
+}
+
+#[test]
+fn batch_update_matches_the_cpu_across_source_ranges() {
+    let Some(ctx) = gpu() else { return };
+    // 900 nodes of 50 dimensions need two source ranges.
+    let dim = 50;
+    let samples = Samples::from_table(dim, random_values(2000 * dim, 1.0, 6)).unwrap();
+    let grid = Grid::new(30, 30, Topology::Hexagonal, true).unwrap();
+    let start = Codebook::uniform(grid, &vec![0.0; dim], &vec![1.0; dim], 3);
+    let mut sums = NodeSums::new(900, dim);
+    let mut matches = vec![Match::default(); samples.len()];
+    find_bmus_cpu(&start, Metric::Euclidean, &samples, 0, &mut matches);
+    sums.add(&samples, 0, &matches);
+    let (s, c) = sums.as_f32();
+    let mut want = start.clone();
+    smooth_cpu(&mut want, &s, &c, Neighbourhood::Gaussian, 2.0);
+    let mut got = start.clone();
+    hopsom::som::batch::smooth(
+        &Backend::Gpu(ctx),
+        &mut got,
+        &sums,
+        Neighbourhood::Gaussian,
+        2.0,
+    )
+    .unwrap();
+    common::F32_KERNEL.assert_close("batch update", &got.weights, &want.weights);
+}
+
+#[test]
+fn batch_training_of_an_image_is_the_same_on_both_paths() {
+    let Some(ctx) = gpu() else { return };
+    let samples = random_image(64, 48, 8);
+    let params = TrainingParams {
+        mode: Mode::Batch,
+        epochs: 4,
+        sigma: 2.0,
+        sigma_end: 0.5,
+        ..TrainingParams::default()
+    };
+    let grid = Grid::rectangular(5, 4).unwrap();
+    let start = Codebook::initialise(grid, &samples, params.init, 1).unwrap();
+    let cpu =
+        hopsom::som::train(&Backend::Cpu, &samples, start.clone(), &params, &mut |_| {}).unwrap();
+    let gpu =
+        hopsom::som::train(&Backend::Gpu(ctx), &samples, start, &params, &mut |_| {}).unwrap();
+    common::F32_KERNEL.assert_close("codebook", &gpu.codebook.weights, &cpu.codebook.weights);
+    assert_eq!(gpu.hits, cpu.hits);
+    assert!((gpu.qe() - cpu.qe()).abs() < 1e-6 * cpu.qe());
+}
