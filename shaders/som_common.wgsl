@@ -39,10 +39,11 @@ fn grid_distance_sq(a: u32, b: u32, grid: GridShape) -> f32 {
 
 // Neighbourhood kinds: 0 gaussian, 1 bubble, 2 mexican hat, 3 triangle.
 fn neighbourhood(kind: u32, d2: f32, sigma: f32) -> f32 {
-    if sigma <= 0.0 {
+    let s2 = sigma * sigma;
+    // A radius whose square underflows (seed 003's σ·exp(−e) late in training) is 0 too.
+    if s2 <= 0.0 {
         return select(0.0, 1.0, d2 == 0.0);
     }
-    let s2 = sigma * sigma;
     switch kind {
         case 1u: {
             return select(0.0, 1.0, d2 <= s2);

@@ -6,6 +6,10 @@ mod devices;
 mod dynamics;
 mod output;
 mod recall;
+mod som_cluster;
+mod som_output;
+mod som_segment;
+mod som_train;
 mod sweep;
 
 use std::path::PathBuf;
@@ -35,6 +39,21 @@ enum Command {
     /// Hopfield associative memory.
     #[command(subcommand)]
     Hopfield(HopfieldCommand),
+    /// Kohonen self-organizing maps.
+    #[command(subcommand)]
+    Som(SomCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum SomCommand {
+    /// Train a map on an image's pixels, on numeric data (.npy or CSV), or on seed 003's five
+    /// random colours; write codebook.npy, pictures of the map and the per-epoch errors.
+    Train(som_train::TrainArgs),
+    /// Seed 003's colour clustering: K colours learned from a photo's pixels, then every pixel
+    /// replaced by its cluster's colour, one result per epoch count.
+    Cluster(som_cluster::ClusterArgs),
+    /// Segment an image with a trained codebook, without training.
+    Segment(som_segment::SegmentArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -132,6 +151,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Hopfield(HopfieldCommand::Recall(args)) => recall::run(args),
         Command::Hopfield(HopfieldCommand::Sweep(args)) => sweep::run(args),
         Command::Hopfield(HopfieldCommand::Capacity(args)) => capacity::run(args),
+        Command::Som(SomCommand::Train(args)) => som_train::run(args),
+        Command::Som(SomCommand::Cluster(args)) => som_cluster::run(args),
+        Command::Som(SomCommand::Segment(args)) => som_segment::run(args),
     }
 }
 

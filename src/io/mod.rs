@@ -1,8 +1,11 @@
 //! Files in and out: patterns, images and arrays in; pictures, plots, arrays and JSON out.
 
+pub mod map_picture;
 pub mod npy;
 pub mod output;
 pub mod patterns;
+pub mod photos;
 pub mod picture;
 pub mod plot;
+pub mod tables;
 pub mod vectors;

@@ -309,3 +309,56 @@ pub fn pattern_figure(
 }
 
 use image::Rgb;
+
+/// A picture with a caption above it, one panel of a [`panel_figure`].
+pub struct Panel {
+    pub caption: String,
+    pub image: RgbImage,
+}
+
+/// Pictures in a grid of `columns`, each under its caption, on white.
+pub fn panel_figure(path: &Path, panels: &[Panel], columns: usize) -> Result<()> {
+    let columns = columns.clamp(1, panels.len().max(1));
+    let rows = panels.len().div_ceil(columns).max(1);
+    let cell_w = panels.iter().map(|p| p.image.width()).max().unwrap_or(1);
+    let cell_h = panels.iter().map(|p| p.image.height()).max().unwrap_or(1);
+    let (caption_h, gap) = (24u32, 12u32);
+    let width = columns as u32 * (cell_w + gap) + gap;
+    let height = rows as u32 * (cell_h + caption_h + gap) + gap;
+    let mut canvas = RgbImage::from_pixel(width, height, image::Rgb([255, 255, 255]));
+    let origin = |k: usize| {
+        let (column, row) = ((k % columns) as u32, (k / columns) as u32);
+        (
+            gap + column * (cell_w + gap),
+            gap + row * (cell_h + caption_h + gap),
+        )
+    };
+    for (k, panel) in panels.iter().enumerate() {
+        let (x, y) = origin(k);
+        image::imageops::replace(
+            &mut canvas,
+            &panel.image,
+            i64::from(x),
+            i64::from(y + caption_h),
+        );
+    }
+    register_font();
+    let mut buffer = canvas.into_raw();
+    {
+        let root = BitMapBackend::with_buffer(&mut buffer, (width, height)).into_drawing_area();
+        let style = TextStyle::from((FONT, 16).into_font()).color(&BLACK);
+        let drawn: DrawResult = panels.iter().enumerate().try_for_each(|(k, panel)| {
+            let (x, y) = origin(k);
+            root.draw_text(&panel.caption, &style, (x as i32, y as i32 + 2))
+                .map_err(|err| err.to_string().into())
+        });
+        drawn
+            .and_then(|_| root.present().map_err(|err| err.to_string().into()))
+            .map_err(|err| Error::Render {
+                path: path.to_path_buf(),
+                message: err.to_string(),
+            })?;
+    }
+    let image = RgbImage::from_raw(width, height, buffer).expect("buffer matches the canvas");
+    write_png(path, &image)
+}

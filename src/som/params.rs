@@ -21,14 +21,15 @@ pub enum Neighbourhood {
 }
 
 impl Neighbourhood {
-    /// The weight at squared grid distance `d2` for radius `sigma`. A radius of 0 means the
-    /// winner alone (weight 1 at distance 0, 0 elsewhere) for every shape.
+    /// The weight at squared grid distance `d2` for radius `sigma`. A radius of 0 (or one whose
+    /// square is 0 in f32) means the winner alone: weight 1 at distance 0, 0 elsewhere.
     /// CPU twin of `neighbourhood` in shaders/som_grid.wgsl.
     pub fn weight(self, d2: f32, sigma: f32) -> f32 {
-        if sigma <= 0.0 {
+        let s2 = sigma * sigma;
+        // A radius whose square underflows f32 (seed 003's σ·exp(−e) late in training) is 0 too.
+        if s2 <= 0.0 {
             return if d2 == 0.0 { 1.0 } else { 0.0 };
         }
-        let s2 = sigma * sigma;
         match self {
             Neighbourhood::Gaussian => (-d2 / (2.0 * s2)).exp(),
             Neighbourhood::Bubble => {

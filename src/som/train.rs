@@ -97,6 +97,17 @@ pub fn measure(
     Ok(quality)
 }
 
+/// Fails when training has driven a weight to infinity or NaN (a learning rate far above 1).
+fn check_finite(codebook: &Codebook, epoch: usize) -> Result<()> {
+    if codebook.weights.iter().all(|w| w.is_finite()) {
+        return Ok(());
+    }
+    Err(Error::InvalidData(format!(
+        "the weights diverged to non-finite values in epoch {}; lower --lr",
+        epoch + 1
+    )))
+}
+
 fn report(epoch: usize, quality: &MapQuality, rates: EpochRates) -> EpochReport {
     EpochReport {
         epoch: epoch + 1,
@@ -132,6 +143,7 @@ fn train_batch(
             params.neighbourhood,
             rate.sigma,
         )?;
+        check_finite(&codebook, epoch)?;
     }
     let quality = measure(backend, &codebook, params, samples, None)?;
     let last = rates.len() - 1;
@@ -170,6 +182,7 @@ fn train_online(
             None
         };
         train_online_epoch(backend, &mut codebook, samples, visit, &step)?;
+        check_finite(&codebook, epoch)?;
         let quality = measure(backend, &codebook, params, samples, None)?;
         epochs.push(report(epoch, &quality, rate));
         on_epoch(epochs.last().expect("just pushed"));

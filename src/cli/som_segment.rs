@@ -1,0 +1,94 @@
+//! `hopsom som segment`: apply a trained codebook to an image without training.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Args;
+use serde_json::json;
+
+use super::som_output::{finite_or_null, write_labels};
+use super::ComputeArgs;
+use hopsom::error::{Error, Result};
+use hopsom::io::photos::read_rgb_image;
+use hopsom::io::picture::write_png;
+use hopsom::som::{assign, Codebook, Metric, Samples, Topology};
+
+#[derive(Debug, Args)]
+pub struct SegmentArgs {
+    /// A codebook.npy written by `som train` (float, shape height x width x 3).
+    #[arg(long, value_name = "FILE")]
+    codebook: PathBuf,
+    /// The image to segment (PNG, JPEG, GIF, BMP); it streams through in tiles, so it may be far
+    /// larger than the GPU's buffers.
+    #[arg(long, value_name = "IMG")]
+    image: PathBuf,
+    /// The map's layout, for the topographic error.
+    #[arg(long, value_enum, default_value_t = Topology::Rectangular)]
+    topology: Topology,
+    /// The map wraps around, for the topographic error.
+    #[arg(long)]
+    toroidal: bool,
+    /// How a pixel is compared with the nodes.
+    #[arg(long, value_enum, default_value_t = Metric::Euclidean)]
+    metric: Metric,
+    /// Directory for segmented.png (each pixel in its winner's colour) and labels.npy (the
+    /// winner of each pixel, uint32, height x width).
+    #[arg(long, value_name = "DIR", default_value = "hopsom-out/segment")]
+    out: PathBuf,
+    #[command(flatten)]
+    compute: ComputeArgs,
+}
+
+pub fn run(args: SegmentArgs) -> Result<()> {
+    let codebook = Codebook::load(&args.codebook, args.topology, args.toroidal)?;
+    if codebook.dim != 3 {
+        return Err(Error::bad_input(
+            &args.codebook,
+            format!(
+                "the codebook has {} dimensions; an RGB image needs 3",
+                codebook.dim
+            ),
+        ));
+    }
+    let photo = read_rgb_image(&args.image)?;
+    let (width, height) = (photo.width() as usize, photo.height() as usize);
+    let samples = Samples::from_image(photo)?;
+    let out = super::output_dir(&args.out)?;
+    let backend = args.compute.open_backend()?;
+    let started = Instant::now();
+    let assignment = assign(&backend, &codebook, args.metric, &samples)?;
+    let seconds = started.elapsed().as_secs_f64();
+    let segmented = assignment.segmented.as_ref().expect("a photo is segmented");
+    let segmented_path = out.join("segmented.png");
+    write_png(&segmented_path, &segmented.image)?;
+    write_labels(
+        &out.join("labels.npy"),
+        &assignment.labels,
+        &[height, width],
+    )?;
+    if args.compute.json {
+        return super::print_json(&json!({
+            "backend": backend.name(),
+            "device": backend.device_name(),
+            "image": args.image,
+            "pixels": samples.len(),
+            "nodes": codebook.grid.nodes(),
+            "qe": assignment.qe,
+            "te": assignment.te,
+            "psnr": finite_or_null(segmented.psnr),
+            "pixel_distribution": assignment.hits,
+            "seconds": seconds,
+        }));
+    }
+    println!(
+        "Segmented {} pixels with {} colours on {} in {seconds:.2} s: PSNR {:.2} dB, QE {:.3}, TE {:.4}",
+        samples.len(),
+        codebook.grid.nodes(),
+        backend.device_name(),
+        segmented.psnr,
+        assignment.qe,
+        assignment.te
+    );
+    println!("Wrote {} and labels.npy", segmented_path.display());
+    Ok(())
+}

@@ -1,0 +1,321 @@
+//! `hopsom som train`: train a map on an image's pixels, on numeric data, or on seed 003's five
+//! random colours (`--seed-compat`), and write the codebook, pictures of the map, per-epoch
+//! errors and, for images, the segmented picture.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Args;
+use serde_json::json;
+
+use super::som_output::{
+    finite_or_null, write_epoch_csv, write_epoch_plot, write_labels, write_map_pictures,
+};
+use super::ComputeArgs;
+use hopsom::error::Result;
+use hopsom::hopfield::GridShape;
+use hopsom::io::photos::read_rgb_image;
+use hopsom::io::picture::write_png;
+use hopsom::io::tables::read_samples;
+use hopsom::som::{
+    assign, train, Codebook, Grid, Init, Metric, Mode, Neighbourhood, Samples, Schedule, Topology,
+    Trained, TrainingParams,
+};
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("input").required(true).args(["image", "data", "seed_compat"]))]
+pub struct TrainArgs {
+    /// Train on the pixels of this image (PNG, JPEG, GIF, BMP), as RGB values 0–255.
+    #[arg(long, value_name = "IMG")]
+    image: Option<PathBuf>,
+    /// Train on numeric data: a .npy array of shape (samples, dim) or (samples,), or a CSV file
+    /// of one sample per row (a non-numeric first row is a header).
+    #[arg(long, value_name = "FILE")]
+    data: Option<PathBuf>,
+    /// Reproduce seed 003's `SOM_network`: a 50x50 rectangular map with weights uniform in
+    /// [0, 1), five random colours, online training for 100 epochs with lr = 2, σ = 50, τ = 1,
+    /// the seed schedule, samples in order and the seed's extra winner update.
+    #[arg(long, conflicts_with_all = [
+        "grid", "topology", "toroidal", "neighbourhood", "mode", "epochs", "lr", "lr_end",
+        "sigma", "sigma_end", "schedule", "tau", "init", "metric", "in_order",
+    ])]
+    seed_compat: bool,
+    /// Map size, columns x rows.
+    #[arg(long, value_name = "WxH", value_parser = super::parse_shape, default_value = "10x10")]
+    grid: GridShape,
+    /// Node layout: `rect` (4 neighbours) or `hex` (6 neighbours).
+    #[arg(long, value_enum, default_value_t = Topology::Rectangular)]
+    topology: Topology,
+    /// Join opposite edges, so the map has no border.
+    #[arg(long)]
+    toroidal: bool,
+    /// How nodes near the winner move with it.
+    #[arg(long, value_enum, default_value_t = Neighbourhood::Gaussian)]
+    neighbourhood: Neighbourhood,
+    /// `batch` (Kohonen's batch map, fast, no learning rate) or `online` (one sample at a time).
+    #[arg(long, value_enum, default_value_t = Mode::Batch)]
+    mode: Mode,
+    /// Passes over the data.
+    #[arg(long, default_value_t = 10)]
+    epochs: usize,
+    /// Learning rate of the first epoch (online mode).
+    #[arg(long, default_value_t = 0.5)]
+    lr: f32,
+    /// Learning rate of the last epoch (exponential, linear and inverse schedules).
+    #[arg(long, default_value_t = 0.01)]
+    lr_end: f32,
+    /// Neighbourhood radius of the first epoch, in node spacings [default: half the longer side].
+    #[arg(long)]
+    sigma: Option<f32>,
+    /// Neighbourhood radius of the last epoch (exponential, linear and inverse schedules);
+    /// 0 makes the last epochs plain k-means.
+    #[arg(long, default_value_t = 0.5)]
+    sigma_end: f32,
+    /// How learning rate and radius shrink per epoch: `seed` (lr·0.5^e after epoch e, radius
+    /// σ·exp(−e/τ)), `exponential`, `linear` or `inverse` (from start to end values).
+    #[arg(long, value_enum, default_value_t = Schedule::Exponential)]
+    schedule: Schedule,
+    /// τ of the seed schedule's radius.
+    #[arg(long, default_value_t = 1.0)]
+    tau: f32,
+    /// Initial weights: `random` (uniform in the data's range), `samples` (random samples) or
+    /// `pca` (the plane of the first two principal components).
+    #[arg(long, value_enum, default_value_t = Init::Random)]
+    init: Init,
+    /// How a sample is compared with the nodes to find its winner.
+    #[arg(long, value_enum, default_value_t = Metric::Euclidean)]
+    metric: Metric,
+    /// Online mode: visit the samples in their order instead of a new random order each epoch.
+    #[arg(long)]
+    in_order: bool,
+    /// Directory for codebook.npy, codebook.png, umatrix.png, hitmap.png, epochs.csv,
+    /// epochs.png, labels.npy and, for images, segmented.png (seed_colours.png with
+    /// --seed-compat).
+    #[arg(long, value_name = "DIR", default_value = "hopsom-out/som")]
+    out: PathBuf,
+    #[command(flatten)]
+    compute: ComputeArgs,
+}
+
+/// The run as parsed: what to learn, on which grid, how.
+struct Plan {
+    samples: Samples,
+    grid: Grid,
+    params: TrainingParams,
+    initial: Codebook,
+    /// The value range shown as 0–255 in the codebook picture.
+    colour_range: (f32, f32),
+    source: String,
+}
+
+fn plan(args: &TrainArgs) -> Result<Plan> {
+    let seed = args.compute.seed;
+    if args.seed_compat {
+        let samples = Samples::random_colours(5, seed);
+        let grid = Grid::rectangular(50, 50)?;
+        let initial = Codebook::uniform(grid, &[0.0; 3], &[1.0; 3], seed);
+        return Ok(Plan {
+            samples,
+            grid,
+            params: TrainingParams::seed_compat(seed),
+            initial,
+            colour_range: (0.0, 1.0),
+            source: "seed 003: five random colours".into(),
+        });
+    }
+    let grid = Grid::new(
+        args.grid.width,
+        args.grid.height,
+        args.topology,
+        args.toroidal,
+    )?;
+    let params = TrainingParams {
+        mode: args.mode,
+        epochs: args.epochs,
+        neighbourhood: args.neighbourhood,
+        schedule: args.schedule,
+        learning_rate: args.lr,
+        learning_rate_end: args.lr_end,
+        sigma: args
+            .sigma
+            .unwrap_or(grid.width.max(grid.height) as f32 / 2.0),
+        sigma_end: args.sigma_end,
+        tau: args.tau,
+        metric: args.metric,
+        init: args.init,
+        shuffle: !args.in_order,
+        extra_winner_update: false,
+        seed,
+    };
+    // Parameters are checked before any file is read.
+    params.validate()?;
+    let (samples, source) = match (&args.image, &args.data) {
+        (Some(path), _) => (
+            Samples::from_image(read_rgb_image(path)?)?,
+            path.display().to_string(),
+        ),
+        (None, Some(path)) => (read_samples(path)?, path.display().to_string()),
+        (None, None) => unreachable!("clap requires an input"),
+    };
+    let colour_range = match samples {
+        Samples::Rgb8 { .. } => (0.0, 255.0),
+        Samples::Table { .. } => {
+            let (low, high) = samples.bounds();
+            (
+                low.iter().copied().fold(f32::INFINITY, f32::min),
+                high.iter().copied().fold(f32::NEG_INFINITY, f32::max),
+            )
+        }
+    };
+    let initial = Codebook::initialise(grid, &samples, params.init, seed)?;
+    Ok(Plan {
+        samples,
+        grid,
+        params,
+        initial,
+        colour_range,
+        source,
+    })
+}
+
+pub fn run(args: TrainArgs) -> Result<()> {
+    let plan = plan(&args)?;
+    let out = super::output_dir(&args.out)?;
+    let backend = args.compute.open_backend()?;
+    let started = Instant::now();
+    let progress = args.compute.progress(plan.params.epochs as u64, "epochs");
+    let trained = train(
+        &backend,
+        &plan.samples,
+        plan.initial.clone(),
+        &plan.params,
+        &mut |_| progress.inc(1),
+    )?;
+    progress.finish_and_clear();
+    let assignment = assign(
+        &backend,
+        &trained.codebook,
+        plan.params.metric,
+        &plan.samples,
+    )?;
+    let seconds = started.elapsed().as_secs_f64();
+
+    trained.codebook.save(&out.join("codebook.npy"))?;
+    let mut written =
+        write_map_pictures(&out, &trained.codebook, &trained.hits, plan.colour_range)?;
+    let label_shape = match plan.samples.image_size() {
+        Some((width, height)) => vec![height, width],
+        None => vec![plan.samples.len()],
+    };
+    write_labels(&out.join("labels.npy"), &assignment.labels, &label_shape)?;
+    write_epoch_csv(&out.join("epochs.csv"), &trained.epochs)?;
+    write_epoch_plot(
+        &out.join("epochs.png"),
+        &trained.epochs,
+        &plan.grid.describe(),
+    )?;
+    let psnr = match &assignment.segmented {
+        Some(segmented) => {
+            let path = out.join("segmented.png");
+            write_png(&path, &segmented.image)?;
+            written.push(path);
+            Some(segmented.psnr)
+        }
+        None => None,
+    };
+    if args.seed_compat {
+        let path = out.join("seed_colours.png");
+        write_seed_figure(&path, &plan, &trained)?;
+        written.push(path);
+    }
+
+    if args.compute.json {
+        let mut value = json!({
+            "backend": backend.name(),
+            "device": backend.device_name(),
+            "source": plan.source,
+            "samples": plan.samples.len(),
+            "dim": plan.samples.dim(),
+            "grid": {"width": plan.grid.width, "height": plan.grid.height,
+                     "topology": plan.grid.topology, "toroidal": plan.grid.toroidal},
+            "params": plan.params,
+            "epochs": trained.epochs,
+            "qe": trained.qe(),
+            "te": trained.te(),
+            "hits": trained.hits,
+            "seconds": seconds,
+            "codebook": out.join("codebook.npy"),
+        });
+        if let Some(psnr) = psnr {
+            value["psnr"] = finite_or_null(psnr);
+        }
+        return super::print_json(&value);
+    }
+    println!(
+        "Trained a {} map ({:?}, {} epochs) on {} samples of {} dimensions from {} on {} in {seconds:.2} s",
+        plan.grid.describe(),
+        plan.params.mode,
+        plan.params.epochs,
+        plan.samples.len(),
+        plan.samples.dim(),
+        plan.source,
+        backend.device_name()
+    );
+    println!(
+        "{:>6} {:>12} {:>8} {:>10} {:>8}",
+        "epoch", "QE", "TE", "lr", "sigma"
+    );
+    for e in sampled(&trained.epochs, 12) {
+        println!(
+            "{:>6} {:>12.4} {:>8.4} {:>10.4e} {:>8.3}",
+            e.epoch, e.qe, e.te, e.learning_rate, e.sigma
+        );
+    }
+    if let Some(psnr) = psnr {
+        println!("PSNR of the segmented image: {psnr:.2} dB");
+    }
+    println!("Wrote codebook.npy, labels.npy, epochs.csv, epochs.png and:");
+    for path in written {
+        println!("  {}", path.display());
+    }
+    Ok(())
+}
+
+/// At most `limit` evenly spaced entries, always the first and the last.
+fn sampled<T>(items: &[T], limit: usize) -> impl Iterator<Item = &T> {
+    hopsom::io::picture::sample_frames(items.len(), limit)
+        .into_iter()
+        .map(move |k| &items[k])
+}
+
+/// The seed's figure: initial and learned colours, and the five training colours.
+fn write_seed_figure(path: &std::path::Path, plan: &Plan, trained: &Trained) -> Result<()> {
+    use hopsom::io::map_picture::{map_picture, weight_colours};
+    use hopsom::io::plot::{panel_figure, Panel};
+    let grid = &plan.grid;
+    let picture =
+        |codebook: &Codebook| map_picture(grid, &weight_colours(&codebook.weights, 3, 0.0, 1.0), 6);
+    let Samples::Table { values, .. } = &plan.samples else {
+        unreachable!("seed compat trains on a table of colours")
+    };
+    let colours = weight_colours(values, 3, 0.0, 1.0);
+    let swatches = Grid::rectangular(colours.len(), 1)?;
+    panel_figure(
+        path,
+        &[
+            Panel {
+                caption: "initial colours".into(),
+                image: picture(&plan.initial),
+            },
+            Panel {
+                caption: "learned colours".into(),
+                image: picture(&trained.codebook),
+            },
+            Panel {
+                caption: "the 5 training colours".into(),
+                image: map_picture(&swatches, &colours, 60),
+            },
+        ],
+        3,
+    )
+}

@@ -1,0 +1,79 @@
+//! Reading numeric data for a map: `.npy` arrays of shape (samples, dim) or (samples,), and CSV
+//! files of one sample per row (a first row that is not numeric is taken as a header).
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::som::Samples;
+
+/// Reads `path` (.npy or CSV) as samples.
+pub fn read_samples(path: &Path) -> Result<Samples> {
+    let is_npy = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("npy"));
+    let (dim, values) = if is_npy {
+        let array = super::npy::read_npy(path)?;
+        let dim = match array.shape[..] {
+            [_] => 1,
+            [_, dim] => dim,
+            _ => {
+                return Err(Error::bad_input(
+                    path,
+                    format!(
+                        "data must have shape (samples, dim) or (samples,), not {:?}",
+                        array.shape
+                    ),
+                ))
+            }
+        };
+        (dim, array.values.iter().map(|&v| v as f32).collect())
+    } else {
+        read_csv(path)?
+    };
+    Samples::from_table(dim, values).map_err(|err| Error::bad_input(path, err.to_string()))
+}
+
+fn read_csv(path: &Path) -> Result<(usize, Vec<f32>)> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|err| Error::bad_input(path, format!("not a readable text file ({err})")))?;
+    let mut dim = 0;
+    let mut values = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let row: std::result::Result<Vec<f32>, _> = line
+            .split([',', ';', '\t', ' '])
+            .filter(|field| !field.is_empty())
+            .map(|field| field.trim().parse::<f32>())
+            .collect();
+        let row = match row {
+            Ok(row) => row,
+            Err(_) if dim == 0 && values.is_empty() => continue, // a header
+            Err(_) => {
+                return Err(Error::bad_input(
+                    path,
+                    format!("line {}: not a row of numbers", number + 1),
+                ))
+            }
+        };
+        if dim == 0 {
+            dim = row.len();
+        } else if row.len() != dim {
+            return Err(Error::bad_input(
+                path,
+                format!(
+                    "line {}: {} values, but earlier rows have {dim}",
+                    number + 1,
+                    row.len()
+                ),
+            ));
+        }
+        values.extend(row);
+    }
+    if values.is_empty() {
+        return Err(Error::bad_input(path, "the file holds no samples"));
+    }
+    Ok((dim, values))
+}
