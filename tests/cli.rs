@@ -3,47 +3,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use assert_cmd::Command;
-use serde_json::Value;
-
-fn hopsom() -> Command {
-    Command::cargo_bin("hopsom").unwrap()
-}
-
-fn write(dir: &Path, name: &str, contents: &[u8]) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, contents).unwrap();
-    path
-}
-
-fn json_of(output: &std::process::Output) -> Value {
-    assert!(
-        output.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("stdout is one JSON object")
-}
-
-/// Runs hopsom with `args`, expects failure with `code`, one line on stderr containing `needle`.
-fn fails_with(args: &[&str], code: i32, needle: &str) {
-    let output = hopsom().args(args).output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(code), "{args:?}: {stderr}");
-    assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
-    let error_lines: Vec<&str> = stderr.lines().filter(|l| l.contains("error")).collect();
-    assert_eq!(
-        error_lines.len(),
-        1,
-        "{args:?}: expected one error line, got: {stderr}"
-    );
-    assert!(
-        stderr.to_lowercase().contains(&needle.to_lowercase()),
-        "{args:?}: {stderr:?} lacks {needle:?}"
-    );
-}
+use common::{fails_with, hopsom, json_of, write};
 
 #[test]
 fn recall_json_contract() {

@@ -205,3 +205,82 @@ fn batch_training_of_an_image_is_the_same_on_both_paths() {
     assert_eq!(gpu.hits, cpu.hits);
     assert!((gpu.qe() - cpu.qe()).abs() < 1e-6 * cpu.qe());
 }
+
+#[test]
+fn segmentation_streams_an_image_through_small_bindings_identically() {
+    // 64 KiB bindings hold 16 384 pixels: a 300x200 image streams through in 4 tiles.
+    if gpu().is_none() {
+        return;
+    }
+    let ctx = GpuContext::open_with_binding_cap(AdapterPolicy::AnyAdapter, Some(64 << 10)).unwrap();
+    let samples = random_image(300, 200, 12);
+    let grid = Grid::new(6, 4, Topology::Hexagonal, false).unwrap();
+    let codebook = Codebook::initialise(grid, &samples, hopsom::som::Init::Samples, 2).unwrap();
+    let cpu = hopsom::som::assign(&Backend::Cpu, &codebook, Metric::Euclidean, &samples).unwrap();
+    let gpu =
+        hopsom::som::assign(&Backend::Gpu(ctx), &codebook, Metric::Euclidean, &samples).unwrap();
+    assert_eq!(gpu.labels, cpu.labels);
+    assert_eq!(gpu.hits, cpu.hits);
+    assert_eq!(gpu.te, cpu.te);
+    let (g, c) = (gpu.segmented.unwrap(), cpu.segmented.unwrap());
+    assert_eq!(g.image, c.image);
+    assert_eq!(g.psnr, c.psnr);
+}
+
+#[test]
+fn colour_clustering_is_the_same_on_both_paths() {
+    let Some(ctx) = gpu() else { return };
+    let samples = random_image(40, 25, 13);
+    let params = hopsom::som::ClusterParams {
+        colours: hopsom::som::SEED_COLOURS
+            .iter()
+            .map(|c| c.map(f32::from))
+            .collect(),
+        epochs: vec![1, 2],
+        learning_rate: 0.6,
+        restart: false,
+        seed: 3,
+    };
+    let run = |backend: Backend| {
+        let mut centres = Vec::new();
+        hopsom::som::cluster_colours(&backend, &samples, &params, &mut |_| {}, &mut |run| {
+            centres.extend(run.centers.iter().flatten().copied());
+            Ok(())
+        })
+        .unwrap();
+        centres
+    };
+    TRAINED_WEIGHTS.assert_close(
+        "cluster centres",
+        &run(Backend::Gpu(ctx)),
+        &run(Backend::Cpu),
+    );
+}
+
+#[test]
+fn online_training_across_sample_chunks_matches_the_cpu() {
+    // 4 KiB bindings hold 1024 pixels: 3000 shuffled pixels are uploaded in 3 chunks.
+    if gpu().is_none() {
+        return;
+    }
+    let ctx = GpuContext::open_with_binding_cap(AdapterPolicy::AnyAdapter, Some(4 << 10)).unwrap();
+    let samples = random_image(60, 50, 14);
+    let grid = Grid::rectangular(5, 5).unwrap();
+    let start = Codebook::initialise(grid, &samples, hopsom::som::Init::Random, 1).unwrap();
+    let step = OnlineStep {
+        rates: EpochRates {
+            learning_rate: 0.05,
+            sigma: 1.0,
+        },
+        neighbourhood: Neighbourhood::Gaussian,
+        metric: Metric::Euclidean,
+        extra_winner_update: false,
+    };
+    let mut order = Vec::new();
+    StreamKey::new(1, Domain::SomOrder, &[]).permutation(0, samples.len(), &mut order);
+    let mut want = start.clone();
+    train_online_cpu(&mut want, &samples, Some(&order), &step);
+    let mut got = start;
+    train_online_epoch(&Backend::Gpu(ctx), &mut got, &samples, Some(&order), &step).unwrap();
+    TRAINED_WEIGHTS.assert_close("weights", &got.weights, &want.weights);
+}

@@ -92,3 +92,42 @@ impl Tolerance {
         }
     }
 }
+
+// The command line through the real binary.
+
+pub fn hopsom() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("hopsom").unwrap()
+}
+
+pub fn write(dir: &std::path::Path, name: &str, contents: &[u8]) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+pub fn json_of(output: &std::process::Output) -> serde_json::Value {
+    assert!(
+        output.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("stdout is one JSON object")
+}
+
+/// Runs hopsom with `args`, expects failure with `code`, one line on stderr containing `needle`.
+pub fn fails_with(args: &[&str], code: i32, needle: &str) {
+    let output = hopsom().args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(code), "{args:?}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
+    let error_lines: Vec<&str> = stderr.lines().filter(|l| l.contains("error")).collect();
+    assert_eq!(
+        error_lines.len(),
+        1,
+        "{args:?}: expected one error line, got: {stderr}"
+    );
+    assert!(
+        stderr.to_lowercase().contains(&needle.to_lowercase()),
+        "{args:?}: {stderr:?} lacks {needle:?}"
+    );
+}
