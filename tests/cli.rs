@@ -193,7 +193,16 @@ fn recall_writes_pictures_for_image_shaped_patterns() {
 fn demo_writes_its_figures() {
     let dir = tempfile::tempdir().unwrap();
     let output = hopsom()
-        .args(["demo", "--backend", "cpu", "--json", "--out"])
+        // One short clustering run keeps the test quick; the default is the seed's 5,10,30,100.
+        .args([
+            "demo",
+            "--backend",
+            "cpu",
+            "--json",
+            "--cluster-epochs",
+            "2",
+            "--out",
+        ])
         .arg(dir.path())
         .output()
         .unwrap();
@@ -217,9 +226,27 @@ fn demo_writes_its_figures() {
             .join(case["animation"].as_str().unwrap())
             .is_file());
     }
-    for name in ["recall_grid.png", "energy.png"] {
+    for name in [
+        "recall_grid.png",
+        "energy.png",
+        "som_seed/seed_colours.png",
+        "som_seed/umatrix.png",
+        "som_cluster/cluster.png",
+        "som_cluster/clustered_2.png",
+    ] {
         image::open(dir.path().join(name)).unwrap();
     }
+    let som = &report["som"];
+    assert_eq!(som["colour_map"]["epochs"], 100);
+    let runs = som["cluster"]["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1);
+    let pixels: u64 = runs[0]["pixel_distribution"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(pixels, 768 * 512);
 }
 
 #[test]

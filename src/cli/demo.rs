@@ -1,6 +1,11 @@
-//! `hopsom demo`: seed 003 reproduced. Batman, A and Z are stored; each is corrupted at 10, 25,
-//! 50 and 75 % and recalled asynchronously with the seed's update rule (y_i = s_i + W_i·s, one
-//! neuron at a time in random order) until a fixed point.
+//! `hopsom demo`: seed 003 reproduced, both halves.
+//!
+//! Hopfield: Batman, A and Z are stored; each is corrupted at 10, 25, 50 and 75 % and recalled
+//! asynchronously with the seed's update rule (y_i = s_i + W_i·s, one neuron at a time in random
+//! order) until a fixed point.
+//!
+//! SOM: the seed's 50x50 colour map trained on five random colours (`som train --seed-compat`),
+//! and its colour clustering of a photo (`som cluster`) on kodim23, which the binary carries.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -9,11 +14,17 @@ use clap::Args;
 use serde_json::json;
 
 use super::output::write_trajectory_gif;
+use super::som_cluster::{self, parse_epoch_list, EpochList};
+use super::som_train;
 use super::ComputeArgs;
 use hopsom::error::Result;
 use hopsom::hopfield::recall::{trajectory_energies, RecallParams};
 use hopsom::hopfield::{self, best_match, noise, UpdateMode};
 use hopsom::io::plot::{chart_grid, pattern_figure, Chart, FigureRow, Series};
+use hopsom::som::{ClusterParams, SEED_COLOURS};
+
+/// The demo photo: Kodak's kodim23 (two parrots), 768x512.
+const DEMO_PHOTO: &[u8] = include_bytes!("../../assets/photos/kodim23.png");
 
 /// The noise levels of seed 003, in percent.
 const LEVELS: [f64; 4] = [10.0, 25.0, 50.0, 75.0];
@@ -21,12 +32,18 @@ const LEVELS: [f64; 4] = [10.0, 25.0, 50.0, 75.0];
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Directory for the pictures: recall_grid.png (stored | noisy | recalled for the 12 cases),
-    /// energy.png (energy after every flip, the seed's 3x4 figure) and one GIF per case.
+    /// energy.png (energy after every flip, the seed's 3x4 figure) and one GIF per case; the
+    /// SOM half in som_seed/ (seed_colours.png: initial and learned colours) and som_cluster/
+    /// (cluster.png: the photo and each clustering result).
     #[arg(long, value_name = "DIR", default_value = "hopsom-out")]
     out: PathBuf,
     /// The most sweeps per recall.
     #[arg(long, default_value_t = 100)]
     max_sweeps: u32,
+    /// Epochs of each colour-clustering result, as in the seed (each run continues from the
+    /// previous one).
+    #[arg(long, value_name = "LIST", default_value = "5,10,30,100", value_parser = parse_epoch_list)]
+    cluster_epochs: EpochList,
     #[command(flatten)]
     compute: ComputeArgs,
 }
@@ -127,6 +144,29 @@ pub fn run(args: DemoArgs) -> Result<()> {
     )?;
     chart_grid(&out.join("energy.png"), &panels, LEVELS.len())?;
 
+    // The SOM half.
+    let seed_dir = super::output_dir(&out.join("som_seed"))?;
+    let plan = som_train::seed_compat_plan(seed)?;
+    let colour_map = som_train::execute(&plan, &seed_dir, &backend, &args.compute, true)?;
+    let cluster_dir = super::output_dir(&out.join("som_cluster"))?;
+    let photo = image::load_from_memory(DEMO_PHOTO)
+        .expect("the embedded photo is a valid PNG")
+        .into_rgb8();
+    let cluster_params = ClusterParams {
+        colours: SEED_COLOURS.iter().map(|c| c.map(f32::from)).collect(),
+        epochs: args.cluster_epochs.0.clone(),
+        learning_rate: 0.6,
+        restart: false,
+        seed,
+    };
+    let clustering = som_cluster::execute(
+        photo,
+        &cluster_params,
+        &cluster_dir,
+        &backend,
+        &args.compute,
+    )?;
+
     if args.compute.json {
         return super::print_json(&json!({
             "backend": backend.name(),
@@ -137,6 +177,22 @@ pub fn run(args: DemoArgs) -> Result<()> {
             "seconds": seconds,
             "out": out,
             "cases": rows,
+            "som": {
+                "colour_map": {
+                    "epochs": colour_map.trained.epochs.len(),
+                    "qe": colour_map.trained.qe(),
+                    "te": colour_map.trained.te(),
+                    "seconds": colour_map.seconds,
+                    "figure": seed_dir.join("seed_colours.png"),
+                },
+                "cluster": {
+                    "photo": "kodim23",
+                    "pixels": clustering.pixels,
+                    "runs": clustering.runs,
+                    "seconds": clustering.seconds,
+                    "figure": clustering.figure,
+                },
+            },
         }));
     }
     println!("Seed 003: Hopfield network of {n} neurons storing Batman, A and Z; asynchronous recall (y = s + W·s)");
@@ -178,5 +234,18 @@ pub fn run(args: DemoArgs) -> Result<()> {
         seconds,
         out.display()
     );
+    println!();
+    println!(
+        "Seed 003, SOM: a 50x50 map learned five random colours in {:.2} s (QE {:.4}); see {}",
+        colour_map.seconds,
+        colour_map.trained.qe(),
+        seed_dir.join("seed_colours.png").display()
+    );
+    println!(
+        "Colour clustering of kodim23 ({} pixels) into brown, blue, green and skin in {:.2} s:",
+        clustering.pixels, clustering.seconds
+    );
+    som_cluster::print_runs(&clustering.runs);
+    println!("See {}", clustering.figure.display());
     Ok(())
 }

@@ -31,8 +31,10 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Reproduce seed 003: store Batman, A and Z; corrupt each at 10, 25, 50 and 75 % noise;
-    /// recall asynchronously; write pictures, animations and energy plots.
+    /// Reproduce seed 003, both halves. Hopfield: store Batman, A and Z, corrupt each at 10, 25,
+    /// 50 and 75 % noise, recall asynchronously, write pictures, animations and energy plots.
+    /// SOM: train the seed's 50x50 colour map, and cluster a photo (kodim23) into the seed's
+    /// four colours after 5, 10, 30 and 100 epochs.
     Demo(demo::DemoArgs),
     /// List the GPU adapters and say which one `--backend auto` picks.
     Devices(devices::DevicesArgs),

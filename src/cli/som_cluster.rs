@@ -1,7 +1,7 @@
 //! `hopsom som cluster`: seed 003's `ColorClusteringSOM`. K colours learned by online
 //! winner-take-all over the shuffled pixels, one result per entry of `--epochs`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::Args;
@@ -14,6 +14,7 @@ use hopsom::io::photos::read_rgb_image;
 use hopsom::io::picture::write_png;
 use hopsom::io::plot::{panel_figure, Panel};
 use hopsom::som::{cluster_colours, ClusterParams, EpochReport, Samples, SEED_COLOURS};
+use hopsom::Backend;
 
 /// A list of colours: `seed` (brown, blue, green, skin) or hex codes like `#a52a2a,#0000ff`.
 #[derive(Debug, Clone)]
@@ -102,33 +103,40 @@ fn thumbnail(image: &image::RgbImage, side: u32) -> image::RgbImage {
     image::imageops::thumbnail(image, w, h)
 }
 
-pub fn run(args: ClusterArgs) -> Result<()> {
-    let params = ClusterParams {
-        colours: args.colors.0.clone(),
-        epochs: args.epochs.0.clone(),
-        learning_rate: args.lr,
-        restart: args.restart,
-        seed: args.compute.seed,
-    };
-    params.validate()?;
-    let photo = read_rgb_image(&args.image)?;
+/// What a clustering produced, for printing.
+pub struct ClusterOutcome {
+    pub pixels: usize,
+    /// Every epoch of every run, numbered cumulatively.
+    pub epochs: Vec<EpochReport>,
+    /// Per run: epochs, centers, pixel_distribution, psnr, qe, te.
+    pub runs: Vec<serde_json::Value>,
+    pub seconds: f64,
+    pub figure: PathBuf,
+}
+
+/// Clusters `photo` as `params` say and writes every output into `out`.
+pub fn execute(
+    photo: image::RgbImage,
+    params: &ClusterParams,
+    out: &Path,
+    backend: &Backend,
+    compute: &ComputeArgs,
+) -> Result<ClusterOutcome> {
     let mut panels = vec![Panel {
         caption: "original".into(),
         image: thumbnail(&photo, 320),
     }];
     let (width, height) = (photo.width() as usize, photo.height() as usize);
     let samples = Samples::from_image(photo)?;
-    let out = super::output_dir(&args.out)?;
-    let backend = args.compute.open_backend()?;
     let started = Instant::now();
     let total: usize = params.epochs.iter().sum();
-    let progress = args.compute.progress(total as u64, "epochs");
+    let progress = compute.progress(total as u64, "epochs");
     let mut all_epochs: Vec<EpochReport> = Vec::new();
     let mut runs = Vec::new();
     cluster_colours(
-        &backend,
+        backend,
         &samples,
-        &params,
+        params,
         &mut |_| progress.inc(1),
         &mut |run| {
             let segmented = run
@@ -171,38 +179,22 @@ pub fn run(args: ClusterArgs) -> Result<()> {
     write_epoch_csv(&out.join("epochs.csv"), &all_epochs)?;
     let figure = out.join("cluster.png");
     panel_figure(&figure, &panels, panels.len().min(3))?;
+    Ok(ClusterOutcome {
+        pixels: samples.len(),
+        epochs: all_epochs,
+        runs,
+        seconds,
+        figure,
+    })
+}
 
-    let last = runs.last().cloned().unwrap_or_default();
-    if args.compute.json {
-        return super::print_json(&json!({
-            "backend": backend.name(),
-            "device": backend.device_name(),
-            "image": args.image,
-            "pixels": samples.len(),
-            "initial_colors": params.colours,
-            "restart": params.restart,
-            "epochs": all_epochs,
-            "qe": last["qe"],
-            "te": last["te"],
-            "psnr": last["psnr"],
-            "centers": last["centers"],
-            "pixel_distribution": last["pixel_distribution"],
-            "runs": runs,
-            "seconds": seconds,
-        }));
-    }
-    println!(
-        "Clustered {} pixels of {} into {} colours on {} in {seconds:.2} s",
-        samples.len(),
-        args.image.display(),
-        params.colours.len(),
-        backend.device_name()
-    );
+/// The run table: epochs, PSNR, QE, and each centre with its pixel count.
+pub fn print_runs(runs: &[serde_json::Value]) {
     println!(
         "{:>7} {:>9} {:>8}  centres (R,G,B) and pixels per cluster",
         "epochs", "PSNR dB", "QE"
     );
-    for run in &runs {
+    for run in runs {
         let centres: Vec<String> = run["centers"]
             .as_array()
             .into_iter()
@@ -226,6 +218,54 @@ pub fn run(args: ClusterArgs) -> Result<()> {
             centres.join("  ")
         );
     }
+}
+
+pub fn run(args: ClusterArgs) -> Result<()> {
+    let params = ClusterParams {
+        colours: args.colors.0.clone(),
+        epochs: args.epochs.0.clone(),
+        learning_rate: args.lr,
+        restart: args.restart,
+        seed: args.compute.seed,
+    };
+    params.validate()?;
+    let photo = read_rgb_image(&args.image)?;
+    let out = super::output_dir(&args.out)?;
+    let backend = args.compute.open_backend()?;
+    let ClusterOutcome {
+        pixels,
+        epochs: all_epochs,
+        runs,
+        seconds,
+        figure,
+    } = execute(photo, &params, &out, &backend, &args.compute)?;
+    let last = runs.last().cloned().unwrap_or_default();
+    if args.compute.json {
+        return super::print_json(&json!({
+            "backend": backend.name(),
+            "device": backend.device_name(),
+            "image": args.image,
+            "pixels": pixels,
+            "initial_colors": params.colours,
+            "restart": params.restart,
+            "epochs": all_epochs,
+            "qe": last["qe"],
+            "te": last["te"],
+            "psnr": last["psnr"],
+            "centers": last["centers"],
+            "pixel_distribution": last["pixel_distribution"],
+            "runs": runs,
+            "seconds": seconds,
+        }));
+    }
+    println!(
+        "Clustered {} pixels of {} into {} colours on {} in {seconds:.2} s",
+        pixels,
+        args.image.display(),
+        params.colours.len(),
+        backend.device_name()
+    );
+    print_runs(&runs);
     println!(
         "Wrote {} and clustered_E.png, labels_E.npy per run in {}",
         figure.display(),

@@ -2,7 +2,7 @@
 //! random colours (`--seed-compat`), and write the codebook, pictures of the map, per-epoch
 //! errors and, for images, the segmented picture.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::Args;
@@ -21,6 +21,7 @@ use hopsom::som::{
     assign, train, Codebook, Grid, Init, Metric, Mode, Neighbourhood, Samples, Schedule, Topology,
     Trained, TrainingParams,
 };
+use hopsom::Backend;
 
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("input").required(true).args(["image", "data", "seed_compat"]))]
@@ -98,7 +99,7 @@ pub struct TrainArgs {
 }
 
 /// The run as parsed: what to learn, on which grid, how.
-struct Plan {
+pub struct Plan {
     samples: Samples,
     grid: Grid,
     params: TrainingParams,
@@ -111,17 +112,7 @@ struct Plan {
 fn plan(args: &TrainArgs) -> Result<Plan> {
     let seed = args.compute.seed;
     if args.seed_compat {
-        let samples = Samples::random_colours(5, seed);
-        let grid = Grid::rectangular(50, 50)?;
-        let initial = Codebook::uniform(grid, &[0.0; 3], &[1.0; 3], seed);
-        return Ok(Plan {
-            samples,
-            grid,
-            params: TrainingParams::seed_compat(seed),
-            initial,
-            colour_range: (0.0, 1.0),
-            source: "seed 003: five random colours".into(),
-        });
+        return seed_compat_plan(seed);
     }
     let grid = Grid::new(
         args.grid.width,
@@ -178,14 +169,41 @@ fn plan(args: &TrainArgs) -> Result<Plan> {
     })
 }
 
-pub fn run(args: TrainArgs) -> Result<()> {
-    let plan = plan(&args)?;
-    let out = super::output_dir(&args.out)?;
-    let backend = args.compute.open_backend()?;
+/// What a training run produced, for printing.
+pub struct TrainOutcome {
+    pub trained: Trained,
+    pub psnr: Option<f64>,
+    pub seconds: f64,
+    pub written: Vec<PathBuf>,
+}
+
+/// Seed 003's `SOM_network` run: see `--seed-compat`.
+pub fn seed_compat_plan(seed: u64) -> Result<Plan> {
+    let samples = Samples::random_colours(5, seed);
+    let grid = Grid::rectangular(50, 50)?;
+    let initial = Codebook::uniform(grid, &[0.0; 3], &[1.0; 3], seed);
+    Ok(Plan {
+        samples,
+        grid,
+        params: TrainingParams::seed_compat(seed),
+        initial,
+        colour_range: (0.0, 1.0),
+        source: "seed 003: five random colours".into(),
+    })
+}
+
+/// Trains as `plan` says and writes every output into `out`.
+pub fn execute(
+    plan: &Plan,
+    out: &Path,
+    backend: &Backend,
+    compute: &ComputeArgs,
+    seed_figure: bool,
+) -> Result<TrainOutcome> {
     let started = Instant::now();
-    let progress = args.compute.progress(plan.params.epochs as u64, "epochs");
+    let progress = compute.progress(plan.params.epochs as u64, "epochs");
     let trained = train(
-        &backend,
+        backend,
         &plan.samples,
         plan.initial.clone(),
         &plan.params,
@@ -193,7 +211,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
     )?;
     progress.finish_and_clear();
     let assignment = assign(
-        &backend,
+        backend,
         &trained.codebook,
         plan.params.metric,
         &plan.samples,
@@ -201,8 +219,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
     let seconds = started.elapsed().as_secs_f64();
 
     trained.codebook.save(&out.join("codebook.npy"))?;
-    let mut written =
-        write_map_pictures(&out, &trained.codebook, &trained.hits, plan.colour_range)?;
+    let mut written = write_map_pictures(out, &trained.codebook, &trained.hits, plan.colour_range)?;
     let label_shape = match plan.samples.image_size() {
         Some((width, height)) => vec![height, width],
         None => vec![plan.samples.len()],
@@ -223,11 +240,29 @@ pub fn run(args: TrainArgs) -> Result<()> {
         }
         None => None,
     };
-    if args.seed_compat {
+    if seed_figure {
         let path = out.join("seed_colours.png");
-        write_seed_figure(&path, &plan, &trained)?;
+        write_seed_figure(&path, plan, &trained)?;
         written.push(path);
     }
+    Ok(TrainOutcome {
+        trained,
+        psnr,
+        seconds,
+        written,
+    })
+}
+
+pub fn run(args: TrainArgs) -> Result<()> {
+    let plan = plan(&args)?;
+    let out = super::output_dir(&args.out)?;
+    let backend = args.compute.open_backend()?;
+    let TrainOutcome {
+        trained,
+        psnr,
+        seconds,
+        written,
+    } = execute(&plan, &out, &backend, &args.compute, args.seed_compat)?;
 
     if args.compute.json {
         let mut value = json!({
@@ -289,7 +324,7 @@ fn sampled<T>(items: &[T], limit: usize) -> impl Iterator<Item = &T> {
 }
 
 /// The seed's figure: initial and learned colours, and the five training colours.
-fn write_seed_figure(path: &std::path::Path, plan: &Plan, trained: &Trained) -> Result<()> {
+fn write_seed_figure(path: &Path, plan: &Plan, trained: &Trained) -> Result<()> {
     use hopsom::io::map_picture::{map_picture, weight_colours};
     use hopsom::io::plot::{panel_figure, Panel};
     let grid = &plan.grid;
