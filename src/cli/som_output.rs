@@ -39,7 +39,7 @@ pub fn codebook_panels(codebook: &Codebook, low: f32, high: f32) -> Vec<Panel> {
         .collect()
 }
 
-/// codebook.png, umatrix.png and hitmap.png in `out`.
+/// codebook.png, umatrix.png and hitmap.png in `out`, and map.png with all three for RGB maps.
 pub fn write_map_pictures(
     out: &Path,
     codebook: &Codebook,
@@ -52,28 +52,30 @@ pub fn write_map_pictures(
     let planes = codebook_panels(codebook, low, high);
     let columns = if planes.len() > 1 { 4 } else { 1 };
     panel_figure(&codebook_path, &planes, columns)?;
+    let umatrix = Panel {
+        caption: "U-matrix: purple = close neighbours, yellow = far".into(),
+        image: map_picture(grid, &scaled_colours(&u_matrix(codebook)), cell),
+    };
     let umatrix_path = out.join("umatrix.png");
-    let distances = u_matrix(codebook);
-    panel_figure(
-        &umatrix_path,
-        &[Panel {
-            caption: "U-matrix: purple = close neighbours, yellow = far".into(),
-            image: map_picture(grid, &scaled_colours(&distances), cell),
-        }],
-        1,
-    )?;
-    let hitmap_path = out.join("hitmap.png");
+    panel_figure(&umatrix_path, std::slice::from_ref(&umatrix), 1)?;
     let counts: Vec<f64> = hits.iter().map(|&h| h as f64).collect();
     let most = hits.iter().max().copied().unwrap_or(0);
-    panel_figure(
-        &hitmap_path,
-        &[Panel {
-            caption: format!("hits: purple = none, yellow = {most}"),
-            image: map_picture(grid, &scaled_colours(&counts), cell),
-        }],
-        1,
-    )?;
-    Ok(vec![codebook_path, umatrix_path, hitmap_path])
+    let hitmap = Panel {
+        caption: format!("hits: purple = none, yellow = {most}"),
+        image: map_picture(grid, &scaled_colours(&counts), cell),
+    };
+    let hitmap_path = out.join("hitmap.png");
+    panel_figure(&hitmap_path, std::slice::from_ref(&hitmap), 1)?;
+    // The three side by side, when the codebook is one picture.
+    let mut written = vec![codebook_path, umatrix_path, hitmap_path];
+    if planes.len() == 1 {
+        let map_path = out.join("map.png");
+        let mut all = planes;
+        all.extend([umatrix, hitmap]);
+        panel_figure(&map_path, &all, 3)?;
+        written.push(map_path);
+    }
+    Ok(written)
 }
 
 /// Labels as a uint32 array of `shape` (height, width for images; samples otherwise).
