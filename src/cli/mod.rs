@@ -80,8 +80,8 @@ pub struct ComputeArgs {
     /// WGPU_ADAPTER_NAME (a substring of the adapter's name) narrow the choice of adapter.
     #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
     pub backend: BackendChoice,
-    /// Seed of every random choice (noise, update order); the same seed gives the same results on
-    /// the CPU and the GPU.
+    /// Seed of every random choice (noise, update orders, initial map weights, sample orders);
+    /// the same seed gives the same results on the CPU and the GPU.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Print one JSON object on stdout instead of tables (no progress bar).
