@@ -284,3 +284,26 @@ fn online_training_across_sample_chunks_matches_the_cpu() {
     train_online_epoch(&Backend::Gpu(ctx), &mut got, &samples, Some(&order), &step).unwrap();
     TRAINED_WEIGHTS.assert_close("weights", &got.weights, &want.weights);
 }
+
+#[test]
+fn online_training_of_a_large_map_spans_several_dispatches() {
+    // 2000 nodes: each dispatch trains on about 150 samples and advances the cursor.
+    let Some(ctx) = gpu() else { return };
+    let samples = Samples::from_table(3, random_values(400 * 3, 1.0, 15)).unwrap();
+    let grid = Grid::rectangular(50, 40).unwrap();
+    let start = Codebook::uniform(grid, &[0.0; 3], &[1.0; 3], 2);
+    let step = OnlineStep {
+        rates: EpochRates {
+            learning_rate: 0.2,
+            sigma: 4.0,
+        },
+        neighbourhood: Neighbourhood::Gaussian,
+        metric: Metric::Euclidean,
+        extra_winner_update: true,
+    };
+    let mut want = start.clone();
+    train_online_cpu(&mut want, &samples, None, &step);
+    let mut got = start;
+    train_online_epoch(&Backend::Gpu(ctx), &mut got, &samples, None, &step).unwrap();
+    TRAINED_WEIGHTS.assert_close("weights", &got.weights, &want.weights);
+}

@@ -46,7 +46,6 @@ pub fn assign(
     metric: Metric,
     samples: &Samples,
 ) -> Result<Assignment> {
-    let adjacency = codebook.grid.adjacency();
     let mut quality = MapQuality::new(codebook.grid.nodes());
     let mut labels = Vec::new();
     labels
@@ -71,7 +70,7 @@ pub fn assign(
             })?;
     }
     for_each_match(backend, codebook, metric, samples, &mut |first, matches| {
-        quality.add(codebook, &adjacency, samples, first, matches);
+        quality.add(codebook, samples, first, matches);
         labels.extend(matches.iter().map(|m| m.best));
         if let Some(bytes) = image_bytes {
             for (k, m) in matches.iter().enumerate() {

@@ -105,8 +105,21 @@ impl Grid {
     /// The nodes adjacent to `node` (4 on a rectangular grid, 6 on a hexagonal one, fewer on a
     /// border), in increasing order. Topographic error and the U-matrix use this adjacency.
     pub fn neighbours(&self, node: usize) -> Vec<usize> {
+        let mut found: Vec<usize> = self.neighbour_candidates(node).collect();
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+
+    /// Whether nodes `a` and `b` are adjacent, without allocating.
+    pub fn adjacent(&self, a: usize, b: usize) -> bool {
+        self.neighbour_candidates(a).any(|n| n == b)
+    }
+
+    /// The adjacent nodes, possibly repeated on a torus of side 1 or 2.
+    fn neighbour_candidates(&self, node: usize) -> impl Iterator<Item = usize> + '_ {
         let (column, row) = ((node % self.width) as isize, (node / self.width) as isize);
-        let offsets: &[(isize, isize)] = if !self.hexagonal() {
+        let offsets: &'static [(isize, isize)] = if !self.hexagonal() {
             &[(-1, 0), (1, 0), (0, -1), (0, 1)]
         } else if row % 2 == 0 {
             &[(-1, 0), (1, 0), (-1, -1), (0, -1), (-1, 1), (0, 1)]
@@ -114,9 +127,9 @@ impl Grid {
             &[(-1, 0), (1, 0), (0, -1), (1, -1), (0, 1), (1, 1)]
         };
         let (w, h) = (self.width as isize, self.height as isize);
-        let mut found: Vec<usize> = offsets
+        offsets
             .iter()
-            .filter_map(|&(dc, dr)| {
+            .filter_map(move |&(dc, dr)| {
                 let (mut c, mut r) = (column + dc, row + dr);
                 if self.toroidal {
                     c = c.rem_euclid(w);
@@ -126,18 +139,7 @@ impl Grid {
                 }
                 Some((r * w + c) as usize)
             })
-            .filter(|&other| other != node)
-            .collect();
-        found.sort_unstable();
-        found.dedup();
-        found
-    }
-
-    /// [`Grid::neighbours`] of every node.
-    pub fn adjacency(&self) -> Vec<Vec<usize>> {
-        (0..self.nodes())
-            .map(|node| self.neighbours(node))
-            .collect()
+            .filter(move |&other| other != node)
     }
 
     /// "10x10 rect", "8x6 hex toroidal".

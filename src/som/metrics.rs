@@ -23,22 +23,15 @@ impl MapQuality {
         }
     }
 
-    /// Adds samples `first..first + matches.len()`. `adjacency` is `codebook.grid.adjacency()`.
-    pub fn add(
-        &mut self,
-        codebook: &Codebook,
-        adjacency: &[Vec<usize>],
-        samples: &Samples,
-        first: usize,
-        matches: &[Match],
-    ) {
+    /// Adds samples `first..first + matches.len()`.
+    pub fn add(&mut self, codebook: &Codebook, samples: &Samples, first: usize, matches: &[Match]) {
         let mut x = vec![0.0; codebook.dim];
         for (k, m) in matches.iter().enumerate() {
             samples.fill(first + k, &mut x);
             let best = m.best as usize;
             self.hits[best] += 1;
             self.distance_sum += euclidean(&x, codebook.node(best));
-            if m.second != NO_NODE && !adjacency[best].contains(&(m.second as usize)) {
+            if m.second != NO_NODE && !codebook.grid.adjacent(best, m.second as usize) {
                 self.topographic_errors += 1;
             }
         }

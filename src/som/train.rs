@@ -79,7 +79,6 @@ pub fn measure(
     samples: &Samples,
     mut sums: Option<&mut NodeSums>,
 ) -> Result<MapQuality> {
-    let adjacency = codebook.grid.adjacency();
     let mut quality = MapQuality::new(codebook.grid.nodes());
     for_each_match(
         backend,
@@ -87,7 +86,7 @@ pub fn measure(
         params.metric,
         samples,
         &mut |first, matches| {
-            quality.add(codebook, &adjacency, samples, first, matches);
+            quality.add(codebook, samples, first, matches);
             if let Some(sums) = sums.as_deref_mut() {
                 sums.add(samples, first, matches);
             }
