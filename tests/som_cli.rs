@@ -248,6 +248,7 @@ fn bad_som_inputs_give_one_line_errors() {
     let corrupt = write(dir.path(), "corrupt.png", b"\x89PNG\r\n\x1a\nnot really");
     let nan = write(dir.path(), "nan.csv", b"1,2\nnan,3\n");
     let no_rows = write(dir.path(), "header.csv", b"x,y\n");
+    let overflowing = write(dir.path(), "huge.csv", b"1e30,1e30\n0,0\n-1e30,5\n");
     let garbage = write(dir.path(), "codebook.npy", b"\x93NUMPY garbage");
     let wrong_shape = dir.path().join("flat.npy");
     hopsom::io::npy::write_npy(&wrong_shape, &[6], &[0f32; 6]).unwrap();
@@ -277,6 +278,7 @@ fn bad_som_inputs_give_one_line_errors() {
     );
     fails_with(&train(o, &["--data", str(&nan)]), 1, "non-finite");
     fails_with(&train(o, &["--data", str(&no_rows)]), 1, "no samples");
+    fails_with(&train(o, &["--data", str(&overflowing)]), 1, "overflow f32");
     fails_with(
         &train(o, &["--image", &photo, "--epochs", "0"]),
         2,

@@ -11,7 +11,8 @@ use super::ComputeArgs;
 use hopsom::error::{Error, Result};
 use hopsom::io::photos::read_rgb_image;
 use hopsom::io::picture::write_png;
-use hopsom::som::{assign, Codebook, Metric, Samples, Topology};
+use hopsom::som::assign::assign_with_progress;
+use hopsom::som::{Codebook, Metric, Samples, Topology};
 
 #[derive(Debug, Args)]
 pub struct SegmentArgs {
@@ -56,7 +57,9 @@ pub fn run(args: SegmentArgs) -> Result<()> {
     let out = super::output_dir(&args.out)?;
     let backend = args.compute.open_backend()?;
     let started = Instant::now();
-    let assignment = assign(&backend, &codebook, args.metric, &samples)?;
+    let progress = args.compute.progress(samples.len() as u64, "pixels");
+    let assignment = assign_with_progress(&backend, &codebook, args.metric, &samples, &progress)?;
+    progress.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
     let segmented = assignment.segmented.as_ref().expect("a photo is segmented");
     let segmented_path = out.join("segmented.png");

@@ -17,9 +17,10 @@ use hopsom::hopfield::GridShape;
 use hopsom::io::photos::read_rgb_image;
 use hopsom::io::picture::write_png;
 use hopsom::io::tables::read_samples;
+use hopsom::som::assign::assign_with_progress;
 use hopsom::som::{
-    assign, train, Codebook, Grid, Init, Metric, Mode, Neighbourhood, Samples, Schedule, Topology,
-    Trained, TrainingParams,
+    train, Codebook, Grid, Init, Metric, Mode, Neighbourhood, Samples, Schedule, Topology, Trained,
+    TrainingParams,
 };
 use hopsom::Backend;
 
@@ -210,12 +211,15 @@ pub fn execute(
         &mut |_| progress.inc(1),
     )?;
     progress.finish_and_clear();
-    let assignment = assign(
+    let progress = compute.progress(plan.samples.len() as u64, "labels");
+    let assignment = assign_with_progress(
         backend,
         &trained.codebook,
         plan.params.metric,
         &plan.samples,
+        &progress,
     )?;
+    progress.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
 
     trained.codebook.save(&out.join("codebook.npy"))?;

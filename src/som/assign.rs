@@ -46,6 +46,23 @@ pub fn assign(
     metric: Metric,
     samples: &Samples,
 ) -> Result<Assignment> {
+    assign_with_progress(
+        backend,
+        codebook,
+        metric,
+        samples,
+        &indicatif::ProgressBar::hidden(),
+    )
+}
+
+/// [`assign`], advancing `progress` by the samples done.
+pub fn assign_with_progress(
+    backend: &Backend,
+    codebook: &Codebook,
+    metric: Metric,
+    samples: &Samples,
+    progress: &indicatif::ProgressBar,
+) -> Result<Assignment> {
     let mut quality = MapQuality::new(codebook.grid.nodes());
     let mut labels = Vec::new();
     labels
@@ -71,6 +88,7 @@ pub fn assign(
     }
     for_each_match(backend, codebook, metric, samples, &mut |first, matches| {
         quality.add(codebook, samples, first, matches);
+        progress.inc(matches.len() as u64);
         labels.extend(matches.iter().map(|m| m.best));
         if let Some(bytes) = image_bytes {
             for (k, m) in matches.iter().enumerate() {

@@ -113,6 +113,17 @@ pub fn for_each_match(
             samples.dim()
         )));
     }
+    // A sample whose every distance overflows f32 has no winner; say so instead of indexing
+    // with "no node" further on.
+    let mut checked = |first: usize, matches: &[Match]| -> Result<()> {
+        if let Some(k) = matches.iter().position(|m| m.best == NO_NODE) {
+            return Err(Error::InvalidData(format!(
+                "sample {} is so far from every node that its distances overflow f32; scale the data",
+                first + k
+            )));
+        }
+        on_tile(first, matches)
+    };
     match backend {
         Backend::Cpu => {
             let n = samples.len();
@@ -120,11 +131,13 @@ pub fn for_each_match(
             for start in (0..n).step_by(CPU_TILE_SAMPLES) {
                 let count = CPU_TILE_SAMPLES.min(n - start);
                 find_bmus_cpu(codebook, metric, samples, start, &mut matches[..count]);
-                on_tile(start, &matches[..count])?;
+                checked(start, &matches[..count])?;
             }
             Ok(())
         }
-        Backend::Gpu(ctx) => super::gpu::find_bmus_gpu(ctx, codebook, metric, samples, on_tile),
+        Backend::Gpu(ctx) => {
+            super::gpu::find_bmus_gpu(ctx, codebook, metric, samples, &mut checked)
+        }
     }
 }
 
