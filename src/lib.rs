@@ -6,6 +6,7 @@
 //! [`Backend`] (the CPU twin or the GPU kernels in `shaders/`), and results are written by [`io`].
 
 pub mod backend;
+pub mod bench;
 pub mod error;
 pub mod gpu;
 pub mod hopfield;

@@ -1,5 +1,6 @@
 //! The command line: argument definitions and the thin commands that call the library and print.
 
+mod bench;
 mod capacity;
 mod demo;
 mod devices;
@@ -36,6 +37,9 @@ enum Command {
     /// SOM: train the seed's 50x50 colour map, and cluster a photo (kodim23) into the seed's
     /// four colours after 5, 10, 30 and 100 epochs.
     Demo(demo::DemoArgs),
+    /// Time a fixed suite (learning, recall, sweeps, SOM training and segmentation) on the CPU
+    /// and on a GPU in one process; print a table with speedups, throughputs and peak memory.
+    Bench(bench::BenchArgs),
     /// List the GPU adapters and say which one `--backend auto` picks.
     Devices(devices::DevicesArgs),
     /// Hopfield associative memory.
@@ -148,6 +152,7 @@ pub fn output_dir(path: &std::path::Path) -> Result<PathBuf> {
 
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
+        Command::Bench(args) => bench::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Devices(args) => devices::run(args),
         Command::Hopfield(HopfieldCommand::Recall(args)) => recall::run(args),

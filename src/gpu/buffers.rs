@@ -35,7 +35,7 @@ impl GpuContext {
         self.check_binding(label, bytes.len() as u64)?;
         // wgpu rejects zero-sized bindings; an empty array still gets one element of room.
         let contents: &[u8] = if bytes.is_empty() { &[0; 4] } else { bytes };
-        Ok(self
+        let buffer = self
             .device
             .create_buffer_init(&wgpu::util::BufferInitDescriptor {
                 label: Some(label),
@@ -43,20 +43,24 @@ impl GpuContext {
                 usage: wgpu::BufferUsages::STORAGE
                     | wgpu::BufferUsages::COPY_SRC
                     | wgpu::BufferUsages::COPY_DST,
-            }))
+            });
+        self.note_allocation();
+        Ok(buffer)
     }
 
     /// A zero-filled storage buffer of `bytes` bytes (at least 4).
     pub fn storage_zeroed(&self, label: &str, bytes: u64) -> Result<wgpu::Buffer> {
         self.check_binding(label, bytes)?;
-        Ok(self.device.create_buffer(&wgpu::BufferDescriptor {
+        let buffer = self.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some(label),
             size: bytes.max(4).next_multiple_of(4),
             usage: wgpu::BufferUsages::STORAGE
                 | wgpu::BufferUsages::COPY_SRC
                 | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
-        }))
+        });
+        self.note_allocation();
+        Ok(buffer)
     }
 
     /// A uniform buffer holding `value`.
@@ -128,6 +132,7 @@ impl GpuContext {
             usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
+        self.note_allocation();
         let mut encoder = self.device.create_command_encoder(&Default::default());
         encoder.copy_buffer_to_buffer(buffer, 0, &staging, 0, bytes.next_multiple_of(4));
         self.queue.submit([encoder.finish()]);

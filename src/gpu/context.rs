@@ -83,6 +83,10 @@ pub struct GpuContext {
     reported_error: Arc<Mutex<Option<String>>>,
     /// A binding size below the adapter's own, to exercise the tiled paths on small problems.
     binding_cap: Option<u64>,
+    /// The running profile, if any (see `profile.rs`).
+    pub(super) profiler: Mutex<Option<super::profile::Profiler>>,
+    /// The most buffer memory seen live since the profile started.
+    pub(super) peak_buffer_bytes: std::sync::atomic::AtomicU64,
 }
 
 fn new_instance() -> wgpu::Instance {
@@ -172,7 +176,8 @@ impl GpuContext {
         let limits = adapter.limits();
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("hopsom"),
-            required_features: wgpu::Features::empty(),
+            // Timestamp queries time kernels in `hopsom bench`, where the adapter has them.
+            required_features: adapter.features() & wgpu::Features::TIMESTAMP_QUERY,
             required_limits: limits.clone(),
             experimental_features: wgpu::ExperimentalFeatures::disabled(),
             memory_hints: wgpu::MemoryHints::Performance,
@@ -195,6 +200,8 @@ impl GpuContext {
             kernels: Mutex::new(HashMap::new()),
             reported_error,
             binding_cap: cap,
+            profiler: Mutex::new(None),
+            peak_buffer_bytes: Default::default(),
         }))
     }
 

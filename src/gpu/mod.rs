@@ -3,9 +3,11 @@
 
 mod buffers;
 mod context;
+mod profile;
 pub mod shaders;
 
 pub use buffers::{human_bytes, RowBlocks};
 pub use context::{
     list_adapters, pick_adapter_summary, AdapterPolicy, AdapterSummary, GpuContext, KernelFamily,
 };
+pub use profile::Profile;

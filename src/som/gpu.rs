@@ -144,7 +144,7 @@ pub(crate) fn find_bmus_gpu(
         let (x, y) = ctx.spread_groups(count.div_ceil(WORKGROUP) as u32);
         let mut encoder = ctx.device.create_command_encoder(&Default::default());
         {
-            let mut pass = encoder.begin_compute_pass(&Default::default());
+            let mut pass = ctx.begin_pass(&mut encoder);
             pass.set_pipeline(&kernels.find_bmus);
             for node_start in (0..nodes).step_by(nodes_per_dispatch) {
                 let params = BmuParams {
@@ -246,7 +246,7 @@ pub(crate) fn train_online_gpu(
         );
         let mut encoder = ctx.device.create_command_encoder(&Default::default());
         {
-            let mut pass = encoder.begin_compute_pass(&Default::default());
+            let mut pass = ctx.begin_pass(&mut encoder);
             pass.set_pipeline(&kernels.train_online);
             pass.set_bind_group(0, &bind_group, &[]);
             for _ in 0..count.div_ceil(samples_per_dispatch) {
@@ -289,7 +289,7 @@ pub(crate) fn smooth_gpu(
     };
     let mut encoder = ctx.device.create_command_encoder(&Default::default());
     {
-        let mut pass = encoder.begin_compute_pass(&Default::default());
+        let mut pass = ctx.begin_pass(&mut encoder);
         pass.set_pipeline(&kernels.accumulate);
         for source_start in (0..nodes).step_by(sources_per_dispatch) {
             let params_buffer = ctx.uniform("smooth params", &params_at(source_start));

@@ -108,7 +108,7 @@ fn hebbian_gpu(ctx: &Arc<GpuContext>, patterns: &PatternSet) -> Result<HopfieldN
     let weights = ctx.row_blocks_zeroed("the weight matrix", n, n)?;
     let mut encoder = ctx.device.create_command_encoder(&Default::default());
     {
-        let mut pass = encoder.begin_compute_pass(&Default::default());
+        let mut pass = ctx.begin_pass(&mut encoder);
         pass.set_pipeline(&kernels.learn);
         let total = patterns.len() as u32;
         for ((row_start, block_rows), block) in weights.ranges(n).zip(&weights.blocks) {

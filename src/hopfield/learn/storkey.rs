@@ -86,7 +86,7 @@ fn storkey_gpu(ctx: &Arc<GpuContext>, patterns: &PatternSet) -> Result<Vec<f32>>
     // update of every block, all in one submission.
     let mut encoder = ctx.device.create_command_encoder(&Default::default());
     {
-        let mut pass = encoder.begin_compute_pass(&Default::default());
+        let mut pass = ctx.begin_pass(&mut encoder);
         for pattern in 0..patterns.len() as u32 {
             let groups: Vec<_> = weights
                 .ranges(n)

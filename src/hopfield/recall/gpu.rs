@@ -477,7 +477,7 @@ impl RecallJob<'_> {
             let count = SWEEPS_PER_SUBMISSION.min(params.max_sweeps - done_sweeps);
             let mut encoder = ctx.device.create_command_encoder(&Default::default());
             {
-                let mut pass = encoder.begin_compute_pass(&Default::default());
+                let mut pass = ctx.begin_pass(&mut encoder);
                 for _ in 0..count {
                     record(&mut pass, &phase_plans[done_sweeps as usize % 3]);
                     pass.set_pipeline(&kernels.finalize);
@@ -496,7 +496,7 @@ impl RecallJob<'_> {
         let final_phase = done_sweeps as usize % 3;
         let mut encoder = ctx.device.create_command_encoder(&Default::default());
         {
-            let mut pass = encoder.begin_compute_pass(&Default::default());
+            let mut pass = ctx.begin_pass(&mut encoder);
             let energy_params = SyncParams {
                 energy_only: 1,
                 energy_slot: params.max_sweeps,
@@ -677,7 +677,7 @@ impl RecallJob<'_> {
         let unused_readable = ctx.storage_zeroed("unused (read-only)", 16)?;
         let mut encoder = ctx.device.create_command_encoder(&Default::default());
         {
-            let mut pass = encoder.begin_compute_pass(&Default::default());
+            let mut pass = ctx.begin_pass(&mut encoder);
             let energy_params = SyncParams {
                 energy_only: 1,
                 energy_slot: 0,
@@ -705,7 +705,7 @@ impl RecallJob<'_> {
             let count = SWEEPS_PER_SUBMISSION.min(params.max_sweeps - done_sweeps);
             let mut encoder = ctx.device.create_command_encoder(&Default::default());
             {
-                let mut pass = encoder.begin_compute_pass(&Default::default());
+                let mut pass = ctx.begin_pass(&mut encoder);
                 for _ in 0..count {
                     pass.set_pipeline(&kernels.begin_sweep);
                     pass.set_bind_group(0, &begin_group, &[]);

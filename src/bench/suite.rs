@@ -1,0 +1,295 @@
+//! The benchmark suite: Hebbian learning, synchronous recall, an asynchronous sweep, a batch SOM
+//! epoch, colour assignment and online SOM training, at full or reduced (`--quick`) sizes.
+
+use super::{Case, Unit, Work, Workload};
+use crate::backend::Backend;
+use crate::error::Result;
+use crate::hopfield::learn::{learn, Learning, WeightForm};
+use crate::hopfield::recall::{recall, RecallParams, UpdateMode};
+use crate::hopfield::{learn_hebbian, noise, seed_patterns, PatternSet};
+use crate::rng::{Domain, StreamKey};
+use crate::som::batch::{smooth, NodeSums};
+use crate::som::bmu::for_each_match;
+use crate::som::online::{train_online_epoch, OnlineStep};
+use crate::som::{assign, Codebook, EpochRates, Grid, Init, Metric, Neighbourhood, Samples};
+
+/// Full sizes, or reduced ones that run in under a minute on a 2-core machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SuiteSize {
+    Full,
+    Quick,
+}
+
+/// A `width` x `height` photo: kodim23 tiled, mirrored at every seam so the tiles join smoothly.
+pub fn photo_of_size(width: u32, height: u32) -> image::RgbImage {
+    let tile = image::load_from_memory(include_bytes!("../../assets/photos/kodim23.png"))
+        .expect("the embedded photo is valid")
+        .into_rgb8();
+    let (tw, th) = (tile.width(), tile.height());
+    image::RgbImage::from_fn(width, height, |x, y| {
+        let tx = if (x / tw) % 2 == 0 {
+            x % tw
+        } else {
+            tw - 1 - x % tw
+        };
+        let ty = if (y / th) % 2 == 0 {
+            y % th
+        } else {
+            th - 1 - y % th
+        };
+        *tile.get_pixel(tx, ty)
+    })
+}
+
+fn random_patterns(count: usize, neurons: usize) -> Result<PatternSet> {
+    let key = StreamKey::new(1, Domain::Patterns, &[neurons as u32]);
+    let states = (0..count * neurons)
+        .map(|i| {
+            if key.draw(0, i as u32) & 1 == 1 {
+                1
+            } else {
+                -1
+            }
+        })
+        .collect();
+    PatternSet::new(
+        neurons,
+        states,
+        (0..count).map(|i| format!("p{i}")).collect(),
+    )
+}
+
+fn photo_samples(pixels: usize) -> Result<Samples> {
+    let width = (pixels as f64).sqrt().ceil() as u32;
+    let height = (pixels as u32).div_ceil(width);
+    Samples::from_image(photo_of_size(width, height))
+}
+
+fn hebbian(neurons: usize) -> Case {
+    let patterns = neurons / 10;
+    Case {
+        name: "Hebbian learning",
+        size: format!("N = {neurons}, P = {patterns}"),
+        scale: neurons as f64,
+        unit: Unit::Gflop,
+        build: Box::new(move || {
+            let stored = random_patterns(patterns, neurons)?;
+            let flops = 2.0 * (neurons * neurons * patterns) as f64;
+            Ok(Box::new(move |backend: &Backend| {
+                learn_hebbian(&stored, backend)?;
+                Ok(Work {
+                    count: flops,
+                    neuron_updates: None,
+                })
+            }) as Workload)
+        }),
+    }
+}
+
+/// Noisy copies of `stored`, `count` in all, with their update-order keys.
+fn noisy_copies(stored: &PatternSet, count: usize, level: f64) -> (Vec<i8>, Vec<StreamKey>) {
+    let mut probes = Vec::with_capacity(count * stored.neurons());
+    let mut keys = Vec::with_capacity(count);
+    for trial in 0..count {
+        let p = trial % stored.len();
+        let trial = trial / stored.len();
+        probes.extend(noise::corrupt(
+            stored.get(p),
+            level,
+            &noise::noise_key(1, p, level, trial),
+        ));
+        keys.push(noise::order_key(1, p, level, trial));
+    }
+    (probes, keys)
+}
+
+fn synchronous_recall(neurons: usize, probes: usize) -> Case {
+    let patterns = neurons / 20;
+    Case {
+        name: "synchronous recall (dense)",
+        size: format!("{probes} probes, N = {neurons}, P = {patterns}, 20 % noise"),
+        scale: neurons as f64,
+        unit: Unit::Gflop,
+        build: Box::new(move || {
+            let stored = random_patterns(patterns, neurons)?;
+            let learning = Learning {
+                weights: WeightForm::Dense,
+                ..Learning::default()
+            };
+            let network = learn(&stored, &learning, &Backend::Cpu)?;
+            let (states, keys) = noisy_copies(&stored, probes, 20.0);
+            let params = RecallParams {
+                mode: UpdateMode::Sync,
+                ..RecallParams::default()
+            };
+            Ok(Box::new(move |backend: &Backend| {
+                let hidden = indicatif::ProgressBar::hidden();
+                let outcomes = recall(&network, &states, &keys, &params, backend, &hidden)?;
+                let sweeps: u64 = outcomes.iter().map(|o| u64::from(o.sweeps)).sum();
+                Ok(Work {
+                    // Each sweep is one matrix-vector product per probe.
+                    count: 2.0 * (neurons * neurons) as f64 * sweeps as f64,
+                    neuron_updates: Some((neurons as u64 * sweeps) as f64),
+                })
+            }) as Workload)
+        }),
+    }
+}
+
+fn asynchronous_sweep(recalls: usize) -> Case {
+    Case {
+        name: "asynchronous sweep (seed patterns)",
+        size: format!("{recalls} recalls, N = 225, P = 3, 25 % noise"),
+        scale: recalls as f64,
+        unit: Unit::Recalls,
+        build: Box::new(move || {
+            let stored = seed_patterns();
+            let network = learn(&stored, &Learning::default(), &Backend::Cpu)?;
+            let (states, keys) = noisy_copies(&stored, recalls, 25.0);
+            let params = RecallParams::default();
+            Ok(Box::new(move |backend: &Backend| {
+                let hidden = indicatif::ProgressBar::hidden();
+                let outcomes = recall(&network, &states, &keys, &params, backend, &hidden)?;
+                let sweeps: u64 = outcomes.iter().map(|o| u64::from(o.sweeps)).sum();
+                Ok(Work {
+                    count: recalls as f64,
+                    neuron_updates: Some((225 * sweeps) as f64),
+                })
+            }) as Workload)
+        }),
+    }
+}
+
+fn batch_epoch(pixels: usize, side: usize) -> Case {
+    Case {
+        name: "batch SOM epoch",
+        size: format!("{} pixels, {side}x{side} map", human_count(pixels)),
+        scale: pixels as f64,
+        unit: Unit::Pixels,
+        build: Box::new(move || {
+            let samples = photo_samples(pixels)?;
+            let grid = Grid::rectangular(side, side)?;
+            let start = Codebook::initialise(grid, &samples, Init::Samples, 1)?;
+            Ok(Box::new(move |backend: &Backend| {
+                let mut codebook = start.clone();
+                let mut sums = NodeSums::new(grid.nodes(), 3);
+                for_each_match(
+                    backend,
+                    &codebook,
+                    Metric::Euclidean,
+                    &samples,
+                    &mut |first, matches| {
+                        sums.add(&samples, first, matches);
+                        Ok(())
+                    },
+                )?;
+                smooth(backend, &mut codebook, &sums, Neighbourhood::Gaussian, 2.0)?;
+                Ok(Work {
+                    count: samples.len() as f64,
+                    neuron_updates: None,
+                })
+            }) as Workload)
+        }),
+    }
+}
+
+fn colour_assignment(pixels: usize) -> Case {
+    Case {
+        name: "colour assignment",
+        size: format!("{} pixels, 16 colours", human_count(pixels)),
+        scale: pixels as f64,
+        unit: Unit::Pixels,
+        build: Box::new(move || {
+            let samples = photo_samples(pixels)?;
+            let grid = Grid::rectangular(16, 1)?;
+            let colours = Codebook::initialise(grid, &samples, Init::Samples, 1)?;
+            Ok(Box::new(move |backend: &Backend| {
+                assign(backend, &colours, Metric::Euclidean, &samples)?;
+                Ok(Work {
+                    count: samples.len() as f64,
+                    neuron_updates: None,
+                })
+            }) as Workload)
+        }),
+    }
+}
+
+fn online_som(samples_count: usize) -> Case {
+    Case {
+        name: "online SOM epoch",
+        size: format!("{} samples, 50x50 map", human_count(samples_count)),
+        scale: samples_count as f64,
+        unit: Unit::Samples,
+        build: Box::new(move || {
+            let samples = photo_samples(samples_count)?;
+            let grid = Grid::rectangular(50, 50)?;
+            let start = Codebook::uniform(grid, &[0.0; 3], &[255.0; 3], 1);
+            let step = OnlineStep {
+                rates: EpochRates {
+                    learning_rate: 0.1,
+                    sigma: 5.0,
+                },
+                neighbourhood: Neighbourhood::Gaussian,
+                metric: Metric::Euclidean,
+                extra_winner_update: false,
+            };
+            Ok(Box::new(move |backend: &Backend| {
+                let mut codebook = start.clone();
+                train_online_epoch(backend, &mut codebook, &samples, None, &step)?;
+                Ok(Work {
+                    count: samples.len() as f64,
+                    neuron_updates: None,
+                })
+            }) as Workload)
+        }),
+    }
+}
+
+fn human_count(count: usize) -> String {
+    match count {
+        c if c >= 1_000_000 && c % 1_000_000 == 0 => format!("{}M", c / 1_000_000),
+        c if c >= 1_000 && c % 1_000 == 0 => format!("{}k", c / 1_000),
+        c => c.to_string(),
+    }
+}
+
+/// The suite's cases, in order.
+pub fn suite(size: SuiteSize) -> Vec<Case> {
+    match size {
+        SuiteSize::Full => vec![
+            hebbian(1024),
+            hebbian(4096),
+            hebbian(16384),
+            synchronous_recall(1024, 1024),
+            asynchronous_sweep(100_000),
+            batch_epoch(1_000_000, 32),
+            colour_assignment(10_000_000),
+            online_som(100_000),
+        ],
+        SuiteSize::Quick => vec![
+            hebbian(256),
+            hebbian(1024),
+            synchronous_recall(256, 128),
+            asynchronous_sweep(2_000),
+            batch_epoch(250_000, 16),
+            colour_assignment(1_000_000),
+            online_som(5_000),
+        ],
+    }
+}
+
+/// Runs a tiny instance of every workload on `backend`, so that compiling the GPU's pipelines is
+/// not timed.
+pub fn warm_up(backend: &Backend) -> Result<()> {
+    for case in [
+        hebbian(64),
+        synchronous_recall(64, 4),
+        asynchronous_sweep(3),
+        batch_epoch(1_000, 2),
+        colour_assignment(1_000),
+        online_som(10),
+    ] {
+        (case.build)()?(backend)?;
+    }
+    Ok(())
+}
