@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use super::codebook::Codebook;
 use super::data::Samples;
 use super::params::Metric;
+use super::planes::{self, distances, with_wide_vectors, Planes, Scratch};
 use crate::backend::Backend;
 use crate::error::{Error, Result};
 
@@ -62,7 +63,7 @@ pub fn distance(metric: Metric, x: &[f32], w: &[f32]) -> f32 {
     metric_finish(metric, acc)
 }
 
-/// The best and second-best node of `x`.
+/// The best and second-best node of `x`, node by node (the plain form of the search).
 pub fn best_two(codebook: &Codebook, metric: Metric, x: &[f32]) -> Match {
     let (mut best, mut best_d) = (NO_NODE, FAR);
     let (mut second, mut second_d) = (NO_NODE, FAR);
@@ -78,7 +79,9 @@ pub fn best_two(codebook: &Codebook, metric: Metric, x: &[f32]) -> Match {
     Match { best, second }
 }
 
-/// The matches of samples `start..start + out.len()`, on every core.
+/// The matches of samples `start..start + out.len()`, on every core: the CPU twin of
+/// `find_bmus` in shaders/som_bmu.wgsl, over the codebook's dimension-major planes so that the
+/// loop over the nodes vectorises.
 pub fn find_bmus_cpu(
     codebook: &Codebook,
     metric: Metric,
@@ -86,14 +89,19 @@ pub fn find_bmus_cpu(
     start: usize,
     out: &mut [Match],
 ) {
+    let planes = Planes::from_codebook(codebook);
     out.par_chunks_mut(1024)
         .enumerate()
         .for_each(|(chunk, matches)| {
             let mut x = vec![0.0; samples.dim()];
-            for (k, slot) in matches.iter_mut().enumerate() {
-                samples.fill(start + chunk * 1024 + k, &mut x);
-                *slot = best_two(codebook, metric, &x);
-            }
+            let mut scratch = Scratch::default();
+            with_wide_vectors(|| {
+                for (k, slot) in matches.iter_mut().enumerate() {
+                    samples.fill(start + chunk * 1024 + k, &mut x);
+                    distances(&planes, metric, &x, &mut scratch);
+                    *slot = planes::best_two(&scratch.distance);
+                }
+            });
         });
 }
 

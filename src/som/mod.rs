@@ -18,6 +18,7 @@ pub mod grid;
 pub mod metrics;
 pub mod online;
 pub mod params;
+pub mod planes;
 pub mod train;
 
 pub use assign::{assign, Assignment};
