@@ -20,7 +20,7 @@ fn random_patterns(count: usize, neurons: usize, seed: u64) -> PatternSet {
 fn hebbian_weights_are_bit_identical() {
     let Some(ctx) = common::gpu() else { return };
     for (k, &n) in SIZES.iter().enumerate() {
-        for patterns in [1, 3, 17] {
+        for patterns in [1, 3, 17, 32, 33, 70, 600] {
             let set = random_patterns(patterns, n, 100 + k as u64);
             let cpu = hopfield::learn_hebbian(&set, &Backend::Cpu).unwrap();
             let gpu = hopfield::learn_hebbian(&set, &Backend::Gpu(ctx.clone())).unwrap();

@@ -7,8 +7,9 @@ use rayon::prelude::*;
 use super::codebook::Codebook;
 use super::data::Samples;
 use super::params::Metric;
-use super::planes::{self, distances, with_wide_vectors, Planes, Scratch};
+use super::planes::{self, distances, Planes, Scratch};
 use crate::backend::Backend;
+use crate::cpu::with_wide_vectors;
 use crate::error::{Error, Result};
 
 /// Samples the CPU path searches per tile.

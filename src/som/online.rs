@@ -5,8 +5,9 @@ use super::codebook::Codebook;
 use super::data::Samples;
 use super::grid::{Grid, Topology, HEX_ROW_HEIGHT};
 use super::params::{EpochRates, Metric, Neighbourhood};
-use super::planes::{distances, exp_f32, nearest, with_wide_vectors, Planes, Scratch};
+use super::planes::{distances, exp_f32, nearest, Planes, Scratch};
 use crate::backend::Backend;
+use crate::cpu::with_wide_vectors;
 use crate::error::Result;
 
 /// What one online epoch applies to every sample.

@@ -46,25 +46,6 @@ impl Planes {
     }
 }
 
-/// Runs `body` compiled for AVX2 when the CPU has it, so that the loops over nodes inlined into it
-/// run 8 floats at a time, and plainly otherwise. The results are the same either way: Rust never
-/// fuses a multiply and an add, so every operation rounds as written.
-#[inline(always)]
-pub fn with_wide_vectors<R>(body: impl FnOnce() -> R) -> R {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::is_x86_feature_detected!("avx2") {
-            #[target_feature(enable = "avx2")]
-            unsafe fn wide<R>(body: impl FnOnce() -> R) -> R {
-                body()
-            }
-            // SAFETY: the CPU was just checked to have AVX2.
-            return unsafe { wide(body) };
-        }
-    }
-    body()
-}
-
 /// Scratch space for [`distances`], one per thread.
 #[derive(Debug, Clone, Default)]
 pub struct Scratch {

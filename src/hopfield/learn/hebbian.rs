@@ -1,5 +1,9 @@
 //! Hebbian learning, W = sum of x x^T over the stored patterns with a zero diagonal (the seeds' rule).
 //! GPU kernel: shaders/hebbian.wgsl. The weights are integers, so both paths agree bit for bit.
+//!
+//! Both paths count instead of multiplying: with each neuron's values across the patterns packed
+//! as bits (1 for −1), W_ij = P − 2·popcount(B_i XOR B_j), one XOR and one popcount per 32 (GPU)
+//! or 64 (CPU) patterns instead of that many multiply-adds.
 
 use std::sync::Arc;
 
@@ -49,19 +53,43 @@ pub(crate) fn check_sizes(patterns: &PatternSet) -> Result<()> {
     Ok(())
 }
 
-/// CPU twin of `learn` in shaders/hebbian.wgsl.
+/// Each neuron's values across the patterns as bits (1 for −1), `words` words of `bits` bits per
+/// neuron, patterns in order from the lowest bit of the first word.
+fn neuron_bits<const BITS: usize>(patterns: &PatternSet) -> (usize, Vec<u64>) {
+    let (n, p) = (patterns.neurons(), patterns.len());
+    let words = p.div_ceil(BITS).max(1);
+    let mut packed = vec![0u64; n * words];
+    for (index, pattern) in patterns.iter().enumerate() {
+        let (word, bit) = (index / BITS, index % BITS);
+        for (neuron, &value) in pattern.iter().enumerate() {
+            if value < 0 {
+                packed[neuron * words + word] |= 1 << bit;
+            }
+        }
+    }
+    (words, packed)
+}
+
+/// CPU twin of `learn` in shaders/hebbian.wgsl: the same count, 64 patterns to a word.
 pub fn hebbian_cpu(patterns: &PatternSet) -> Result<HopfieldNetwork> {
     check_sizes(patterns)?;
     let n = patterns.neurons();
+    let count = patterns.len() as i32;
+    let (words, bits) = neuron_bits::<64>(patterns);
     let mut weights = super::allocate_weights(n)?;
     use rayon::prelude::*;
     weights.par_chunks_mut(n).enumerate().for_each(|(i, row)| {
-        for pattern in patterns.iter() {
-            let xi = i32::from(pattern[i]);
-            for (w, &xj) in row.iter_mut().zip(pattern) {
-                *w += xi * i32::from(xj);
+        let own = &bits[i * words..(i + 1) * words];
+        crate::cpu::with_wide_vectors(|| {
+            for (w, other) in row.iter_mut().zip(bits.chunks_exact(words)) {
+                let differing: u32 = own
+                    .iter()
+                    .zip(other)
+                    .map(|(a, b)| (a ^ b).count_ones())
+                    .sum();
+                *w = count - 2 * differing as i32;
             }
-        }
+        });
         row[i] = 0;
     });
     Ok(HopfieldNetwork::from_weights(n, patterns.len(), weights))
@@ -72,12 +100,13 @@ pub fn hebbian_cpu(patterns: &PatternSet) -> Result<HopfieldNetwork> {
 #[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
 struct HebbianParams {
     neurons: u32,
-    pattern_start: u32,
-    pattern_count: u32,
+    patterns: u32,
+    words: u32,
+    word_start: u32,
+    word_count: u32,
     tiles_per_side: u32,
     row_start: u32,
     block_rows: u32,
-    _padding: [u32; 2],
 }
 
 struct HebbianKernels {
@@ -93,40 +122,51 @@ impl KernelFamily for HebbianKernels {
 }
 
 const TILE: u32 = 16;
-/// Patterns one dispatch adds: its loop runs count/16 iterations per invocation, well below
-/// llvmpipe's limit of 65 535 (see shaders/hebbian.wgsl).
-const PATTERNS_PER_DISPATCH: u32 = 16 * 16_384;
+/// Words one dispatch counts (32 patterns each): its loops run about this many iterations per
+/// invocation, well below llvmpipe's limit of 65 535 (see shaders/hebbian.wgsl).
+const WORDS_PER_DISPATCH: u32 = 16 * 2_048;
 
 fn hebbian_gpu(ctx: &Arc<GpuContext>, patterns: &PatternSet) -> Result<HopfieldNetwork> {
     let n = patterns.neurons();
     let kernels = ctx.kernels::<HebbianKernels>()?;
     let mut host_weights = super::allocate_weights(n)?;
-    let states: Vec<i32> = patterns.states().iter().map(|&v| i32::from(v)).collect();
+    // The kernel reads 32-bit words: split each 64-bit word into its low and high halves.
+    let (words64, packed) = neuron_bits::<64>(patterns);
+    let words = patterns.len().div_ceil(32).max(1);
+    let bits: Vec<u32> = packed
+        .chunks_exact(words64)
+        .flat_map(|neuron| {
+            neuron
+                .iter()
+                .flat_map(|&w| [w as u32, (w >> 32) as u32])
+                .take(words)
+        })
+        .collect();
     let tiles_per_side = (n as u32).div_ceil(TILE);
-    let patterns_buffer = ctx.storage_from("patterns", &states)?;
+    let bits_buffer = ctx.storage_from("pattern bits", &bits)?;
     // W in blocks of whole rows, each within one storage binding.
     let weights = ctx.row_blocks_zeroed("the weight matrix", n, n)?;
     let mut encoder = ctx.device.create_command_encoder(&Default::default());
     {
         let mut pass = ctx.begin_pass(&mut encoder);
         pass.set_pipeline(&kernels.learn);
-        let total = patterns.len() as u32;
         for ((row_start, block_rows), block) in weights.ranges(n).zip(&weights.blocks) {
             let (x, y) = ctx.spread_groups((block_rows as u32).div_ceil(TILE) * tiles_per_side);
-            for pattern_start in (0..total).step_by(PATTERNS_PER_DISPATCH as usize) {
+            for word_start in (0..words as u32).step_by(WORDS_PER_DISPATCH as usize) {
                 let params = HebbianParams {
                     neurons: n as u32,
-                    pattern_start,
-                    pattern_count: PATTERNS_PER_DISPATCH.min(total - pattern_start),
+                    patterns: patterns.len() as u32,
+                    words: words as u32,
+                    word_start,
+                    word_count: WORDS_PER_DISPATCH.min(words as u32 - word_start),
                     tiles_per_side,
                     row_start: row_start as u32,
                     block_rows: block_rows as u32,
-                    _padding: [0; 2],
                 };
                 let params_buffer = ctx.uniform("hebbian params", &params);
                 let bind_group = ctx.bind(
                     &kernels.learn,
-                    &[(0, &params_buffer), (1, &patterns_buffer), (2, block)],
+                    &[(0, &params_buffer), (1, &bits_buffer), (2, block)],
                 );
                 pass.set_bind_group(0, &bind_group, &[]);
                 pass.dispatch_workgroups(x, y, 1);
@@ -145,6 +185,40 @@ fn hebbian_gpu(ctx: &Arc<GpuContext>, patterns: &PatternSet) -> Result<HopfieldN
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counting_equals_the_sum_of_outer_products() {
+        // Word boundaries at 32 and 64 patterns on both sides.
+        for count in [1usize, 31, 32, 33, 64, 65, 130] {
+            let n = 37;
+            let key = crate::rng::StreamKey::new(5, crate::rng::Domain::Patterns, &[count as u32]);
+            let states: Vec<i8> = (0..count * n)
+                .map(|i| {
+                    if key.draw(0, i as u32) & 1 == 1 {
+                        1
+                    } else {
+                        -1
+                    }
+                })
+                .collect();
+            let names = (0..count).map(|k| format!("p{k}")).collect();
+            let patterns = PatternSet::new(n, states.clone(), names).unwrap();
+            let network = hebbian_cpu(&patterns).unwrap();
+            let weights = network.weights().unwrap();
+            for i in 0..n {
+                for j in 0..n {
+                    let want: i32 = if i == j {
+                        0
+                    } else {
+                        (0..count)
+                            .map(|p| i32::from(states[p * n + i]) * i32::from(states[p * n + j]))
+                            .sum()
+                    };
+                    assert_eq!(weights[i * n + j], want, "P={count} ({i}, {j})");
+                }
+            }
+        }
+    }
 
     #[test]
     fn seed_000_weights() {
