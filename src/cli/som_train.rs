@@ -283,6 +283,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
             "te": trained.te(),
             "hits": trained.hits,
             "seconds": seconds,
+            "training_seconds": trained.training_seconds,
             "codebook": out.join("codebook.npy"),
         });
         if let Some(psnr) = psnr {

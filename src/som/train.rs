@@ -1,5 +1,7 @@
 //! Training a map, online or batch, with the quality of the map after every epoch.
 
+use std::time::Instant;
+
 use super::batch::{smooth, NodeSums};
 use super::bmu::for_each_match;
 use super::codebook::Codebook;
@@ -31,6 +33,10 @@ pub struct Trained {
     pub epochs: Vec<EpochReport>,
     /// Samples won by each node of the final map.
     pub hits: Vec<u64>,
+    /// Seconds spent training, without the passes that only measure the map (online mode
+    /// measures after every epoch; batch mode measures in the pass that gathers the sums, and
+    /// once more at the end).
+    pub training_seconds: f64,
 }
 
 impl Trained {
@@ -127,6 +133,7 @@ fn train_batch(
 ) -> Result<Trained> {
     let mut epochs = Vec::with_capacity(rates.len());
     let (nodes, dim) = (codebook.grid.nodes(), codebook.dim);
+    let started = Instant::now();
     // Each pass measures the map the previous epoch left and gathers the sums for the next.
     for (epoch, &rate) in rates.iter().enumerate() {
         let mut sums = NodeSums::new(nodes, dim);
@@ -144,6 +151,7 @@ fn train_batch(
         )?;
         check_finite(&codebook, epoch)?;
     }
+    let training_seconds = started.elapsed().as_secs_f64();
     let quality = measure(backend, &codebook, params, samples, None)?;
     let last = rates.len() - 1;
     epochs.push(report(last, &quality, rates[last]));
@@ -152,6 +160,7 @@ fn train_batch(
         codebook,
         epochs,
         hits: quality.hits().to_vec(),
+        training_seconds,
     })
 }
 
@@ -167,6 +176,7 @@ fn train_online(
     let mut order = Vec::new();
     let mut epochs = Vec::with_capacity(rates.len());
     let mut hits = Vec::new();
+    let mut training_seconds = 0.0;
     for (epoch, &rate) in rates.iter().enumerate() {
         let step = OnlineStep {
             rates: rate,
@@ -180,7 +190,9 @@ fn train_online(
         } else {
             None
         };
+        let started = Instant::now();
         train_online_epoch(backend, &mut codebook, samples, visit, &step)?;
+        training_seconds += started.elapsed().as_secs_f64();
         check_finite(&codebook, epoch)?;
         let quality = measure(backend, &codebook, params, samples, None)?;
         epochs.push(report(epoch, &quality, rate));
@@ -191,5 +203,6 @@ fn train_online(
         codebook,
         epochs,
         hits,
+        training_seconds,
     })
 }

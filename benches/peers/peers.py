@@ -1,0 +1,201 @@
+"""hopsom against the Python tools it replaces, on the same workloads and the same machine.
+
+Workloads (hopsom on its CPU path unless --backend says otherwise):
+  1. Asynchronous recall of seed 003's 225-neuron network (Batman, A, Z) from 25 % noise:
+     the seed's numpy `Hopfield_Network.predict` against `hopsom hopfield sweep`.
+  2. Online SOM training of a 50x50 map on random colours: MiniSom's `train` against
+     `hopsom som train --mode online`.
+  3. Colour assignment of kodim23's pixels to the seed's four colours: the seed's numpy
+     `ColorClusteringSOM.assign_clusters` against `hopsom som segment`.
+
+Run it through run.sh, which makes the virtual environment and builds hopsom.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+from minisom import MiniSom
+from PIL import Image
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+TARGETS = {"async recall": 300.0, "online SOM": 30.0, "colour assignment": 100.0}
+
+
+def hopsom(binary, *args):
+    output = subprocess.run([binary, *args, "--json", "--quiet"], check=True,
+                            capture_output=True, text=True).stdout
+    return json.loads(output)
+
+
+# --- 1. seed 003's Hopfield network, transcribed from the notebook --------------------------
+
+class Hopfield_Network:
+    def __init__(self, num_neurons):
+        self.num_neurons = num_neurons
+        self.weights = np.zeros((num_neurons, num_neurons))
+
+    def train(self, patterns):
+        for pattern in patterns:
+            pattern = np.array(pattern)
+            self.weights += np.outer(pattern, pattern)
+        np.fill_diagonal(self.weights, 0)
+
+    def predict(self, pattern):
+        pattern = np.array(pattern)
+        output = np.copy(pattern)
+        change_steps = []
+        change_steps.append(np.copy(output))
+        neuron_index = np.arange(self.num_neurons)
+        np.random.shuffle(neuron_index)
+        for i in neuron_index:
+            original_state = output[i]
+            y_in = output[i] + np.dot(self.weights[i], output)
+            if y_in > 0:
+                output[i] = 1
+            elif y_in < 0:
+                output[i] = -1
+            if output[i] != original_state:
+                change_steps.append(np.copy(output))
+        return output, change_steps
+
+
+def corrupt_image(img, percentage):
+    corrupt_img = np.copy(img)
+    num_corruptions = int((percentage / 100) * len(img))
+    indices = np.random.choice(len(img), num_corruptions, replace=False)
+    for i in indices:
+        corrupt_img[i] = corrupt_img[i] * -1
+    return corrupt_img
+
+
+def seed_patterns():
+    """The seed's vectors: the files are drawn transposed (the notebook shows reshape(15,15).T)."""
+    patterns = []
+    for name in ["batman.txt", "letter_a.txt", "letter_z.txt"]:
+        rows = open(os.path.join(ROOT, "assets", "patterns", name)).read().split()
+        grid = np.array([[1 if c == "#" else -1 for c in row] for row in rows])
+        patterns.append(grid.T.reshape(-1))
+    return np.array(patterns)
+
+
+def async_recall(binary, backend, recalls):
+    patterns = seed_patterns()
+    model = Hopfield_Network(225)
+    model.train(patterns)
+    probes = [corrupt_image(patterns[k % 3], 25) for k in range(recalls)]
+    started = time.perf_counter()
+    for probe in probes:
+        model.predict(probe)
+    seed_rate = recalls / (time.perf_counter() - started)
+    # hopsom recalls every probe to a fixed point (the seed stops after one sweep), so it does
+    # at least as much work per recall.
+    trials = max(1, 100_000 // 3)
+    result = hopsom(binary, "hopfield", "sweep", "--patterns", "builtin", "--noise", "25",
+                    "--trials", str(trials), "--backend", backend)
+    sweeps = sum(row["mean_sweeps"] for row in result["rows"]) / len(result["rows"])
+    # Per neuron update: the seed visits each neuron once a recall, hopsom `sweeps` times.
+    per_update = (seed_rate * 225, result["recalls_per_second"] * sweeps * 225)
+    return seed_rate, result["recalls_per_second"], "recalls/s", per_update
+
+
+# --- 2. MiniSom --------------------------------------------------------------------------
+
+def online_som(binary, backend, samples, workdir):
+    data = np.random.RandomState(1).rand(samples, 3).astype(np.float32)
+    som = MiniSom(50, 50, 3, sigma=5.0, learning_rate=0.1, random_seed=1)
+    started = time.perf_counter()
+    som.train(data, samples)
+    minisom_rate = samples / (time.perf_counter() - started)
+    path = os.path.join(workdir, "colours.npy")
+    np.save(path, data)
+    result = hopsom(binary, "som", "train", "--data", path, "--grid", "50x50", "--mode", "online",
+                    "--epochs", "1", "--lr", "0.1", "--sigma", "5", "--in-order",
+                    "--backend", backend, "--out", os.path.join(workdir, "som"))
+    return minisom_rate, samples / result["training_seconds"], "samples/s", None
+
+
+# --- 3. seed 003's colour clustering, transcribed from the notebook ------------------------
+
+class ColorClusteringSOM:
+    def __init__(self):
+        self.cluster_weights = np.array([
+            [165, 42, 42], [0, 0, 255], [0, 128, 0], [255, 224, 189]]).T.astype(float)
+
+    def calculate_distances(self, color):
+        return np.array([np.linalg.norm(color - self.cluster_weights[:, idx])
+                         for idx in range(self.cluster_weights.shape[1])])
+
+    def assign_clusters(self, colors):
+        cluster_assignments = np.array([np.argmin(self.calculate_distances(color))
+                                        for color in colors])
+        clustered_colors = np.array([self.cluster_weights[:, idx]
+                                     for idx in cluster_assignments])
+        return clustered_colors, cluster_assignments
+
+
+def colour_assignment(binary, backend, pixels, workdir):
+    photo = os.path.join(ROOT, "assets", "photos", "kodim23.png")
+    colours = np.array(Image.open(photo).convert("RGB")).reshape(-1, 3)[:pixels]
+    model = ColorClusteringSOM()
+    started = time.perf_counter()
+    model.assign_clusters(colours)
+    seed_rate = len(colours) / (time.perf_counter() - started)
+    codebook = os.path.join(workdir, "seed_colours.npy")
+    np.save(codebook, model.cluster_weights.T.reshape(1, 4, 3).astype(np.float32))
+    result = hopsom(binary, "som", "segment", "--codebook", codebook, "--image", photo,
+                    "--backend", backend, "--out", os.path.join(workdir, "segment"))
+    return seed_rate, result["pixels"] / result["seconds"], "pixels/s", None
+
+
+def row(name, peer, unit, peer_rate, hopsom_rate):
+    ratio = hopsom_rate / peer_rate
+    target = TARGETS[name.split(" /")[0]]
+    return {"workload": name, "peer": peer, "unit": unit, "peer_rate": peer_rate,
+            "hopsom_rate": hopsom_rate, "ratio": ratio, "target": target,
+            "met": ratio >= target}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--hopsom", required=True, help="the hopsom binary")
+    parser.add_argument("--backend", default="cpu", help="hopsom's --backend (default cpu)")
+    parser.add_argument("--quick", action="store_true", help="smaller peer workloads")
+    parser.add_argument("--json", help="also write the results to this JSON file")
+    args = parser.parse_args()
+    np.random.seed(1)
+    scale = 0.2 if args.quick else 1.0
+    rows = []
+    with tempfile.TemporaryDirectory() as workdir:
+        for name, peer, run in [
+            ("async recall", "seed 003 numpy (one sweep a recall)",
+             lambda: async_recall(args.hopsom, args.backend, int(300 * scale))),
+            ("online SOM", "MiniSom train, 50x50",
+             lambda: online_som(args.hopsom, args.backend, int(20_000 * scale), workdir)),
+            ("colour assignment", "seed 003 numpy assign_clusters",
+             lambda: colour_assignment(args.hopsom, args.backend, int(20_000 * scale), workdir)),
+        ]:
+            peer_rate, hopsom_rate, unit, per_update = run()
+            rows.append(row(name, peer, unit, peer_rate, hopsom_rate))
+            if per_update:
+                rows.append(row(name + " /update", peer, "neuron updates/s", *per_update))
+    print(f"{'workload':<26} {'peer':<36} {'peer rate':>14} {'hopsom rate':>14} {'ratio':>9} "
+          f"{'target':>7}")
+    for r in rows:
+        print(f"{r['workload']:<26} {r['peer']:<36} {r['peer_rate']:>14,.0f} "
+              f"{r['hopsom_rate']:>14,.0f} {r['ratio']:>8,.0f}x {r['target']:>6,.0f}x"
+              f"{'' if r['met'] else '  (missed)'}   {r['unit']}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"backend": args.backend, "rows": rows}, f, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

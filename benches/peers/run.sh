@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# hopsom against the seed notebooks' numpy code and MiniSom, on the same workloads, on this
+# machine. Makes a virtual environment with numpy, MiniSom and Pillow when missing (set
+# HOPSOM_PEERS_VENV to reuse one elsewhere), builds hopsom in release, and prints the ratios.
+#
+#   bash benches/peers/run.sh [--quick] [--backend cpu|gpu|auto] [--json FILE]
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+venv="${HOPSOM_PEERS_VENV:-$here/.venv}"
+if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv"
+fi
+if ! "$venv/bin/python" -c "import numpy, minisom, PIL" 2>/dev/null; then
+    "$venv/bin/pip" install --quiet numpy minisom pillow
+fi
+(cd "$root" && cargo build --release --quiet)
+exec "$venv/bin/python" "$here/peers.py" --hopsom "$root/target/release/hopsom" "$@"
