@@ -54,7 +54,7 @@ fn accumulate(
         if count == 0.0 {
             continue;
         }
-        let h = neighbourhood(params.neighbourhood, grid_distance_sq(k, j, params.grid), params.sigma);
+        let h = neighbourhood(params.neighbourhood, grid_offset(k, j, params.grid), params.sigma);
         if h == 0.0 {
             continue;
         }

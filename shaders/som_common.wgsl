@@ -1,5 +1,5 @@
 // Self-organizing map library: grid geometry, neighbourhood weights and distance metrics.
-// CPU twins: Grid::position and Grid::distance_sq (src/som/grid.rs), Neighbourhood::weight
+// CPU twins: Grid::position and Grid::offset (src/som/grid.rs), Neighbourhood::weight
 // (src/som/params.rs), metric_step and metric_finish (src/som/bmu.rs). Keep them in sync.
 
 const HEX_ROW_HEIGHT: f32 = 0.8660254;
@@ -24,7 +24,8 @@ fn node_position(node: u32, grid: GridShape) -> vec2<f32> {
     return vec2<f32>(f32(column), f32(row));
 }
 
-fn grid_distance_sq(a: u32, b: u32, grid: GridShape) -> f32 {
+// |dx| and |dy| between two nodes in the plane, the short way round on a torus.
+fn grid_offset(a: u32, b: u32, grid: GridShape) -> vec2<f32> {
     let pa = node_position(a, grid);
     let pb = node_position(b, grid);
     var dx = abs(pa.x - pb.x);
@@ -34,28 +35,31 @@ fn grid_distance_sq(a: u32, b: u32, grid: GridShape) -> f32 {
         dx = min(dx, f32(grid.width) - dx);
         dy = min(dy, f32(grid.height) * row_height - dy);
     }
-    return dx * dx + dy * dy;
+    return vec2<f32>(dx, dy);
 }
 
-// Neighbourhood kinds: 0 gaussian, 1 bubble, 2 mexican hat, 3 triangle.
-fn neighbourhood(kind: u32, d2: f32, sigma: f32) -> f32 {
+// Neighbourhood kinds: 0 gaussian, 1 bubble, 2 mexican hat, 3 triangle. The gaussian is taken
+// as the product of its x and y factors, which the CPU computes once per column and row.
+fn neighbourhood(kind: u32, offset: vec2<f32>, sigma: f32) -> f32 {
+    let d2 = offset.x * offset.x + offset.y * offset.y;
     let s2 = sigma * sigma;
     // A radius whose square underflows (seed 003's σ·exp(−e) late in training) is 0 too.
     if s2 <= 0.0 {
         return select(0.0, 1.0, d2 == 0.0);
     }
+    let gaussian = exp(-(offset.x * offset.x) / (2.0 * s2)) * exp(-(offset.y * offset.y) / (2.0 * s2));
     switch kind {
         case 1u: {
             return select(0.0, 1.0, d2 <= s2);
         }
         case 2u: {
-            return (1.0 - d2 / s2) * exp(-d2 / (2.0 * s2));
+            return (1.0 - d2 / s2) * gaussian;
         }
         case 3u: {
             return max(1.0 - sqrt(d2) / sigma, 0.0);
         }
         default: {
-            return exp(-d2 / (2.0 * s2));
+            return gaussian;
         }
     }
 }

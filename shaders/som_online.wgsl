@@ -82,7 +82,7 @@ fn train_online(@builtin(local_invocation_index) local: u32) {
         }
         let winner = reduce_node[0];
         for (var node = local; node < params.nodes; node += WORKGROUP) {
-            let h = neighbourhood(params.neighbourhood, grid_distance_sq(node, winner, params.grid), params.sigma);
+            let h = neighbourhood(params.neighbourhood, grid_offset(node, winner, params.grid), params.sigma);
             let step = params.learning_rate * h;
             let extra = params.extra_winner_update != 0u && node == winner;
             for (var d = 0u; d < params.dim; d++) {

@@ -7,7 +7,7 @@
 
 pub mod backend;
 pub mod bench;
-pub mod cpu;
+pub(crate) mod cpu;
 pub mod error;
 pub mod gpu;
 pub mod hopfield;

@@ -84,11 +84,7 @@ impl StreamKey {
         // The draws do not depend on the swaps: make them all first, in a loop that vectorises
         // (eight hashes at a time with AVX2), then swap.
         let mut draws = vec![0u32; n];
-        crate::cpu::with_wide_vectors(|| {
-            for (i, d) in draws.iter_mut().enumerate() {
-                *d = self.draw(round, i as u32);
-            }
-        });
+        draw_all(self, round, &mut draws);
         out.clear();
         out.extend(0..n as u32);
         for i in (1..n).rev() {
@@ -107,6 +103,15 @@ impl StreamKey {
         }
         pool.truncate(k.min(n));
         pool
+    }
+}
+
+crate::cpu::wide_vectors! {
+    /// Draw `index` of `round` into `out[index]`, for every index.
+    fn draw_all(key: &StreamKey, round: u32, out: &mut [u32]) {
+        for (i, d) in out.iter_mut().enumerate() {
+            *d = key.draw(round, i as u32);
+        }
     }
 }
 

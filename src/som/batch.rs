@@ -102,7 +102,7 @@ pub fn smooth_cpu(
                 if count == 0.0 {
                     continue;
                 }
-                let h = neighbourhood.weight(grid.distance_sq(k, j), sigma);
+                let h = neighbourhood.weight(grid.offset(k, j), sigma);
                 if h == 0.0 {
                     continue;
                 }

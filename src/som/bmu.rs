@@ -9,7 +9,7 @@ use super::data::Samples;
 use super::params::Metric;
 use super::planes::{self, distances, Planes, Scratch};
 use crate::backend::Backend;
-use crate::cpu::with_wide_vectors;
+use crate::cpu::wide_vectors;
 use crate::error::{Error, Result};
 
 /// Samples the CPU path searches per tile.
@@ -94,16 +94,21 @@ pub fn find_bmus_cpu(
     out.par_chunks_mut(1024)
         .enumerate()
         .for_each(|(chunk, matches)| {
-            let mut x = vec![0.0; samples.dim()];
-            let mut scratch = Scratch::default();
-            with_wide_vectors(|| {
-                for (k, slot) in matches.iter_mut().enumerate() {
-                    samples.fill(start + chunk * 1024 + k, &mut x);
-                    distances(&planes, metric, &x, &mut scratch);
-                    *slot = planes::best_two(&scratch.distance);
-                }
-            });
+            search_chunk(&planes, metric, samples, start + chunk * 1024, matches);
         });
+}
+
+wide_vectors! {
+    /// The matches of samples `first..first + out.len()`.
+    fn search_chunk(planes: &Planes, metric: Metric, samples: &Samples, first: usize, out: &mut [Match]) {
+        let mut x = vec![0.0; samples.dim()];
+        let mut scratch = Scratch::default();
+        for (k, slot) in out.iter_mut().enumerate() {
+            samples.fill(first + k, &mut x);
+            distances(planes, metric, &x, &mut scratch);
+            *slot = planes::best_two(&scratch.distance);
+        }
+    }
 }
 
 /// The matches of every sample on `backend`, delivered tile by tile to

@@ -1,5 +1,5 @@
 //! The map's lattice: where each node sits, how far apart two nodes are, and which nodes touch.
-//! Keep `position` and `distance_sq` in sync with shaders/som_grid.wgsl.
+//! Keep `position` and `offset` in sync with shaders/som_common.wgsl.
 
 use crate::error::{Error, Result};
 
@@ -84,8 +84,8 @@ impl Grid {
         }
     }
 
-    /// The squared distance between two nodes in the plane, the short way round on a torus.
-    pub fn distance_sq(&self, a: usize, b: usize) -> f32 {
+    /// |dx| and |dy| between two nodes in the plane, the short way round on a torus.
+    pub fn offset(&self, a: usize, b: usize) -> (f32, f32) {
         let (ax, ay) = self.position(a);
         let (bx, by) = self.position(b);
         let mut dx = (ax - bx).abs();
@@ -99,6 +99,12 @@ impl Grid {
             dx = dx.min(self.width as f32 - dx);
             dy = dy.min(self.height as f32 * row_height - dy);
         }
+        (dx, dy)
+    }
+
+    /// The squared distance between two nodes in the plane, the short way round on a torus.
+    pub fn distance_sq(&self, a: usize, b: usize) -> f32 {
+        let (dx, dy) = self.offset(a, b);
         dx * dx + dy * dy
     }
 

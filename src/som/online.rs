@@ -7,7 +7,7 @@ use super::grid::{Grid, Topology, HEX_ROW_HEIGHT};
 use super::params::{EpochRates, Metric, Neighbourhood};
 use super::planes::{distances, exp_f32, nearest, Planes, Scratch};
 use crate::backend::Backend;
-use crate::cpu::with_wide_vectors;
+use crate::cpu::wide_vectors;
 use crate::error::Result;
 
 /// What one online epoch applies to every sample.
@@ -50,45 +50,81 @@ pub fn train_online_cpu(
     let grid = codebook.grid;
     let nodes = grid.nodes();
     let mut planes = Planes::from_codebook(codebook);
-    let positions = NodePositions::of(&grid);
+    let mut positions = NodePositions::of(&grid);
     let mut scratch = Scratch::default();
     let mut weights = vec![0.0f32; nodes];
     let mut x = vec![0.0f32; codebook.dim];
-    let n = order.map_or(samples.len(), <[u32]>::len);
-    let learning_rate = step.rates.learning_rate;
-    with_wide_vectors(|| {
+    train_steps(
+        &mut planes,
+        &mut positions,
+        &mut scratch,
+        &mut weights,
+        &mut x,
+        samples,
+        order,
+        step,
+    );
+    planes.store(codebook);
+}
+
+wide_vectors! {
+    /// The samples in turn: winner, neighbourhood, update.
+    fn train_steps(
+        planes: &mut Planes,
+        positions: &mut NodePositions,
+        scratch: &mut Scratch,
+        weights: &mut [f32],
+        x: &mut [f32],
+        samples: &Samples,
+        order: Option<&[u32]>,
+        step: &OnlineStep,
+    ) {
+        let learning_rate = step.rates.learning_rate;
+        let n = order.map_or(samples.len(), <[u32]>::len);
         for k in 0..n {
             let index = order.map_or(k, |order| order[k] as usize);
-            samples.fill(index, &mut x);
-            distances(&planes, step.metric, &x, &mut scratch);
+            samples.fill(index, x);
+            distances(planes, step.metric, x, scratch);
             let winner = nearest(&scratch.distance);
-            positions.neighbourhood(winner, step.neighbourhood, step.rates.sigma, &mut weights);
+            positions.neighbourhood(winner, step.neighbourhood, step.rates.sigma, weights);
             for (d, &xd) in x.iter().enumerate() {
                 let plane = planes.plane_mut(d);
                 if step.extra_winner_update {
                     plane[winner] += learning_rate * (xd - plane[winner]);
                 }
-                for (w, &h) in plane.iter_mut().zip(&weights) {
+                for (w, &h) in plane.iter_mut().zip(weights.iter()) {
                     let rate = learning_rate * h;
                     *w += rate * (xd - *w);
                 }
             }
         }
-    });
-    planes.store(codebook);
+    }
 }
 
-/// Every node's place in the plane, as [`Grid::position`] gives it, in two columns.
+/// The lattice seen from the rows and columns: a node's x depends only on its column and the
+/// parity of its row (hexagonal rows are shifted), its y only on its row. Neighbourhood factors
+/// are computed once per column and per row, not once per node.
 struct NodePositions {
-    x: Vec<f32>,
+    width: usize,
+    /// x of each column, for even and for odd rows (as [`Grid::position`] gives it).
+    x: [Vec<f32>; 2],
+    /// y of each row.
     y: Vec<f32>,
     /// The periods of a torus along x and y.
     wrap: Option<(f32, f32)>,
+    /// Scratch: |dx| per column and parity, |dy| per row, and their gaussian factors.
+    dx: [Vec<f32>; 2],
+    dy: Vec<f32>,
+    gx: [Vec<f32>; 2],
+    gy: Vec<f32>,
 }
 
 impl NodePositions {
     fn of(grid: &Grid) -> NodePositions {
-        let (x, y) = (0..grid.nodes()).map(|k| grid.position(k)).unzip();
+        let (w, h) = (grid.width, grid.height);
+        let row_of_parity = [0, 1.min(h - 1)];
+        let x = row_of_parity.map(|row| (0..w).map(|c| grid.position(row * w + c).0).collect());
+        let y = (0..h).map(|r| grid.position(r * w).1).collect();
         let row_height = if grid.topology == Topology::Hexagonal {
             HEX_ROW_HEIGHT
         } else {
@@ -97,46 +133,71 @@ impl NodePositions {
         let wrap = grid
             .toroidal
             .then_some((grid.width as f32, grid.height as f32 * row_height));
-        NodePositions { x, y, wrap }
+        NodePositions {
+            width: w,
+            x,
+            y,
+            wrap,
+            dx: [vec![0.0; w], vec![0.0; w]],
+            dy: vec![0.0; h],
+            gx: [vec![0.0; w], vec![0.0; w]],
+            gy: vec![0.0; h],
+        }
     }
 
-    /// The neighbourhood weight of every node around `winner` (the twin of `grid_distance_sq`
-    /// and `neighbourhood` in shaders/som_common.wgsl), into `out`.
+    /// The neighbourhood weight of every node around `winner` (the twin of `grid_offset` and
+    /// `neighbourhood` in shaders/som_common.wgsl), into `out`.
     #[inline(always)]
-    fn neighbourhood(&self, winner: usize, kind: Neighbourhood, sigma: f32, out: &mut [f32]) {
-        let (wx, wy) = (self.x[winner], self.y[winner]);
-        let columns = out.iter_mut().zip(&self.x).zip(&self.y);
-        match self.wrap {
-            None => columns.for_each(|((o, &x), &y)| {
-                let (dx, dy) = ((x - wx).abs(), (y - wy).abs());
-                *o = dx * dx + dy * dy;
-            }),
-            Some((period_x, period_y)) => columns.for_each(|((o, &x), &y)| {
-                let (dx, dy) = ((x - wx).abs(), (y - wy).abs());
-                let dx = dx.min(period_x - dx);
-                let dy = dy.min(period_y - dy);
-                *o = dx * dx + dy * dy;
-            }),
+    fn neighbourhood(&mut self, winner: usize, kind: Neighbourhood, sigma: f32, out: &mut [f32]) {
+        let w = self.width;
+        let (winner_row, winner_column) = (winner / w, winner % w);
+        let wx = self.x[winner_row % 2][winner_column];
+        let wy = self.y[winner_row];
+        let wrap = self.wrap;
+        let offset = |d: f32, period: Option<f32>| match period {
+            Some(p) => d.min(p - d),
+            None => d,
+        };
+        for parity in 0..2 {
+            for (d, &x) in self.dx[parity].iter_mut().zip(&self.x[parity]) {
+                *d = offset((x - wx).abs(), wrap.map(|p| p.0));
+            }
+        }
+        for (d, &y) in self.dy.iter_mut().zip(&self.y) {
+            *d = offset((y - wy).abs(), wrap.map(|p| p.1));
         }
         let s2 = sigma * sigma;
-        if s2 <= 0.0 {
-            out.iter_mut()
-                .for_each(|d2| *d2 = if *d2 == 0.0 { 1.0 } else { 0.0 });
-            return;
+        let factor = |d: f32| exp_f32(-(d * d) / (2.0 * s2));
+        if s2 > 0.0 && matches!(kind, Neighbourhood::Gaussian | Neighbourhood::MexicanHat) {
+            for parity in 0..2 {
+                for (g, &d) in self.gx[parity].iter_mut().zip(&self.dx[parity]) {
+                    *g = factor(d);
+                }
+            }
+            for (g, &d) in self.gy.iter_mut().zip(&self.dy) {
+                *g = factor(d);
+            }
         }
-        match kind {
-            Neighbourhood::Gaussian => out
-                .iter_mut()
-                .for_each(|d2| *d2 = exp_f32(-*d2 / (2.0 * s2))),
-            Neighbourhood::Bubble => out
-                .iter_mut()
-                .for_each(|d2| *d2 = if *d2 <= s2 { 1.0 } else { 0.0 }),
-            Neighbourhood::MexicanHat => out
-                .iter_mut()
-                .for_each(|d2| *d2 = (1.0 - *d2 / s2) * exp_f32(-*d2 / (2.0 * s2))),
-            Neighbourhood::Triangle => out
-                .iter_mut()
-                .for_each(|d2| *d2 = (1.0 - d2.sqrt() / sigma).max(0.0)),
+        for (r, row) in out.chunks_exact_mut(w).enumerate() {
+            let (dx, gx) = (&self.dx[r % 2], &self.gx[r % 2]);
+            let (dy, gy) = (self.dy[r], self.gy[r]);
+            let cells = row.iter_mut().zip(dx).zip(gx);
+            if s2 <= 0.0 {
+                cells.for_each(|((o, &dx), _)| {
+                    *o = if dx * dx + dy * dy == 0.0 { 1.0 } else { 0.0 }
+                });
+                continue;
+            }
+            match kind {
+                Neighbourhood::Gaussian => cells.for_each(|((o, _), &gx)| *o = gx * gy),
+                Neighbourhood::Bubble => cells
+                    .for_each(|((o, &dx), _)| *o = if dx * dx + dy * dy <= s2 { 1.0 } else { 0.0 }),
+                Neighbourhood::MexicanHat => cells
+                    .for_each(|((o, &dx), &gx)| *o = (1.0 - (dx * dx + dy * dy) / s2) * (gx * gy)),
+                Neighbourhood::Triangle => cells.for_each(|((o, &dx), _)| {
+                    *o = (1.0 - (dx * dx + dy * dy).sqrt() / sigma).max(0.0)
+                }),
+            }
         }
     }
 }

@@ -21,17 +21,19 @@ pub enum Neighbourhood {
 }
 
 impl Neighbourhood {
-    /// The weight at squared grid distance `d2` for radius `sigma`. A radius of 0 (or one whose
-    /// square is 0 in f32) means the winner alone: weight 1 at distance 0, 0 elsewhere.
-    /// CPU twin of `neighbourhood` in shaders/som_grid.wgsl.
-    pub fn weight(self, d2: f32, sigma: f32) -> f32 {
+    /// The weight of a node at offset (|dx|, |dy|) from the winner for radius `sigma`. A radius of
+    /// 0 (or one whose square is 0 in f32) means the winner alone: weight 1 at distance 0, 0
+    /// elsewhere. The gaussian is the product of its x and y factors.
+    /// CPU twin of `neighbourhood` in shaders/som_common.wgsl.
+    pub fn weight(self, (dx, dy): (f32, f32), sigma: f32) -> f32 {
+        let d2 = dx * dx + dy * dy;
         let s2 = sigma * sigma;
-        // A radius whose square underflows f32 (seed 003's σ·exp(−e) late in training) is 0 too.
         if s2 <= 0.0 {
             return if d2 == 0.0 { 1.0 } else { 0.0 };
         }
+        let gaussian = || (-(dx * dx) / (2.0 * s2)).exp() * (-(dy * dy) / (2.0 * s2)).exp();
         match self {
-            Neighbourhood::Gaussian => (-d2 / (2.0 * s2)).exp(),
+            Neighbourhood::Gaussian => gaussian(),
             Neighbourhood::Bubble => {
                 if d2 <= s2 {
                     1.0
@@ -39,7 +41,7 @@ impl Neighbourhood {
                     0.0
                 }
             }
-            Neighbourhood::MexicanHat => (1.0 - d2 / s2) * (-d2 / (2.0 * s2)).exp(),
+            Neighbourhood::MexicanHat => (1.0 - d2 / s2) * gaussian(),
             Neighbourhood::Triangle => (1.0 - d2.sqrt() / sigma).max(0.0),
         }
     }
@@ -290,8 +292,8 @@ mod tests {
             Neighbourhood::Bubble,
             Neighbourhood::Triangle,
         ] {
-            assert_eq!(shape.weight(0.0, 0.0), 1.0);
-            assert_eq!(shape.weight(1.0, 0.0), 0.0);
+            assert_eq!(shape.weight((0.0, 0.0), 0.0), 1.0);
+            assert_eq!(shape.weight((1.0, 0.0), 0.0), 0.0);
         }
     }
 }

@@ -79,20 +79,24 @@ pub fn hebbian_cpu(patterns: &PatternSet) -> Result<HopfieldNetwork> {
     let mut weights = super::allocate_weights(n)?;
     use rayon::prelude::*;
     weights.par_chunks_mut(n).enumerate().for_each(|(i, row)| {
-        let own = &bits[i * words..(i + 1) * words];
-        crate::cpu::with_wide_vectors(|| {
-            for (w, other) in row.iter_mut().zip(bits.chunks_exact(words)) {
-                let differing: u32 = own
-                    .iter()
-                    .zip(other)
-                    .map(|(a, b)| (a ^ b).count_ones())
-                    .sum();
-                *w = count - 2 * differing as i32;
-            }
-        });
+        count_row(&bits[i * words..(i + 1) * words], &bits, words, count, row);
         row[i] = 0;
     });
     Ok(HopfieldNetwork::from_weights(n, patterns.len(), weights))
+}
+
+crate::cpu::wide_vectors! {
+    /// One row of W: P − 2·popcount(own XOR other) against every neuron's bits.
+    fn count_row(own: &[u64], bits: &[u64], words: usize, count: i32, row: &mut [i32]) {
+        for (w, other) in row.iter_mut().zip(bits.chunks_exact(words)) {
+            let differing: u32 = own
+                .iter()
+                .zip(other)
+                .map(|(a, b)| (a ^ b).count_ones())
+                .sum();
+            *w = count - 2 * differing as i32;
+        }
+    }
 }
 
 /// Keep in sync with `Params` in shaders/hebbian.wgsl.
