@@ -175,7 +175,7 @@ def main():
     with tempfile.TemporaryDirectory() as workdir:
         for name, peer, run in [
             ("async recall", "seed 003 numpy (one sweep a recall)",
-             lambda: async_recall(args.hopsom, args.backend, int(300 * scale))),
+             lambda: async_recall(args.hopsom, args.backend, int(1000 * scale))),
             ("online SOM", "MiniSom train, 50x50",
              lambda: online_som(args.hopsom, args.backend, int(20_000 * scale), workdir)),
             ("colour assignment", "seed 003 numpy assign_clusters",

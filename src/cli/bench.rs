@@ -263,6 +263,7 @@ fn write_plot(path: &std::path::Path, rows: &[Row]) -> Result<()> {
         path,
         &Chart {
             log_y: true,
+            legend_low: true,
             ..Chart::new(
                 "GPU speedup over the CPU path",
                 "size: log10 of neurons (learning, sync recall), recalls, pixels or samples",

@@ -160,6 +160,10 @@ pub fn nearest(distance: &[f32]) -> usize {
 /// strict comparisons finds (see `find_bmus` in shaders/som_bmu.wgsl).
 #[inline(always)]
 pub fn best_two(distance: &[f32]) -> Match {
+    if distance.len() < 8 * LANES {
+        // Too few nodes for the lanes to pay for their merge.
+        return scan_best_two(distance);
+    }
     let mut best = [FAR; LANES];
     let mut best_node = [NO_NODE; LANES];
     let mut second = [FAR; LANES];
@@ -209,6 +213,22 @@ pub fn best_two(distance: &[f32]) -> Match {
         best: top[0].1,
         second: top[1].1,
     }
+}
+
+/// [`best_two`] by a plain scan from node 0.
+#[inline(always)]
+fn scan_best_two(distance: &[f32]) -> Match {
+    let (mut best, mut best_d) = (NO_NODE, FAR);
+    let (mut second, mut second_d) = (NO_NODE, FAR);
+    for (node, &d) in distance.iter().enumerate() {
+        if d < best_d {
+            (second, second_d) = (best, best_d);
+            (best, best_d) = (node as u32, d);
+        } else if d < second_d {
+            (second, second_d) = (node as u32, d);
+        }
+    }
+    Match { best, second }
 }
 
 /// e^x in f32 without branches or library calls, so that loops of it vectorise: 2^n·e^r with
@@ -275,18 +295,9 @@ mod tests {
                 let distance: Vec<f32> = (0..length)
                     .map(|k| key.below(round, (length * 31 + k) as u32, 6) as f32)
                     .collect();
-                let (mut best, mut best_d) = (NO_NODE, FAR);
-                let (mut second, mut second_d) = (NO_NODE, FAR);
-                for (node, &d) in distance.iter().enumerate() {
-                    if d < best_d {
-                        (second, second_d) = (best, best_d);
-                        (best, best_d) = (node as u32, d);
-                    } else if d < second_d {
-                        (second, second_d) = (node as u32, d);
-                    }
-                }
-                assert_eq!(best_two(&distance), Match { best, second }, "{distance:?}");
-                assert_eq!(nearest(&distance), best as usize);
+                let plain = scan_best_two(&distance);
+                assert_eq!(best_two(&distance), plain, "{distance:?}");
+                assert_eq!(nearest(&distance), plain.best as usize);
             }
         }
     }
