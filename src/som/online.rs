@@ -81,9 +81,20 @@ wide_vectors! {
     ) {
         let learning_rate = step.rates.learning_rate;
         let n = order.map_or(samples.len(), <[u32]>::len);
+        let dim = x.len();
+        // Samples are gathered a block at a time before training on them: the gathering loads
+        // are independent, so a shuffled order's cache misses overlap instead of stalling every
+        // step.
+        const BLOCK: usize = 256;
+        let mut block = vec![0.0f32; BLOCK * dim];
         for k in 0..n {
-            let index = order.map_or(k, |order| order[k] as usize);
-            samples.fill(index, x);
+            if k % BLOCK == 0 {
+                for (j, slot) in block.chunks_exact_mut(dim).take(BLOCK.min(n - k)).enumerate() {
+                    let index = order.map_or(k + j, |order| order[k + j] as usize);
+                    samples.fill(index, slot);
+                }
+            }
+            x.copy_from_slice(&block[(k % BLOCK) * dim..(k % BLOCK + 1) * dim]);
             distances(planes, step.metric, x, scratch);
             let winner = nearest(&scratch.distance);
             positions.neighbourhood(winner, step.neighbourhood, step.rates.sigma, weights);

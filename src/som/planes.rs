@@ -123,6 +123,10 @@ fn before(a: (f32, u32), b: (f32, u32)) -> bool {
 /// The nearest node, ties to the lowest index (node 0 when every distance overflows).
 #[inline(always)]
 pub fn nearest(distance: &[f32]) -> usize {
+    if distance.len() < 8 * LANES {
+        let best = scan_best_two(distance).best;
+        return if best == NO_NODE { 0 } else { best as usize };
+    }
     let mut value = [FAR; LANES];
     let mut index = [NO_NODE; LANES];
     let chunks = distance.chunks_exact(LANES);
