@@ -19,24 +19,7 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let tile = image::load_from_memory(include_bytes!("../assets/photos/kodim23.png"))
-        .expect("the embedded photo is valid")
-        .into_rgb8();
-    let (tw, th) = (tile.width(), tile.height());
-    let big = image::RgbImage::from_fn(width, height, |x, y| {
-        let (column, row) = (x / tw, y / th);
-        let tx = if column % 2 == 0 {
-            x % tw
-        } else {
-            tw - 1 - x % tw
-        };
-        let ty = if row % 2 == 0 {
-            y % th
-        } else {
-            th - 1 - y % th
-        };
-        *tile.get_pixel(tx, ty)
-    });
+    let big = hopsom::bench::photo_of_size(width, height);
     let path = PathBuf::from(path);
     if let Err(err) = big.save(&path) {
         eprintln!("big_photo: {}: {err}", path.display());

@@ -243,6 +243,7 @@ impl<'a> FieldTracker<'a> {
     }
 
     /// h_i for `state`, which must be the state the tracker has followed.
+    #[inline(always)]
     pub(crate) fn field(&self, state: &[i8], i: usize) -> i32 {
         let n = self.network.neurons;
         match &self.network.couplings {
@@ -264,6 +265,7 @@ impl<'a> FieldTracker<'a> {
     }
 
     /// Records that neuron `i` became `updated`.
+    #[inline(always)]
     pub(crate) fn flipped(&mut self, i: usize, updated: i8) {
         if let Couplings::Factored { columns, .. } = &self.network.couplings {
             let p = self.network.stored;
