@@ -23,22 +23,8 @@ fn backends() -> Vec<Backend> {
 }
 
 fn random_patterns(count: usize, neurons: usize, seed: u64) -> PatternSet {
-    let key = StreamKey::new(seed, Domain::Noise, &[]);
-    let states = (0..count * neurons)
-        .map(|i| {
-            if key.draw(0, i as u32) & 1 == 1 {
-                1
-            } else {
-                -1
-            }
-        })
-        .collect();
-    PatternSet::new(
-        neurons,
-        states,
-        (0..count).map(|i| format!("p{i}")).collect(),
-    )
-    .unwrap()
+    let key = StreamKey::new(seed, Domain::Patterns, &[]);
+    hopfield::capacity::random_patterns(neurons, count, &key).expect("valid sizes")
 }
 
 fn hebbian(c: &mut Criterion) {

@@ -41,22 +41,10 @@ pub fn photo_of_size(width: u32, height: u32) -> image::RgbImage {
     })
 }
 
+/// `count` random patterns of `neurons`, the same for every run.
 fn random_patterns(count: usize, neurons: usize) -> Result<PatternSet> {
     let key = StreamKey::new(1, Domain::Patterns, &[neurons as u32]);
-    let states = (0..count * neurons)
-        .map(|i| {
-            if key.draw(0, i as u32) & 1 == 1 {
-                1
-            } else {
-                -1
-            }
-        })
-        .collect();
-    PatternSet::new(
-        neurons,
-        states,
-        (0..count).map(|i| format!("p{i}")).collect(),
-    )
+    crate::hopfield::capacity::random_patterns(neurons, count, &key)
 }
 
 fn photo_samples(pixels: usize) -> Result<Samples> {

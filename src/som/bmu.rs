@@ -64,20 +64,12 @@ pub fn distance(metric: Metric, x: &[f32], w: &[f32]) -> f32 {
     metric_finish(metric, acc)
 }
 
-/// The best and second-best node of `x`, node by node (the plain form of the search).
+/// The best and second-best node of `x`.
 pub fn best_two(codebook: &Codebook, metric: Metric, x: &[f32]) -> Match {
-    let (mut best, mut best_d) = (NO_NODE, FAR);
-    let (mut second, mut second_d) = (NO_NODE, FAR);
-    for (node, w) in codebook.weights.chunks_exact(codebook.dim).enumerate() {
-        let d = distance(metric, x, w);
-        if d < best_d {
-            (second, second_d) = (best, best_d);
-            (best, best_d) = (node as u32, d);
-        } else if d < second_d {
-            (second, second_d) = (node as u32, d);
-        }
-    }
-    Match { best, second }
+    let planes = Planes::from_codebook(codebook);
+    let mut scratch = Scratch::default();
+    distances(&planes, metric, x, &mut scratch);
+    planes::best_two(&scratch.distance)
 }
 
 /// The matches of samples `start..start + out.len()`, on every core: the CPU twin of

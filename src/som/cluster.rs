@@ -9,7 +9,7 @@ use super::data::Samples;
 use super::grid::Grid;
 use super::metrics::MapQuality;
 use super::online::{train_online_epoch, OnlineStep};
-use super::params::{EpochRates, Metric, Neighbourhood, TrainingParams};
+use super::params::{EpochRates, Metric, Neighbourhood};
 use super::train::{measure, EpochReport};
 use crate::backend::Backend;
 use crate::error::{Error, Result};
@@ -89,8 +89,6 @@ pub fn cluster_colours(
     let key = StreamKey::new(params.seed, Domain::SomOrder, &[]);
     let mut order = Vec::new();
     let mut total_epochs = 0usize;
-    // Only the metric matters to `measure`.
-    let measuring = TrainingParams::default();
     for &epochs in &params.epochs {
         if params.restart {
             codebook = initial.clone();
@@ -110,7 +108,8 @@ pub fn cluster_colours(
             key.permutation(total_epochs as u32, samples.len(), &mut order);
             train_online_epoch(backend, &mut codebook, samples, Some(&order), &step)?;
             total_epochs += 1;
-            let quality: MapQuality = measure(backend, &codebook, &measuring, samples, None)?;
+            let quality: MapQuality =
+                measure(backend, &codebook, Metric::Euclidean, samples, None)?;
             per_epoch.push(EpochReport {
                 epoch: epoch + 1,
                 qe: quality.quantization_error(),

@@ -8,7 +8,7 @@ use super::codebook::Codebook;
 use super::data::Samples;
 use super::metrics::MapQuality;
 use super::online::{train_online_epoch, OnlineStep};
-use super::params::{EpochRates, Mode, TrainingParams};
+use super::params::{EpochRates, Metric, Mode, TrainingParams};
 use crate::backend::Backend;
 use crate::error::{Error, Result};
 use crate::rng::{Domain, StreamKey};
@@ -81,24 +81,18 @@ pub fn train(
 pub fn measure(
     backend: &Backend,
     codebook: &Codebook,
-    params: &TrainingParams,
+    metric: Metric,
     samples: &Samples,
     mut sums: Option<&mut NodeSums>,
 ) -> Result<MapQuality> {
     let mut quality = MapQuality::new(codebook.grid.nodes());
-    for_each_match(
-        backend,
-        codebook,
-        params.metric,
-        samples,
-        &mut |first, matches| {
-            quality.add(codebook, samples, first, matches);
-            if let Some(sums) = sums.as_deref_mut() {
-                sums.add(samples, first, matches);
-            }
-            Ok(())
-        },
-    )?;
+    for_each_match(backend, codebook, metric, samples, &mut |first, matches| {
+        quality.add(codebook, samples, first, matches);
+        if let Some(sums) = sums.as_deref_mut() {
+            sums.add(samples, first, matches);
+        }
+        Ok(())
+    })?;
     Ok(quality)
 }
 
@@ -137,7 +131,7 @@ fn train_batch(
     // Each pass measures the map the previous epoch left and gathers the sums for the next.
     for (epoch, &rate) in rates.iter().enumerate() {
         let mut sums = NodeSums::new(nodes, dim);
-        let quality = measure(backend, &codebook, params, samples, Some(&mut sums))?;
+        let quality = measure(backend, &codebook, params.metric, samples, Some(&mut sums))?;
         if epoch > 0 {
             epochs.push(report(epoch - 1, &quality, rates[epoch - 1]));
             on_epoch(epochs.last().expect("just pushed"));
@@ -152,7 +146,7 @@ fn train_batch(
         check_finite(&codebook, epoch)?;
     }
     let training_seconds = started.elapsed().as_secs_f64();
-    let quality = measure(backend, &codebook, params, samples, None)?;
+    let quality = measure(backend, &codebook, params.metric, samples, None)?;
     let last = rates.len() - 1;
     epochs.push(report(last, &quality, rates[last]));
     on_epoch(epochs.last().expect("just pushed"));
@@ -194,7 +188,7 @@ fn train_online(
         train_online_epoch(backend, &mut codebook, samples, visit, &step)?;
         training_seconds += started.elapsed().as_secs_f64();
         check_finite(&codebook, epoch)?;
-        let quality = measure(backend, &codebook, params, samples, None)?;
+        let quality = measure(backend, &codebook, params.metric, samples, None)?;
         epochs.push(report(epoch, &quality, rate));
         on_epoch(epochs.last().expect("just pushed"));
         hits = quality.hits().to_vec();
