@@ -10,7 +10,7 @@ use super::grid::Grid;
 use super::metrics::MapQuality;
 use super::online::{train_online_epoch, OnlineStep};
 use super::params::{EpochRates, Metric, Neighbourhood};
-use super::train::{measure, EpochReport};
+use super::train::{measure, report, EpochReport};
 use crate::backend::Backend;
 use crate::error::{Error, Result};
 use crate::rng::{Domain, StreamKey};
@@ -110,13 +110,7 @@ pub fn cluster_colours(
             total_epochs += 1;
             let quality: MapQuality =
                 measure(backend, &codebook, Metric::Euclidean, samples, None)?;
-            per_epoch.push(EpochReport {
-                epoch: epoch + 1,
-                qe: quality.quantization_error(),
-                te: quality.topographic_error(),
-                learning_rate: rates.learning_rate,
-                sigma: 0.0,
-            });
+            per_epoch.push(report(epoch, &quality, rates));
             on_epoch(per_epoch.last().expect("just pushed"));
         }
         let assignment = assign(backend, &codebook, Metric::Euclidean, samples)?;

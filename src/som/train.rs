@@ -107,7 +107,8 @@ fn check_finite(codebook: &Codebook, epoch: usize) -> Result<()> {
     )))
 }
 
-fn report(epoch: usize, quality: &MapQuality, rates: EpochRates) -> EpochReport {
+/// The report of epoch `epoch` (counted from 0) from the quality of the map it left.
+pub(crate) fn report(epoch: usize, quality: &MapQuality, rates: EpochRates) -> EpochReport {
     EpochReport {
         epoch: epoch + 1,
         qe: quality.quantization_error(),
