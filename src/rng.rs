@@ -79,19 +79,23 @@ impl StreamKey {
     }
 
     /// A random permutation of `0..n` for `round`, by Fisher–Yates from the top.
-    /// Keep in sync with `permute` in `shaders/recall_async.wgsl`.
+    /// Keep in sync with `shuffle` in `shaders/recall_async.wgsl`.
     pub fn permutation(&self, round: u32, n: usize, out: &mut Vec<u32>) {
-        // The draws do not depend on the swaps: make them all first, in a loop that vectorises
-        // (eight hashes at a time with AVX2), then swap.
-        let mut draws = vec![0u32; n];
-        draw_all(self, round, &mut draws);
-        out.clear();
-        out.extend(0..n as u32);
-        for i in (1..n).rev() {
-            // `below(round, i, i + 1)`, from the draw made above.
-            let j = ((u64::from(draws[i]) * (i as u64 + 1)) >> 32) as usize;
-            out.swap(i, j);
+        // The swap targets do not depend on the swaps: compute them all first, in a loop that
+        // vectorises (eight hashes at a time with AVX2), then swap. The scratch is kept per
+        // thread because recall shuffles once a sweep, a few hundred neurons at a time.
+        thread_local! {
+            static TARGETS: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
         }
+        TARGETS.with_borrow_mut(|targets| {
+            targets.resize(n, 0);
+            swap_targets(self, round, targets);
+            out.clear();
+            out.extend(0..n as u32);
+            for i in (1..n).rev() {
+                out.swap(i, targets[i] as usize);
+            }
+        });
     }
 
     /// `k` distinct indices of `0..n`, by a partial Fisher–Yates shuffle.
@@ -107,10 +111,10 @@ impl StreamKey {
 }
 
 crate::cpu::wide_vectors! {
-    /// Draw `index` of `round` into `out[index]`, for every index.
-    fn draw_all(key: &StreamKey, round: u32, out: &mut [u32]) {
-        for (i, d) in out.iter_mut().enumerate() {
-            *d = key.draw(round, i as u32);
+    /// The Fisher–Yates swap target of every position i: `below(round, i, i + 1)`.
+    fn swap_targets(key: &StreamKey, round: u32, out: &mut [u32]) {
+        for (i, target) in out.iter_mut().enumerate() {
+            *target = ((u64::from(key.draw(round, i as u32)) * (i as u64 + 1)) >> 32) as u32;
         }
     }
 }

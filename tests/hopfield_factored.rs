@@ -86,6 +86,52 @@ fn dense_and_factored_recall_agree_exactly() {
     }
 }
 
+/// Asynchronous recall of a factored network at temperature 0 with at most 16 patterns takes a
+/// specialised loop on the CPU (4, 8 or 16 lanes); the dense network takes the general one.
+#[test]
+fn specialised_asynchronous_loop_matches_the_general_one() {
+    let n = 150;
+    for count in [1, 3, 4, 5, 8, 9, 16, 17] {
+        let stored = patterns(count, n);
+        let dense = learned(&stored, WeightForm::Dense);
+        let factored = learned(&stored, WeightForm::Factored);
+        let (probes, keys) = noisy(&stored, 30.0, 12);
+        let base = RecallParams {
+            mode: UpdateMode::Async,
+            max_sweeps: 30,
+            record_flips: true,
+            ..Default::default()
+        };
+        let variants = [
+            base.clone(),
+            RecallParams {
+                max_sweeps: 1,
+                ..base.clone()
+            },
+            RecallParams {
+                self_coupling: true,
+                thresholds: Thresholds::PerNeuron(
+                    (0..n).map(|i| (i % 9) as f64 * 0.75 - 3.0).collect(),
+                ),
+                clamp: Some((0..n).map(|i| i % 11 == 0).collect()),
+                ..base.clone()
+            },
+            RecallParams {
+                thresholds: Thresholds::Uniform(-1.0),
+                record_flips: false,
+                ..base.clone()
+            },
+        ];
+        for (variant, params) in variants.iter().enumerate() {
+            assert_eq!(
+                common::recall_all(&dense, &probes, &keys, params, &Backend::Cpu),
+                common::recall_all(&factored, &probes, &keys, params, &Backend::Cpu),
+                "P={count}, variant {variant}"
+            );
+        }
+    }
+}
+
 #[test]
 fn factored_recall_is_identical_on_cpu_and_gpu() {
     let Some(ctx) = common::gpu() else { return };

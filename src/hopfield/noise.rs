@@ -50,11 +50,17 @@ fn trial_path(pattern: usize, percent: f64, trial: usize) -> [u32; 3] {
 
 /// `pattern` with ⌊percent/100 · N⌋ distinct neurons flipped.
 pub fn corrupt(pattern: &[i8], percent: f64, key: &StreamKey) -> Vec<i8> {
-    let mut noisy = pattern.to_vec();
+    let mut noisy = vec![0; pattern.len()];
+    corrupt_into(pattern, percent, key, &mut noisy);
+    noisy
+}
+
+/// [`corrupt`], written into `noisy` (as long as `pattern`).
+pub fn corrupt_into(pattern: &[i8], percent: f64, key: &StreamKey, noisy: &mut [i8]) {
+    noisy.copy_from_slice(pattern);
     for index in key.distinct(0, pattern.len(), flip_count(pattern.len(), percent)) {
         noisy[index as usize] = -noisy[index as usize];
     }
-    noisy
 }
 
 #[cfg(test)]

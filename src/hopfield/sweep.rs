@@ -6,6 +6,7 @@
 use std::time::Instant;
 
 use indicatif::ProgressBar;
+use rayon::prelude::*;
 
 use super::noise;
 use super::patterns::PatternSet;
@@ -109,32 +110,43 @@ pub fn run_sweep(
                 t % spec.trials,
             )
         };
-        for t in batch_start..batch_end {
-            let (p, l, trial) = split(t);
-            let level = spec.levels[l];
-            probes.extend(noise::corrupt(
-                stored.get(p),
-                level,
-                &noise::noise_key(spec.seed, p, level, trial),
-            ));
-            keys.push(noise::order_key(spec.seed, p, level, trial));
-        }
+        // Making the probes costs about as much as recalling them: spread it over the cores too.
+        probes.resize((batch_end - batch_start) * n, 0);
+        probes
+            .par_chunks_exact_mut(n)
+            .zip(batch_start..batch_end)
+            .map(|(probe, t)| {
+                let (p, l, trial) = split(t);
+                let level = spec.levels[l];
+                let noise_key = noise::noise_key(spec.seed, p, level, trial);
+                noise::corrupt_into(stored.get(p), level, &noise_key, probe);
+                noise::order_key(spec.seed, p, level, trial)
+            })
+            .collect_into_vec(&mut keys);
         let outcomes = recall(network, &probes, &keys, &spec.recall, backend, progress)?;
-        for (t, outcome) in (batch_start..batch_end).zip(outcomes) {
+        // What the tallies need from each outcome, taken (and the outcomes freed) on all cores.
+        let summaries: Vec<(i64, Ending, u32)> = outcomes
+            .into_par_iter()
+            .zip(batch_start..batch_end)
+            .map(|(outcome, t)| {
+                let pattern = stored.get(split(t).0);
+                let dot = pattern
+                    .iter()
+                    .zip(&outcome.final_state)
+                    .map(|(&a, &b)| i64::from(a) * i64::from(b))
+                    .sum();
+                (dot, outcome.ending, outcome.sweeps)
+            })
+            .collect();
+        for (t, (dot, ending, sweeps)) in (batch_start..batch_end).zip(summaries) {
             let (p, l, _) = split(t);
-            let pattern = stored.get(p);
-            let dot: i64 = pattern
-                .iter()
-                .zip(&outcome.final_state)
-                .map(|(&a, &b)| i64::from(a) * i64::from(b))
-                .sum();
             let tally = &mut tallies[p * levels + l];
             tally.trials += 1;
             tally.exact += usize::from(dot == n as i64);
             tally.inverted += usize::from(dot == -(n as i64));
-            tally.fixed_points += usize::from(outcome.ending == Ending::FixedPoint);
+            tally.fixed_points += usize::from(ending == Ending::FixedPoint);
             tally.overlap_sum += dot as f64 / n as f64;
-            tally.sweeps_sum += u64::from(outcome.sweeps);
+            tally.sweeps_sum += u64::from(sweeps);
         }
     }
     let seconds = started.elapsed().as_secs_f64();

@@ -18,6 +18,7 @@
 //! agree bit for bit.
 
 mod cpu;
+mod factored_async;
 mod gpu;
 
 use indicatif::ProgressBar;
@@ -308,7 +309,7 @@ pub fn recall(
             "one random stream is needed per probe".into(),
         ));
     }
-    if let Some(value) = probes.iter().find(|&&v| v != 1 && v != -1) {
+    if let Some(value) = first_non_bipolar(probes) {
         return Err(Error::InvalidData(format!(
             "a probe holds {value}, not +1 or -1"
         )));
@@ -321,6 +322,16 @@ pub fn recall(
             gpu::recall_gpu(ctx, network, probes, keys, params, &dynamics, progress)
         }
     }
+}
+
+/// The first value of `probes` that is neither +1 nor -1. Blocks are checked by a loop without
+/// an early exit, which vectorises; only a bad block is searched value by value.
+fn first_non_bipolar(probes: &[i8]) -> Option<i8> {
+    let bad = |v: i8| v.unsigned_abs() != 1;
+    probes
+        .chunks(4096)
+        .find(|block| block.iter().fold(false, |any, &v| any | bad(v)))
+        .and_then(|block| block.iter().copied().find(|&v| bad(v)))
 }
 
 /// The energy terms of `state`.
