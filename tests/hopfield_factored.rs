@@ -95,7 +95,11 @@ fn specialised_asynchronous_loop_matches_the_general_one() {
         let stored = patterns(count, n);
         let dense = learned(&stored, WeightForm::Dense);
         let factored = learned(&stored, WeightForm::Factored);
-        let (probes, keys) = noisy(&stored, 30.0, 12);
+        // Noiseless probes start at a fixed point: the loop confirms it without a sweep.
+        let (mut probes, mut keys) = noisy(&stored, 30.0, 12);
+        let (clean, clean_keys) = noisy(&stored, 0.0, 2);
+        probes.extend(clean);
+        keys.extend(clean_keys);
         let base = RecallParams {
             mode: UpdateMode::Async,
             max_sweeps: 30,
