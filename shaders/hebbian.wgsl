@@ -4,9 +4,11 @@
 //
 // Bipolar values multiply like bits: x_i x_j = 1 − 2·(b_i XOR b_j) with b = 1 for −1, so
 // W_ij = P − 2·popcount(B_i XOR B_j), where B_i holds neuron i's bits across the patterns, 32 to a
-// word. One workgroup computes a 16x16 tile of W, staging 16 words of its rows' and columns' bits
-// in workgroup memory at a time: 32 patterns cost one XOR and one popcount instead of 32
-// multiply-adds. Each dispatch counts words word_start..word_start + word_count (several
+// word: 32 patterns cost one XOR and one popcount instead of 32 multiply-adds. The product is
+// tiled and register-blocked: one workgroup computes a 64x64 tile of W, each invocation a 4x4
+// block of it, staging 16 words of the tile's rows' and columns' bits in workgroup memory at a
+// time. Per word an invocation reads one vec4 of row bits and one of column bits and makes 16
+// counts. Each dispatch counts words word_start..word_start + word_count (several
 // dispatches keep every invocation below llvmpipe's 65 535 loop iterations for huge P) over the
 // rows [row_start, row_start + block_rows) of W held in one binding. Tiles are numbered
 // linearly and spread over x and y so that no dimension exceeds the 65 535-workgroup limit.
@@ -29,10 +31,13 @@ struct Params {
 // Rows [row_start, row_start + block_rows) of W, row-major.
 @group(0) @binding(2) var<storage, read_write> weights: array<i32>;
 
-const TILE: u32 = 16u;
+const BLOCK: u32 = 64u;
+const DEPTH: u32 = 16u;
 
-var<workgroup> row_bits: array<array<u32, 16>, 16>;
-var<workgroup> column_bits: array<array<u32, 16>, 16>;
+// row_panel[k][g]: word k of the panel for the tile's rows 4g..4g+3; column_panel likewise for
+// its columns. Sixteen invocations in a row read sixteen consecutive vec4 of one word.
+var<workgroup> row_panel: array<array<vec4<u32>, 16>, 16>;
+var<workgroup> column_panel: array<array<vec4<u32>, 16>, 16>;
 
 fn word_of(neuron: u32, word: u32) -> u32 {
     if neuron < params.neurons && word < params.word_start + params.word_count {
@@ -46,39 +51,62 @@ fn learn(
     @builtin(workgroup_id) group: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
     @builtin(local_invocation_id) local: vec3<u32>,
+    @builtin(local_invocation_index) lane: u32,
 ) {
     let tile = group.y * groups.x + group.x;
-    let row_tiles = (params.block_rows + TILE - 1u) / TILE;
+    let row_tiles = (params.block_rows + BLOCK - 1u) / BLOCK;
     if tile >= row_tiles * params.tiles_per_side {
         return;
     }
-    let row_start = params.row_start + (tile / params.tiles_per_side) * TILE;
-    let column_start = (tile % params.tiles_per_side) * TILE;
-    let i = row_start + local.y;
-    let j = column_start + local.x;
+    let row_start = params.row_start + (tile / params.tiles_per_side) * BLOCK;
+    let column_start = (tile % params.tiles_per_side) * BLOCK;
+    // Staging: invocation `lane` copies word lane % DEPTH of the tile's rows (and columns)
+    // lane / DEPTH + 16 q.
+    let word_in_panel = lane % DEPTH;
+    let first = lane / DEPTH;
 
-    var differing = 0u;
+    // differing[r][c]: row row_start + 4 local.y + r, column column_start + 4 local.x + c.
+    var differing = array<vec4<u32>, 4>();
     let end = params.word_start + params.word_count;
-    for (var w0 = params.word_start; w0 < end; w0 += TILE) {
-        // Thread (x, y) stages word w0 + x of the tile's row y and column y.
-        row_bits[local.y][local.x] = word_of(row_start + local.y, w0 + local.x);
-        column_bits[local.y][local.x] = word_of(column_start + local.y, w0 + local.x);
+    for (var w0 = params.word_start; w0 < end; w0 += DEPTH) {
+        for (var q = 0u; q < 4u; q++) {
+            let r = first + 16u * q;
+            row_panel[word_in_panel][r / 4u][r % 4u] = word_of(row_start + r, w0 + word_in_panel);
+            column_panel[word_in_panel][r / 4u][r % 4u] =
+                word_of(column_start + r, w0 + word_in_panel);
+        }
         workgroupBarrier();
-        for (var k = 0u; k < TILE; k++) {
-            differing += countOneBits(row_bits[local.y][k] ^ column_bits[local.x][k]);
+        for (var k = 0u; k < DEPTH; k++) {
+            let rows = row_panel[k][local.y];
+            let columns = column_panel[k][local.x];
+            differing[0] += countOneBits(columns ^ vec4<u32>(rows.x));
+            differing[1] += countOneBits(columns ^ vec4<u32>(rows.y));
+            differing[2] += countOneBits(columns ^ vec4<u32>(rows.z));
+            differing[3] += countOneBits(columns ^ vec4<u32>(rows.w));
         }
         workgroupBarrier();
     }
-    if i < params.row_start + params.block_rows && i < params.neurons && j < params.neurons {
-        let index = (i - params.row_start) * params.neurons + j;
-        var w = weights[index];
-        if params.word_start == 0u {
-            w = i32(params.patterns);
+    let row_end = min(params.row_start + params.block_rows, params.neurons);
+    for (var r = 0u; r < 4u; r++) {
+        let i = row_start + 4u * local.y + r;
+        if i >= row_end {
+            return;
         }
-        w -= 2 * i32(differing);
-        if i == j {
-            w = 0;
+        for (var c = 0u; c < 4u; c++) {
+            let j = column_start + 4u * local.x + c;
+            if j >= params.neurons {
+                break;
+            }
+            let index = (i - params.row_start) * params.neurons + j;
+            var w = weights[index];
+            if params.word_start == 0u {
+                w = i32(params.patterns);
+            }
+            w -= 2 * i32(differing[r][c]);
+            if i == j {
+                w = 0;
+            }
+            weights[index] = w;
         }
-        weights[index] = w;
     }
 }

@@ -2,9 +2,9 @@
 // CPU twin: recall_sync_probe in src/hopfield/recall/cpu.rs; the update rule is
 // Dynamics::update in src/hopfield/recall/mod.rs.
 //
-// One sweep is two dispatches: `sweep` computes the fields H = W S as a tiled integer matrix
-// product (16 neurons x 16 probes per workgroup), writes the new states, accumulates the energy of
-// the current state and raises per-probe flags; `finalize` (one thread per probe) turns the flags
+// One sweep is two dispatches: `sweep` computes the fields H = W S as a tiled, register-blocked
+// integer matrix product (64 neurons x 64 probes per workgroup, 4 x 4 per invocation), writes the
+// new states, accumulates the energy of the current state and raises per-probe flags; `finalize` (one thread per probe) turns the flags
 // into the probe's ending: a fixed point (no neuron changed), a 2-cycle (the new state equals the
 // one before the current) or the sweep limit. Finished probes are copied forward unchanged.
 // The three state buffers rotate: current s(t), next s(t+1), before s(t-1).
@@ -79,8 +79,9 @@ const SWEEP_LIMIT: u32 = 3u;
 
 const TILE: u32 = 16u;
 
-// weight_block[r][q]: 4 consecutive weights of row (neuron start + r); state_block[b][q] likewise
-// for probe (probe start + b). The 16 products of a block are four vec4 dot products, with no
+// The factored kernels' tiles (16 x 16, one result per invocation: P is small, and the overlaps
+// are a fraction of the work). weight_block[r][q]: 4 consecutive values of row (start + r);
+// state_block[b][q] likewise for probe (probe start + b). The 16 products of a block are four vec4 dot products, with no
 // inner loop: every invocation stays far below llvmpipe's 65 535-iteration loop limit.
 var<workgroup> weight_block: array<array<vec4<i32>, 4>, 16>;
 var<workgroup> state_block: array<array<vec4<i32>, 4>, 16>;
@@ -100,12 +101,6 @@ fn accumulate_wide(at: u32, v: i32) {
     if before_add > 0xffffffffu - part {
         atomicAdd(&energy[at], 65536u);
     }
-}
-
-fn accumulate_energy(slot: u32, b: u32, quadratic: i32, threshold: i32) {
-    let at = (slot * params.probes + b) * 4u;
-    accumulate_wide(at, quadratic);
-    accumulate_wide(at + 2u, threshold);
 }
 
 // Pattern mu's value at neuron j, +1 or -1.
@@ -134,76 +129,128 @@ fn update(rule: NeuronRule, input: i32, old: i32, key: vec4<u32>, sweep: u32, ne
     return old;
 }
 
+// The dense sweep's blocking: a workgroup of 16 x 16 invocations computes the fields of BLOCK
+// neurons x BLOCK probes, each invocation a 4 x 4 block of them held in registers, from DEPTH
+// columns of W and S at a time staged in workgroup memory. Per column an invocation reads one vec4
+// of weights and one of states and makes 16 products: four times the arithmetic per load of one
+// field per invocation.
+const BLOCK: u32 = 64u;
+const DEPTH: u32 = 16u;
+
+// weight_panel[k][g]: the weights of the block's neurons 4g..4g+3 at the panel's column k;
+// state_panel[k][g]: the states of its probes 4g..4g+3. Sixteen invocations in a row read sixteen
+// consecutive vec4 of one column.
+var<workgroup> weight_panel: array<array<vec4<i32>, 16>, 16>;
+var<workgroup> state_panel: array<array<vec4<i32>, 16>, 16>;
+
 @compute @workgroup_size(16, 16)
 fn sweep(
     @builtin(workgroup_id) group: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
     @builtin(local_invocation_id) local: vec3<u32>,
+    @builtin(local_invocation_index) lane: u32,
 ) {
     let n = params.neurons;
     let tile = group.y * groups.x + group.x;
-    let probe_tiles = (params.probes + TILE - 1u) / TILE;
+    let probe_tiles = (params.probes + BLOCK - 1u) / BLOCK;
     if tile >= params.neuron_tiles * probe_tiles {
         return;
     }
-    let neuron_start = params.row_start + (tile % params.neuron_tiles) * TILE;
-    let probe_start = (tile / params.neuron_tiles) * TILE;
-    let i = neuron_start + local.x;
-    let b = probe_start + local.y;
+    let row_end = params.row_start + params.block_rows;
+    let neuron_start = params.row_start + (tile % params.neuron_tiles) * BLOCK;
+    let probe_start = (tile / params.neuron_tiles) * BLOCK;
+    // Staging: invocation `lane` copies column lane % DEPTH of the block's rows (and probes)
+    // lane / DEPTH + 16 q, so sixteen invocations in a row read sixteen consecutive words.
+    let column_in_panel = lane % DEPTH;
+    let first_row = lane / DEPTH;
 
-    var field = 0i;
-    for (var j0 = 0u; j0 < n; j0 += TILE) {
-        let row = neuron_start + local.y;
-        let column = j0 + local.x;
-        var w = 0i;
-        if row < params.row_start + params.block_rows && column < n {
-            w = weights[(row - params.row_start) * n + column];
+    // fields[c][r]: neuron neuron_start + 4 local.x + r, probe probe_start + 4 local.y + c.
+    var fields = array<vec4<i32>, 4>();
+    for (var j0 = 0u; j0 < n; j0 += DEPTH) {
+        let column = j0 + column_in_panel;
+        for (var q = 0u; q < 4u; q++) {
+            let r = first_row + 16u * q;
+            let row = neuron_start + r;
+            var w = 0i;
+            if row < row_end && column < n {
+                w = weights[(row - params.row_start) * n + column];
+            }
+            weight_panel[column_in_panel][r / 4u][r % 4u] = w;
+            let b = probe_start + r;
+            var s = 0i;
+            if b < params.probes && column < n {
+                s = current[b * n + column];
+            }
+            state_panel[column_in_panel][r / 4u][r % 4u] = s;
         }
-        weight_block[local.y][local.x / 4u][local.x % 4u] = w;
-        var s = 0i;
-        if b < params.probes && column < n {
-            s = current[b * n + column];
-        }
-        state_block[local.y][local.x / 4u][local.x % 4u] = s;
         workgroupBarrier();
-        field += block_product(local.x, local.y);
+        for (var k = 0u; k < DEPTH; k++) {
+            let w = weight_panel[k][local.x];
+            let s = state_panel[k][local.y];
+            fields[0] += w * s.x;
+            fields[1] += w * s.y;
+            fields[2] += w * s.z;
+            fields[3] += w * s.w;
+        }
         workgroupBarrier();
     }
 
-    if i >= params.row_start + params.block_rows {
-        return;
+    let first = neuron_start + 4u * local.x;
+    for (var c = 0u; c < 4u; c++) {
+        finish_neurons(first, min(first + 4u, row_end), probe_start + 4u * local.y + c, fields[c]);
     }
-    finish_neuron(i, b, field);
 }
 
-// Everything after the field of neuron i for probe b: the energy of the current state, the
-// update, and the flags that `finalize` reads.
-fn finish_neuron(i: u32, b: u32, field: i32) {
+// Everything after the fields of neurons [first, end) (at most four) for probe b: the energy of
+// the current state, the updates, and the flags that `finalize` reads, each gathered over the
+// neurons first and added to its atomic once.
+fn finish_neurons(first: u32, end: u32, b: u32, fields: vec4<i32>) {
     let n = params.neurons;
-    if i >= n || b >= params.probes {
-        return;
-    }
-    let index = b * n + i;
-    let s = current[index];
-    let rule = rules[i];
-    if params.energy_only == 1u {
-        accumulate_energy(params.energy_slot, b, s * field, s * rule.theta_fixed);
+    if b >= params.probes {
         return;
     }
     let probe = status[b];
-    if probe.ending != RUNNING {
-        next[index] = s;
+    let energy_only = params.energy_only == 1u;
+    let running = probe.ending == RUNNING;
+    // |s h| < 2^28 (FIELD_LIMIT in src/hopfield/network.rs): four of them fit an i32.
+    var quadratic = 0i;
+    var changed = 0u;
+    var differs_from_before = 0u;
+    let slot = select(probe.sweeps, params.energy_slot, energy_only);
+    let at = (slot * params.probes + b) * 4u;
+    for (var i = first; i < min(end, n); i++) {
+        let index = b * n + i;
+        let s = current[index];
+        let rule = rules[i];
+        let field = fields[i - first];
+        if energy_only || running {
+            quadratic += s * field;
+            // θ_i s_i may take all 32 bits: added one at a time, and only when θ_i is not zero.
+            if rule.theta_fixed != 0 {
+                accumulate_wide(at + 2u, s * rule.theta_fixed);
+            }
+        }
+        if energy_only {
+            continue;
+        }
+        if !running {
+            next[index] = s;
+            continue;
+        }
+        let input = field + rule.self_weight * s;
+        let updated = update(rule, input, s, keys[b], probe.sweeps, i);
+        next[index] = updated;
+        changed |= u32(updated != s);
+        differs_from_before |= u32(updated != before[index]);
+    }
+    if !(energy_only || running) {
         return;
     }
-    accumulate_energy(probe.sweeps, b, s * field, s * rule.theta_fixed);
-
-    let input = field + rule.self_weight * s;
-    let updated = update(rule, input, s, keys[b], probe.sweeps, i);
-    next[index] = updated;
-    if updated != s {
+    accumulate_wide(at, quadratic);
+    if changed != 0u {
         atomicOr(&flags[2u * b], 1u);
     }
-    if updated != before[index] {
+    if differs_from_before != 0u {
         atomicOr(&flags[2u * b + 1u], 1u);
     }
 }
@@ -292,7 +339,8 @@ fn factored_sweep(
     if i >= n || b >= params.probes {
         return;
     }
-    finish_neuron(i, b, through_patterns - i32(params.stored) * current[b * n + i]);
+    let field = through_patterns - i32(params.stored) * current[b * n + i];
+    finish_neurons(i, i + 1u, b, vec4<i32>(field, 0, 0, 0));
 }
 
 @compute @workgroup_size(64)

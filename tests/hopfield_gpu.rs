@@ -64,6 +64,39 @@ fn assert_recall_matches(mode: UpdateMode, configure: impl Fn(usize, &mut Recall
     }
 }
 
+/// The dense synchronous kernel blocks 64 neurons x 64 probes per workgroup: 140 probes and 300
+/// neurons leave partial blocks both ways.
+#[test]
+fn synchronous_recall_across_probe_blocks_is_identical() {
+    let Some(ctx) = common::gpu() else { return };
+    let n = 300;
+    let stored = random_patterns(10, n, 41);
+    let network = hopfield::hebbian_cpu(&stored).unwrap();
+    let levels: Vec<f64> = (0..14).map(|k| 3.0 * k as f64).collect();
+    let (probes, keys) = common::noisy_probes(&stored, &levels, 5);
+    assert_eq!(keys.len(), 140);
+    for thresholds in [Thresholds::Uniform(0.0), varied_thresholds(n)] {
+        let params = RecallParams {
+            mode: UpdateMode::Sync,
+            max_sweeps: 30,
+            thresholds,
+            ..Default::default()
+        };
+        assert_eq!(
+            common::recall_all(&network, &probes, &keys, &params, &Backend::Cpu),
+            common::recall_all(
+                &network,
+                &probes,
+                &keys,
+                &params,
+                &Backend::Gpu(ctx.clone())
+            ),
+            "{:?}",
+            params.thresholds
+        );
+    }
+}
+
 /// Thresholds drawn per neuron, some of them integers (where the zero-field rule applies).
 fn varied_thresholds(n: usize) -> Thresholds {
     Thresholds::PerNeuron(

@@ -125,7 +125,8 @@ impl KernelFamily for HebbianKernels {
     }
 }
 
-const TILE: u32 = 16;
+/// The side of the tile of W one workgroup computes (`BLOCK` in shaders/hebbian.wgsl).
+const BLOCK: u32 = 64;
 /// Words one dispatch counts (32 patterns each): its loops run about this many iterations per
 /// invocation, well below llvmpipe's limit of 65 535 (see shaders/hebbian.wgsl).
 const WORDS_PER_DISPATCH: u32 = 16 * 2_048;
@@ -146,7 +147,7 @@ fn hebbian_gpu(ctx: &Arc<GpuContext>, patterns: &PatternSet) -> Result<HopfieldN
                 .take(words)
         })
         .collect();
-    let tiles_per_side = (n as u32).div_ceil(TILE);
+    let tiles_per_side = (n as u32).div_ceil(BLOCK);
     let bits_buffer = ctx.storage_from("pattern bits", &bits)?;
     // W in blocks of whole rows, each within one storage binding.
     let weights = ctx.row_blocks_zeroed("the weight matrix", n, n)?;
@@ -155,7 +156,7 @@ fn hebbian_gpu(ctx: &Arc<GpuContext>, patterns: &PatternSet) -> Result<HopfieldN
         let mut pass = ctx.begin_pass(&mut encoder);
         pass.set_pipeline(&kernels.learn);
         for ((row_start, block_rows), block) in weights.ranges(n).zip(&weights.blocks) {
-            let (x, y) = ctx.spread_groups((block_rows as u32).div_ceil(TILE) * tiles_per_side);
+            let (x, y) = ctx.spread_groups((block_rows as u32).div_ceil(BLOCK) * tiles_per_side);
             for word_start in (0..words as u32).step_by(WORDS_PER_DISPATCH as usize) {
                 let params = HebbianParams {
                     neurons: n as u32,

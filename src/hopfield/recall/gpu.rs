@@ -15,7 +15,10 @@ use crate::rng::StreamKey;
 const BATCH_BUDGET_BYTES: u64 = 512 << 20;
 /// Sweeps recorded per submission before checking whether every probe has finished.
 const SWEEPS_PER_SUBMISSION: u32 = 8;
+/// The factored kernels' tiles: 16 neurons (or patterns) x 16 probes per workgroup.
 const TILE: u32 = 16;
+/// The dense sweep's blocks: 64 neurons x 64 probes per workgroup (`BLOCK` in recall_sync.wgsl).
+const BLOCK: u32 = 64;
 /// Words per energy slot and probe: hi and lo of s^T W s, hi and lo of Σ θ_i s_i.
 const ENERGY_WORDS: usize = 4;
 /// Loop iterations one invocation of the asynchronous `steps` kernel may run; well below
@@ -345,7 +348,6 @@ impl RecallJob<'_> {
     /// once per buffer rotation phase and recorded every sweep of that phase.
     fn plan_sweep(&self, uniform_params: SyncParams, buffers: &SweepBuffers) -> Vec<Dispatch<'_>> {
         let (ctx, kernels) = (self.ctx, self.kernels);
-        let probe_tiles = uniform_params.probes.div_ceil(TILE);
         let common = [
             (2, buffers.current),
             (3, buffers.next),
@@ -364,7 +366,7 @@ impl RecallJob<'_> {
                     weights.ranges(self.neurons).zip(&weights.blocks)
                 {
                     let block_params = SyncParams {
-                        neuron_tiles: (block_rows as u32).div_ceil(TILE),
+                        neuron_tiles: (block_rows as u32).div_ceil(BLOCK),
                         row_start: row_start as u32,
                         block_rows: block_rows as u32,
                         ..uniform_params
@@ -375,11 +377,14 @@ impl RecallJob<'_> {
                     plan.push(Dispatch {
                         pipeline: &kernels.sweep,
                         group: ctx.bind(&kernels.sweep, &entries),
-                        workgroups: ctx.spread_groups(block_params.neuron_tiles * probe_tiles),
+                        workgroups: ctx.spread_groups(
+                            block_params.neuron_tiles * uniform_params.probes.div_ceil(BLOCK),
+                        ),
                     });
                 }
             }
             GpuCouplings::Factored { bits, stored, .. } => {
+                let probe_tiles = uniform_params.probes.div_ceil(TILE);
                 for chunk_start in (0..self.neurons as u32).step_by(OVERLAP_CHUNK as usize) {
                     let uniform = ctx.uniform(
                         "overlap params",
