@@ -100,12 +100,15 @@ impl StreamKey {
 
     /// `k` distinct indices of `0..n`, by a partial Fisher–Yates shuffle.
     pub fn distinct(&self, round: u32, n: usize, k: usize) -> Vec<u32> {
+        let k = k.min(n);
+        // As in `permutation`: the targets first, in a loop that vectorises, then the swaps.
+        let mut targets = vec![0u32; k];
+        partial_swap_targets(self, round, n as u32, &mut targets);
         let mut pool: Vec<u32> = (0..n as u32).collect();
-        for i in 0..k.min(n) {
-            let j = i + self.below(round, i as u32, (n - i) as u32) as usize;
-            pool.swap(i, j);
+        for (i, &j) in targets.iter().enumerate() {
+            pool.swap(i, j as usize);
         }
-        pool.truncate(k.min(n));
+        pool.truncate(k);
         pool
     }
 }
@@ -115,6 +118,18 @@ crate::cpu::wide_vectors! {
     fn swap_targets(key: &StreamKey, round: u32, out: &mut [u32]) {
         for (i, target) in out.iter_mut().enumerate() {
             *target = ((u64::from(key.draw(round, i as u32)) * (i as u64 + 1)) >> 32) as u32;
+        }
+    }
+}
+
+crate::cpu::wide_vectors! {
+    /// The partial Fisher–Yates swap target of every position i < out.len() among n:
+    /// i + `below(round, i, n - i)`.
+    fn partial_swap_targets(key: &StreamKey, round: u32, n: u32, out: &mut [u32]) {
+        for (i, target) in out.iter_mut().enumerate() {
+            let i = i as u32;
+            let offset = (u64::from(key.draw(round, i)) * u64::from(n - i)) >> 32;
+            *target = i + offset as u32;
         }
     }
 }
