@@ -14,7 +14,7 @@ use super::{
 use crate::hopfield::network::{FieldTracker, HopfieldNetwork};
 use crate::rng::StreamKey;
 
-/// Probes recalled between advances of the progress bar.
+/// The most probes recalled between advances of the progress bar.
 const PROBES_PER_TICK: usize = 64;
 
 pub(super) fn recall_cpu(
@@ -35,11 +35,13 @@ pub(super) fn recall_cpu(
         (UpdateMode::Async, None) => recall_async_probe(network, probe, key, params, dynamics),
     };
     // The progress bar advances once a group: a recall of a small network takes a microsecond,
-    // and a shared counter touched by every core once a recall would cost more.
+    // and a shared counter touched by every core once a recall would cost more. Groups stay small
+    // enough for every core to get several, for the few probes of a large network.
     let n = network.neurons();
+    let group_size = (keys.len() / (8 * rayon::current_num_threads())).clamp(1, PROBES_PER_TICK);
     probes
-        .par_chunks(n * PROBES_PER_TICK)
-        .zip(keys.par_chunks(PROBES_PER_TICK))
+        .par_chunks(n * group_size)
+        .zip(keys.par_chunks(group_size))
         .flat_map_iter(|(group, group_keys)| {
             let outcomes: Vec<RecallOutcome> = group
                 .chunks_exact(n)
