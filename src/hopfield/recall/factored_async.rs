@@ -157,16 +157,14 @@ crate::cpu::wide_vectors! {
     }
 }
 
-/// The overlaps m = X s of `state` with the stored patterns, zero beyond them.
-fn overlaps_of<const LANES: usize>(network: &HopfieldNetwork, state: &[i8]) -> [i32; LANES] {
-    let patterns = network.factors().expect("a factored network");
+/// The overlaps m = X s of `state` with the stored patterns (zero beyond them), from the
+/// neurons' own columns.
+fn overlaps_of<const LANES: usize>(neurons: &[Neuron<LANES>], state: &[i8]) -> [i32; LANES] {
     let mut overlaps = [0; LANES];
-    for (m, pattern) in overlaps.iter_mut().zip(patterns.chunks_exact(state.len())) {
-        *m = pattern
-            .iter()
-            .zip(state)
-            .map(|(&x, &s)| i32::from(x) * i32::from(s))
-            .sum();
+    for (neuron, &s) in neurons.iter().zip(state) {
+        for (m, &x) in overlaps.iter_mut().zip(&neuron.column) {
+            *m += x * i32::from(s);
+        }
     }
     overlaps
 }
@@ -214,7 +212,7 @@ fn recall_lanes<const LANES: usize, const RECORD_FLIPS: bool>(
     let n = neurons.len();
     let stored = network.stored() as i32;
     let mut state = run.initial.to_vec();
-    let mut overlaps = overlaps_of(network, &state);
+    let mut overlaps = overlaps_of(neurons, &state);
     let mut terms = EnergyTerms {
         quadratic: overlaps
             .iter()
