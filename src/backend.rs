@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::error::Result;
-use crate::gpu::{AdapterPolicy, GpuContext};
+use crate::gpu::{check_backend_variable, pick_adapter_summary, AdapterPolicy, GpuContext};
 
 /// What the user asked for with `--backend`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -28,13 +28,22 @@ impl Backend {
     /// Opens what `choice` asks for. With `Auto` and no hardware adapter, `notice` receives the
     /// reason the CPU path is used.
     pub fn open(choice: BackendChoice, notice: impl FnOnce(&str)) -> Result<Backend> {
+        if choice != BackendChoice::Cpu {
+            check_backend_variable()?;
+        }
         match choice {
             BackendChoice::Cpu => Ok(Backend::Cpu),
             BackendChoice::Gpu => Ok(Backend::Gpu(GpuContext::open(AdapterPolicy::AnyAdapter)?)),
             BackendChoice::Auto => match GpuContext::open(AdapterPolicy::HardwareOnly) {
                 Ok(ctx) => Ok(Backend::Gpu(ctx)),
                 Err(err) => {
-                    notice(&format!("{err}; using the CPU backend"));
+                    notice(&match pick_adapter_summary(AdapterPolicy::AnyAdapter) {
+                        Ok(software) if software.software => format!(
+                            "using the CPU: the only adapter, {} (see `hopsom devices`), is a software rasteriser and slower than the CPU path; --backend gpu uses it anyway",
+                            software.name
+                        ),
+                        _ => format!("{err}; using the CPU"),
+                    });
                     Ok(Backend::Cpu)
                 }
             },

@@ -12,6 +12,7 @@ pub mod error;
 pub mod gpu;
 pub mod hopfield;
 pub mod io;
+pub mod limits;
 pub mod rng;
 pub mod som;
 

@@ -1,11 +1,13 @@
 //! `hopsom bench`: the fixed suite on the CPU and on a GPU in one process, as a table, JSON, CSV
 //! and a plot of the speedup against size.
 
+use super::stdout::outln;
 use std::path::PathBuf;
 
 use clap::Args;
 use serde_json::json;
 
+use super::outputs::RunOutputs;
 use hopsom::bench::{measure, suite, warm_up, Measurement, SuiteSize};
 use hopsom::error::{Error, Result};
 use hopsom::gpu::{human_bytes, AdapterPolicy, GpuContext};
@@ -55,7 +57,7 @@ fn open_gpu(args: &BenchArgs) -> Result<Option<Backend>> {
             Ok(ctx) => Ok(Some(Backend::Gpu(ctx))),
             Err(err) => {
                 if !args.quiet {
-                    eprintln!("hopsom: {err}; timing the CPU path alone");
+                    super::stdout::notice(format_args!("{err}; timing the CPU path alone"));
                 }
                 Ok(None)
             }
@@ -69,8 +71,11 @@ pub fn run(args: BenchArgs) -> Result<()> {
     } else {
         SuiteSize::Full
     };
-    let out = super::output_dir(&args.out)?;
+    let outputs = RunOutputs::in_directory("--out", &args.out);
+    outputs.check()?;
+    let started = std::time::Instant::now();
     let gpu = open_gpu(&args)?;
+    let out = outputs.prepare()?;
     let cases = suite(size);
     let runs_per_case = 1 + u64::from(gpu.is_some());
     let progress = if args.quiet || args.json {
@@ -142,11 +147,12 @@ pub fn run(args: BenchArgs) -> Result<()> {
     if gpu.is_some() {
         write_plot(&out.join("speedup.png"), &rows)?;
     }
+    outputs.finish("bench", None, started.elapsed().as_secs_f64())?;
     if args.json {
         return super::print_json(&report);
     }
-    print_table(&rows, gpu.as_ref());
-    println!(
+    print_table(&rows, gpu.as_ref())?;
+    outln!(
         "Wrote bench.json, bench.csv{} in {}",
         if gpu.is_some() {
             " and speedup.png"
@@ -154,7 +160,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
             ""
         },
         out.display()
-    );
+    )?;
     Ok(())
 }
 
@@ -175,12 +181,12 @@ fn rate(value: f64) -> String {
     }
 }
 
-fn print_table(rows: &[Row], gpu: Option<&Backend>) {
-    println!("CPU: {}", Backend::Cpu.device_name());
+fn print_table(rows: &[Row], gpu: Option<&Backend>) -> Result<()> {
+    outln!("CPU: {}", Backend::Cpu.device_name())?;
     if let Some(gpu) = gpu {
-        println!("GPU: {}", gpu.device_name());
+        outln!("GPU: {}", gpu.device_name())?;
     }
-    println!(
+    outln!(
         "{:<36} {:<44} {:>10} {:>22} {:>8} {:>24} {:>24} {:>10} {:>10}",
         "case",
         "size",
@@ -191,14 +197,14 @@ fn print_table(rows: &[Row], gpu: Option<&Backend>) {
         "GPU throughput",
         "host peak",
         "GPU peak"
-    );
+    )?;
     for r in rows {
         let unit = r.unit.per_second();
         let gpu_time = r.gpu.map_or("–".into(), |g| match g.kernel_seconds {
             Some(k) => format!("{} ({})", seconds(g.wall_seconds), seconds(k)),
             None => seconds(g.wall_seconds),
         });
-        println!(
+        outln!(
             "{:<36} {:<44} {:>10} {:>22} {:>8} {:>24} {:>24} {:>10} {:>10}",
             r.name,
             r.size,
@@ -215,8 +221,9 @@ fn print_table(rows: &[Row], gpu: Option<&Backend>) {
             r.gpu
                 .and_then(|g| g.peak_gpu_bytes)
                 .map_or("–".into(), human_bytes),
-        );
+        )?;
     }
+    Ok(())
 }
 
 fn write_csv(path: &std::path::Path, rows: &[Row]) -> Result<()> {

@@ -1,12 +1,14 @@
 //! `hopsom hopfield capacity`: store random patterns at several loads α = P/N and compare the
 //! measured one-step error with the classical theory.
 
+use super::stdout::outln;
 use std::path::PathBuf;
 
 use clap::Args;
 use serde_json::json;
 
 use super::dynamics::LearningArgs;
+use super::outputs::RunOutputs;
 use super::ComputeArgs;
 use hopsom::error::Result;
 use hopsom::hopfield::capacity::{
@@ -46,16 +48,19 @@ pub struct CapacityArgs {
 }
 
 pub fn run(args: CapacityArgs) -> Result<()> {
+    let outputs = RunOutputs::default().file("--plot", args.plot.as_deref());
+    outputs.check()?;
     let spec = CapacitySpec {
         neurons: args.neurons,
         // Loads are not percentages, but the list syntax is the same as for noise levels.
-        loads: parse_levels(&args.loads)?,
+        loads: parse_levels(&args.loads, "--loads")?,
         trials: args.trials,
         seed: args.compute.seed,
         learning: args.learning.learning(),
         mode: args.mode,
         max_sweeps: args.max_sweeps,
     };
+    spec.check()?;
     let backend = args.compute.open_backend()?;
     let started = std::time::Instant::now();
     let progress = args
@@ -82,16 +87,23 @@ pub fn run(args: CapacityArgs) -> Result<()> {
             "rows": rows,
         }));
     }
-    println!(
+    outln!(
         "{:?} rule, {} neurons, {} trial(s) per load; theory: the Hebbian one-step error",
-        spec.learning.rule, spec.neurons, spec.trials
-    );
-    println!(
+        spec.learning.rule,
+        spec.neurons,
+        spec.trials
+    )?;
+    outln!(
         "{:>7} {:>8} {:>14} {:>12} {:>8} {:>10}",
-        "load", "patterns", "one-step err", "theory", "stable", "fp overlap"
-    );
+        "load",
+        "patterns",
+        "one-step err",
+        "theory",
+        "stable",
+        "fp overlap"
+    )?;
     for row in &rows {
-        println!(
+        outln!(
             "{:>7.4} {:>8} {:>14.3e} {:>12.3e} {:>8.3} {:>10.4}",
             row.load,
             row.patterns,
@@ -99,14 +111,14 @@ pub fn run(args: CapacityArgs) -> Result<()> {
             row.theory_one_step_error,
             row.stable_fraction,
             row.fixed_point_overlap
-        );
+        )?;
     }
-    println!(
+    outln!(
         "{} on {} in {:.3} s",
         backend.name(),
         backend.device_name(),
         seconds
-    );
+    )?;
     Ok(())
 }
 

@@ -7,6 +7,7 @@
 //! SOM: the seed's 50x50 colour map trained on five random colours (`som train --seed-compat`),
 //! and its colour clustering of a photo (`som cluster`) on kodim23, which the binary carries.
 
+use super::stdout::outln;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -14,6 +15,7 @@ use clap::Args;
 use serde_json::json;
 
 use super::output::write_trajectory_gif;
+use super::outputs::RunOutputs;
 use super::som_cluster::{self, parse_epoch_list, EpochList};
 use super::som_train;
 use super::ComputeArgs;
@@ -49,10 +51,20 @@ pub struct DemoArgs {
 }
 
 pub fn run(args: DemoArgs) -> Result<()> {
-    let out = super::output_dir(&args.out)?;
+    let outputs = RunOutputs::in_directory("--out", &args.out);
+    outputs.check()?;
     let stored = hopfield::seed_patterns();
     let shape = stored.shape.expect("the seed patterns are 15x15 grids");
     let seed = args.compute.seed;
+    // Both halves' parameters are checked before the first picture is written.
+    let cluster_params = ClusterParams {
+        colours: SEED_COLOURS.iter().map(|c| c.map(f32::from)).collect(),
+        epochs: args.cluster_epochs.0.clone(),
+        learning_rate: 0.6,
+        restart: false,
+        seed,
+    };
+    cluster_params.validate()?;
 
     let mut probes = Vec::new();
     let mut keys = Vec::new();
@@ -73,8 +85,10 @@ pub fn run(args: DemoArgs) -> Result<()> {
         record_flips: true,
         ..Default::default()
     };
+    params.validate()?;
 
     let backend = args.compute.open_backend()?;
+    let out = outputs.prepare()?;
     let started = Instant::now();
     let network = hopfield::learn_hebbian(&stored, &backend)?;
     let progress = args.compute.progress(keys.len() as u64, "recall");
@@ -152,13 +166,6 @@ pub fn run(args: DemoArgs) -> Result<()> {
     let photo = image::load_from_memory(DEMO_PHOTO)
         .expect("the embedded photo is a valid PNG")
         .into_rgb8();
-    let cluster_params = ClusterParams {
-        colours: SEED_COLOURS.iter().map(|c| c.map(f32::from)).collect(),
-        epochs: args.cluster_epochs.0.clone(),
-        learning_rate: 0.6,
-        restart: false,
-        seed,
-    };
     let clustering = som_cluster::execute(
         photo,
         &cluster_params,
@@ -166,6 +173,7 @@ pub fn run(args: DemoArgs) -> Result<()> {
         &backend,
         &args.compute,
     )?;
+    outputs.finish("demo", Some(seed), started.elapsed().as_secs_f64())?;
 
     if args.compute.json {
         return super::print_json(&json!({
@@ -195,11 +203,18 @@ pub fn run(args: DemoArgs) -> Result<()> {
             },
         }));
     }
-    println!("Seed 003: Hopfield network of {n} neurons storing Batman, A and Z; asynchronous recall (y = s + W·s)");
-    println!(
+    outln!("Seed 003: Hopfield network of {n} neurons storing Batman, A and Z; asynchronous recall (y = s + W·s)")?;
+    outln!(
         "{:<8} {:>6} {:>8} {:>7} {:>6}  {:<12} {:<11} {:>8}  recalled",
-        "pattern", "noise", "flipped", "sweeps", "steps", "ending", "best match", "overlap"
-    );
+        "pattern",
+        "noise",
+        "flipped",
+        "sweeps",
+        "steps",
+        "ending",
+        "best match",
+        "overlap"
+    )?;
     for row in &rows {
         let best = format!(
             "{}{}",
@@ -210,7 +225,7 @@ pub fn run(args: DemoArgs) -> Result<()> {
             },
             row["best_match"].as_str().unwrap_or("")
         );
-        println!(
+        outln!(
             "{:<8} {:>5}% {:>8} {:>7} {:>6}  {:<12} {:<11} {:>8.3}  {}",
             row["pattern"].as_str().unwrap_or(""),
             row["noise"].as_f64().unwrap_or(0.0),
@@ -225,27 +240,28 @@ pub fn run(args: DemoArgs) -> Result<()> {
             } else {
                 "no"
             }
-        );
+        )?;
     }
-    println!(
+    outln!(
         "{} on {} in {:.3} s; pictures in {}: recall_grid.png, energy.png and one GIF per case",
         backend.name(),
         backend.device_name(),
         seconds,
         out.display()
-    );
-    println!();
-    println!(
+    )?;
+    outln!()?;
+    outln!(
         "Seed 003, SOM: a 50x50 map learned five random colours in {:.2} s (QE {:.4}); see {}",
         colour_map.seconds,
         colour_map.trained.qe(),
         seed_dir.join("seed_colours.png").display()
-    );
-    println!(
+    )?;
+    outln!(
         "Colour clustering of kodim23 ({} pixels) into brown, blue, green and skin in {:.2} s:",
-        clustering.pixels, clustering.seconds
-    );
-    som_cluster::print_runs(&clustering.runs);
-    println!("See {}", clustering.figure.display());
+        clustering.pixels,
+        clustering.seconds
+    )?;
+    som_cluster::print_runs(&clustering.runs)?;
+    outln!("See {}", clustering.figure.display())?;
     Ok(())
 }

@@ -1,10 +1,11 @@
 //! `hopsom devices`: the adapters wgpu sees, and the one `--backend auto` picks.
 
+use super::stdout::outln;
 use clap::Args;
 use serde_json::json;
 
 use hopsom::error::Result;
-use hopsom::gpu::{list_adapters, pick_adapter_summary, AdapterPolicy};
+use hopsom::gpu::{check_backend_variable, list_adapters, pick_adapter_summary, AdapterPolicy};
 
 #[derive(Debug, Args)]
 pub struct DevicesArgs {
@@ -14,6 +15,7 @@ pub struct DevicesArgs {
 }
 
 pub fn run(args: DevicesArgs) -> Result<()> {
+    check_backend_variable()?;
     let adapters = list_adapters();
     let auto = pick_adapter_summary(AdapterPolicy::HardwareOnly).ok();
     let gpu = pick_adapter_summary(AdapterPolicy::AnyAdapter).ok();
@@ -28,10 +30,10 @@ pub fn run(args: DevicesArgs) -> Result<()> {
         }));
     }
     if adapters.is_empty() {
-        println!("No GPU adapters found.");
+        outln!("No GPU adapters found.")?;
     }
     for (index, adapter) in adapters.iter().enumerate() {
-        println!(
+        outln!(
             "{index}: {} ({}, {}{}){}",
             adapter.name,
             adapter.backend,
@@ -42,12 +44,12 @@ pub fn run(args: DevicesArgs) -> Result<()> {
                 format!(", {}", adapter.driver)
             },
             if adapter.software { "  [software]" } else { "" }
-        );
+        )?;
     }
-    println!("--backend auto uses: {auto_choice}");
+    outln!("--backend auto uses: {auto_choice}")?;
     match gpu {
-        Some(adapter) => println!("--backend gpu uses: {}", adapter.name),
-        None => println!("--backend gpu fails: no adapter"),
+        Some(adapter) => outln!("--backend gpu uses: {}", adapter.name)?,
+        None => outln!("--backend gpu fails: no adapter")?,
     }
     Ok(())
 }

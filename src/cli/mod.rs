@@ -6,11 +6,13 @@ mod demo;
 mod devices;
 mod dynamics;
 mod output;
+mod outputs;
 mod recall;
 mod som_cluster;
 mod som_output;
 mod som_segment;
 mod som_train;
+pub mod stdout;
 mod sweep;
 
 use std::path::PathBuf;
@@ -97,17 +99,22 @@ pub struct ComputeArgs {
 }
 
 impl ComputeArgs {
+    /// Opens the backend. Its notice (why `auto` chose the CPU) is held back until the work
+    /// starts ([`ComputeArgs::progress`]) or the run succeeds, so a run refused for its
+    /// arguments prints one line: the error.
     pub fn open_backend(&self) -> Result<Backend> {
         let quiet = self.quiet;
         Backend::open(self.backend, |notice| {
             if !quiet {
-                eprintln!("hopsom: {notice}");
+                hold_notice(notice);
             }
         })
     }
 
-    /// A progress bar on stderr over `total` items, hidden with --quiet or --json.
+    /// A progress bar on stderr over `total` items, hidden with --quiet or --json. The work is
+    /// starting: notices held back are printed first.
     pub fn progress(&self, total: u64, message: &str) -> indicatif::ProgressBar {
+        print_held_notices();
         if self.quiet || self.json {
             return indicatif::ProgressBar::hidden();
         }
@@ -121,6 +128,26 @@ impl ComputeArgs {
         );
         bar.set_message(message.to_string());
         bar
+    }
+}
+
+/// Notices waiting for the work to start.
+static HELD_NOTICES: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+fn hold_notice(notice: &str) {
+    if let Ok(mut held) = HELD_NOTICES.lock() {
+        held.push(notice.to_string());
+    }
+}
+
+/// Prints the notices held back so far (once).
+pub fn print_held_notices() {
+    let held = HELD_NOTICES
+        .lock()
+        .map(|mut held| std::mem::take(&mut *held))
+        .unwrap_or_default();
+    for notice in held {
+        stdout::notice(format_args!("{notice}"));
     }
 }
 
@@ -141,7 +168,15 @@ pub fn parse_shape(text: &str) -> std::result::Result<GridShape, String> {
     if shape.width == 0 || shape.height == 0 {
         return Err("both sides must be at least 1".into());
     }
-    Ok(shape)
+    // Checked, not wrapped: 4294967297x1 is not a 1x1 grid.
+    let cells = (shape.width as u64).checked_mul(shape.height as u64);
+    match cells {
+        Some(cells) if cells <= hopsom::io::photos::MAX_PIXELS => Ok(shape),
+        _ => Err(format!(
+            "{text:?} has more than {} cells, the most hopsom holds",
+            hopsom::io::photos::MAX_PIXELS
+        )),
+    }
 }
 
 /// A directory for results, created if missing.
@@ -168,6 +203,6 @@ pub fn run(cli: Cli) -> Result<()> {
 pub fn print_json(value: &serde_json::Value) -> Result<()> {
     let text =
         serde_json::to_string_pretty(value).map_err(|err| Error::InvalidData(err.to_string()))?;
-    println!("{text}");
+    stdout::outln!("{text}")?;
     Ok(())
 }

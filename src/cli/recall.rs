@@ -1,5 +1,6 @@
 //! `hopsom hopfield recall`: store patterns, recall probes, report and draw the outcomes.
 
+use super::stdout::outln;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -8,12 +9,15 @@ use serde_json::{json, Value};
 
 use super::dynamics::{DynamicsArgs, LearningArgs};
 use super::output::{write_probe_picture, write_trajectory_gif, write_trajectory_npy};
+use super::outputs::RunOutputs;
 use super::ComputeArgs;
 use hopsom::error::{Error, Result};
-use hopsom::hopfield::recall::{trajectory_energies, RecallParams, Thresholds};
+use hopsom::hopfield::learn;
+use hopsom::hopfield::recall::{check_recall_fits, trajectory_energies, RecallParams, Thresholds};
 use hopsom::hopfield::{self, best_match, noise, GridShape, PatternSet, UpdateMode};
 use hopsom::io::patterns::read_pattern_files;
 use hopsom::io::plot::{line_chart, Chart, Series};
+use hopsom::limits::{check_host_memory, checked_product};
 use hopsom::rng::StreamKey;
 
 #[derive(Debug, Args)]
@@ -32,7 +36,12 @@ pub struct RecallArgs {
     #[arg(long, value_name = "PCT", value_delimiter = ',')]
     noise: Vec<f64>,
     /// Noisy copies per pattern and noise level.
-    #[arg(long, default_value_t = 1, requires = "noise")]
+    #[arg(
+        long,
+        default_value_t = 1,
+        requires = "noise",
+        conflicts_with = "probe"
+    )]
     trials: usize,
     #[command(flatten)]
     learning: LearningArgs,
@@ -60,10 +69,18 @@ struct ProbeSource {
 }
 
 pub fn load_patterns(paths: &[PathBuf], size: Option<GridShape>) -> Result<PatternSet> {
-    if paths.len() == 1 && paths[0].as_os_str() == "builtin" {
-        return Ok(hopfield::seed_patterns());
-    }
-    read_pattern_files(paths, size)
+    // `builtin` (seed 003's Batman, A and Z) may stand beside files of the same size.
+    let sets = paths
+        .iter()
+        .map(|path| {
+            if path.as_os_str() == "builtin" {
+                Ok(hopfield::seed_patterns())
+            } else {
+                read_pattern_files(std::slice::from_ref(path), size)
+            }
+        })
+        .collect::<Result<Vec<_>>>()?;
+    PatternSet::concat(sets)
 }
 
 fn noisy_probes(
@@ -78,6 +95,16 @@ fn noisy_probes(
     for &level in levels {
         noise::check_noise(level)?;
     }
+    let count = checked_product(&[stored.len() as u64, levels.len() as u64, trials as u64]);
+    check_probe_memory(
+        &format!(
+            "--trials {trials}: {} patterns x {} noise levels x {trials} trials",
+            stored.len(),
+            levels.len()
+        ),
+        count,
+        stored.neurons(),
+    )?;
     let mut probes = Vec::new();
     let mut keys = Vec::new();
     let mut sources = Vec::new();
@@ -105,7 +132,28 @@ fn noisy_probes(
     Ok((probes, keys, sources))
 }
 
+/// Host memory one probe of `neurons` takes through recall and its report: the probe and its
+/// final state (1 byte a neuron each), and the final state again as JSON values (48 bytes a
+/// neuron in a `serde_json::Value`, which `--json` and the table are built from).
+fn probe_bytes(neurons: usize) -> u64 {
+    (neurons as u64).saturating_mul(2 + 48).saturating_add(1024)
+}
+
+/// Recall holds every probe and its outcome until it prints them: refuse a batch that cannot
+/// fit before making it (a sweep of many trials streams instead: `hopfield sweep`).
+fn check_probe_memory(what: &str, count: Option<u64>, neurons: usize) -> Result<()> {
+    check_host_memory(
+        &format!("{what} probes of {neurons} neurons (use hopfield sweep for many trials)"),
+        count.and_then(|c| c.checked_mul(probe_bytes(neurons))),
+    )
+}
+
 pub fn run(args: RecallArgs) -> Result<()> {
+    let outputs = match &args.out {
+        Some(dir) => RunOutputs::in_directory("--out", dir),
+        None => RunOutputs::default(),
+    };
+    outputs.check()?;
     let stored = load_patterns(&args.patterns, args.size)?;
     let (probes, keys, sources) = if args.probe.is_empty() {
         noisy_probes(&stored, &args.noise, args.trials, args.compute.seed)?
@@ -133,13 +181,25 @@ pub fn run(args: RecallArgs) -> Result<()> {
     };
     let image_shaped = stored.shape.filter(|_| args.out.is_some());
     let mode = args.dynamics.mode;
+    if args.trajectory && mode == UpdateMode::Sync {
+        return Err(Error::Usage(
+            "--trajectory records the flips of asynchronous recall; it does nothing with --mode sync".into(),
+        ));
+    }
     let record_flips = mode == UpdateMode::Async && (args.trajectory || image_shaped.is_some());
     let params = args.dynamics.params(stored.neurons(), record_flips)?;
-    let out = args.out.as_deref().map(super::output_dir).transpose()?;
+    params.validate()?;
 
     let backend = args.compute.open_backend()?;
+    let learning = args.learning.learning();
+    let factored = learn::is_factored(stored.neurons(), stored.len(), &learning, &backend)?;
+    if !factored {
+        learn::check_dense(stored.neurons(), learning.rule)?;
+    }
+    check_recall_fits(stored.neurons(), factored, mode, &backend)?;
+    let out = args.out.as_ref().map(|_| outputs.prepare()).transpose()?;
     let started = Instant::now();
-    let network = hopfield::learn(&stored, &args.learning.learning(), &backend)?;
+    let network = hopfield::learn(&stored, &learning, &backend)?;
     let progress = args.compute.progress(keys.len() as u64, "recall");
     let outcomes = hopfield::recall(&network, &probes, &keys, &params, &backend, &progress)?;
     progress.finish_and_clear();
@@ -205,6 +265,7 @@ pub fn run(args: RecallArgs) -> Result<()> {
             }
         }
         write_energy_plot(dir, &outcomes, &sources, &network, &probes, &params)?;
+        outputs.finish("hopfield recall", Some(args.compute.seed), seconds)?;
     }
 
     let backend_json = json!(backend.name());
@@ -231,12 +292,12 @@ pub fn run(args: RecallArgs) -> Result<()> {
             "probes": rows,
         }));
     }
-    print_table(&rows, &sources, &stored);
+    print_table(&rows, &sources, &stored)?;
     let recalled = rows
         .iter()
         .filter(|r| r["exact"] == json!(true) && r["inverted"] == json!(false))
         .count();
-    println!(
+    outln!(
         "{} probes, {} recalled a stored pattern exactly; {} neurons, {} patterns; {} on {} in {:.3} s",
         rows.len(),
         recalled,
@@ -245,24 +306,30 @@ pub fn run(args: RecallArgs) -> Result<()> {
         backend.name(),
         backend.device_name(),
         seconds
-    );
+    )?;
     if let Some(dir) = &out {
-        println!("pictures in {}", dir.display());
+        outln!("pictures in {}", dir.display())?;
     }
     Ok(())
 }
 
-fn print_table(rows: &[Value], sources: &[ProbeSource], stored: &PatternSet) {
+fn print_table(rows: &[Value], sources: &[ProbeSource], stored: &PatternSet) -> Result<()> {
     let width = sources
         .iter()
         .map(|s| s.label.len())
         .max()
         .unwrap_or(5)
         .clamp(5, 40);
-    println!(
+    outln!(
         "{:>4}  {:<width$}  {:>6}  {:<11}  {:<14}  {:>8}  {:>12}",
-        "#", "probe", "sweeps", "ending", "best match", "overlap", "final energy"
-    );
+        "#",
+        "probe",
+        "sweeps",
+        "ending",
+        "best match",
+        "overlap",
+        "final energy"
+    )?;
     for (row, source) in rows.iter().zip(sources) {
         let best = row["best_match"].as_u64().unwrap_or(0) as usize;
         let mut name = stored.names[best].clone();
@@ -274,7 +341,7 @@ fn print_table(rows: &[Value], sources: &[ProbeSource], stored: &PatternSet) {
             .and_then(|e| e.last())
             .and_then(Value::as_f64)
             .unwrap_or(f64::NAN);
-        println!(
+        outln!(
             "{:>4}  {:<width$}  {:>6}  {:<11}  {:<14}  {:>8.3}  {:>12}",
             row["index"].to_string(),
             source.label,
@@ -283,8 +350,9 @@ fn print_table(rows: &[Value], sources: &[ProbeSource], stored: &PatternSet) {
             name,
             row["overlap"].as_f64().unwrap_or(0.0),
             energy.to_string()
-        );
+        )?;
     }
+    Ok(())
 }
 
 /// The most probes drawn in one energy plot; more would be unreadable.

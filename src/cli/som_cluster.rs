@@ -1,12 +1,14 @@
 //! `hopsom som cluster`: seed 003's `ColorClusteringSOM`. K colours learned by online
 //! winner-take-all over the shuffled pixels, one result per entry of `--epochs`.
 
+use super::stdout::outln;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::Args;
 use serde_json::json;
 
+use super::outputs::RunOutputs;
 use super::som_output::{finite_or_null, write_epoch_csv, write_labels};
 use super::ComputeArgs;
 use hopsom::error::Result;
@@ -60,6 +62,13 @@ pub fn parse_epoch_list(text: &str) -> std::result::Result<EpochList, String> {
             Ok(count) => Ok(count),
         })
         .collect::<std::result::Result<Vec<_>, _>>()?;
+    // Each run writes clustered_E.png and labels_E.npy: a repeated count would overwrite its
+    // files and report two runs for one set of pictures.
+    for (k, count) in epochs.iter().enumerate() {
+        if epochs[..k].contains(count) {
+            return Err(format!("{count} appears twice; give each epoch count once"));
+        }
+    }
     Ok(EpochList(epochs))
 }
 
@@ -189,11 +198,13 @@ pub fn execute(
 }
 
 /// The run table: epochs, PSNR, QE, and each centre with its pixel count.
-pub fn print_runs(runs: &[serde_json::Value]) {
-    println!(
+pub fn print_runs(runs: &[serde_json::Value]) -> Result<()> {
+    outln!(
         "{:>7} {:>9} {:>8}  centres (R,G,B) and pixels per cluster",
-        "epochs", "PSNR dB", "QE"
-    );
+        "epochs",
+        "PSNR dB",
+        "QE"
+    )?;
     for run in runs {
         let centres: Vec<String> = run["centers"]
             .as_array()
@@ -210,14 +221,15 @@ pub fn print_runs(runs: &[serde_json::Value]) {
                 format!("({}) {}", c.join(","), n)
             })
             .collect();
-        println!(
+        outln!(
             "{:>7} {:>9.2} {:>8.2}  {}",
             run["epochs"].as_u64().unwrap_or(0),
             run["psnr"].as_f64().unwrap_or(f64::INFINITY),
             run["qe"].as_f64().unwrap_or(0.0),
             centres.join("  ")
-        );
+        )?;
     }
+    Ok(())
 }
 
 pub fn run(args: ClusterArgs) -> Result<()> {
@@ -228,10 +240,12 @@ pub fn run(args: ClusterArgs) -> Result<()> {
         restart: args.restart,
         seed: args.compute.seed,
     };
+    let outputs = RunOutputs::in_directory("--out", &args.out);
+    outputs.check()?;
     params.validate()?;
     let photo = read_rgb_image(&args.image)?;
-    let out = super::output_dir(&args.out)?;
     let backend = args.compute.open_backend()?;
+    let out = outputs.prepare()?;
     let ClusterOutcome {
         pixels,
         epochs: all_epochs,
@@ -239,6 +253,7 @@ pub fn run(args: ClusterArgs) -> Result<()> {
         seconds,
         figure,
     } = execute(photo, &params, &out, &backend, &args.compute)?;
+    outputs.finish("som cluster", Some(params.seed), seconds)?;
     let last = runs.last().cloned().unwrap_or_default();
     if args.compute.json {
         return super::print_json(&json!({
@@ -258,18 +273,18 @@ pub fn run(args: ClusterArgs) -> Result<()> {
             "seconds": seconds,
         }));
     }
-    println!(
+    outln!(
         "Clustered {} pixels of {} into {} colours on {} in {seconds:.2} s",
         pixels,
         args.image.display(),
         params.colours.len(),
         backend.device_name()
-    );
-    print_runs(&runs);
-    println!(
+    )?;
+    print_runs(&runs)?;
+    outln!(
         "Wrote {} and clustered_E.png, labels_E.npy per run in {}",
         figure.display(),
         out.display()
-    );
+    )?;
     Ok(())
 }

@@ -1,11 +1,13 @@
 //! `hopsom som segment`: apply a trained codebook to an image without training.
 
+use super::stdout::outln;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Args;
 use serde_json::json;
 
+use super::outputs::RunOutputs;
 use super::som_output::{finite_or_null, write_labels};
 use super::ComputeArgs;
 use hopsom::error::{Error, Result};
@@ -41,6 +43,8 @@ pub struct SegmentArgs {
 }
 
 pub fn run(args: SegmentArgs) -> Result<()> {
+    let outputs = RunOutputs::in_directory("--out", &args.out);
+    outputs.check()?;
     let codebook = Codebook::load(&args.codebook, args.topology, args.toroidal)?;
     if codebook.dim != 3 {
         return Err(Error::bad_input(
@@ -54,8 +58,8 @@ pub fn run(args: SegmentArgs) -> Result<()> {
     let photo = read_rgb_image(&args.image)?;
     let (width, height) = (photo.width() as usize, photo.height() as usize);
     let samples = Samples::from_image(photo)?;
-    let out = super::output_dir(&args.out)?;
     let backend = args.compute.open_backend()?;
+    let out = outputs.prepare()?;
     let started = Instant::now();
     let progress = args.compute.progress(samples.len() as u64, "pixels");
     let assignment = assign_with_progress(&backend, &codebook, args.metric, &samples, &progress)?;
@@ -69,6 +73,7 @@ pub fn run(args: SegmentArgs) -> Result<()> {
         &assignment.labels,
         &[height, width],
     )?;
+    outputs.finish("som segment", None, seconds)?;
     if args.compute.json {
         return super::print_json(&json!({
             "backend": backend.name(),
@@ -83,7 +88,7 @@ pub fn run(args: SegmentArgs) -> Result<()> {
             "seconds": seconds,
         }));
     }
-    println!(
+    outln!(
         "Segmented {} pixels with {} colours on {} in {seconds:.2} s: PSNR {:.2} dB, QE {:.3}, TE {:.4}",
         samples.len(),
         codebook.grid.nodes(),
@@ -91,7 +96,7 @@ pub fn run(args: SegmentArgs) -> Result<()> {
         segmented.psnr,
         assignment.qe,
         assignment.te
-    );
-    println!("Wrote {} and labels.npy", segmented_path.display());
+    )?;
+    outln!("Wrote {} and labels.npy", segmented_path.display())?;
     Ok(())
 }

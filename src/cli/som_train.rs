@@ -2,12 +2,14 @@
 //! random colours (`--seed-compat`), and write the codebook, pictures of the map, per-epoch
 //! errors and, for images, the segmented picture.
 
+use super::stdout::outln;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::Args;
 use serde_json::json;
 
+use super::outputs::RunOutputs;
 use super::som_output::{
     finite_or_null, write_epoch_csv, write_epoch_plot, write_labels, write_map_pictures,
 };
@@ -258,15 +260,18 @@ pub fn execute(
 }
 
 pub fn run(args: TrainArgs) -> Result<()> {
+    let outputs = RunOutputs::in_directory("--out", &args.out);
+    outputs.check()?;
     let plan = plan(&args)?;
-    let out = super::output_dir(&args.out)?;
     let backend = args.compute.open_backend()?;
+    let out = outputs.prepare()?;
     let TrainOutcome {
         trained,
         psnr,
         seconds,
         written,
     } = execute(&plan, &out, &backend, &args.compute, args.seed_compat)?;
+    outputs.finish("som train", Some(plan.params.seed), seconds)?;
 
     if args.compute.json {
         let mut value = json!({
@@ -291,7 +296,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
         }
         return super::print_json(&value);
     }
-    println!(
+    outln!(
         "Trained a {} map ({:?}, {} epochs) on {} samples of {} dimensions from {} on {} in {seconds:.2} s",
         plan.grid.describe(),
         plan.params.mode,
@@ -300,23 +305,31 @@ pub fn run(args: TrainArgs) -> Result<()> {
         plan.samples.dim(),
         plan.source,
         backend.device_name()
-    );
-    println!(
+    )?;
+    outln!(
         "{:>6} {:>12} {:>8} {:>10} {:>8}",
-        "epoch", "QE", "TE", "lr", "sigma"
-    );
+        "epoch",
+        "QE",
+        "TE",
+        "lr",
+        "sigma"
+    )?;
     for e in sampled(&trained.epochs, 12) {
-        println!(
+        outln!(
             "{:>6} {:>12.4} {:>8.4} {:>10.4e} {:>8.3}",
-            e.epoch, e.qe, e.te, e.learning_rate, e.sigma
-        );
+            e.epoch,
+            e.qe,
+            e.te,
+            e.learning_rate,
+            e.sigma
+        )?;
     }
     if let Some(psnr) = psnr {
-        println!("PSNR of the segmented image: {psnr:.2} dB");
+        outln!("PSNR of the segmented image: {psnr:.2} dB")?;
     }
-    println!("Wrote codebook.npy, labels.npy, epochs.csv, epochs.png and:");
+    outln!("Wrote codebook.npy, labels.npy, epochs.csv, epochs.png and:")?;
     for path in written {
-        println!("  {}", path.display());
+        outln!("  {}", path.display())?;
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! `hopsom hopfield sweep`: recall every stored pattern at many noise levels, many times, and
 //! tabulate and plot how recall degrades.
 
+use super::stdout::outln;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -8,8 +9,11 @@ use clap::Args;
 use serde_json::json;
 
 use super::dynamics::{DynamicsArgs, LearningArgs};
+use super::outputs::RunOutputs;
 use super::ComputeArgs;
-use hopsom::error::Result;
+use hopsom::error::{Error, Result};
+use hopsom::hopfield::learn;
+use hopsom::hopfield::recall::check_recall_fits;
 use hopsom::hopfield::sweep::{parse_levels, run_sweep, SweepResult, SweepSpec};
 use hopsom::hopfield::{self, PatternSet};
 use hopsom::io::output::write_atomically;
@@ -46,17 +50,34 @@ pub struct SweepArgs {
 }
 
 pub fn run(args: SweepArgs) -> Result<()> {
+    let outputs = RunOutputs::default()
+        .file("--csv", args.csv.as_deref())
+        .file("--plot", args.plot.as_deref());
+    outputs.check()?;
+    let levels = parse_levels(&args.noise, "--noise")?;
     let stored = super::recall::load_patterns(&args.patterns, args.size)?;
     let spec = SweepSpec {
-        levels: parse_levels(&args.noise)?,
+        levels,
         trials: args.trials,
         seed: args.compute.seed,
         recall: args.dynamics.params(stored.neurons(), false)?,
     };
+    spec.check()?;
+    let total = spec.total_recalls(stored.len()).ok_or_else(|| {
+        Error::TooLarge(format!(
+            "--trials {}: more recalls than 64 bits count",
+            spec.trials
+        ))
+    })?;
     let backend = args.compute.open_backend()?;
-    let network = hopfield::learn(&stored, &args.learning.learning(), &backend)?;
-    let total = stored.len() * spec.levels.len() * spec.trials;
-    let progress = args.compute.progress(total as u64, "sweep");
+    let learning = args.learning.learning();
+    let factored = learn::is_factored(stored.neurons(), stored.len(), &learning, &backend)?;
+    if !factored {
+        learn::check_dense(stored.neurons(), learning.rule)?;
+    }
+    check_recall_fits(stored.neurons(), factored, spec.recall.mode, &backend)?;
+    let network = hopfield::learn(&stored, &learning, &backend)?;
+    let progress = args.compute.progress(total, "sweep");
     let result = run_sweep(&network, &stored, &spec, &backend, &progress)?;
     progress.finish_and_clear();
 
@@ -86,12 +107,19 @@ pub fn run(args: SweepArgs) -> Result<()> {
             "recalls_per_second": result.recalls_per_second,
         }));
     }
-    println!(
+    outln!(
         "{:<14} {:>6} {:>7} {:>7} {:>8} {:>8} {:>7} {:>7}",
-        "pattern", "noise", "trials", "exact", "overlap", "inverted", "fixed", "sweeps"
-    );
+        "pattern",
+        "noise",
+        "trials",
+        "exact",
+        "overlap",
+        "inverted",
+        "fixed",
+        "sweeps"
+    )?;
     for row in &result.rows {
-        println!(
+        outln!(
             "{:<14} {:>5}% {:>7} {:>7.3} {:>8.3} {:>8.3} {:>7.3} {:>7.2}",
             row.pattern_name,
             row.noise,
@@ -101,16 +129,16 @@ pub fn run(args: SweepArgs) -> Result<()> {
             row.inverted_fraction,
             row.fixed_point_fraction,
             row.mean_sweeps
-        );
+        )?;
     }
-    println!(
+    outln!(
         "{} recalls in {:.3} s: {:.0} recalls/s; {} on {}",
         result.recalls,
         result.seconds,
         result.recalls_per_second,
         backend.name(),
         backend.device_name()
-    );
+    )?;
     Ok(())
 }
 

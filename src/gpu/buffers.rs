@@ -178,7 +178,7 @@ impl RowBlocks {
 
 impl GpuContext {
     /// Rows of `columns` elements of `element_bytes` each that one binding holds, in whole tiles.
-    fn rows_per_binding(
+    pub fn rows_per_binding(
         &self,
         rows: usize,
         columns: usize,
@@ -250,7 +250,7 @@ impl GpuContext {
 
 /// Bytes for people: 1.5 GiB, 12.0 MiB, 800 B.
 pub fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
     let mut value = bytes as f64;
     let mut unit = 0;
     while value >= 1024.0 && unit + 1 < UNITS.len() {

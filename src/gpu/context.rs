@@ -89,6 +89,29 @@ pub struct GpuContext {
     pub(super) peak_buffer_bytes: std::sync::atomic::AtomicU64,
 }
 
+/// The names wgpu accepts in `WGPU_BACKEND` (a comma-separated list).
+const BACKEND_NAMES: &[&str] = &[
+    "vulkan", "vk", "metal", "mtl", "dx12", "d3d12", "gl", "gles", "opengl", "webgpu",
+];
+
+/// Fails with a usage error naming the bad value when `WGPU_BACKEND` names no graphics API
+/// (wgpu would silently search none, and the error would read as a missing driver).
+pub fn check_backend_variable() -> Result<()> {
+    let Ok(value) = std::env::var("WGPU_BACKEND") else {
+        return Ok(());
+    };
+    for part in value.split(',') {
+        let name = part.trim().to_lowercase();
+        if !BACKEND_NAMES.contains(&name.as_str()) {
+            return Err(Error::Usage(format!(
+                "WGPU_BACKEND={value:?}: {:?} is not a graphics API; use vulkan, metal, dx12 or gl (comma-separated)",
+                part.trim()
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn new_instance() -> wgpu::Instance {
     // Honours WGPU_BACKEND (vulkan, metal, dx12, gl) and the other WGPU_* instance variables.
     wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env())

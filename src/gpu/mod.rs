@@ -4,10 +4,12 @@
 mod buffers;
 mod context;
 mod profile;
+mod random;
 pub mod shaders;
 
 pub use buffers::{human_bytes, RowBlocks};
 pub use context::{
-    list_adapters, pick_adapter_summary, AdapterPolicy, AdapterSummary, GpuContext, KernelFamily,
+    check_backend_variable, list_adapters, pick_adapter_summary, AdapterPolicy, AdapterSummary,
+    GpuContext, KernelFamily,
 };
 pub use profile::Profile;

@@ -95,6 +95,12 @@ pub const SOM_BATCH: ShaderModule = ShaderModule {
     parts: &[SOM_COMMON, shader_file!("som_batch.wgsl")],
 };
 
+/// The random generator as a kernel, for the known-answer tests of its WGSL twin.
+pub const RNG_CHECK: ShaderModule = ShaderModule {
+    name: "rng_check",
+    parts: &[RNG, shader_file!("rng_check.wgsl")],
+};
+
 /// Every module the program compiles.
 pub const MODULES: &[ShaderModule] = &[
     HEBBIAN,
@@ -106,6 +112,7 @@ pub const MODULES: &[ShaderModule] = &[
     SOM_BMU,
     SOM_ONLINE,
     SOM_BATCH,
+    RNG_CHECK,
 ];
 
 /// Files that hold functions only and are valid WGSL on their own.

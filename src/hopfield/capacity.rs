@@ -44,8 +44,12 @@ pub struct CapacityRow {
     pub patterns: usize,
     pub trials: usize,
     pub one_step_error: f64,
-    /// The binomial standard error of `one_step_error`.
+    /// The standard error of `one_step_error`: from the spread of the error between the
+    /// independent pattern sets when there are several (the bits of one set are not independent:
+    /// they share its crosstalk), otherwise the binomial figure of independent bits.
     pub one_step_error_stderr: f64,
+    /// How `one_step_error_stderr` was computed: `between_sets` or `binomial`.
+    pub one_step_error_stderr_method: &'static str,
     pub theory_one_step_error: f64,
     pub stable_fraction: f64,
     pub fixed_point_overlap: f64,
@@ -57,7 +61,8 @@ pub fn theory_one_step_error(load: f64) -> f64 {
 }
 
 impl CapacitySpec {
-    fn check(&self) -> Result<()> {
+    /// Checks the study's sizes before any pattern is drawn.
+    pub fn check(&self) -> Result<()> {
         if self.neurons == 0 {
             return Err(Error::Usage("--neurons must be at least 1".into()));
         }
@@ -65,7 +70,9 @@ impl CapacitySpec {
             return Err(Error::Usage("the load list is empty".into()));
         }
         if let Some(load) = self.loads.iter().find(|&&l| !(l.is_finite() && l > 0.0)) {
-            return Err(Error::Usage(format!("loads must be positive, not {load}")));
+            return Err(Error::Usage(format!(
+                "--loads {load}: a load P/N must be a positive number"
+            )));
         }
         if self.trials == 0 {
             return Err(Error::Usage("--trials must be at least 1".into()));
@@ -73,9 +80,23 @@ impl CapacitySpec {
         if self.max_sweeps == 0 {
             return Err(Error::Usage("--max-sweeps must be at least 1".into()));
         }
-        // Before any pattern is drawn: fields must fit the kernels' integers.
+        if self.trials > u32::MAX as usize {
+            return Err(Error::Usage(format!(
+                "--trials {} is more than the 2^32 - 1 pattern sets a stream key numbers",
+                self.trials
+            )));
+        }
+        // Before any pattern is drawn: fields must fit the kernels' integers, and the patterns
+        // (and their dense matrix, when the rule needs one) the host's memory.
         for &load in &self.loads {
             let count = self.patterns_at(load) as u64;
+            crate::limits::check_host_memory(
+                &format!(
+                    "--loads {load}: {count} patterns of {} neurons",
+                    self.neurons
+                ),
+                crate::limits::checked_product(&[count, self.neurons as u64, 3]),
+            )?;
             if count.saturating_mul(self.neurons.saturating_sub(1) as u64) >= 1 << 29 {
                 return Err(Error::TooLarge(format!(
                     "{count} patterns of {} neurons: fields could exceed the 32-bit integer range the kernels use",
@@ -92,17 +113,29 @@ impl CapacitySpec {
 }
 
 /// `count` random unbiased patterns of `neurons`, keyed on (seed, load, trial).
+///
+/// Bit `i` of the set (pattern-major) is bit `i % 32` of draw `i / 32` of round 0.
 pub fn random_patterns(neurons: usize, count: usize, key: &StreamKey) -> Result<PatternSet> {
-    let states = (0..count * neurons)
-        .map(|i| {
-            let word = key.draw(0, (i / 32) as u32);
-            if (word >> (i % 32)) & 1 == 1 {
-                1
-            } else {
-                -1
+    let total = count
+        .checked_mul(neurons)
+        .filter(|&bits| bits / 32 < u32::MAX as usize)
+        .ok_or_else(|| {
+            Error::TooLarge(format!(
+                "{count} random patterns of {neurons} neurons exceed one random stream"
+            ))
+        })?;
+    let mut states = Vec::with_capacity(total);
+    // One Philox block holds 128 bits: four draws.
+    'blocks: for block in 0.. {
+        for word in key.block(0, block) {
+            for bit in 0..32 {
+                if states.len() == total {
+                    break 'blocks;
+                }
+                states.push(if (word >> bit) & 1 == 1 { 1 } else { -1 });
             }
-        })
-        .collect();
+        }
+    }
     PatternSet::new(
         neurons,
         states,
@@ -122,6 +155,7 @@ pub fn run_capacity(
     for (load_index, &load) in spec.loads.iter().enumerate() {
         let count = spec.patterns_at(load);
         let (mut flipped_bits, mut stable, mut overlap_sum) = (0u64, 0usize, 0.0);
+        let mut set_errors = Vec::with_capacity(spec.trials);
         for trial in 0..spec.trials {
             let key = StreamKey::new(
                 spec.seed,
@@ -146,15 +180,18 @@ pub fn run_capacity(
                 backend,
                 &ProgressBar::hidden(),
             )?;
+            let mut set_flips = 0u64;
             for (pattern, outcome) in stored.iter().zip(&stepped) {
                 let flips = pattern
                     .iter()
                     .zip(&outcome.final_state)
                     .filter(|(a, b)| a != b)
                     .count();
-                flipped_bits += flips as u64;
+                set_flips += flips as u64;
                 stable += usize::from(flips == 0);
             }
+            flipped_bits += set_flips;
+            set_errors.push(set_flips as f64 / (count * n) as f64);
             let settle = RecallParams {
                 mode: spec.mode,
                 max_sweeps: spec.max_sweeps,
@@ -175,18 +212,34 @@ pub fn run_capacity(
         }
         let bits = (count * n * spec.trials) as f64;
         let error = flipped_bits as f64 / bits;
+        let (stderr, method) = one_step_error_stderr(error, bits, &set_errors);
         rows.push(CapacityRow {
             load,
             patterns: count,
             trials: spec.trials,
             one_step_error: error,
-            one_step_error_stderr: (error * (1.0 - error) / bits).sqrt(),
+            one_step_error_stderr: stderr,
+            one_step_error_stderr_method: method,
             theory_one_step_error: theory_one_step_error(load),
             stable_fraction: stable as f64 / (count * spec.trials) as f64,
             fixed_point_overlap: overlap_sum / (count * spec.trials) as f64,
         });
     }
     Ok(rows)
+}
+
+/// The standard error of the mean one-step error and how it was found. With several pattern
+/// sets it is the sample standard deviation of their errors over √K: bits of one set share its
+/// crosstalk, so treating them as independent understates the set-to-set spread several times.
+/// With one set only the binomial figure of independent bits is available.
+fn one_step_error_stderr(error: f64, bits: f64, set_errors: &[f64]) -> (f64, &'static str) {
+    let k = set_errors.len();
+    if k < 2 {
+        return ((error * (1.0 - error) / bits).sqrt(), "binomial");
+    }
+    let mean = set_errors.iter().sum::<f64>() / k as f64;
+    let variance = set_errors.iter().map(|e| (e - mean).powi(2)).sum::<f64>() / (k - 1) as f64;
+    ((variance / k as f64).sqrt(), "between_sets")
 }
 
 #[cfg(test)]
@@ -199,6 +252,17 @@ mod tests {
         assert!((theory_one_step_error(0.1) - 7.827e-4).abs() < 1e-6);
         assert!((theory_one_step_error(0.138) - 0.00358).abs() < 5e-5);
         assert!((theory_one_step_error(1.0) - 0.158_655).abs() < 1e-5);
+    }
+
+    #[test]
+    fn stderr_is_the_spread_between_sets() {
+        let (stderr, method) = one_step_error_stderr(0.02, 1e6, &[0.01, 0.03]);
+        assert_eq!(method, "between_sets");
+        // Sample sd of {0.01, 0.03} is 0.01414; over √2: 0.01.
+        assert!((stderr - 0.01).abs() < 1e-12, "{stderr}");
+        let (binomial, method) = one_step_error_stderr(0.5, 100.0, &[0.5]);
+        assert_eq!(method, "binomial");
+        assert!((binomial - 0.05).abs() < 1e-12);
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub fn flip_count(neurons: usize, percent: f64) -> usize {
 pub fn check_noise(percent: f64) -> Result<()> {
     if !percent.is_finite() || !(0.0..=100.0).contains(&percent) {
         return Err(Error::Usage(format!(
-            "noise must be between 0 and 100 percent, not {percent}"
+            "--noise {percent}: a noise level is a percentage from 0 to 100"
         )));
     }
     Ok(())

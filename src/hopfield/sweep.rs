@@ -30,7 +30,8 @@ pub struct SweepSpec {
 }
 
 impl SweepSpec {
-    fn check(&self) -> Result<()> {
+    /// Checks the sweep before any probe is made.
+    pub fn check(&self) -> Result<()> {
         if self.levels.is_empty() {
             return Err(Error::Usage("the noise list is empty".into()));
         }
@@ -40,7 +41,24 @@ impl SweepSpec {
         if self.trials == 0 {
             return Err(Error::Usage("--trials must be at least 1".into()));
         }
+        // Each trial's random stream is keyed on its number as 32 bits; the batches stream, so
+        // any count that numbers uniquely is accepted, whatever its length.
+        if self.trials > u32::MAX as usize {
+            return Err(Error::Usage(format!(
+                "--trials {} is more than the 2^32 - 1 trials a stream key numbers",
+                self.trials
+            )));
+        }
         Ok(())
+    }
+
+    /// Recalls in the whole sweep of `patterns` stored patterns, or `None` past 64 bits.
+    pub fn total_recalls(&self, patterns: usize) -> Option<u64> {
+        crate::limits::checked_product(&[
+            patterns as u64,
+            self.levels.len() as u64,
+            self.trials as u64,
+        ])
     }
 }
 
@@ -90,6 +108,9 @@ pub fn run_sweep(
     progress: &ProgressBar,
 ) -> Result<SweepResult> {
     spec.check()?;
+    spec.total_recalls(stored.len())
+        .filter(|&total| total <= usize::MAX as u64)
+        .ok_or_else(|| Error::TooLarge("the sweep counts more recalls than 64 bits hold".into()))?;
     let n = stored.neurons();
     let levels = spec.levels.len();
     let per_pattern = levels * spec.trials;
@@ -179,15 +200,16 @@ pub fn run_sweep(
 
 /// Parses a noise list: comma-separated levels (`0,10,25`) or a range `START:STOP:STEP` with STOP
 /// included when the steps land on it.
-pub fn parse_levels(text: &str) -> Result<Vec<f64>> {
+/// `option` names the list in messages (`--noise`, `--loads`).
+pub fn parse_levels(text: &str, option: &str) -> Result<Vec<f64>> {
     let bad = || {
         Error::Usage(format!(
-            "{text:?} is not a noise list (10,25,50) or range (0:100:5)"
+            "{option} {text:?} is not a list (10,25,50) or a range START:STOP:STEP (0:100:5)"
         ))
     };
     let text = text.trim();
     if text.is_empty() {
-        return Err(Error::Usage("the noise list is empty".into()));
+        return Err(Error::Usage(format!("{option}: the list is empty")));
     }
     if text.contains(':') {
         let parts: Vec<f64> = text
@@ -199,13 +221,13 @@ pub fn parse_levels(text: &str) -> Result<Vec<f64>> {
         };
         if !(step.is_finite() && step > 0.0 && stop >= start) {
             return Err(Error::Usage(format!(
-                "{text:?}: a range needs STOP >= START and STEP > 0"
+                "{option} {text:?}: a range needs STOP >= START and STEP > 0"
             )));
         }
         let count = ((stop - start) / step + 1e-9).floor() as usize + 1;
         if count > 100_000 {
             return Err(Error::Usage(format!(
-                "{text:?} has {count} levels; at most 100 000"
+                "{option} {text:?} has {count} values; at most 100 000"
             )));
         }
         // Computed from the index, not accumulated, so 0:100:5 ends exactly on 100.
@@ -222,13 +244,16 @@ mod tests {
 
     #[test]
     fn parses_lists_and_ranges() {
-        assert_eq!(parse_levels("10, 25,50").unwrap(), [10.0, 25.0, 50.0]);
-        let range = parse_levels("0:100:5").unwrap();
+        assert_eq!(
+            parse_levels("10, 25,50", "--noise").unwrap(),
+            [10.0, 25.0, 50.0]
+        );
+        let range = parse_levels("0:100:5", "--noise").unwrap();
         assert_eq!(range.len(), 21);
         assert_eq!(range[20], 100.0);
-        assert!(parse_levels("").is_err());
-        assert!(parse_levels("5:0:1").is_err());
-        assert!(parse_levels("0:10:0").is_err());
-        assert!(parse_levels("a,b").is_err());
+        assert!(parse_levels("", "--noise").is_err());
+        assert!(parse_levels("5:0:1", "--noise").is_err());
+        assert!(parse_levels("0:10:0", "--noise").is_err());
+        assert!(parse_levels("a,b", "--noise").is_err());
     }
 }

@@ -4,8 +4,12 @@ use std::path::Path;
 
 use npyz::{TypeChar, WriterBuilder};
 
+use std::io::Read;
+
+use super::input::read_bytes_bounded;
 use super::output::write_atomically;
 use crate::error::{Error, Result};
+use crate::limits::{check_host_memory, checked_product};
 
 /// A C-ordered array read from a `.npy` file, its values widened to f64.
 #[derive(Debug, Clone)]
@@ -14,13 +18,64 @@ pub struct NpyArray {
     pub values: Vec<f64>,
 }
 
+/// The largest `.npy` header read (numpy writes a few hundred bytes).
+const MAX_HEADER_BYTES: u64 = 1 << 20;
+
 /// Reads a numeric `.npy` file (bool, signed or unsigned integers, float32/64), in C order.
+///
+/// The header is read first: the data it declares is computed with checked arithmetic, compared
+/// with the file's length and with the memory the host has, and only then read, never past
+/// what was declared. A truncated file, a longer one, or a shape of 2⁶² × 2⁶² is an error.
 pub fn read_npy(path: &Path) -> Result<NpyArray> {
-    let bytes = std::fs::read(path).map_err(|err| Error::io(path, err))?;
     let bad = |message: String| Error::bad_input(path, message);
+    let (header_end, head) = read_header(path)?;
+    let file = npyz::NpyFile::new(&head[..])
+        .map_err(|err| bad(format!("not a valid .npy file ({err})")))?;
+    let declared: Vec<u64> = file.shape().to_vec();
+    let item_bytes = match file.dtype() {
+        npyz::DType::Plain(type_str) => type_str.size_field() as u64,
+        _ => {
+            return Err(bad(
+                "structured .npy arrays are not supported; save a plain numeric array".into(),
+            ))
+        }
+    };
+    let elements = checked_product(&declared);
+    let data_bytes = elements.and_then(|count| count.checked_mul(item_bytes));
+    let (Some(elements), Some(data_bytes)) = (elements, data_bytes) else {
+        return Err(bad(format!(
+            "the header declares shape {declared:?}, more elements than 64 bits can count"
+        )));
+    };
+    let expected = header_end + data_bytes;
+    if let Ok(metadata) = std::fs::metadata(path) {
+        if metadata.is_file() && metadata.len() != expected {
+            return Err(bad(format!(
+                "the header declares shape {declared:?} ({data_bytes} bytes of data), but the file holds {} bytes of data: {}",
+                metadata.len().saturating_sub(header_end),
+                if metadata.len() < expected { "truncated" } else { "trailing bytes" }
+            )));
+        }
+    }
+    // The values are widened to f64 in memory.
+    check_host_memory(
+        &format!("{}: an array of shape {declared:?}", path.display()),
+        elements.checked_mul(8),
+    )?;
+    let bytes = read_bytes_bounded(path, expected, || {
+        bad(format!(
+            "longer than the {expected} bytes its header declares (shape {declared:?})"
+        ))
+    })?;
+    if (bytes.len() as u64) < expected {
+        return Err(bad(format!(
+            "truncated: the header declares shape {declared:?}, {expected} bytes, but the file ends after {}",
+            bytes.len()
+        )));
+    }
     let file = npyz::NpyFile::new(&bytes[..])
         .map_err(|err| bad(format!("not a valid .npy file ({err})")))?;
-    let shape: Vec<usize> = file.shape().iter().map(|&d| d as usize).collect();
+    let shape: Vec<usize> = declared.iter().map(|&d| d as usize).collect();
     let fortran = file.order() == npyz::Order::Fortran;
     let npyz::DType::Plain(type_str) = file.dtype() else {
         return Err(bad(
@@ -71,6 +126,47 @@ pub fn read_npy(path: &Path) -> Result<NpyArray> {
         values
     };
     Ok(NpyArray { shape, values })
+}
+
+/// Reads the magic, version and header of `path`: returns where the data starts and the bytes
+/// up to there.
+fn read_header(path: &Path) -> Result<(u64, Vec<u8>)> {
+    let bad = |message: &str| Error::bad_input(path, message.to_string());
+    let mut file = std::fs::File::open(path).map_err(|err| Error::io(path, err))?;
+    let mut prefix = Vec::new();
+    (&mut file)
+        .take(12)
+        .read_to_end(&mut prefix)
+        .map_err(|err| Error::io(path, err))?;
+    if prefix.len() < 10 || !prefix.starts_with(b"\x93NUMPY") {
+        return Err(bad("not a .npy file (it does not start with \\x93NUMPY)"));
+    }
+    let header_end = match prefix[6] {
+        1 => 10 + u64::from(u16::from_le_bytes([prefix[8], prefix[9]])),
+        2 | 3 if prefix.len() == 12 => {
+            12 + u64::from(u32::from_le_bytes([
+                prefix[8], prefix[9], prefix[10], prefix[11],
+            ]))
+        }
+        version => {
+            return Err(bad(&format!(
+                "unsupported .npy format version {version}; numpy writes 1, 2 or 3"
+            )))
+        }
+    };
+    if header_end > MAX_HEADER_BYTES {
+        return Err(bad("the .npy header is larger than 1 MiB"));
+    }
+    let mut head = prefix;
+    (&mut file)
+        .take(header_end.saturating_sub(head.len() as u64))
+        .read_to_end(&mut head)
+        .map_err(|err| Error::io(path, err))?;
+    if (head.len() as u64) < header_end {
+        return Err(bad("truncated in its header"));
+    }
+    head.truncate(header_end as usize);
+    Ok((header_end, head))
 }
 
 /// `values` is `rows` x `columns` in C order; returns its transpose, in C order.

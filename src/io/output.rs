@@ -1,10 +1,58 @@
-//! Writing output files so that a failure never leaves half a file: write to a temporary file in
-//! the same directory, then rename it over the target.
+//! Writing output files so that neither a failure nor an interruption leaves half a file: each
+//! file is written to a temporary file in the same directory, then renamed over the target.
+//!
+//! The temporary files of the process are listed in one registry, so that a signal handler (the
+//! command line installs one for SIGINT, SIGTERM and SIGHUP) can remove them with
+//! [`remove_temporaries_and_hold`] before the process exits: destructors do not run when a
+//! process is ended by a signal. Creating, renaming and removing take the registry's lock, so a
+//! file is either renamed into place whole or removed, never left behind as `.hopsom-*`.
 
+use std::collections::BTreeSet;
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
 use crate::error::{Error, Result};
+
+/// The prefix of every temporary file hopsom writes.
+pub const TEMPORARY_PREFIX: &str = ".hopsom-";
+
+/// What this process has on disk that is not finished: temporary files, and directories it
+/// created (removed on interruption when they are still empty).
+#[derive(Default)]
+struct Pending {
+    temporaries: BTreeSet<PathBuf>,
+    directories: Vec<PathBuf>,
+    /// Every file written whole so far, in order (for a run's manifest).
+    written: Vec<PathBuf>,
+}
+
+static PENDING: Mutex<Pending> = Mutex::new(Pending {
+    temporaries: BTreeSet::new(),
+    directories: Vec::new(),
+    written: Vec::new(),
+});
+
+fn pending() -> MutexGuard<'static, Pending> {
+    // A panic while the lock was held leaves the list itself intact; keep using it.
+    PENDING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Removes every temporary file still being written and every directory this process created
+/// that is still empty, and returns the lock so that nothing new is created or renamed before
+/// the caller exits. For signal handlers.
+pub fn remove_temporaries_and_hold() -> impl Drop {
+    let mut guard = pending();
+    for path in std::mem::take(&mut guard.temporaries) {
+        let _ = std::fs::remove_file(path);
+    }
+    for directory in guard.directories.iter().rev() {
+        let _ = std::fs::remove_dir(directory);
+    }
+    guard
+}
 
 /// Writes `path` through `fill`, atomically.
 pub fn write_atomically<F>(path: &Path, fill: F) -> Result<()>
@@ -16,24 +64,35 @@ where
         _ => Path::new("."),
     };
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".hopsom-");
+    builder.prefix(TEMPORARY_PREFIX);
     // Temporary files are private (0600); results are ordinary files, readable as the umask allows.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    let mut temporary = builder
-        .tempfile_in(directory)
-        .map_err(|err| Error::io(directory, err))?;
-    {
+    let mut temporary = {
+        let mut list = pending();
+        let temporary = builder
+            .tempfile_in(directory)
+            .map_err(|err| Error::io(directory, err))?;
+        list.temporaries.insert(temporary.path().to_path_buf());
+        temporary
+    };
+    let temporary_path = temporary.path().to_path_buf();
+    let written = (|| {
         let mut writer = BufWriter::new(temporary.as_file_mut());
-        fill(&mut writer).map_err(|err| Error::io(path, err))?;
-        writer.flush().map_err(|err| Error::io(path, err))?;
-    }
+        fill(&mut writer)?;
+        writer.flush()
+    })();
+    let mut list = pending();
+    list.temporaries.remove(&temporary_path);
+    // On an error, dropping `temporary` removes it.
+    written.map_err(|err| Error::io(path, err))?;
     temporary
         .persist(path)
         .map_err(|err| Error::io(path, err.error))?;
+    list.written.push(path.to_path_buf());
     Ok(())
 }
 
@@ -42,7 +101,36 @@ pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomically(path, |writer| writer.write_all(bytes))
 }
 
-/// Creates the output directory (and its parents).
+/// Creates the output directory (and its parents). Directories this call creates are listed,
+/// so an interrupted run removes them again when they are still empty.
 pub fn ensure_dir(path: &Path) -> Result<()> {
-    std::fs::create_dir_all(path).map_err(|err| Error::io(path, err))
+    if path.is_dir() {
+        return Ok(());
+    }
+    let mut missing = Vec::new();
+    let mut ancestor = Some(path);
+    while let Some(dir) = ancestor {
+        if dir.as_os_str().is_empty() || dir.exists() {
+            break;
+        }
+        missing.push(dir.to_path_buf());
+        ancestor = dir.parent();
+    }
+    let mut list = pending();
+    std::fs::create_dir_all(path).map_err(|err| Error::io(path, err))?;
+    list.directories.extend(missing.into_iter().rev());
+    Ok(())
+}
+
+/// The files this process has written whole so far, in the order they were finished.
+pub fn written_files() -> Vec<PathBuf> {
+    pending().written.clone()
+}
+
+/// Removes the directories this process created that are still empty (after a failed run).
+pub fn remove_created_empty_dirs() {
+    let mut list = pending();
+    for directory in std::mem::take(&mut list.directories).iter().rev() {
+        let _ = std::fs::remove_dir(directory);
+    }
 }

@@ -31,9 +31,7 @@ pub fn read_pattern_file(path: &Path, size: Option<GridShape>) -> Result<Pattern
     } else if IMAGE_EXTENSIONS.contains(&extension.as_str()) {
         read_image_pattern(path, &label, size)?
     } else {
-        let text = std::fs::read(path).map_err(|err| Error::io(path, err))?;
-        let text = String::from_utf8(text)
-            .map_err(|_| Error::bad_input(path, "not a text file, an image or a .npy array"))?;
+        let text = super::input::read_text(path)?;
         if is_grid(&text) {
             parse_grid(&text, &label).map_err(|err| Error::bad_input(path, err.to_string()))?
         } else {
@@ -156,23 +154,19 @@ fn parse_bipolar(value: &str) -> Option<i8> {
 }
 
 fn read_image_pattern(path: &Path, label: &str, size: Option<GridShape>) -> Result<PatternSet> {
-    let image = image::ImageReader::open(path)
-        .map_err(|err| Error::io(path, err))?
-        .with_guessed_format()
-        .map_err(|err| Error::io(path, err))?
-        .decode()
-        .map_err(|err| Error::bad_input(path, format!("unreadable image ({err})")))?;
-    let mut rgb = image.to_rgb8();
+    let mut rgb = super::photos::read_rgb_image(path)?;
     if let Some(shape) = size {
-        if shape.width == 0 || shape.height == 0 {
-            return Err(Error::Usage("--size must be at least 1x1".into()));
-        }
-        rgb = image::imageops::resize(
-            &rgb,
-            shape.width as u32,
-            shape.height as u32,
-            image::imageops::FilterType::Triangle,
+        let (width, height) = (
+            u32::try_from(shape.width).ok(),
+            u32::try_from(shape.height).ok(),
         );
+        let (Some(width), Some(height)) = (width, height) else {
+            return Err(Error::Usage(format!(
+                "--size {}x{}: each side must be below 2^32",
+                shape.width, shape.height
+            )));
+        };
+        rgb = image::imageops::resize(&rgb, width, height, image::imageops::FilterType::Triangle);
     }
     let (width, height) = (rgb.width() as usize, rgb.height() as usize);
     if width == 0 || height == 0 {

@@ -35,9 +35,38 @@ pub fn read_rgb_image(path: &Path) -> Result<image::RgbImage> {
     let mut limits = image::Limits::default();
     limits.max_alloc = Some(pixels * 8 + (64 << 20));
     reader.limits(limits);
+    let format = reader.format();
     let decoded = reader.decode().map_err(unreadable)?;
+    if format == Some(image::ImageFormat::Jpeg) {
+        check_jpeg_complete(path)?;
+    }
     Ok(match decoded {
         image::DynamicImage::ImageRgb8(rgb) => rgb,
         other => other.into_rgb8(),
     })
+}
+
+/// The JPEG decoder fills a truncated file's missing rows with grey and reports success; a
+/// complete JPEG ends with its EOI marker (FF D9), which cannot occur inside the entropy-coded
+/// data (0xFF is stuffed there). Looked for in the last 64 KiB, which leaves room for the
+/// trailing bytes some cameras append.
+fn check_jpeg_complete(path: &Path) -> Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    const TAIL: u64 = 64 << 10;
+    let mut file = std::fs::File::open(path).map_err(|err| Error::io(path, err))?;
+    let length = file.metadata().map_err(|err| Error::io(path, err))?.len();
+    file.seek(SeekFrom::Start(length.saturating_sub(TAIL)))
+        .map_err(|err| Error::io(path, err))?;
+    let mut tail = Vec::new();
+    file.take(TAIL)
+        .read_to_end(&mut tail)
+        .map_err(|err| Error::io(path, err))?;
+    if tail.windows(2).any(|pair| pair == [0xff, 0xd9]) {
+        Ok(())
+    } else {
+        Err(Error::bad_input(
+            path,
+            "truncated JPEG: the file ends before its end-of-image marker",
+        ))
+    }
 }

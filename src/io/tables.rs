@@ -1,5 +1,5 @@
 //! Reading numeric data for a map: `.npy` arrays of shape (samples, dim) or (samples,), and CSV
-//! files of one sample per row (a first row that is not numeric is taken as a header).
+//! files of one sample per row (a first row none of whose fields is a number is taken as a header).
 
 use std::path::Path;
 
@@ -34,28 +34,40 @@ pub fn read_samples(path: &Path) -> Result<Samples> {
 }
 
 fn read_csv(path: &Path) -> Result<(usize, Vec<f32>)> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|err| Error::bad_input(path, format!("not a readable text file ({err})")))?;
+    let text = super::input::read_text(path)?;
     let mut dim = 0;
     let mut values = Vec::new();
+    let mut seen_header = false;
     for (number, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let row: std::result::Result<Vec<f32>, _> = line
+        let fields: Vec<&str> = line
             .split([',', ';', '\t', ' '])
             .filter(|field| !field.is_empty())
+            .collect();
+        let row: std::result::Result<Vec<f32>, _> = fields
+            .iter()
             .map(|field| field.trim().parse::<f32>())
             .collect();
+        let is_first_row = dim == 0 && values.is_empty() && !seen_header;
         let row = match row {
             Ok(row) => row,
-            Err(_) if dim == 0 && values.is_empty() => continue, // a header
+            // A header names its columns: no field of it is a number. `1,x,3` is a bad row.
+            Err(_) if is_first_row && fields.iter().all(|f| f.trim().parse::<f64>().is_err()) => {
+                seen_header = true;
+                continue;
+            }
             Err(_) => {
+                let field = fields
+                    .iter()
+                    .find(|f| f.trim().parse::<f32>().is_err())
+                    .map_or("", |f| f.trim());
                 return Err(Error::bad_input(
                     path,
-                    format!("line {}: not a row of numbers", number + 1),
-                ))
+                    format!("line {}: {field:?} is not a number", number + 1),
+                ));
             }
         };
         if dim == 0 {

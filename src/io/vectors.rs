@@ -13,7 +13,7 @@ pub fn read_neuron_values(path: &Path) -> Result<Vec<f64>> {
     let values = if is_npy {
         super::npy::read_npy(path)?.values
     } else {
-        let text = std::fs::read_to_string(path).map_err(|err| Error::io(path, err))?;
+        let text = super::input::read_text(path)?;
         text.split(|c: char| c == ',' || c.is_whitespace())
             .filter(|v| !v.is_empty())
             .map(|v| {
@@ -36,7 +36,14 @@ pub fn read_neuron_values(path: &Path) -> Result<Vec<f64>> {
 
 /// Reads a mask, one flag per neuron: grid text (`#` set, `.` clear) or numbers (non-zero set).
 pub fn read_mask(path: &Path) -> Result<Vec<bool>> {
-    let text = std::fs::read(path).map_err(|err| Error::io(path, err))?;
+    let is_npy = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("npy"));
+    let text = if is_npy {
+        Vec::new()
+    } else {
+        super::input::read_text(path)?.into_bytes()
+    };
     let is_grid = !text.is_empty()
         && text
             .iter()

@@ -43,6 +43,21 @@ impl ClusterParams {
                 "--epochs needs one or more counts, each at least 1".into(),
             ));
         }
+        let total = self
+            .epochs
+            .iter()
+            .try_fold(0u64, |sum, &e| sum.checked_add(e as u64));
+        crate::limits::check_host_memory(
+            &format!(
+                "--epochs {} (a report per epoch)",
+                self.epochs
+                    .iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            total.and_then(|t| t.checked_mul(std::mem::size_of::<super::EpochReport>() as u64)),
+        )?;
         if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
             return Err(Error::Usage(format!(
                 "--lr must be a positive number, not {}",

@@ -181,6 +181,13 @@ impl TrainingParams {
         if self.epochs == 0 {
             return usage("--epochs must be at least 1".into());
         }
+        // The schedule and the per-epoch report are held for every epoch.
+        let per_epoch =
+            std::mem::size_of::<EpochRates>() + std::mem::size_of::<super::EpochReport>();
+        crate::limits::check_host_memory(
+            &format!("--epochs {} (a schedule and report per epoch)", self.epochs),
+            (self.epochs as u64).checked_mul(per_epoch as u64),
+        )?;
         let positive = [
             ("--lr", self.learning_rate),
             ("--lr-end", self.learning_rate_end),

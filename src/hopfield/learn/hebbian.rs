@@ -40,17 +40,10 @@ pub(crate) fn check_field_range(patterns: &PatternSet) -> Result<()> {
 /// The most neurons a dense weight matrix may have: its indices must fit 32 bits on the GPU.
 pub const MAX_DENSE_NEURONS: usize = 65_535;
 
-/// Checks that a dense n x n matrix of `patterns` is within range (use factored weights beyond).
+/// Checks that a dense n x n Hebbian matrix of `patterns` is within range.
 pub(crate) fn check_sizes(patterns: &PatternSet) -> Result<()> {
     check_field_range(patterns)?;
-    let n = patterns.neurons();
-    if n > MAX_DENSE_NEURONS {
-        return Err(Error::TooLarge(format!(
-            "{n} neurons: a dense weight matrix needs {} (at most 65 535 neurons; factored weights need none)",
-            crate::gpu::human_bytes((n * n * 4) as u64)
-        )));
-    }
-    Ok(())
+    super::check_dense(patterns.neurons(), super::LearningRule::Hebbian)
 }
 
 /// Each neuron's values across the patterns as bits (1 for −1), `words` words of `bits` bits per

@@ -69,7 +69,7 @@ pub fn learn(
     let Learning {
         rule,
         keep_diagonal,
-        weights,
+        ..
     } = *learning;
     if keep_diagonal && rule != LearningRule::PseudoInverse {
         return Err(Error::Usage(
@@ -77,25 +77,11 @@ pub fn learn(
         ));
     }
     check_field_range(patterns)?;
-    let factored = match weights {
-        WeightForm::Dense => false,
-        WeightForm::Factored => true,
-        WeightForm::Auto => {
-            rule == LearningRule::Hebbian
-                && (2 * patterns.len() < patterns.neurons()
-                    || !dense_fits(patterns.neurons(), backend))
-        }
-    };
-    if factored {
-        if rule != LearningRule::Hebbian {
-            return Err(Error::Usage(format!(
-                "factored weights hold the Hebbian rule only, not {rule:?}; use --weights dense"
-            )));
-        }
+    if is_factored(patterns.neurons(), patterns.len(), learning, backend)? {
         return HopfieldNetwork::factored(patterns);
     }
-    hebbian::check_sizes(patterns)?;
     let (n, p) = (patterns.neurons(), patterns.len());
+    check_dense(n, rule)?;
     match rule {
         LearningRule::Hebbian => learn_hebbian(patterns, backend),
         LearningRule::Storkey => {
@@ -110,30 +96,70 @@ pub fn learn(
     }
 }
 
+/// Whether `learning` holds `count` patterns of `neurons` in factored form (the patterns
+/// themselves) rather than as a dense matrix: what [`learn`] will build, decided before
+/// anything is learned so that the caller can check the recall that follows fits.
+pub fn is_factored(
+    neurons: usize,
+    count: usize,
+    learning: &Learning,
+    backend: &Backend,
+) -> Result<bool> {
+    let rule = learning.rule;
+    let factored = match learning.weights {
+        WeightForm::Dense => false,
+        WeightForm::Factored => true,
+        WeightForm::Auto => {
+            rule == LearningRule::Hebbian && (2 * count < neurons || !dense_fits(neurons, backend))
+        }
+    };
+    if factored && rule != LearningRule::Hebbian {
+        return Err(Error::Usage(format!(
+            "--weights factored holds the Hebbian rule only, not {rule:?}; use --weights dense"
+        )));
+    }
+    Ok(factored)
+}
+
+/// Checks, before anything is learned, that a dense n x n matrix for `rule` is within the
+/// kernels' index range and the host's memory. The message says what else to use: factored
+/// weights only exist for the Hebbian rule.
+pub fn check_dense(neurons: usize, rule: LearningRule) -> Result<()> {
+    let bytes = crate::limits::checked_product(&[neurons as u64, neurons as u64, 4]);
+    let way_out = match rule {
+        LearningRule::Hebbian => "; --weights factored needs no matrix",
+        LearningRule::Storkey | LearningRule::PseudoInverse => {
+            "; the Storkey and pseudo-inverse rules need the dense matrix, so use fewer neurons"
+        }
+    };
+    if neurons > MAX_DENSE_NEURONS {
+        return Err(Error::TooLarge(format!(
+            "{neurons} neurons: a dense weight matrix ({}) holds at most {MAX_DENSE_NEURONS} neurons{way_out}",
+            bytes.map_or_else(|| "over 2^64 bytes".into(), crate::gpu::human_bytes)
+        )));
+    }
+    crate::limits::check_host_memory(
+        &format!("a dense weight matrix of {neurons} neurons"),
+        bytes,
+    )
+    .map_err(|err| {
+        Error::TooLarge(format!(
+            "{}{way_out}",
+            err.to_string().trim_start_matches("too large: ")
+        ))
+    })
+}
+
 /// Whether a dense n x n matrix of 32-bit weights fits: at most half the host's available memory
 /// and, on the GPU, one storage binding.
 pub fn dense_fits(neurons: usize, backend: &Backend) -> bool {
-    let bytes = (neurons as u64).pow(2) * 4;
-    let host = available_memory_bytes() / 2;
+    let bytes = (neurons as u64).saturating_pow(2).saturating_mul(4);
+    let host = crate::limits::available_host_memory().unwrap_or(8 << 30) / 2;
     let device = match backend {
         Backend::Cpu => u64::MAX,
         Backend::Gpu(ctx) => ctx.max_binding_bytes(),
     };
     neurons <= MAX_DENSE_NEURONS && bytes <= host && bytes <= device
-}
-
-/// The host memory available to new allocations (MemAvailable on Linux; 8 GiB elsewhere).
-fn available_memory_bytes() -> u64 {
-    let from_meminfo = std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|info| {
-            let line = info
-                .lines()
-                .find(|line| line.starts_with("MemAvailable:"))?;
-            let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-            Some(kib * 1024)
-        });
-    from_meminfo.unwrap_or(8 << 30)
 }
 
 /// Allocates an n x n matrix, failing cleanly when the host cannot hold it.

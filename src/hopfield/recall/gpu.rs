@@ -140,6 +140,22 @@ impl KernelFamily for RecallKernels {
 /// The most bindings the asynchronous kernel reads a dense matrix from (recall_async_blocked.wgsl).
 const MAX_ASYNC_BLOCKS: usize = 4;
 
+/// Checks, before anything is learned, that asynchronous recall of a dense matrix of `neurons`
+/// can read it on this adapter: from at most [`MAX_ASYNC_BLOCKS`] storage bindings.
+pub(crate) fn check_async_dense(ctx: &GpuContext, neurons: usize) -> Result<()> {
+    let blocks =
+        neurons.div_ceil(ctx.rows_per_binding(neurons, neurons, 4, "the weight matrix")?);
+    if blocks > MAX_ASYNC_BLOCKS {
+        return Err(Error::TooLarge(format!(
+            "asynchronous recall on the GPU reads the weight matrix ({}) from at most {MAX_ASYNC_BLOCKS} storage bindings ({} each on {}); use --mode sync, factored weights (Hebbian) or --backend cpu",
+            crate::gpu::human_bytes((neurons as u64).pow(2) * 4),
+            crate::gpu::human_bytes(ctx.max_binding_bytes()),
+            ctx.adapter.name
+        )));
+    }
+    Ok(())
+}
+
 /// `steps_blocked`, built only when a dense matrix needs more than one binding: it takes four
 /// more storage buffers than the other kernels.
 struct BlockedStepKernels {

@@ -157,8 +157,9 @@ pub(crate) fn glauber_round(sweep: u32) -> u32 {
 }
 
 impl RecallParams {
-    pub(crate) fn checked(&self, network: &HopfieldNetwork) -> Result<Dynamics> {
-        let n = network.neurons();
+    /// Checks what can be checked without the network (sweep limit, temperature), so that a
+    /// command can refuse them before it learns anything.
+    pub fn validate(&self) -> Result<()> {
         if self.max_sweeps == 0 {
             return Err(Error::Usage("--max-sweeps must be at least 1".into()));
         }
@@ -171,6 +172,19 @@ impl RecallParams {
                 self.temperature
             )));
         }
+        if let Thresholds::Uniform(theta) = self.thresholds {
+            if !theta.is_finite() || theta.abs() >= 32_768.0 {
+                return Err(Error::Usage(format!(
+                    "--threshold must be finite and of magnitude below 32768, not {theta}"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn checked(&self, network: &HopfieldNetwork) -> Result<Dynamics> {
+        let n = network.neurons();
+        self.validate()?;
         if let Thresholds::PerNeuron(thetas) = &self.thresholds {
             if thetas.len() != n {
                 return Err(Error::InvalidData(format!(
@@ -280,6 +294,22 @@ pub struct RecallOutcome {
 impl RecallOutcome {
     pub fn converged(&self) -> bool {
         self.ending == Ending::FixedPoint
+    }
+}
+
+/// Checks, before anything is learned, that recall of a network of `neurons` (`factored` or
+/// dense) in `mode` can run on `backend`.
+pub fn check_recall_fits(
+    neurons: usize,
+    factored: bool,
+    mode: UpdateMode,
+    backend: &Backend,
+) -> Result<()> {
+    match backend {
+        Backend::Gpu(ctx) if mode == UpdateMode::Async && !factored => {
+            gpu::check_async_dense(ctx, neurons)
+        }
+        _ => Ok(()),
     }
 }
 
