@@ -65,6 +65,10 @@ fn report_usage_error(err: &clap::Error) -> i32 {
                 Ok(()) => 0,
             }
         }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            notice(format_args!("error: a subcommand is missing (see --help)"));
+            2
+        }
         _ => {
             let rendered = err.render().to_string();
             let first = rendered

@@ -339,7 +339,7 @@ fn bad_som_inputs_give_one_line_errors() {
             o,
         ],
         1,
-        "not a valid .npy",
+        ".npy",
     );
     fails_with(
         &[

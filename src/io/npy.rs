@@ -29,6 +29,14 @@ const MAX_HEADER_BYTES: u64 = 1 << 20;
 pub fn read_npy(path: &Path) -> Result<NpyArray> {
     let bad = |message: String| Error::bad_input(path, message);
     let (header_end, head) = read_header(path)?;
+    // npyz multiplies the shape out unchecked: a header of 2⁶² × 2⁶² must be refused first.
+    if let Some(declared) = declared_shape(&head) {
+        if checked_product(&declared).is_none() {
+            return Err(bad(format!(
+                "the header declares shape {declared:?}, more elements than 64 bits can count"
+            )));
+        }
+    }
     let file = npyz::NpyFile::new(&head[..])
         .map_err(|err| bad(format!("not a valid .npy file ({err})")))?;
     let declared: Vec<u64> = file.shape().to_vec();
@@ -126,6 +134,21 @@ pub fn read_npy(path: &Path) -> Result<NpyArray> {
         values
     };
     Ok(NpyArray { shape, values })
+}
+
+/// The `'shape': (a, b, ...)` of a header's dictionary, when it can be read as numbers.
+fn declared_shape(head: &[u8]) -> Option<Vec<u64>> {
+    // The magic's first byte is not UTF-8; the dictionary is ASCII.
+    let text = String::from_utf8_lossy(head);
+    let after = &text[text.find("'shape'")? + "'shape'".len()..];
+    let open = after.find('(')?;
+    let close = after[open..].find(')')? + open;
+    after[open + 1..close]
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| part.trim_end_matches('L').parse::<u64>().ok())
+        .collect()
 }
 
 /// Reads the magic, version and header of `path`: returns where the data starts and the bytes

@@ -58,15 +58,12 @@ pub fn read_pattern_files(
     PatternSet::concat(sets)
 }
 
+/// A grid starts with `#` or `.`: a text pattern starts with a number. Deciding by the first
+/// character (not by every character) lets a stray character in a grid be reported as such.
 fn is_grid(text: &str) -> bool {
-    let mut any = false;
-    for c in text.chars().filter(|c| !c.is_whitespace()) {
-        if c != '#' && c != '.' {
-            return false;
-        }
-        any = true;
-    }
-    any
+    text.chars()
+        .find(|c| !c.is_whitespace())
+        .is_some_and(|c| c == '#' || c == '.')
 }
 
 /// Parses one grid pattern: rows of `#` (+1) and `.` (-1), all of the same width.

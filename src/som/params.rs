@@ -198,6 +198,18 @@ impl TrainingParams {
                 return usage(format!("{name} must be a positive number, not {value}"));
             }
         }
+        // w += lr·h·(x − w) moves a node past x and away from it by more than it started once
+        // lr·h > 2: every epoch multiplies the error, until the distances overflow.
+        for (name, value) in [
+            ("--lr", self.learning_rate),
+            ("--lr-end", self.learning_rate_end),
+        ] {
+            if value > 2.0 {
+                return usage(format!(
+                    "{name} {value}: above 2 the online update overshoots and diverges; give a rate in (0, 2]"
+                ));
+            }
+        }
         for (name, value) in [("--sigma", self.sigma), ("--sigma-end", self.sigma_end)] {
             if !(value.is_finite() && value >= 0.0) {
                 return usage(format!("{name} must be 0 or more, not {value}"));
