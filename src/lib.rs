@@ -5,6 +5,10 @@
 //! Data flows one way: files are read by [`io`], the algorithms in [`hopfield`] and [`som`] run on a
 //! [`Backend`] (the CPU twin or the GPU kernels in `shaders/`), and results are written by [`io`].
 
+// The library never prints: the command line decides what reaches stdout and stderr, through
+// writers that cannot panic on a closed pipe.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod backend;
 pub mod bench;
 pub(crate) mod cpu;

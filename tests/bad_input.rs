@@ -18,7 +18,7 @@ struct Fixtures {
 
 fn npy(header_dict: &str, data: &[u8]) -> Vec<u8> {
     let mut header = header_dict.to_string();
-    while (10 + header.len() + 1) % 64 != 0 {
+    while !(10 + header.len() + 1).is_multiple_of(64) {
         header.push(' ');
     }
     header.push('\n');
@@ -238,12 +238,18 @@ fn cases() -> Vec<Case> {
         case("som train --backend cpu --data {cube.npy} --out {out}", 1, "shape"),
         case("som train --backend cpu --data {good.npy} --epochs 0 --out {out}", 2, "--epochs"),
         case("som train --backend cpu --data {good.npy} --epochs 100000000000 --out {out}", 1, "--epochs 100000000000"),
-        case("som train --backend cpu --data {good.npy} --lr 1e30 --out {out}", 2, "--lr 1000000000000000000000000000000"),
+        case("som train --backend cpu --data {good.npy} --mode online --lr 1e30 --out {out}", 2, "--lr 1000000000000000000000000000000"),
         case("som train --backend cpu --data {good.npy} --sigma=-1 --out {out}", 2, "--sigma"),
         case("som train --backend cpu --data {good.npy} --grid 0x5 --out {out}", 2, "at least 1"),
         case("som train --backend cpu --data {good.npy} --grid 4294967297x1 --out {out}", 2, "--grid"),
         case("som train --backend cpu --data {good.npy} --mode batch --neighbourhood mexican-hat --out {out}", 2, "mexican hat"),
         case("som train --backend cpu --image {truncated.jpg} --out {out}", 1, "truncated JPEG"),
+        case("som train --backend cpu --data {good.npy} --mode batch --lr 0.3 --out {out}", 2, "--lr does nothing"),
+        case("som train --backend cpu --data {good.npy} --mode batch --in-order --out {out}", 2, "--in-order does nothing"),
+        case("som train --backend cpu --data {good.npy} --mode online --tau 2 --out {out}", 2, "--tau does nothing"),
+        case("som train --backend cpu --data {good.npy} --mode online --schedule seed --lr-end 0.1 --out {out}", 2, "--lr-end does nothing"),
+        case("som train --backend cpu --seed-compat --grid 5x5 --out {out}", 2, "cannot be used"),
+        case("som cluster --backend cpu --image {photo.png} --epochs 5 --restart --out {out}", 2, "--restart does nothing"),
         case("som train --backend cpu --image {photo.jpg} --out {a_file}", 2, "--out"),
         case("som train --backend cpu --out {out}", 2, "required"),
         case("som cluster --backend cpu --image {photo.png} --epochs 5,5 --out {out}", 2, "appears twice"),

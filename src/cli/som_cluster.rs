@@ -11,7 +11,7 @@ use serde_json::json;
 use super::outputs::RunOutputs;
 use super::som_output::{finite_or_null, write_epoch_csv, write_labels};
 use super::ComputeArgs;
-use hopsom::error::Result;
+use hopsom::error::{Error, Result};
 use hopsom::io::photos::read_rgb_image;
 use hopsom::io::picture::write_png;
 use hopsom::io::plot::{panel_figure, Panel};
@@ -242,6 +242,11 @@ pub fn run(args: ClusterArgs) -> Result<()> {
     };
     let outputs = RunOutputs::in_directory("--out", &args.out);
     outputs.check()?;
+    if args.restart && params.epochs.len() == 1 {
+        return Err(Error::Usage(
+            "--restart does nothing with one --epochs value: there is no earlier run to restart from".into(),
+        ));
+    }
     params.validate()?;
     let photo = read_rgb_image(&args.image)?;
     let backend = args.compute.open_backend()?;

@@ -14,7 +14,7 @@ use super::som_output::{
     finite_or_null, write_epoch_csv, write_epoch_plot, write_labels, write_map_pictures,
 };
 use super::ComputeArgs;
-use hopsom::error::Result;
+use hopsom::error::{Error, Result};
 use hopsom::hopfield::GridShape;
 use hopsom::io::photos::read_rgb_image;
 use hopsom::io::picture::write_png;
@@ -62,26 +62,27 @@ pub struct TrainArgs {
     /// Passes over the data.
     #[arg(long, default_value_t = 10)]
     epochs: usize,
-    /// Learning rate of the first epoch (online mode).
-    #[arg(long, default_value_t = 0.5)]
-    lr: f32,
-    /// Learning rate of the last epoch (exponential, linear and inverse schedules).
-    #[arg(long, default_value_t = 0.01)]
-    lr_end: f32,
+    /// Learning rate of the first epoch (online mode; batch mode has none) [default: 0.5].
+    #[arg(long)]
+    lr: Option<f32>,
+    /// Learning rate of the last epoch (online mode; exponential, linear and inverse schedules)
+    /// [default: 0.01].
+    #[arg(long)]
+    lr_end: Option<f32>,
     /// Neighbourhood radius of the first epoch, in node spacings [default: half the longer side].
     #[arg(long)]
     sigma: Option<f32>,
     /// Neighbourhood radius of the last epoch (exponential, linear and inverse schedules);
-    /// 0 makes the last epochs plain k-means.
-    #[arg(long, default_value_t = 0.5)]
-    sigma_end: f32,
+    /// 0 makes the last epochs plain k-means [default: 0.5].
+    #[arg(long)]
+    sigma_end: Option<f32>,
     /// How learning rate and radius shrink per epoch: `seed` (lr·0.5^e after epoch e, radius
     /// σ·exp(−e/τ)), `exponential`, `linear` or `inverse` (from start to end values).
     #[arg(long, value_enum, default_value_t = Schedule::Exponential)]
     schedule: Schedule,
-    /// τ of the seed schedule's radius.
-    #[arg(long, default_value_t = 1.0)]
-    tau: f32,
+    /// τ of the seed schedule's radius [default: 1].
+    #[arg(long)]
+    tau: Option<f32>,
     /// Initial weights: `random` (uniform in the data's range), `samples` (random samples) or
     /// `pca` (the plane of the first two principal components).
     #[arg(long, value_enum, default_value_t = Init::Random)]
@@ -112,11 +113,55 @@ pub struct Plan {
     source: String,
 }
 
+/// Options given that the chosen mode and schedule would ignore are refused, not dropped.
+fn check_options_apply(args: &TrainArgs) -> Result<()> {
+    let ignored = |option: &str, given: bool, why: &str| {
+        if given {
+            Err(Error::Usage(format!("{option} does nothing here: {why}")))
+        } else {
+            Ok(())
+        }
+    };
+    let batch = args.mode == Mode::Batch;
+    let seed_schedule = args.schedule == Schedule::Seed;
+    ignored(
+        "--lr",
+        batch && args.lr.is_some(),
+        "batch mode has no learning rate (use --mode online)",
+    )?;
+    ignored(
+        "--lr-end",
+        batch && args.lr_end.is_some(),
+        "batch mode has no learning rate (use --mode online)",
+    )?;
+    ignored(
+        "--in-order",
+        batch && args.in_order,
+        "batch mode visits every sample at once (use --mode online)",
+    )?;
+    ignored(
+        "--tau",
+        !seed_schedule && args.tau.is_some(),
+        "τ belongs to --schedule seed",
+    )?;
+    ignored(
+        "--lr-end",
+        seed_schedule && args.lr_end.is_some(),
+        "the seed schedule halves the rate each epoch and has no end value",
+    )?;
+    ignored(
+        "--sigma-end",
+        seed_schedule && args.sigma_end.is_some(),
+        "the seed schedule shrinks the radius by exp(-e/τ) and has no end value",
+    )
+}
+
 fn plan(args: &TrainArgs) -> Result<Plan> {
     let seed = args.compute.seed;
     if args.seed_compat {
         return seed_compat_plan(seed);
     }
+    check_options_apply(args)?;
     let grid = Grid::new(
         args.grid.width,
         args.grid.height,
@@ -128,13 +173,13 @@ fn plan(args: &TrainArgs) -> Result<Plan> {
         epochs: args.epochs,
         neighbourhood: args.neighbourhood,
         schedule: args.schedule,
-        learning_rate: args.lr,
-        learning_rate_end: args.lr_end,
+        learning_rate: args.lr.unwrap_or(0.5),
+        learning_rate_end: args.lr_end.unwrap_or(0.01),
         sigma: args
             .sigma
             .unwrap_or(grid.width.max(grid.height) as f32 / 2.0),
-        sigma_end: args.sigma_end,
-        tau: args.tau,
+        sigma_end: args.sigma_end.unwrap_or(0.5),
+        tau: args.tau.unwrap_or(1.0),
         metric: args.metric,
         init: args.init,
         shuffle: !args.in_order,

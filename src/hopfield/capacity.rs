@@ -151,11 +151,21 @@ pub fn run_capacity(
 ) -> Result<Vec<CapacityRow>> {
     spec.check()?;
     let n = spec.neurons;
+    // Every load's network and recall are checked against the machine before the first is learned.
+    for &load in &spec.loads {
+        let count = spec.patterns_at(load);
+        let factored = super::learn::is_factored(n, count, &spec.learning, backend)?;
+        if !factored {
+            super::learn::check_dense(n, spec.learning.rule)?;
+        }
+        super::recall::check_recall_fits(n, factored, spec.mode, backend)?;
+    }
     let mut rows = Vec::with_capacity(spec.loads.len());
     for (load_index, &load) in spec.loads.iter().enumerate() {
         let count = spec.patterns_at(load);
         let (mut flipped_bits, mut stable, mut overlap_sum) = (0u64, 0usize, 0.0);
-        let mut set_errors = Vec::with_capacity(spec.trials);
+        // The spread between sets, kept as running sums: 10⁹ trials need no list of them.
+        let mut set_errors = RunningVariance::default();
         for trial in 0..spec.trials {
             let key = StreamKey::new(
                 spec.seed,
@@ -191,7 +201,7 @@ pub fn run_capacity(
                 stable += usize::from(flips == 0);
             }
             flipped_bits += set_flips;
-            set_errors.push(set_flips as f64 / (count * n) as f64);
+            set_errors.add(set_flips as f64 / (count * n) as f64);
             let settle = RecallParams {
                 mode: spec.mode,
                 max_sweeps: spec.max_sweeps,
@@ -228,17 +238,33 @@ pub fn run_capacity(
     Ok(rows)
 }
 
+/// Welford's running mean and variance.
+#[derive(Debug, Default, Clone, Copy)]
+struct RunningVariance {
+    count: u64,
+    mean: f64,
+    squares: f64,
+}
+
+impl RunningVariance {
+    fn add(&mut self, value: f64) {
+        self.count += 1;
+        let delta = value - self.mean;
+        self.mean += delta / self.count as f64;
+        self.squares += delta * (value - self.mean);
+    }
+}
+
 /// The standard error of the mean one-step error and how it was found. With several pattern
 /// sets it is the sample standard deviation of their errors over √K: bits of one set share its
 /// crosstalk, so treating them as independent understates the set-to-set spread several times.
 /// With one set only the binomial figure of independent bits is available.
-fn one_step_error_stderr(error: f64, bits: f64, set_errors: &[f64]) -> (f64, &'static str) {
-    let k = set_errors.len();
+fn one_step_error_stderr(error: f64, bits: f64, sets: &RunningVariance) -> (f64, &'static str) {
+    let k = sets.count;
     if k < 2 {
         return ((error * (1.0 - error) / bits).sqrt(), "binomial");
     }
-    let mean = set_errors.iter().sum::<f64>() / k as f64;
-    let variance = set_errors.iter().map(|e| (e - mean).powi(2)).sum::<f64>() / (k - 1) as f64;
+    let variance = sets.squares / (k - 1) as f64;
     ((variance / k as f64).sqrt(), "between_sets")
 }
 
@@ -256,11 +282,16 @@ mod tests {
 
     #[test]
     fn stderr_is_the_spread_between_sets() {
-        let (stderr, method) = one_step_error_stderr(0.02, 1e6, &[0.01, 0.03]);
+        let sets = |values: &[f64]| {
+            let mut running = RunningVariance::default();
+            values.iter().for_each(|&v| running.add(v));
+            running
+        };
+        let (stderr, method) = one_step_error_stderr(0.02, 1e6, &sets(&[0.01, 0.03]));
         assert_eq!(method, "between_sets");
         // Sample sd of {0.01, 0.03} is 0.01414; over √2: 0.01.
         assert!((stderr - 0.01).abs() < 1e-12, "{stderr}");
-        let (binomial, method) = one_step_error_stderr(0.5, 100.0, &[0.5]);
+        let (binomial, method) = one_step_error_stderr(0.5, 100.0, &sets(&[0.5]));
         assert_eq!(method, "binomial");
         assert!((binomial - 0.05).abs() < 1e-12);
     }

@@ -117,10 +117,11 @@ pub fn run_sweep(
     let total = stored.len() * per_pattern;
     let mut tallies = vec![Tally::default(); stored.len() * levels];
     let started = Instant::now();
-    let mut probes = Vec::with_capacity(PROBES_PER_BATCH.min(total) * n);
-    let mut keys = Vec::with_capacity(PROBES_PER_BATCH.min(total));
-    for batch_start in (0..total).step_by(PROBES_PER_BATCH) {
-        let batch_end = (batch_start + PROBES_PER_BATCH).min(total);
+    let batch = probes_per_batch(n);
+    let mut probes = Vec::with_capacity(batch.min(total) * n);
+    let mut keys = Vec::with_capacity(batch.min(total));
+    for batch_start in (0..total).step_by(batch) {
+        let batch_end = (batch_start + batch).min(total);
         probes.clear();
         keys.clear();
         // Flat trial index t = (pattern * levels + level) * trials + trial.
@@ -196,6 +197,16 @@ pub fn run_sweep(
         seconds,
         recalls_per_second: total as f64 / seconds.max(1e-9),
     })
+}
+
+/// Host memory a batch's probes and outcomes may take: the probes (1 byte a neuron) and the
+/// final states (1 byte a neuron), plus the energies, are held for one batch at a time.
+const BATCH_BYTES: usize = 256 << 20;
+
+/// Probes per batch for a network of `neurons`: [`PROBES_PER_BATCH`], fewer for large networks
+/// so that a batch stays within [`BATCH_BYTES`], and at least one.
+fn probes_per_batch(neurons: usize) -> usize {
+    (BATCH_BYTES / neurons.saturating_mul(2).max(1)).clamp(1, PROBES_PER_BATCH)
 }
 
 /// Parses a noise list: comma-separated levels (`0,10,25`) or a range `START:STOP:STEP` with STOP

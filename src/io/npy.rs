@@ -41,7 +41,7 @@ pub fn read_npy(path: &Path) -> Result<NpyArray> {
         .map_err(|err| bad(format!("not a valid .npy file ({err})")))?;
     let declared: Vec<u64> = file.shape().to_vec();
     let item_bytes = match file.dtype() {
-        npyz::DType::Plain(type_str) => type_str.size_field() as u64,
+        npyz::DType::Plain(type_str) => type_str.size_field(),
         _ => {
             return Err(bad(
                 "structured .npy arrays are not supported; save a plain numeric array".into(),

@@ -163,6 +163,13 @@ fn read_image_pattern(path: &Path, label: &str, size: Option<GridShape>) -> Resu
                 shape.width, shape.height
             )));
         };
+        // Resizing works in f32 (4 channels of 4 bytes a pixel at most) beside the result.
+        crate::limits::check_host_memory(
+            &format!("--size {width}x{height}"),
+            u64::from(width)
+                .checked_mul(u64::from(height))
+                .and_then(|pixels| pixels.checked_mul(20)),
+        )?;
         rgb = image::imageops::resize(&rgb, width, height, image::imageops::FilterType::Triangle);
     }
     let (width, height) = (rgb.width() as usize, rgb.height() as usize);

@@ -29,6 +29,12 @@ pub fn read_rgb_image(path: &Path) -> Result<image::RgbImage> {
             path.display()
         )));
     }
+    // The decoded image (3 bytes a pixel) and what the commands make of it (labels, a segmented
+    // copy, a pattern: at most 8 more bytes a pixel) must fit before anything is decoded.
+    crate::limits::check_host_memory(
+        &format!("{}: {width}x{height} pixels", path.display()),
+        pixels.checked_mul(11),
+    )?;
     let mut reader = open()?;
     // The decoder's default allocation cap (512 MiB) would refuse images that do fit: allow the
     // decoded image at up to 8 bytes a pixel (16-bit RGBA) and no more.
