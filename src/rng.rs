@@ -120,6 +120,21 @@ impl StreamKey {
         philox4x32_10([block, round, k[2], k[3]], [k[0], k[1]])
     }
 
+    /// Blocks `first .. first + 8` of `round`, word-major: `words[w][b]` is word `w` of block
+    /// `first + b`. The same arithmetic as [`philox4x32_10`], laid out lane by lane so that
+    /// it vectorises (eight blocks in a few AVX2 instructions a round): the shuffles of
+    /// asynchronous recall draw a few hundred numbers a sweep, and a block at a time they cost
+    /// a fifth of a recall.
+    #[inline(always)]
+    pub fn blocks8(&self, round: u32, first: u32) -> [[u32; 8]; 4] {
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU was just checked to have AVX2.
+            return unsafe { philox8_avx2::blocks8(self.0, round, first) };
+        }
+        blocks8_portable(self.0, round, first)
+    }
+
     /// The `index`-th 32-bit number of `round` (a sweep, a pass) of this stream.
     #[inline(always)]
     pub fn draw(&self, round: u32, index: u32) -> u32 {
@@ -174,14 +189,7 @@ impl StreamKey {
 crate::cpu::wide_vectors! {
     /// The Fisher–Yates swap target of every position i: `below(round, i, i + 1)`.
     fn swap_targets(key: &StreamKey, round: u32, out: &mut [u32]) {
-        // One Philox block gives the draws of four positions.
-        for (b, chunk) in out.chunks_mut(4).enumerate() {
-            let words = key.block(round, b as u32);
-            for (lane, target) in chunk.iter_mut().enumerate() {
-                let bound = (4 * b + lane) as u64 + 1;
-                *target = ((u64::from(words[lane]) * bound) >> 32) as u32;
-            }
-        }
+        for_each_draw(key, round, out, |i, draw| ((u64::from(draw) * (i as u64 + 1)) >> 32) as u32);
     }
 }
 
@@ -189,13 +197,85 @@ crate::cpu::wide_vectors! {
     /// The partial Fisher–Yates swap target of every position i < out.len() among n:
     /// i + `below(round, i, n - i)`.
     fn partial_swap_targets(key: &StreamKey, round: u32, n: u32, out: &mut [u32]) {
-        for (b, chunk) in out.chunks_mut(4).enumerate() {
-            let words = key.block(round, b as u32);
-            for (lane, target) in chunk.iter_mut().enumerate() {
-                let i = (4 * b + lane) as u32;
-                let offset = (u64::from(words[lane]) * u64::from(n - i)) >> 32;
-                *target = i + offset as u32;
+        for_each_draw(key, round, out, |i, draw| {
+            let i = i as u32;
+            i + ((u64::from(draw) * u64::from(n - i)) >> 32) as u32
+        });
+    }
+}
+
+/// [`StreamKey::blocks8`] in plain Rust: the reference for the AVX2 version, and the path on
+/// other CPUs.
+#[inline(always)]
+fn blocks8_portable(k: [u32; 4], round: u32, first: u32) -> [[u32; 8]; 4] {
+    let blocks: [[u32; 4]; 8] = std::array::from_fn(|b| {
+        philox4x32_10(
+            [first.wrapping_add(b as u32), round, k[2], k[3]],
+            [k[0], k[1]],
+        )
+    });
+    std::array::from_fn(|w| std::array::from_fn(|b| blocks[b][w]))
+}
+
+/// Eight Philox blocks in the eight 32-bit lanes of AVX2 registers. A round needs the high and
+/// low halves of two 32x32-bit products per lane: the low halves come from one `vpmulld`, the
+/// high halves from two `vpmuludq` (even and odd lanes) blended together, about twenty
+/// instructions a round for eight blocks, where compiled Rust needs fifty a block.
+#[cfg(target_arch = "x86_64")]
+mod philox8_avx2 {
+    use std::arch::x86_64::*;
+
+    use super::{PHILOX_M0, PHILOX_M1, PHILOX_W0, PHILOX_W1};
+
+    /// (high, low) halves of `a * m` in every lane; `m` holds the same value in every lane.
+    #[inline(always)]
+    unsafe fn mul_hi_lo(a: __m256i, m: __m256i) -> (__m256i, __m256i) {
+        let low = _mm256_mullo_epi32(a, m);
+        // Products of the even lanes; their high halves sit in the odd lanes: shift them down.
+        let even = _mm256_srli_epi64(_mm256_mul_epu32(a, m), 32);
+        // Products of the odd lanes; their high halves already sit in the odd lanes.
+        let odd = _mm256_mul_epu32(_mm256_srli_epi64(a, 32), m);
+        (_mm256_blend_epi32(even, odd, 0b1010_1010), low)
+    }
+
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn blocks8(k: [u32; 4], round: u32, first: u32) -> [[u32; 8]; 4] {
+        let splat = |v: u32| _mm256_set1_epi32(v as i32);
+        let mut c0 = _mm256_add_epi32(splat(first), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        let mut c1 = splat(round);
+        let mut c2 = splat(k[2]);
+        let mut c3 = splat(k[3]);
+        let (m0, m1) = (splat(PHILOX_M0), splat(PHILOX_M1));
+        let mut key = [k[0], k[1]];
+        for r in 0..10 {
+            if r > 0 {
+                key = [
+                    key[0].wrapping_add(PHILOX_W0),
+                    key[1].wrapping_add(PHILOX_W1),
+                ];
             }
+            let (hi0, lo0) = mul_hi_lo(c0, m0);
+            let (hi1, lo1) = mul_hi_lo(c2, m1);
+            let n0 = _mm256_xor_si256(_mm256_xor_si256(hi1, c1), splat(key[0]));
+            let n2 = _mm256_xor_si256(_mm256_xor_si256(hi0, c3), splat(key[1]));
+            (c0, c1, c2, c3) = (n0, lo1, n2, lo0);
+        }
+        let mut words = [[0u32; 8]; 4];
+        for (out, lanes) in words.iter_mut().zip([c0, c1, c2, c3]) {
+            _mm256_storeu_si256(out.as_mut_ptr().cast(), lanes);
+        }
+        words
+    }
+}
+
+/// `out[i] = value(i, draw(round, i))` for every position, eight blocks (32 draws) at a time
+/// through [`StreamKey::blocks8`]; the last group's unused draws are dropped.
+#[inline(always)]
+fn for_each_draw(key: &StreamKey, round: u32, out: &mut [u32], value: impl Fn(usize, u32) -> u32) {
+    for (c, chunk) in out.chunks_mut(32).enumerate() {
+        let words = key.blocks8(round, (8 * c) as u32);
+        for (j, target) in chunk.iter_mut().enumerate() {
+            *target = value(32 * c + j, words[j % 4][j / 4]);
         }
     }
 }
@@ -225,18 +305,38 @@ mod tests {
     }
 
     #[test]
+    fn eight_blocks_at_once_are_the_blocks() {
+        let key = StreamKey::new(4, Domain::SomOrder, &[1, 2]);
+        let words = key.blocks8(7, u32::MAX - 3);
+        assert_eq!(words, blocks8_portable(key.0, 7, u32::MAX - 3));
+        for b in 0..8u32 {
+            let block = key.block(7, (u32::MAX - 3).wrapping_add(b));
+            assert_eq!(block, words.map(|word| word[b as usize]));
+        }
+        // The AVX2 lanes against Random123's vectors, through the portable reference.
+        for (counter, k, expected) in PHILOX4X32_10_KNOWN_ANSWERS {
+            let key = StreamKey([k[0], k[1], counter[2], counter[3]]);
+            let words = key.blocks8(counter[1], counter[0]);
+            assert_eq!(
+                [words[0][0], words[1][0], words[2][0], words[3][0]],
+                expected
+            );
+        }
+    }
+
+    #[test]
     fn swap_targets_are_the_draws_bounded() {
         let key = StreamKey::new(11, Domain::UpdateOrder, &[2]);
-        let mut targets = vec![0; 23];
+        let mut targets = vec![0; 71];
         swap_targets(&key, 4, &mut targets);
         for (i, &target) in targets.iter().enumerate() {
             assert_eq!(target, key.below(4, i as u32, i as u32 + 1));
         }
-        let mut partial = vec![0; 7];
-        partial_swap_targets(&key, 4, 30, &mut partial);
+        let mut partial = vec![0; 45];
+        partial_swap_targets(&key, 4, 300, &mut partial);
         for (i, &target) in partial.iter().enumerate() {
             let i = i as u32;
-            assert_eq!(target, i + key.below(4, i, 30 - i));
+            assert_eq!(target, i + key.below(4, i, 300 - i));
         }
     }
 
