@@ -51,20 +51,15 @@ fn main() {
 fn report_usage_error(err: &clap::Error) -> i32 {
     use clap::error::ErrorKind;
     match err.kind() {
-        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            let shown = cli::stdout::write_line(format_args!(
-                "{}",
-                err.render().ansi().to_string().trim_end()
-            ));
-            match shown {
-                Err(failure) if !is_closed_stdout(&failure) => {
-                    notice(format_args!("error: {failure}"));
-                    1
-                }
-                Err(_) => CLOSED_PIPE_STATUS,
-                Ok(()) => 0,
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => match err.print() {
+            // clap colours the text only for a terminal.
+            Ok(()) => 0,
+            Err(failure) if failure.kind() == std::io::ErrorKind::BrokenPipe => CLOSED_PIPE_STATUS,
+            Err(failure) => {
+                notice(format_args!("error: standard output: {failure}"));
+                1
             }
-        }
+        },
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             notice(format_args!("error: a subcommand is missing (see --help)"));
             2

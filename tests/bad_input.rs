@@ -102,6 +102,14 @@ impl Fixtures {
                 &codebook4,
             ),
         );
+        write(
+            d,
+            "wide.npy",
+            &npy(
+                "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 100000), }",
+                &[7; 200_000],
+            ),
+        );
         let jpeg = encoded(image::ImageFormat::Jpeg);
         write(d, "photo.jpg", &jpeg);
         write(d, "truncated.jpg", &jpeg[..jpeg.len() - 40]);
@@ -244,6 +252,7 @@ fn cases() -> Vec<Case> {
         case("som train --backend cpu --data {good.npy} --grid 4294967297x1 --out {out}", 2, "--grid"),
         case("som train --backend cpu --data {good.npy} --mode batch --neighbourhood mexican-hat --out {out}", 2, "mexican hat"),
         case("som train --backend cpu --image {truncated.jpg} --out {out}", 1, "truncated JPEG"),
+        case("som train --backend cpu --data {wide.npy} --grid 4096x4096 --out {out}", 1, "100000-dimensional"),
         case("som train --backend cpu --data {good.npy} --mode batch --lr 0.3 --out {out}", 2, "--lr does nothing"),
         case("som train --backend cpu --data {good.npy} --mode batch --in-order --out {out}", 2, "--in-order does nothing"),
         case("som train --backend cpu --data {good.npy} --mode online --tau 2 --out {out}", 2, "--tau does nothing"),

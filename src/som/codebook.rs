@@ -57,6 +57,15 @@ impl Codebook {
             return Err(Error::InvalidData("the data has no samples".into()));
         }
         let dim = samples.dim();
+        // Training holds the weights several times over: the codebook and its dimension-major
+        // copy in f32, the batch map's sums and the initialisation's statistics in f64.
+        crate::limits::check_host_memory(
+            &format!(
+                "a {}x{} map of {dim}-dimensional weights",
+                grid.width, grid.height
+            ),
+            crate::limits::checked_product(&[grid.nodes() as u64, dim as u64, 24]),
+        )?;
         let codebook = match init {
             Init::Random => {
                 let (low, high) = samples.bounds();
