@@ -32,8 +32,9 @@ fn a_closed_stdout_ends_the_run_quietly() {
     );
 }
 
-#[test]
-fn a_full_stdout_is_one_line_error() {
+/// Runs hopsom with `args` and its stdout on `/dev/full` (every write fails: no space left),
+/// expecting exit 1 and one line on stderr. Skipped where there is no `/dev/full`.
+fn fails_on_a_full_stdout(args: &[&str]) {
     if !std::path::Path::new("/dev/full").exists() {
         return;
     }
@@ -42,38 +43,29 @@ fn a_full_stdout_is_one_line_error() {
         .open("/dev/full")
         .unwrap();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_hopsom"))
-        .args(LONG_TABLE)
-        .arg("--json")
+        .args(args)
         .stdout(full)
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
     assert!(
         stderr.contains("standard output: No space left"),
-        "{stderr}"
+        "{args:?}: {stderr}"
     );
 }
 
 #[test]
+fn a_full_stdout_is_one_line_error() {
+    fails_on_a_full_stdout(&[LONG_TABLE.as_slice(), &["--json"]].concat());
+    fails_on_a_full_stdout(&LONG_TABLE);
+}
+
+#[test]
 fn help_on_a_full_stdout_is_one_line_error() {
-    if !std::path::Path::new("/dev/full").exists() {
-        return;
-    }
-    let full = std::fs::OpenOptions::new()
-        .write(true)
-        .open("/dev/full")
-        .unwrap();
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_hopsom"))
-        .args(["som", "train", "--help"])
-        .stdout(full)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("No space left"), "{stderr}");
+    fails_on_a_full_stdout(&["som", "train", "--help"]);
+    fails_on_a_full_stdout(&["--version"]);
 }
 
 fn hopsom_process(args: &[&str]) -> std::process::Child {
