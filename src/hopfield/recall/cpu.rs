@@ -7,9 +7,9 @@ use indicatif::ProgressBar;
 use rayon::prelude::*;
 
 use super::factored_async::FactoredAsync;
+use super::sync_batch::{recall_sync_products, ProductWeights, SyncRun, MIN_PROBES};
 use super::{
-    energy_terms, glauber_round, Dynamics, Ending, EnergyTerms, RecallOutcome, RecallParams,
-    UpdateMode,
+    energy_terms, glauber_round, Dynamics, Ending, RecallOutcome, RecallParams, UpdateMode,
 };
 use crate::hopfield::network::{FieldTracker, HopfieldNetwork};
 use crate::rng::StreamKey;
@@ -25,6 +25,20 @@ pub(super) fn recall_cpu(
     dynamics: &Dynamics,
     progress: &ProgressBar,
 ) -> Vec<RecallOutcome> {
+    let batch = keys.len();
+    if params.mode == UpdateMode::Sync && batch >= MIN_PROBES {
+        if let Some(weights) = ProductWeights::of(network) {
+            return recall_sync_products(
+                network,
+                &weights,
+                probes,
+                keys,
+                params.max_sweeps,
+                dynamics,
+                progress,
+            );
+        }
+    }
     let factored_async = match params.mode {
         UpdateMode::Async => FactoredAsync::new(network, dynamics),
         UpdateMode::Sync => None,
@@ -54,7 +68,8 @@ pub(super) fn recall_cpu(
         .collect()
 }
 
-/// Twin of `sweep` + `finalize` in shaders/recall_sync.wgsl, for one probe.
+/// Twin of `sweep` + `finalize` in shaders/recall_sync.wgsl, for one probe, its fields computed
+/// row by row (the batched path, sync_batch.rs, takes them from matrix products).
 pub(crate) fn recall_sync_probe(
     network: &HopfieldNetwork,
     initial: &[i8],
@@ -63,63 +78,19 @@ pub(crate) fn recall_sync_probe(
     dynamics: &Dynamics,
 ) -> RecallOutcome {
     let n = network.neurons();
-    let mut state = initial.to_vec();
-    let mut before: Vec<i8> = Vec::new();
+    let mut run = SyncRun::new(initial);
     let mut fields = vec![0i32; n];
-    let mut energy = Vec::new();
-    let mut ending = Ending::SweepLimit;
-    let mut sweeps = 0;
     for sweep in 0..params.max_sweeps {
-        let tracker = FieldTracker::new(network, &state);
+        let tracker = FieldTracker::new(network, run.state());
         for (i, field) in fields.iter_mut().enumerate() {
-            *field = tracker.field(&state, i);
+            *field = tracker.field(run.state(), i);
         }
-        let terms = EnergyTerms {
-            quadratic: state
-                .iter()
-                .zip(&fields)
-                .map(|(&s, &h)| i64::from(s) * i64::from(h))
-                .sum(),
-            threshold: state
-                .iter()
-                .zip(&dynamics.rules)
-                .map(|(&s, rule)| i64::from(s) * i64::from(rule.theta_fixed))
-                .sum(),
-        };
-        energy.push(terms.energy(network));
-        let updated: Vec<i8> = (0..n)
-            .map(|i| {
-                let s = state[i];
-                let input = fields[i] + dynamics.rules[i].self_weight * i32::from(s);
-                let draw = if dynamics.glauber_factor > 0.0 {
-                    key.draw(glauber_round(sweep), i as u32)
-                } else {
-                    0
-                };
-                dynamics.update(&dynamics.rules[i], input, s, draw)
-            })
-            .collect();
-        let changed = updated != state;
-        let back_to_before = sweep >= 1 && updated == before;
-        before = std::mem::replace(&mut state, updated);
-        sweeps = sweep + 1;
-        if !changed {
-            ending = Ending::FixedPoint;
-            break;
-        }
-        if back_to_before {
-            ending = Ending::TwoCycle;
+        run.sweep(network, dynamics, key, sweep, &fields);
+        if run.is_done() {
             break;
         }
     }
-    energy.push(energy_terms(network, dynamics, &state).energy(network));
-    RecallOutcome {
-        final_state: state,
-        sweeps,
-        ending,
-        energy,
-        flips: None,
-    }
+    run.finish(network, dynamics, None)
 }
 
 /// Twin of `begin_sweep` + `steps` + `end_sweep` in shaders/recall_async.wgsl, for one probe.

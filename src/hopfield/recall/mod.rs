@@ -20,6 +20,7 @@
 mod cpu;
 mod factored_async;
 mod gpu;
+mod sync_batch;
 
 use indicatif::ProgressBar;
 

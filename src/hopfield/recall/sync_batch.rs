@@ -1,0 +1,454 @@
+//! Synchronous recall of a dense network as matrix products: every active probe's fields for a
+//! sweep are one product F = S·Wᵀ (probes × neurons times neurons × neurons), run
+//! by the `gemm` crate on every core, then each probe takes its sweep exactly as
+//! `recall_sync_probe` does (the same twin of shaders/recall_sync.wgsl, through [`SyncRun`]).
+//!
+//! The products are exact. States are ±1 and weights integers, so every partial sum of a field
+//! is an integer no larger than the row's Σ_j |w_ij|: f32 holds every integer below 2²⁴ exactly
+//! (a Hebbian network while P·(N − 1) < 2²⁴), and f64 every one below 2⁵³ (fields are below 2²⁹
+//! by construction, so the fixed-point Storkey and pseudo-inverse weights always fit). Whatever
+//! order the kernel sums in, and whether or not it fuses multiplies and adds, the result is the
+//! exact field.
+
+use indicatif::ProgressBar;
+use rayon::prelude::*;
+
+use super::{energy_terms, glauber_round, Dynamics, Ending, EnergyTerms, RecallOutcome};
+use crate::hopfield::network::HopfieldNetwork;
+use crate::rng::StreamKey;
+
+/// The largest row sum Σ_j |w_ij| for which f32 products are exact.
+pub(crate) const F32_EXACT_BELOW: u64 = 1 << 24;
+
+/// Host memory the probes' states and fields of one product may take.
+const BATCH_BYTES: usize = 128 << 20;
+
+/// Probes in one product below which the per-probe loop is as fast: a product is worth its
+/// setup from a few probes on.
+pub(crate) const MIN_PROBES: usize = 4;
+
+/// The weight matrix as the products read it.
+pub(crate) enum ProductWeights {
+    F32(Vec<f32>),
+    F64(Vec<f64>),
+}
+
+impl ProductWeights {
+    /// The weights in the narrowest float type whose products stay exact: f32 when every row's
+    /// Σ_j |w_ij| is below 2²⁴, f64 otherwise. None for a factored network, or when the copy
+    /// does not fit in memory (the per-probe loop needs none).
+    pub(crate) fn of(network: &HopfieldNetwork) -> Option<ProductWeights> {
+        let weights = network.weights()?;
+        let n = network.neurons();
+        let largest_row = weights
+            .par_chunks_exact(n.max(1))
+            .map(|row| {
+                row.iter()
+                    .map(|&w| u64::from(w.unsigned_abs()))
+                    .sum::<u64>()
+            })
+            .max()
+            .unwrap_or(0);
+        let f32_exact = largest_row < F32_EXACT_BELOW;
+        let bytes = (weights.len() as u64).checked_mul(if f32_exact { 4 } else { 8 })?;
+        let available = crate::limits::available_host_memory().unwrap_or(u64::MAX);
+        if bytes > available / 2 {
+            return None;
+        }
+        Some(if f32_exact {
+            ProductWeights::F32(weights.par_iter().map(|&w| w as f32).collect())
+        } else {
+            ProductWeights::F64(weights.par_iter().map(|&w| f64::from(w)).collect())
+        })
+    }
+
+    /// The fields of `states` (rows of `n` ±1 values): `fields[b·n + i] = Σ_j w_ij s_bj`.
+    fn fields(&self, states: &[i8], n: usize, fields: &mut [i32], scratch: &mut Scratch) {
+        match self {
+            ProductWeights::F32(w) => product(states, w, n, fields, &mut scratch.f32),
+            ProductWeights::F64(w) => product(states, w, n, fields, &mut scratch.f64),
+        }
+    }
+}
+
+/// The float copies of the states and the products, kept from sweep to sweep.
+#[derive(Default)]
+struct Scratch {
+    f32: (Vec<f32>, Vec<f32>),
+    f64: (Vec<f64>, Vec<f64>),
+}
+
+/// F = S·Wᵀ for `rows` = states.len() / n probes, converted back to the exact integers. Wᵀ, not
+/// W: the Storkey and pseudo-inverse weights are learned in floats and may be asymmetric by a
+/// unit of their last place, and the field of neuron i is its row.
+fn product<T>(
+    states: &[i8],
+    weights: &[T],
+    n: usize,
+    fields: &mut [i32],
+    (lhs, out): &mut (Vec<T>, Vec<T>),
+) where
+    T: Copy + Default + Send + Sync + From<i8> + Into<f64> + 'static,
+{
+    let rows = states.len() / n;
+    lhs.clear();
+    lhs.par_extend(states.par_iter().map(|&s| T::from(s)));
+    out.resize(rows * n, T::default());
+    // SAFETY: `lhs` and `out` are rows x n and row-major (column stride 1, row stride n); the
+    // right-hand side is Wᵀ, read from the row-major `weights` with the strides swapped. All are
+    // alive for the call, and `out` is written, not read.
+    unsafe {
+        gemm::gemm(
+            rows,
+            n,
+            n,
+            out.as_mut_ptr(),
+            1,
+            n as isize,
+            false,
+            lhs.as_ptr(),
+            1,
+            n as isize,
+            weights.as_ptr(),
+            n as isize,
+            1,
+            T::from(1),
+            T::from(1),
+            false,
+            false,
+            false,
+            gemm::Parallelism::Rayon(0),
+        );
+    }
+    fields
+        .par_iter_mut()
+        .zip(out.par_iter())
+        .for_each(|(field, &value)| *field = value.into() as i32);
+}
+
+/// One probe's synchronous recall, a sweep at a time: shared by the per-probe loop and the
+/// batched products, so both follow the kernel's rules in the same order.
+pub(crate) struct SyncRun {
+    state: Vec<i8>,
+    before: Vec<i8>,
+    energy: Vec<f64>,
+    ending: Ending,
+    sweeps: u32,
+    done: bool,
+    /// The fields of the final state, when they were computed after the sweep limit.
+    final_fields: Option<Vec<i32>>,
+}
+
+impl SyncRun {
+    pub(crate) fn new(initial: &[i8]) -> Self {
+        SyncRun {
+            state: initial.to_vec(),
+            before: Vec::new(),
+            energy: Vec::new(),
+            ending: Ending::SweepLimit,
+            sweeps: 0,
+            done: false,
+            final_fields: None,
+        }
+    }
+
+    /// Keeps the final state's `fields` after the sweep limit, and ends the run.
+    fn finished_at_limit(&mut self, fields: &[i32]) {
+        self.final_fields = Some(fields.to_vec());
+        self.done = true;
+    }
+
+    pub(crate) fn state(&self) -> &[i8] {
+        &self.state
+    }
+
+    pub(crate) fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// Sweep `sweep` from the off-diagonal `fields` of the current state: its energy, then every
+    /// neuron updated from the same state; ends at a fixed point or a two-cycle.
+    pub(crate) fn sweep(
+        &mut self,
+        network: &HopfieldNetwork,
+        dynamics: &Dynamics,
+        key: &StreamKey,
+        sweep: u32,
+        fields: &[i32],
+    ) {
+        self.energy
+            .push(self.terms(dynamics, fields).energy(network));
+        let updated: Vec<i8> = (0..self.state.len())
+            .map(|i| {
+                let s = self.state[i];
+                let input = fields[i] + dynamics.rules[i].self_weight * i32::from(s);
+                let draw = if dynamics.glauber_factor > 0.0 {
+                    key.draw(glauber_round(sweep), i as u32)
+                } else {
+                    0
+                };
+                dynamics.update(&dynamics.rules[i], input, s, draw)
+            })
+            .collect();
+        let changed = updated != self.state;
+        let back_to_before = sweep >= 1 && updated == self.before;
+        self.before = std::mem::replace(&mut self.state, updated);
+        self.sweeps = sweep + 1;
+        if !changed {
+            self.ending = Ending::FixedPoint;
+            self.done = true;
+        } else if back_to_before {
+            self.ending = Ending::TwoCycle;
+            self.done = true;
+        }
+    }
+
+    /// The outcome, with the energy of the final state appended. At a fixed point the final
+    /// state is the one the last sweep started from, and at a two-cycle the one the sweep before
+    /// started from, so their energies are already known; after the sweep limit the caller
+    /// passes the final state's fields, or the energy is computed here.
+    pub(crate) fn finish(
+        mut self,
+        network: &HopfieldNetwork,
+        dynamics: &Dynamics,
+        final_fields: Option<&[i32]>,
+    ) -> RecallOutcome {
+        let known = match self.ending {
+            Ending::FixedPoint => self.energy.last().copied(),
+            Ending::TwoCycle => self.energy.iter().rev().nth(1).copied(),
+            Ending::SweepLimit => None,
+        };
+        let last = known.unwrap_or_else(|| match final_fields {
+            Some(fields) => self.terms(dynamics, fields).energy(network),
+            None => energy_terms(network, dynamics, &self.state).energy(network),
+        });
+        self.energy.push(last);
+        RecallOutcome {
+            final_state: self.state,
+            sweeps: self.sweeps,
+            ending: self.ending,
+            energy: self.energy,
+            flips: None,
+        }
+    }
+
+    /// The energy terms of the current state from its off-diagonal fields.
+    fn terms(&self, dynamics: &Dynamics, fields: &[i32]) -> EnergyTerms {
+        EnergyTerms {
+            quadratic: self
+                .state
+                .iter()
+                .zip(fields)
+                .map(|(&s, &h)| i64::from(s) * i64::from(h))
+                .sum(),
+            threshold: self
+                .state
+                .iter()
+                .zip(&dynamics.rules)
+                .map(|(&s, rule)| i64::from(s) * i64::from(rule.theta_fixed))
+                .sum(),
+        }
+    }
+}
+
+/// Recalls every probe in lockstep: each sweep, the fields of all probes still running come
+/// from products of at most [`BATCH_BYTES`] of states and fields.
+pub(crate) fn recall_sync_products(
+    network: &HopfieldNetwork,
+    weights: &ProductWeights,
+    probes: &[i8],
+    keys: &[StreamKey],
+    max_sweeps: u32,
+    dynamics: &Dynamics,
+    progress: &ProgressBar,
+) -> Vec<RecallOutcome> {
+    let n = network.neurons();
+    let mut runs: Vec<SyncRun> = probes.chunks_exact(n).map(SyncRun::new).collect();
+    let rows_per_product = (BATCH_BYTES / (n * (1 + 4 + 8)).max(1)).max(1);
+    let mut states = Vec::new();
+    let mut fields = Vec::new();
+    let mut scratch = Scratch::default();
+    for sweep in 0..=max_sweeps {
+        let mut active: Vec<usize> = (0..runs.len()).filter(|&b| !runs[b].is_done()).collect();
+        if active.is_empty() {
+            break;
+        }
+        for group in active.chunks_mut(rows_per_product) {
+            states.clear();
+            for &b in group.iter() {
+                states.extend_from_slice(runs[b].state());
+            }
+            fields.resize(states.len(), 0);
+            weights.fields(&states, n, &mut fields, &mut scratch);
+            // Each probe's sweep on its own core; the runs of a group are disjoint.
+            let mut group_runs: Vec<(usize, &mut SyncRun)> = runs
+                .iter_mut()
+                .enumerate()
+                .filter(|(b, _)| group.binary_search(b).is_ok())
+                .collect();
+            group_runs
+                .par_iter_mut()
+                .zip(fields.par_chunks_exact(n))
+                .for_each(|((b, run), probe_fields)| {
+                    if sweep == max_sweeps {
+                        // Past the limit: these fields are the final state's, for its energy.
+                        run.finished_at_limit(probe_fields);
+                    } else {
+                        run.sweep(network, dynamics, &keys[*b], sweep, probe_fields);
+                    }
+                    if run.is_done() {
+                        progress.inc(1);
+                    }
+                });
+        }
+    }
+    runs.into_par_iter()
+        .map(|mut run| {
+            let fields = run.final_fields.take();
+            run.finish(network, dynamics, fields.as_deref())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hopfield::capacity::random_patterns;
+    use crate::hopfield::recall::cpu::recall_sync_probe;
+    use crate::hopfield::recall::{RecallParams, Thresholds, UpdateMode};
+    use crate::hopfield::{learn, noise, Learning, LearningRule, WeightForm};
+    use crate::rng::Domain;
+    use crate::Backend;
+
+    /// Every probe recalled through products and through the per-probe loop: identical outcomes.
+    fn assert_paths_agree(network: &HopfieldNetwork, probes: &[i8], params: &RecallParams) {
+        let n = network.neurons();
+        let keys: Vec<StreamKey> = (0..probes.len() / n)
+            .map(|b| noise::probe_order_key(3, b))
+            .collect();
+        let dynamics = params.checked(network).unwrap();
+        let weights = ProductWeights::of(network).unwrap();
+        let batched = recall_sync_products(
+            network,
+            &weights,
+            probes,
+            &keys,
+            params.max_sweeps,
+            &dynamics,
+            &ProgressBar::hidden(),
+        );
+        for (b, (probe, key)) in probes.chunks_exact(n).zip(&keys).enumerate() {
+            let alone = recall_sync_probe(network, probe, key, params, &dynamics);
+            assert_eq!(batched[b], alone, "probe {b}");
+        }
+    }
+
+    fn noisy(stored: &crate::hopfield::PatternSet, copies: usize, level: f64) -> Vec<i8> {
+        let mut probes = Vec::new();
+        for (p, pattern) in stored.iter().enumerate() {
+            for trial in 0..copies {
+                probes.extend(noise::corrupt(
+                    pattern,
+                    level,
+                    &noise::noise_key(5, p, level, trial),
+                ));
+            }
+        }
+        probes
+    }
+
+    fn network(rule: LearningRule, neurons: usize, count: usize) -> (HopfieldNetwork, Vec<i8>) {
+        let key = StreamKey::new(9, Domain::Patterns, &[neurons as u32]);
+        let stored = random_patterns(neurons, count, &key).unwrap();
+        let learning = Learning {
+            rule,
+            weights: WeightForm::Dense,
+            ..Learning::default()
+        };
+        let network = learn(&stored, &learning, &Backend::Cpu).unwrap();
+        (network, noisy(&stored, 4, 30.0))
+    }
+
+    #[test]
+    fn hebbian_products_are_f32_and_give_the_per_probe_outcomes() {
+        let (network, probes) = network(LearningRule::Hebbian, 97, 12);
+        assert!(matches!(
+            ProductWeights::of(&network),
+            Some(ProductWeights::F32(_))
+        ));
+        let plain = RecallParams {
+            mode: UpdateMode::Sync,
+            ..RecallParams::default()
+        };
+        assert_paths_agree(&network, &probes, &plain);
+        let n = network.neurons();
+        let dressed = RecallParams {
+            self_coupling: true,
+            thresholds: Thresholds::PerNeuron((0..n).map(|i| (i % 5) as f64 - 2.0).collect()),
+            clamp: Some((0..n).map(|i| i % 7 == 0).collect()),
+            max_sweeps: 7,
+            ..plain.clone()
+        };
+        assert_paths_agree(&network, &probes, &dressed);
+        let warm = RecallParams {
+            temperature: 3.0,
+            max_sweeps: 5,
+            ..plain
+        };
+        assert_paths_agree(&network, &probes, &warm);
+    }
+
+    #[test]
+    fn fixed_point_rules_take_f64_products_and_agree() {
+        for rule in [LearningRule::Storkey, LearningRule::PseudoInverse] {
+            let (network, probes) = network(rule, 64, 10);
+            assert!(matches!(
+                ProductWeights::of(&network),
+                Some(ProductWeights::F64(_))
+            ));
+            let params = RecallParams {
+                mode: UpdateMode::Sync,
+                ..RecallParams::default()
+            };
+            assert_paths_agree(&network, &probes, &params);
+        }
+    }
+
+    /// A symmetric network whose largest row sum is `row_sum`, on three neurons.
+    fn with_row_sum(row_sum: i32) -> HopfieldNetwork {
+        let (a, b) = (row_sum / 2, row_sum - row_sum / 2);
+        let weights = vec![0, a, b, a, 0, 1, b, 1, 0];
+        HopfieldNetwork::from_weights(3, 1, weights)
+    }
+
+    #[test]
+    fn the_float_type_changes_exactly_at_two_to_the_24() {
+        let below = with_row_sum((F32_EXACT_BELOW - 1) as i32);
+        let at = with_row_sum(F32_EXACT_BELOW as i32);
+        assert!(matches!(
+            ProductWeights::of(&below),
+            Some(ProductWeights::F32(_))
+        ));
+        assert!(matches!(
+            ProductWeights::of(&at),
+            Some(ProductWeights::F64(_))
+        ));
+        // Both give the exact fields of every state, where f32 alone would round at 2^24 + 1.
+        let beyond = with_row_sum(F32_EXACT_BELOW as i32 + 1);
+        for network in [&below, &at, &beyond] {
+            let weights = ProductWeights::of(network).unwrap();
+            let states: Vec<i8> = (0..8u8)
+                .flat_map(|bits| (0..3).map(move |j| if bits >> j & 1 == 1 { 1 } else { -1 }))
+                .collect();
+            let mut fields = vec![0; states.len()];
+            weights.fields(&states, 3, &mut fields, &mut Scratch::default());
+            let w = network.weights().unwrap();
+            for (state, got) in states.chunks_exact(3).zip(fields.chunks_exact(3)) {
+                let exact: Vec<i32> = (0..3)
+                    .map(|i| (0..3).map(|j| w[i * 3 + j] * i32::from(state[j])).sum())
+                    .collect();
+                assert_eq!(got, exact.as_slice());
+            }
+        }
+    }
+}
