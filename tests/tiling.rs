@@ -134,3 +134,45 @@ fn asynchronous_recall_across_four_row_blocks_is_identical() {
     };
     assert_eq!(run(&Backend::Cpu), run(&Backend::Gpu(ctx)));
 }
+
+/// Asynchronous recall reads at most four bindings: beyond that it is refused by
+/// `check_recall_fits`, before anything is learned, and the check agrees with what recall itself
+/// would do (four blocks pass, five do not).
+#[test]
+fn asynchronous_recall_beyond_four_blocks_is_refused_before_learning() {
+    use hopsom::hopfield::recall::check_recall_fits;
+    if common::gpu().is_none() {
+        return;
+    }
+    let ctx = GpuContext::open_with_binding_cap(AdapterPolicy::AnyAdapter, Some(64 << 10)).unwrap();
+    let gpu = Backend::Gpu(ctx);
+    // 64 rows of 221 neurons to a binding: four blocks for 221 neurons, five for 257.
+    assert!(check_recall_fits(221, false, UpdateMode::Async, &gpu).is_ok());
+    let refused = check_recall_fits(257, false, UpdateMode::Async, &gpu).unwrap_err();
+    assert!(
+        refused.to_string().contains("at most 4 storage bindings"),
+        "{refused}"
+    );
+    // Synchronous recall and factored couplings are not limited by it, nor is the CPU.
+    assert!(check_recall_fits(257, false, UpdateMode::Sync, &gpu).is_ok());
+    assert!(check_recall_fits(257, true, UpdateMode::Async, &gpu).is_ok());
+    assert!(check_recall_fits(257, false, UpdateMode::Async, &Backend::Cpu).is_ok());
+    // And recall itself agrees: the network of 257 neurons learned anyway is refused there too.
+    let set = patterns(12, 257);
+    let learning = Learning {
+        weights: WeightForm::Dense,
+        ..Default::default()
+    };
+    let network = hopfield::learn(&set, &learning, &Backend::Cpu).unwrap();
+    let (probes, keys) = common::noisy_probes(&set, &[30.0], 5);
+    let params = RecallParams::default();
+    assert!(hopfield::recall(
+        &network,
+        &probes,
+        &keys,
+        &params,
+        &gpu,
+        &ProgressBar::hidden()
+    )
+    .is_err());
+}
