@@ -1,12 +1,13 @@
-//! Synchronous recall of a dense network as matrix products: every active probe's fields for a
-//! sweep are one product F = S·Wᵀ (probes × neurons times neurons × neurons), run
-//! by the `gemm` crate on every core, then each probe takes its sweep exactly as
+//! Synchronous recall as matrix products: every active probe's fields for a sweep are one
+//! product F = S·Wᵀ (probes × neurons times neurons × neurons) for a dense network, or two,
+//! M = S·Xᵀ and F = M·X − P·S, for a factored one, run by the `gemm` crate on every core, then each probe takes its sweep exactly as
 //! `recall_sync_probe` does (the same twin of shaders/recall_sync.wgsl, through [`SyncRun`]).
 //!
 //! The products are exact. States are ±1 and weights integers, so every partial sum of a field
-//! is an integer no larger than the row's Σ_j |w_ij|: f32 holds every integer below 2²⁴ exactly
-//! (a Hebbian network while P·(N − 1) < 2²⁴), and f64 every one below 2⁵³ (fields are below 2²⁹
-//! by construction, so the fixed-point Storkey and pseudo-inverse weights always fit). Whatever
+//! is an integer no larger than the row's Σ_j |w_ij| (P·N for a factored network): f32 holds
+//! every integer below 2²⁴ exactly (a Hebbian network while P·(N − 1) < 2²⁴), and f64 every one
+//! below 2⁵³ (fields are below 2²⁹ by construction, so the fixed-point Storkey and
+//! pseudo-inverse weights always fit). Whatever
 //! order the kernel sums in, and whether or not it fuses multiplies and adds, the result is the
 //! exact field.
 
@@ -17,7 +18,7 @@ use super::{energy_terms, glauber_round, Dynamics, Ending, EnergyTerms, RecallOu
 use crate::hopfield::network::HopfieldNetwork;
 use crate::rng::StreamKey;
 
-/// The largest row sum Σ_j |w_ij| for which f32 products are exact.
+/// The largest partial sum for which f32 products are exact (every integer below it is a float).
 pub(crate) const F32_EXACT_BELOW: u64 = 1 << 24;
 
 /// Host memory the probes' states and fields of one product may take.
@@ -27,91 +28,158 @@ const BATCH_BYTES: usize = 128 << 20;
 /// setup from a few probes on.
 pub(crate) const MIN_PROBES: usize = 4;
 
-/// The weight matrix as the products read it.
+/// Stored patterns below which a factored network's fields are cheaper probe by probe: a field
+/// costs O(P) there, and products of so few columns spend more on converting the states than
+/// on multiplying.
+const MIN_FACTORED_PATTERNS: usize = 16;
+
+/// The couplings as the products read them, in the narrowest float type that keeps them exact.
 pub(crate) enum ProductWeights {
+    /// The weight matrix W, n x n row-major: F = S·Wᵀ.
+    Dense(Floats),
+    /// The stored patterns X, p x n row-major, of a factored network: the overlaps M = S·Xᵀ,
+    /// then F = M·X − P·S (h = Xᵀ(X s) − P s, as `FieldTracker` computes it one probe at a time).
+    Factored { patterns: Floats, count: usize },
+}
+
+/// Integers held as f32 or f64.
+pub(crate) enum Floats {
     F32(Vec<f32>),
     F64(Vec<f64>),
 }
 
-impl ProductWeights {
-    /// The weights in the narrowest float type whose products stay exact: f32 when every row's
-    /// Σ_j |w_ij| is below 2²⁴, f64 otherwise. None for a factored network, or when the copy
-    /// does not fit in memory (the per-probe loop needs none).
-    pub(crate) fn of(network: &HopfieldNetwork) -> Option<ProductWeights> {
-        let weights = network.weights()?;
-        let n = network.neurons();
-        let largest_row = weights
-            .par_chunks_exact(n.max(1))
-            .map(|row| {
-                row.iter()
-                    .map(|&w| u64::from(w.unsigned_abs()))
-                    .sum::<u64>()
-            })
-            .max()
-            .unwrap_or(0);
-        let f32_exact = largest_row < F32_EXACT_BELOW;
-        let bytes = (weights.len() as u64).checked_mul(if f32_exact { 4 } else { 8 })?;
+impl Floats {
+    /// `values` as f32 when `largest_partial_sum` is below 2²⁴, as f64 otherwise; None when the
+    /// copy would take more than half the memory available (the per-probe loop needs none).
+    fn of(values: &[i32], largest_partial_sum: u64) -> Option<Floats> {
+        let f32_exact = largest_partial_sum < F32_EXACT_BELOW;
+        let bytes = (values.len() as u64).checked_mul(if f32_exact { 4 } else { 8 })?;
         let available = crate::limits::available_host_memory().unwrap_or(u64::MAX);
         if bytes > available / 2 {
             return None;
         }
         Some(if f32_exact {
-            ProductWeights::F32(weights.par_iter().map(|&w| w as f32).collect())
+            Floats::F32(values.par_iter().map(|&w| w as f32).collect())
         } else {
-            ProductWeights::F64(weights.par_iter().map(|&w| f64::from(w)).collect())
+            Floats::F64(values.par_iter().map(|&w| f64::from(w)).collect())
         })
     }
 
-    /// The fields of `states` (rows of `n` ±1 values): `fields[b·n + i] = Σ_j w_ij s_bj`.
+    #[cfg(test)]
+    pub(crate) fn is_f32(&self) -> bool {
+        matches!(self, Floats::F32(_))
+    }
+}
+
+impl ProductWeights {
+    /// The couplings of `network` for products: f32 when every partial sum of a field is below
+    /// 2²⁴ (a dense row's Σ_j |w_ij|; P·N for a factored network), f64 otherwise. None when the
+    /// copy does not fit in memory, or for a factored network of few patterns.
+    pub(crate) fn of(network: &HopfieldNetwork) -> Option<ProductWeights> {
+        let n = network.neurons();
+        if let Some(weights) = network.weights() {
+            let largest_row = weights
+                .par_chunks_exact(n.max(1))
+                .map(|row| {
+                    row.iter()
+                        .map(|&w| u64::from(w.unsigned_abs()))
+                        .sum::<u64>()
+                })
+                .max()
+                .unwrap_or(0);
+            return Floats::of(weights, largest_row).map(ProductWeights::Dense);
+        }
+        let count = network.stored();
+        if count < MIN_FACTORED_PATTERNS {
+            return None;
+        }
+        let patterns: Vec<i32> = network.factors()?.iter().map(|&x| i32::from(x)).collect();
+        // |m_μ| <= N, so the overlaps' sums stay below N and the fields' below P·N.
+        let largest = (count as u64).saturating_mul(n as u64).max(n as u64);
+        Floats::of(&patterns, largest).map(|patterns| ProductWeights::Factored { patterns, count })
+    }
+
+    /// Whether the products run in f32.
+    #[cfg(test)]
+    pub(crate) fn is_f32(&self) -> bool {
+        match self {
+            ProductWeights::Dense(floats)
+            | ProductWeights::Factored {
+                patterns: floats, ..
+            } => floats.is_f32(),
+        }
+    }
+
+    /// The fields of `states` (rows of `n` ±1 values): `fields[b·n + i] = Σ_{j≠i} w_ij s_bj`.
     fn fields(&self, states: &[i8], n: usize, fields: &mut [i32], scratch: &mut Scratch) {
         match self {
-            ProductWeights::F32(w) => product(states, w, n, fields, &mut scratch.f32),
-            ProductWeights::F64(w) => product(states, w, n, fields, &mut scratch.f64),
+            ProductWeights::Dense(Floats::F32(w)) => dense(states, w, n, fields, &mut scratch.f32),
+            ProductWeights::Dense(Floats::F64(w)) => dense(states, w, n, fields, &mut scratch.f64),
+            ProductWeights::Factored {
+                patterns: Floats::F32(x),
+                count,
+            } => factored(states, x, *count, n, fields, &mut scratch.f32),
+            ProductWeights::Factored {
+                patterns: Floats::F64(x),
+                count,
+            } => factored(states, x, *count, n, fields, &mut scratch.f64),
         }
     }
 }
 
-/// The float copies of the states and the products, kept from sweep to sweep.
+/// The float copies of the states, the overlaps and the products, kept from sweep to sweep.
 #[derive(Default)]
 struct Scratch {
-    f32: (Vec<f32>, Vec<f32>),
-    f64: (Vec<f64>, Vec<f64>),
+    f32: Buffers<f32>,
+    f64: Buffers<f64>,
 }
 
-/// F = S·Wᵀ for `rows` = states.len() / n probes, converted back to the exact integers. Wᵀ, not
-/// W: the Storkey and pseudo-inverse weights are learned in floats and may be asymmetric by a
-/// unit of their last place, and the field of neuron i is its row.
-fn product<T>(
-    states: &[i8],
-    weights: &[T],
-    n: usize,
-    fields: &mut [i32],
-    (lhs, out): &mut (Vec<T>, Vec<T>),
-) where
-    T: Copy + Default + Send + Sync + From<i8> + Into<f64> + 'static,
-{
-    let rows = states.len() / n;
-    lhs.clear();
-    lhs.par_extend(states.par_iter().map(|&s| T::from(s)));
-    out.resize(rows * n, T::default());
-    // SAFETY: `lhs` and `out` are rows x n and row-major (column stride 1, row stride n); the
-    // right-hand side is Wᵀ, read from the row-major `weights` with the strides swapped. All are
-    // alive for the call, and `out` is written, not read.
+#[derive(Default)]
+struct Buffers<T> {
+    states: Vec<T>,
+    overlaps: Vec<T>,
+    product: Vec<T>,
+}
+
+/// The float types the products run in.
+trait Float: Copy + Default + Send + Sync + From<i8> + Into<f64> + 'static {}
+impl Float for f32 {}
+impl Float for f64 {}
+
+/// `out` (m x n, row-major) = `lhs` (m x k, row-major) · R, where R's element (r, c) is
+/// `rhs[r·rhs_rows + c·rhs_columns]`; on every core.
+fn multiply<T: Float>(
+    (m, n, k): (usize, usize, usize),
+    lhs: &[T],
+    rhs: &[T],
+    (rhs_rows, rhs_columns): (usize, usize),
+    out: &mut [T],
+) {
+    assert!(lhs.len() >= m * k && out.len() >= m * n, "operand sizes");
+    if m == 0 || n == 0 || k == 0 {
+        out[..m * n].fill(T::default());
+        return;
+    }
+    let last = (k - 1) * rhs_rows + (n - 1) * rhs_columns;
+    assert!(last < rhs.len(), "right-hand side size");
+    // SAFETY: the assertions above keep every element `gemm` reads within `lhs` and `rhs` and
+    // every one it writes within `out`, which it writes without reading (`read_dst` false); the
+    // slices are borrowed for the call.
     unsafe {
         gemm::gemm(
-            rows,
+            m,
             n,
-            n,
+            k,
             out.as_mut_ptr(),
             1,
             n as isize,
             false,
             lhs.as_ptr(),
             1,
-            n as isize,
-            weights.as_ptr(),
-            n as isize,
-            1,
+            k as isize,
+            rhs.as_ptr(),
+            rhs_columns as isize,
+            rhs_rows as isize,
             T::from(1),
             T::from(1),
             false,
@@ -120,10 +188,62 @@ fn product<T>(
             gemm::Parallelism::Rayon(0),
         );
     }
+}
+
+/// F = S·Wᵀ. Wᵀ, not W: the Storkey and pseudo-inverse weights are learned in floats and may be
+/// asymmetric by a unit of their last place, and the field of neuron i is its row.
+fn dense<T: Float>(
+    states: &[i8],
+    weights: &[T],
+    n: usize,
+    fields: &mut [i32],
+    buffers: &mut Buffers<T>,
+) {
+    let rows = states.len() / n;
+    let Buffers {
+        states: lhs,
+        product,
+        ..
+    } = buffers;
+    lhs.clear();
+    lhs.par_extend(states.par_iter().map(|&s| T::from(s)));
+    product.resize(rows * n, T::default());
+    // Wᵀ's element (j, i) is W[i·n + j].
+    multiply((rows, n, n), lhs, weights, (1, n), product);
     fields
         .par_iter_mut()
-        .zip(out.par_iter())
+        .zip(product.par_iter())
         .for_each(|(field, &value)| *field = value.into() as i32);
+}
+
+/// M = S·Xᵀ, then F = M·X − P·S.
+fn factored<T: Float>(
+    states: &[i8],
+    patterns: &[T],
+    count: usize,
+    n: usize,
+    fields: &mut [i32],
+    buffers: &mut Buffers<T>,
+) {
+    let rows = states.len() / n;
+    let Buffers {
+        states: lhs,
+        overlaps,
+        product,
+    } = buffers;
+    lhs.clear();
+    lhs.par_extend(states.par_iter().map(|&s| T::from(s)));
+    overlaps.resize(rows * count, T::default());
+    product.resize(rows * n, T::default());
+    // Xᵀ's element (j, μ) is X[μ·n + j]; X's element (μ, j) is X[μ·n + j].
+    multiply((rows, count, n), lhs, patterns, (1, n), overlaps);
+    multiply((rows, n, count), overlaps, patterns, (n, 1), product);
+    let p = count as i32;
+    fields
+        .par_iter_mut()
+        .zip(product.par_iter())
+        .zip(states.par_iter())
+        .for_each(|((field, &value), &s)| *field = value.into() as i32 - p * i32::from(s));
 }
 
 /// One probe's synchronous recall, a sweep at a time: shared by the per-probe loop and the
@@ -358,11 +478,20 @@ mod tests {
     }
 
     fn network(rule: LearningRule, neurons: usize, count: usize) -> (HopfieldNetwork, Vec<i8>) {
+        held(rule, WeightForm::Dense, neurons, count)
+    }
+
+    fn held(
+        rule: LearningRule,
+        weights: WeightForm,
+        neurons: usize,
+        count: usize,
+    ) -> (HopfieldNetwork, Vec<i8>) {
         let key = StreamKey::new(9, Domain::Patterns, &[neurons as u32]);
         let stored = random_patterns(neurons, count, &key).unwrap();
         let learning = Learning {
             rule,
-            weights: WeightForm::Dense,
+            weights,
             ..Learning::default()
         };
         let network = learn(&stored, &learning, &Backend::Cpu).unwrap();
@@ -372,10 +501,7 @@ mod tests {
     #[test]
     fn hebbian_products_are_f32_and_give_the_per_probe_outcomes() {
         let (network, probes) = network(LearningRule::Hebbian, 97, 12);
-        assert!(matches!(
-            ProductWeights::of(&network),
-            Some(ProductWeights::F32(_))
-        ));
+        assert!(ProductWeights::of(&network).unwrap().is_f32());
         let plain = RecallParams {
             mode: UpdateMode::Sync,
             ..RecallParams::default()
@@ -399,13 +525,66 @@ mod tests {
     }
 
     #[test]
+    fn factored_networks_take_two_products_and_agree() {
+        let (network, probes) = held(LearningRule::Hebbian, WeightForm::Factored, 131, 17);
+        assert!(network.is_factored());
+        assert!(ProductWeights::of(&network).unwrap().is_f32());
+        let n = network.neurons();
+        let params = RecallParams {
+            mode: UpdateMode::Sync,
+            self_coupling: true,
+            clamp: Some((0..n).map(|i| i % 11 == 0).collect()),
+            ..RecallParams::default()
+        };
+        assert_paths_agree(&network, &probes, &params);
+        // The dense form of the same network gives the same outcomes.
+        let (dense, _) = held(LearningRule::Hebbian, WeightForm::Dense, 131, 17);
+        // A few patterns stay with the per-probe loop.
+        let (few, _) = held(LearningRule::Hebbian, WeightForm::Factored, 131, 3);
+        assert!(ProductWeights::of(&few).is_none());
+        let keys: Vec<StreamKey> = (0..probes.len() / n)
+            .map(|b| noise::probe_order_key(3, b))
+            .collect();
+        let recall_with = |network: &HopfieldNetwork| {
+            let dynamics = params.checked(network).unwrap();
+            let weights = ProductWeights::of(network).unwrap();
+            recall_sync_products(
+                network,
+                &weights,
+                &probes,
+                &keys,
+                100,
+                &dynamics,
+                &ProgressBar::hidden(),
+            )
+        };
+        assert_eq!(recall_with(&network), recall_with(&dense));
+    }
+
+    #[test]
+    fn factored_products_switch_to_f64_at_two_to_the_24() {
+        // P·N = 2^24 - 4096 (f32) and 2^24 (f64), both exact.
+        for (count, f32_expected) in [(4095, true), (4096, false)] {
+            let (network, probes) = held(LearningRule::Hebbian, WeightForm::Factored, 4096, count);
+            let weights = ProductWeights::of(&network).unwrap();
+            assert_eq!(weights.is_f32(), f32_expected, "P = {count}");
+            let states = &probes[..4 * 4096];
+            let mut fields = vec![0; states.len()];
+            weights.fields(states, 4096, &mut fields, &mut Scratch::default());
+            for (state, got) in states.chunks_exact(4096).zip(fields.chunks_exact(4096)) {
+                let tracker = crate::hopfield::network::FieldTracker::new(&network, state);
+                for i in (0..4096).step_by(97) {
+                    assert_eq!(got[i], tracker.field(state, i), "P = {count}, neuron {i}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn fixed_point_rules_take_f64_products_and_agree() {
         for rule in [LearningRule::Storkey, LearningRule::PseudoInverse] {
             let (network, probes) = network(rule, 64, 10);
-            assert!(matches!(
-                ProductWeights::of(&network),
-                Some(ProductWeights::F64(_))
-            ));
+            assert!(!ProductWeights::of(&network).unwrap().is_f32());
             let params = RecallParams {
                 mode: UpdateMode::Sync,
                 ..RecallParams::default()
@@ -425,14 +604,8 @@ mod tests {
     fn the_float_type_changes_exactly_at_two_to_the_24() {
         let below = with_row_sum((F32_EXACT_BELOW - 1) as i32);
         let at = with_row_sum(F32_EXACT_BELOW as i32);
-        assert!(matches!(
-            ProductWeights::of(&below),
-            Some(ProductWeights::F32(_))
-        ));
-        assert!(matches!(
-            ProductWeights::of(&at),
-            Some(ProductWeights::F64(_))
-        ));
+        assert!(ProductWeights::of(&below).unwrap().is_f32());
+        assert!(!ProductWeights::of(&at).unwrap().is_f32());
         // Both give the exact fields of every state, where f32 alone would round at 2^24 + 1.
         let beyond = with_row_sum(F32_EXACT_BELOW as i32 + 1);
         for network in [&below, &at, &beyond] {
