@@ -12,11 +12,8 @@ pub const STANDARD_OUTPUT: &str = "standard output";
 
 /// Writes one line to standard output.
 pub fn write_line(line: std::fmt::Arguments) -> Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_fmt(format_args!("{line}\n"))
-        .and_then(|()| stdout.flush())
-        .map_err(|err| Error::io(STANDARD_OUTPUT, err))
+    // Rust's stdout is line-buffered: the line is written (or fails) here.
+    writeln!(std::io::stdout().lock(), "{line}").map_err(|err| Error::io(STANDARD_OUTPUT, err))
 }
 
 /// Whether `err` says standard output was closed by its reader (`hopsom ... | head -1`).
