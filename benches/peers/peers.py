@@ -9,6 +9,9 @@ Workloads (hopsom on its CPU path unless --backend says otherwise):
      `hopsom som train --mode online`.
   3. Colour assignment of kodim23's pixels to the seed's four colours: the seed's numpy
      `ColorClusteringSOM.assign_clusters` against `hopsom som segment`.
+  4. The machine's own limit: `hopsom bench`'s dense synchronous recall and Hebbian learning
+     (GFLOP/s, 2·N² per probe and sweep, 2·N²·P) beside numpy's float32 matrix products of the
+     same shapes (OpenBLAS here): `probes @ weights` and `patterns.T @ patterns`.
 
 Run it through run.sh, which makes the virtual environment and builds hopsom.
 """
@@ -16,6 +19,7 @@ Run it through run.sh, which makes the virtual environment and builds hopsom.
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -26,16 +30,24 @@ from minisom import MiniSom
 from PIL import Image
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-TARGETS = {"async recall": 300.0, "online SOM": 30.0, "colour assignment": 100.0}
+TARGETS = {
+    "async recall": 300.0,
+    "online SOM": 30.0,
+    "colour assignment": 100.0,
+    "sync recall": 0.6,
+    "Hebbian": 1.5,
+}
 
 
 def hopsom(binary, *args):
-    output = subprocess.run([binary, *args, "--json", "--quiet"], check=True,
-                            capture_output=True, text=True).stdout
+    output = subprocess.run(
+        [binary, *args, "--json", "--quiet"], check=True, capture_output=True, text=True
+    ).stdout
     return json.loads(output)
 
 
 # --- 1. seed 003's Hopfield network, transcribed from the notebook --------------------------
+
 
 class Hopfield_Network:
     def __init__(self, num_neurons):
@@ -80,7 +92,8 @@ def seed_patterns():
     """The seed's vectors: the files are drawn transposed (the notebook shows reshape(15,15).T)."""
     patterns = []
     for name in ["batman.txt", "letter_a.txt", "letter_z.txt"]:
-        rows = open(os.path.join(ROOT, "assets", "patterns", name)).read().split()
+        with open(os.path.join(ROOT, "assets", "patterns", name)) as grid_file:
+            rows = grid_file.read().split()
         grid = np.array([[1 if c == "#" else -1 for c in row] for row in rows])
         patterns.append(grid.T.reshape(-1))
     return np.array(patterns)
@@ -98,20 +111,47 @@ def async_recall(binary, backend, recalls):
     # hopsom recalls every probe to a fixed point (the seed stops after one sweep), so it does
     # at least as much work per recall.
     trials = max(1, 100_000 // 3)
-    result = hopsom(binary, "hopfield", "sweep", "--patterns", "builtin", "--noise", "25",
-                    "--trials", str(trials), "--backend", backend)
+    result = hopsom(
+        binary,
+        "hopfield",
+        "sweep",
+        "--patterns",
+        "builtin",
+        "--noise",
+        "25",
+        "--trials",
+        str(trials),
+        "--backend",
+        backend,
+    )
     sweeps = sum(row["mean_sweeps"] for row in result["rows"]) / len(result["rows"])
     # Per neuron update: the seed visits each neuron once a recall, hopsom `sweeps` times.
     per_update = (seed_rate * 225, result["recalls_per_second"] * sweeps * 225)
     # Exactly the seed's work: one sweep in a random order, whether or not it converged.
-    one_sweep = hopsom(binary, "hopfield", "sweep", "--patterns", "builtin", "--noise", "25",
-                       "--trials", str(trials), "--backend", backend, "--max-sweeps", "1")
-    extra = [(" /update", "neuron updates/s", per_update),
-             (" /one sweep", "recalls/s", (seed_rate, one_sweep["recalls_per_second"]))]
+    one_sweep = hopsom(
+        binary,
+        "hopfield",
+        "sweep",
+        "--patterns",
+        "builtin",
+        "--noise",
+        "25",
+        "--trials",
+        str(trials),
+        "--backend",
+        backend,
+        "--max-sweeps",
+        "1",
+    )
+    extra = [
+        (" /update", "neuron updates/s", per_update),
+        (" /one sweep", "recalls/s", (seed_rate, one_sweep["recalls_per_second"])),
+    ]
     return seed_rate, result["recalls_per_second"], "recalls/s", extra
 
 
 # --- 2. MiniSom --------------------------------------------------------------------------
+
 
 def online_som(binary, backend, samples, workdir):
     data = np.random.RandomState(1).rand(samples, 3).astype(np.float32)
@@ -121,28 +161,55 @@ def online_som(binary, backend, samples, workdir):
     minisom_rate = samples / (time.perf_counter() - started)
     path = os.path.join(workdir, "colours.npy")
     np.save(path, data)
-    result = hopsom(binary, "som", "train", "--data", path, "--grid", "50x50", "--mode", "online",
-                    "--epochs", "1", "--lr", "0.1", "--sigma", "5", "--in-order",
-                    "--backend", backend, "--out", os.path.join(workdir, "som"))
+    result = hopsom(
+        binary,
+        "som",
+        "train",
+        "--data",
+        path,
+        "--grid",
+        "50x50",
+        "--mode",
+        "online",
+        "--epochs",
+        "1",
+        "--lr",
+        "0.1",
+        "--sigma",
+        "5",
+        "--in-order",
+        "--backend",
+        backend,
+        "--out",
+        os.path.join(workdir, "som"),
+    )
     return minisom_rate, samples / result["training_seconds"], "samples/s", []
 
 
 # --- 3. seed 003's colour clustering, transcribed from the notebook ------------------------
 
+
 class ColorClusteringSOM:
     def __init__(self):
-        self.cluster_weights = np.array([
-            [165, 42, 42], [0, 0, 255], [0, 128, 0], [255, 224, 189]]).T.astype(float)
+        self.cluster_weights = np.array(
+            [[165, 42, 42], [0, 0, 255], [0, 128, 0], [255, 224, 189]]
+        ).T.astype(float)
 
     def calculate_distances(self, color):
-        return np.array([np.linalg.norm(color - self.cluster_weights[:, idx])
-                         for idx in range(self.cluster_weights.shape[1])])
+        return np.array(
+            [
+                np.linalg.norm(color - self.cluster_weights[:, idx])
+                for idx in range(self.cluster_weights.shape[1])
+            ]
+        )
 
     def assign_clusters(self, colors):
-        cluster_assignments = np.array([np.argmin(self.calculate_distances(color))
-                                        for color in colors])
-        clustered_colors = np.array([self.cluster_weights[:, idx]
-                                     for idx in cluster_assignments])
+        cluster_assignments = np.array(
+            [np.argmin(self.calculate_distances(color)) for color in colors]
+        )
+        clustered_colors = np.array(
+            [self.cluster_weights[:, idx] for idx in cluster_assignments]
+        )
         return clustered_colors, cluster_assignments
 
 
@@ -155,24 +222,113 @@ def colour_assignment(binary, backend, pixels, workdir):
     seed_rate = len(colours) / (time.perf_counter() - started)
     codebook = os.path.join(workdir, "seed_colours.npy")
     np.save(codebook, model.cluster_weights.T.reshape(1, 4, 3).astype(np.float32))
-    result = hopsom(binary, "som", "segment", "--codebook", codebook, "--image", photo,
-                    "--backend", backend, "--out", os.path.join(workdir, "segment"))
+    result = hopsom(
+        binary,
+        "som",
+        "segment",
+        "--codebook",
+        codebook,
+        "--image",
+        photo,
+        "--backend",
+        backend,
+        "--out",
+        os.path.join(workdir, "segment"),
+    )
     return seed_rate, result["pixels"] / result["seconds"], "pixels/s", []
+
+
+# --- 4. the machine's own limit: numpy's float32 matrix products ----------------------------
+
+
+def numpy_gflops(left_shape, right_shape, transpose_left=False, repeats=5):
+    """GFLOP/s of numpy's float32 product of ±1 (left) and small integers (right)."""
+    rng = np.random.RandomState(1)
+    left = np.sign(rng.rand(*left_shape) - 0.5).astype(np.float32)
+    right = (
+        np.sign(rng.rand(*right_shape) - 0.5).astype(np.float32)
+        if transpose_left
+        else rng.randint(-51, 52, right_shape).astype(np.float32)
+    )
+    multiply = (lambda: left.T @ right) if transpose_left else (lambda: left @ right)
+    multiply()
+    started = time.perf_counter()
+    for _ in range(repeats):
+        multiply()
+    seconds = (time.perf_counter() - started) / repeats
+    m = left_shape[1] if transpose_left else left_shape[0]
+    k = left_shape[0] if transpose_left else left_shape[1]
+    return 2.0 * m * k * right_shape[1] / seconds / 1e9
+
+
+def machine_limit(binary, backend, quick, workdir):
+    """hopsom bench's synchronous-recall and Hebbian rows against numpy on the same shapes."""
+    args = ["bench", "--backend", backend, "--out", os.path.join(workdir, "bench")]
+    bench = hopsom(binary, *(args + (["--quick"] if quick else [])))
+    side = "gpu" if backend == "gpu" else "cpu"
+    rows = []
+    for case in bench["cases"]:
+        measured = case.get(side)
+        name = case["case"]
+        if not measured or not name.startswith(("synchronous recall", "Hebbian")):
+            continue
+        size = case["size"]
+        neurons = int(re.search(r"N = (\d+)", size).group(1))
+        patterns = int(re.search(r"P = (\d+)", size).group(1))
+        if name.startswith("synchronous recall"):
+            probes = int(re.search(r"(\d+) probes", size).group(1))
+            peer = numpy_gflops((probes, neurons), (neurons, neurons))
+            rows.append(
+                row(
+                    f"sync recall /N={neurons}",
+                    "numpy float32 probes @ W",
+                    "GFLOP/s",
+                    peer,
+                    measured["throughput"],
+                )
+            )
+        else:
+            peer = numpy_gflops(
+                (patterns, neurons),
+                (patterns, neurons),
+                transpose_left=True,
+                repeats=1 if neurons > 8000 else 5,
+            )
+            rows.append(
+                row(
+                    f"Hebbian /N={neurons}",
+                    "numpy float32 X.T @ X",
+                    "GFLOP/s",
+                    peer,
+                    measured["throughput"],
+                )
+            )
+    return rows
 
 
 def row(name, peer, unit, peer_rate, hopsom_rate):
     ratio = hopsom_rate / peer_rate
     target = TARGETS[name.split(" /")[0]]
-    return {"workload": name, "peer": peer, "unit": unit, "peer_rate": peer_rate,
-            "hopsom_rate": hopsom_rate, "ratio": ratio, "target": target,
-            "met": ratio >= target}
+    return {
+        "workload": name,
+        "peer": peer,
+        "unit": unit,
+        "peer_rate": peer_rate,
+        "hopsom_rate": hopsom_rate,
+        "ratio": ratio,
+        "target": target,
+        "met": ratio >= target,
+    }
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--hopsom", required=True, help="the hopsom binary")
-    parser.add_argument("--backend", default="cpu", help="hopsom's --backend (default cpu)")
+    parser.add_argument(
+        "--backend", default="cpu", help="hopsom's --backend (default cpu)"
+    )
     parser.add_argument("--quick", action="store_true", help="smaller peer workloads")
     parser.add_argument("--json", help="also write the results to this JSON file")
     args = parser.parse_args()
@@ -181,23 +337,48 @@ def main():
     rows = []
     with tempfile.TemporaryDirectory() as workdir:
         for name, peer, run in [
-            ("async recall", "seed 003 numpy (one sweep a recall)",
-             lambda: async_recall(args.hopsom, args.backend, int(1000 * scale))),
-            ("online SOM", "MiniSom train, 50x50",
-             lambda: online_som(args.hopsom, args.backend, int(20_000 * scale), workdir)),
-            ("colour assignment", "seed 003 numpy assign_clusters",
-             lambda: colour_assignment(args.hopsom, args.backend, int(20_000 * scale), workdir)),
+            (
+                "async recall",
+                "seed 003 numpy (one sweep a recall)",
+                lambda: async_recall(args.hopsom, args.backend, int(1000 * scale)),
+            ),
+            (
+                "online SOM",
+                "MiniSom train, 50x50",
+                lambda: online_som(
+                    args.hopsom, args.backend, int(20_000 * scale), workdir
+                ),
+            ),
+            (
+                "colour assignment",
+                "seed 003 numpy assign_clusters",
+                lambda: colour_assignment(
+                    args.hopsom, args.backend, int(20_000 * scale), workdir
+                ),
+            ),
         ]:
             peer_rate, hopsom_rate, unit, extra = run()
             rows.append(row(name, peer, unit, peer_rate, hopsom_rate))
             for suffix, extra_unit, (peer_extra, hopsom_extra) in extra:
-                rows.append(row(name + suffix, peer, extra_unit, peer_extra, hopsom_extra))
-    print(f"{'workload':<26} {'peer':<36} {'peer rate':>14} {'hopsom rate':>14} {'ratio':>9} "
-          f"{'target':>7}")
+                rows.append(
+                    row(name + suffix, peer, extra_unit, peer_extra, hopsom_extra)
+                )
+        rows.extend(machine_limit(args.hopsom, args.backend, args.quick, workdir))
+    print(
+        f"{'workload':<26} {'peer':<36} {'peer rate':>14} {'hopsom rate':>14} {'ratio':>9} "
+        f"{'target':>7}"
+    )
     for r in rows:
-        print(f"{r['workload']:<26} {r['peer']:<36} {r['peer_rate']:>14,.0f} "
-              f"{r['hopsom_rate']:>14,.0f} {r['ratio']:>8,.0f}x {r['target']:>6,.0f}x"
-              f"{'' if r['met'] else '  (missed)'}   {r['unit']}")
+        # Ratios and targets near 1 (the matrix products) need their decimals.
+        ratio = f"{r['ratio']:>8,.2f}" if r["ratio"] < 10 else f"{r['ratio']:>8,.0f}"
+        target = (
+            f"{r['target']:>6,.1f}" if r["target"] < 10 else f"{r['target']:>6,.0f}"
+        )
+        print(
+            f"{r['workload']:<26} {r['peer']:<36} {r['peer_rate']:>14,.0f} "
+            f"{r['hopsom_rate']:>14,.0f} {ratio}x {target}x"
+            f"{'' if r['met'] else '  (missed)'}   {r['unit']}"
+        )
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"backend": args.backend, "rows": rows}, f, indent=2)
