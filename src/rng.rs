@@ -187,6 +187,14 @@ impl StreamKey {
 }
 
 crate::cpu::wide_vectors! {
+    /// Draws `0..out.len()` of `round`, eight blocks at a time: what a loop of
+    /// [`StreamKey::draw`] gives, for a quarter of the work and in vector registers.
+    pub fn fill_draws(key: &StreamKey, round: u32, out: &mut [u32]) {
+        for_each_draw(key, round, out, |_, draw| draw);
+    }
+}
+
+crate::cpu::wide_vectors! {
     /// The Fisher–Yates swap target of every position i: `below(round, i, i + 1)`.
     fn swap_targets(key: &StreamKey, round: u32, out: &mut [u32]) {
         for_each_draw(key, round, out, |i, draw| ((u64::from(draw) * (i as u64 + 1)) >> 32) as u32);
@@ -321,6 +329,16 @@ mod tests {
                 [words[0][0], words[1][0], words[2][0], words[3][0]],
                 expected
             );
+        }
+    }
+
+    #[test]
+    fn filled_draws_are_the_draws() {
+        let key = StreamKey::new(6, Domain::UpdateOrder, &[4]);
+        let mut out = vec![0; 77];
+        fill_draws(&key, 9, &mut out);
+        for (i, &d) in out.iter().enumerate() {
+            assert_eq!(d, key.draw(9, i as u32));
         }
     }
 

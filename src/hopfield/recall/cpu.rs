@@ -12,7 +12,7 @@ use super::{
     energy_terms, glauber_round, Dynamics, Ending, RecallOutcome, RecallParams, UpdateMode,
 };
 use crate::hopfield::network::{FieldTracker, HopfieldNetwork};
-use crate::rng::StreamKey;
+use crate::rng::{fill_draws, StreamKey};
 
 /// The most probes recalled between advances of the progress bar.
 const PROBES_PER_TICK: usize = 64;
@@ -110,8 +110,14 @@ pub(crate) fn recall_async_probe(
     let mut order = Vec::with_capacity(n);
     let mut ending = Ending::SweepLimit;
     let mut sweeps = 0;
+    // Glauber dynamics draws one number per neuron a sweep: all at once, eight blocks at a time.
+    let glauber = dynamics.glauber_factor > 0.0;
+    let mut draws = vec![0u32; if glauber { n } else { 0 }];
     for sweep in 0..params.max_sweeps {
         key.permutation(sweep, n, &mut order);
+        if glauber {
+            fill_draws(key, glauber_round(sweep), &mut draws);
+        }
         let mut changed = false;
         for &neuron in &order {
             let i = neuron as usize;
@@ -122,11 +128,7 @@ pub(crate) fn recall_async_probe(
             let field = tracker.field(&state, i);
             let old = state[i];
             let input = field + rule.self_weight * i32::from(old);
-            let draw = if dynamics.glauber_factor > 0.0 {
-                key.draw(glauber_round(sweep), neuron)
-            } else {
-                0
-            };
+            let draw = if glauber { draws[i] } else { 0 };
             let updated = dynamics.update(rule, input, old, draw);
             if updated != old {
                 state[i] = updated;

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use super::{energy_terms, glauber_round, Dynamics, Ending, EnergyTerms, RecallOutcome};
 use crate::hopfield::network::HopfieldNetwork;
-use crate::rng::StreamKey;
+use crate::rng::{fill_draws, StreamKey};
 
 /// The largest partial sum for which f32 products are exact (every integer below it is a float).
 pub(crate) const F32_EXACT_BELOW: u64 = 1 << 24;
@@ -298,15 +298,17 @@ impl SyncRun {
     ) {
         self.energy
             .push(self.terms(dynamics, fields).energy(network));
+        // Glauber dynamics draws one number per neuron: all at once, eight blocks at a time.
+        let mut draws = Vec::new();
+        if dynamics.glauber_factor > 0.0 {
+            draws.resize(self.state.len(), 0);
+            fill_draws(key, glauber_round(sweep), &mut draws);
+        }
         let updated: Vec<i8> = (0..self.state.len())
             .map(|i| {
                 let s = self.state[i];
                 let input = fields[i] + dynamics.rules[i].self_weight * i32::from(s);
-                let draw = if dynamics.glauber_factor > 0.0 {
-                    key.draw(glauber_round(sweep), i as u32)
-                } else {
-                    0
-                };
+                let draw = draws.get(i).copied().unwrap_or(0);
                 dynamics.update(&dynamics.rules[i], input, s, draw)
             })
             .collect();
