@@ -55,19 +55,30 @@ pub fn check_host_memory(what: &str, bytes: Option<u64>) -> Result<()> {
     check_against(what, bytes, available_host_memory())
 }
 
+/// Why `bytes` does not fit the memory the host has available, or `None` when it does: the
+/// message of [`check_host_memory`]'s error, for callers that add advice of their own.
+pub fn host_memory_shortfall(what: &str, bytes: Option<u64>) -> Option<String> {
+    shortfall(what, bytes, available_host_memory())
+}
+
 fn check_against(what: &str, bytes: Option<u64>, available: Option<u64>) -> Result<()> {
+    match shortfall(what, bytes, available) {
+        Some(message) => Err(Error::TooLarge(message)),
+        None => Ok(()),
+    }
+}
+
+fn shortfall(what: &str, bytes: Option<u64>, available: Option<u64>) -> Option<String> {
     let Some(bytes) = bytes else {
-        return Err(Error::TooLarge(format!(
-            "{what} needs more than 2^64 bytes"
-        )));
+        return Some(format!("{what} needs more than 2^64 bytes"));
     };
     match available {
-        Some(available) if bytes > available => Err(Error::TooLarge(format!(
+        Some(available) if bytes > available => Some(format!(
             "{what} needs {} of memory, but this machine has {} available",
             human_bytes(bytes),
             human_bytes(available)
-        ))),
-        _ => Ok(()),
+        )),
+        _ => None,
     }
 }
 

@@ -111,38 +111,16 @@ def async_recall(binary, backend, recalls):
     # hopsom recalls every probe to a fixed point (the seed stops after one sweep), so it does
     # at least as much work per recall.
     trials = max(1, 100_000 // 3)
-    result = hopsom(
-        binary,
-        "hopfield",
-        "sweep",
-        "--patterns",
-        "builtin",
-        "--noise",
-        "25",
-        "--trials",
-        str(trials),
-        "--backend",
-        backend,
-    )
+    sweep = [
+        *("hopfield", "sweep", "--patterns", "builtin", "--noise", "25"),
+        *("--trials", str(trials), "--backend", backend),
+    ]
+    result = hopsom(binary, *sweep)
     sweeps = sum(row["mean_sweeps"] for row in result["rows"]) / len(result["rows"])
     # Per neuron update: the seed visits each neuron once a recall, hopsom `sweeps` times.
     per_update = (seed_rate * 225, result["recalls_per_second"] * sweeps * 225)
     # Exactly the seed's work: one sweep in a random order, whether or not it converged.
-    one_sweep = hopsom(
-        binary,
-        "hopfield",
-        "sweep",
-        "--patterns",
-        "builtin",
-        "--noise",
-        "25",
-        "--trials",
-        str(trials),
-        "--backend",
-        backend,
-        "--max-sweeps",
-        "1",
-    )
+    one_sweep = hopsom(binary, *sweep, "--max-sweeps", "1")
     extra = [
         (" /update", "neuron updates/s", per_update),
         (" /one sweep", "recalls/s", (seed_rate, one_sweep["recalls_per_second"])),

@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use hopsom::error::{Error, Result};
-use hopsom::io::output::{ensure_dir, write_bytes, written_files};
+use hopsom::io::output::{
+    directory_of, ensure_dir, missing_directories, write_bytes, written_files,
+};
 
 /// The manifest's name inside `--out`.
 pub const MANIFEST: &str = "run.json";
@@ -133,15 +135,7 @@ fn check_directory(dir: &Named) -> Result<()> {
             "exists and is not a directory; give a directory for the outputs",
         ));
     }
-    let mut existing = dir.path.as_path();
-    while !existing.as_os_str().is_empty() && !existing.exists() {
-        existing = existing.parent().unwrap_or(Path::new(""));
-    }
-    let existing = if existing.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        existing
-    };
+    let (_, existing) = missing_directories(&dir.path);
     if !existing.is_dir() {
         return Err(usage(
             dir,
@@ -163,10 +157,7 @@ fn check_file(file: &Named) -> Result<PathBuf> {
     let Some(name) = file.path.file_name() else {
         return Err(usage(file, "names no file"));
     };
-    let parent = match file.path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
+    let parent = directory_of(&file.path);
     if !parent.is_dir() {
         return Err(usage(
             file,

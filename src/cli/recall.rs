@@ -12,10 +12,9 @@ use super::output::{write_probe_picture, write_trajectory_gif, write_trajectory_
 use super::outputs::RunOutputs;
 use super::ComputeArgs;
 use hopsom::error::{Error, Result};
-use hopsom::hopfield::learn;
-use hopsom::hopfield::recall::{check_recall_fits, trajectory_energies, RecallParams, Thresholds};
+use hopsom::hopfield::recall::{check_network_fits, trajectory_energies, RecallParams, Thresholds};
 use hopsom::hopfield::{self, best_match, noise, GridShape, PatternSet, UpdateMode};
-use hopsom::io::patterns::read_pattern_files;
+use hopsom::io::patterns::{read_pattern_file, read_pattern_files};
 use hopsom::io::plot::{line_chart, Chart, Series};
 use hopsom::limits::{check_host_memory, checked_product};
 use hopsom::rng::StreamKey;
@@ -76,7 +75,7 @@ pub fn load_patterns(paths: &[PathBuf], size: Option<GridShape>) -> Result<Patte
             if path.as_os_str() == "builtin" {
                 Ok(hopfield::seed_patterns())
             } else {
-                read_pattern_files(std::slice::from_ref(path), size)
+                read_pattern_file(path, size)
             }
         })
         .collect::<Result<Vec<_>>>()?;
@@ -132,19 +131,15 @@ fn noisy_probes(
     Ok((probes, keys, sources))
 }
 
-/// Host memory one probe of `neurons` takes through recall and its report: the probe and its
-/// final state (1 byte a neuron each), and the final state again as JSON values (48 bytes a
-/// neuron in a `serde_json::Value`, which `--json` and the table are built from).
-fn probe_bytes(neurons: usize) -> u64 {
-    (neurons as u64).saturating_mul(2 + 48).saturating_add(1024)
-}
-
 /// Recall holds every probe and its outcome until it prints them: refuse a batch that cannot
-/// fit before making it (a sweep of many trials streams instead: `hopfield sweep`).
+/// fit before making it (a sweep of many trials streams instead: `hopfield sweep`). A probe
+/// takes its state and its final state (1 byte a neuron each) and the final state again as JSON
+/// values (48 bytes a neuron in a `serde_json::Value`, which `--json` and the table are built from).
 fn check_probe_memory(what: &str, count: Option<u64>, neurons: usize) -> Result<()> {
+    let per_probe = (neurons as u64).saturating_mul(2 + 48).saturating_add(1024);
     check_host_memory(
         &format!("{what} probes of {neurons} neurons (use hopfield sweep for many trials)"),
-        count.and_then(|c| c.checked_mul(probe_bytes(neurons))),
+        count.and_then(|c| c.checked_mul(per_probe)),
     )
 }
 
@@ -192,11 +187,7 @@ pub fn run(args: RecallArgs) -> Result<()> {
 
     let backend = args.compute.open_backend()?;
     let learning = args.learning.learning();
-    let factored = learn::is_factored(stored.neurons(), stored.len(), &learning, &backend)?;
-    if !factored {
-        learn::check_dense(stored.neurons(), learning.rule)?;
-    }
-    check_recall_fits(stored.neurons(), factored, mode, &backend)?;
+    check_network_fits(stored.neurons(), stored.len(), &learning, mode, &backend)?;
     let out = args.out.as_ref().map(|_| outputs.prepare()).transpose()?;
     let started = Instant::now();
     let network = hopfield::learn(&stored, &learning, &backend)?;

@@ -12,8 +12,7 @@ use super::dynamics::{DynamicsArgs, LearningArgs};
 use super::outputs::RunOutputs;
 use super::ComputeArgs;
 use hopsom::error::{Error, Result};
-use hopsom::hopfield::learn;
-use hopsom::hopfield::recall::check_recall_fits;
+use hopsom::hopfield::recall::check_network_fits;
 use hopsom::hopfield::sweep::{parse_levels, run_sweep, SweepResult, SweepSpec};
 use hopsom::hopfield::{self, PatternSet};
 use hopsom::io::output::write_atomically;
@@ -71,11 +70,13 @@ pub fn run(args: SweepArgs) -> Result<()> {
     })?;
     let backend = args.compute.open_backend()?;
     let learning = args.learning.learning();
-    let factored = learn::is_factored(stored.neurons(), stored.len(), &learning, &backend)?;
-    if !factored {
-        learn::check_dense(stored.neurons(), learning.rule)?;
-    }
-    check_recall_fits(stored.neurons(), factored, spec.recall.mode, &backend)?;
+    check_network_fits(
+        stored.neurons(),
+        stored.len(),
+        &learning,
+        spec.recall.mode,
+        &backend,
+    )?;
     let network = hopfield::learn(&stored, &learning, &backend)?;
     let progress = args.compute.progress(total, "sweep");
     let result = run_sweep(&network, &stored, &spec, &backend, &progress)?;

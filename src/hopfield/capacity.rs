@@ -154,11 +154,7 @@ pub fn run_capacity(
     // Every load's network and recall are checked against the machine before the first is learned.
     for &load in &spec.loads {
         let count = spec.patterns_at(load);
-        let factored = super::learn::is_factored(n, count, &spec.learning, backend)?;
-        if !factored {
-            super::learn::check_dense(n, spec.learning.rule)?;
-        }
-        super::recall::check_recall_fits(n, factored, spec.mode, backend)?;
+        super::recall::check_network_fits(n, count, &spec.learning, spec.mode, backend)?;
     }
     let mut rows = Vec::with_capacity(spec.loads.len());
     for (load_index, &load) in spec.loads.iter().enumerate() {

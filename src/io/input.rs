@@ -84,23 +84,6 @@ fn not_utf8(path: &Path, offset: usize) -> Error {
     )
 }
 
-/// Reads at most `limit` bytes of `path`; more is an error built by `too_long`.
-pub fn read_bytes_bounded(
-    path: &Path,
-    limit: u64,
-    too_long: impl FnOnce() -> Error,
-) -> Result<Vec<u8>> {
-    let file = std::fs::File::open(path).map_err(|err| Error::io(path, err))?;
-    let mut bytes = Vec::new();
-    file.take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|err| Error::io(path, err))?;
-    if bytes.len() as u64 > limit {
-        return Err(too_long());
-    }
-    Ok(bytes)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,6 @@ use npyz::{TypeChar, WriterBuilder};
 
 use std::io::Read;
 
-use super::input::read_bytes_bounded;
 use super::output::write_atomically;
 use crate::error::{Error, Result};
 use crate::limits::{check_host_memory, checked_product};
@@ -16,6 +15,12 @@ use crate::limits::{check_host_memory, checked_product};
 pub struct NpyArray {
     pub shape: Vec<usize>,
     pub values: Vec<f64>,
+}
+
+/// Whether `path` names a `.npy` file (by its extension, in any case).
+pub fn is_npy_path(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("npy"))
 }
 
 /// The largest `.npy` header read (numpy writes a few hundred bytes).
@@ -28,35 +33,35 @@ const MAX_HEADER_BYTES: u64 = 1 << 20;
 /// what was declared. A truncated file, a longer one, or a shape of 2⁶² × 2⁶² is an error.
 pub fn read_npy(path: &Path) -> Result<NpyArray> {
     let bad = |message: String| Error::bad_input(path, message);
-    let (header_end, head) = read_header(path)?;
+    let too_many = |shape: &[u64]| {
+        bad(format!(
+            "the header declares shape {shape:?}, more elements than 64 bits can count"
+        ))
+    };
+    let (mut file, mut bytes) = read_header(path)?;
+    let header_end = bytes.len() as u64;
     // npyz multiplies the shape out unchecked: a header of 2⁶² × 2⁶² must be refused first.
-    if let Some(declared) = declared_shape(&head) {
+    if let Some(declared) = declared_shape(&bytes) {
         if checked_product(&declared).is_none() {
-            return Err(bad(format!(
-                "the header declares shape {declared:?}, more elements than 64 bits can count"
-            )));
+            return Err(too_many(&declared));
         }
     }
-    let file = npyz::NpyFile::new(&head[..])
+    let header = npyz::NpyFile::new(&bytes[..])
         .map_err(|err| bad(format!("not a valid .npy file ({err})")))?;
-    let declared: Vec<u64> = file.shape().to_vec();
-    let item_bytes = match file.dtype() {
-        npyz::DType::Plain(type_str) => type_str.size_field(),
-        _ => {
-            return Err(bad(
-                "structured .npy arrays are not supported; save a plain numeric array".into(),
-            ))
-        }
+    let declared: Vec<u64> = header.shape().to_vec();
+    let fortran = header.order() == npyz::Order::Fortran;
+    let npyz::DType::Plain(type_str) = header.dtype() else {
+        return Err(bad(
+            "structured .npy arrays are not supported; save a plain numeric array".into(),
+        ));
     };
     let elements = checked_product(&declared);
-    let data_bytes = elements.and_then(|count| count.checked_mul(item_bytes));
+    let data_bytes = elements.and_then(|count| count.checked_mul(type_str.size_field()));
     let (Some(elements), Some(data_bytes)) = (elements, data_bytes) else {
-        return Err(bad(format!(
-            "the header declares shape {declared:?}, more elements than 64 bits can count"
-        )));
+        return Err(too_many(&declared));
     };
     let expected = header_end + data_bytes;
-    if let Ok(metadata) = std::fs::metadata(path) {
+    if let Ok(metadata) = file.metadata() {
         if metadata.is_file() && metadata.len() != expected {
             return Err(bad(format!(
                 "the header declares shape {declared:?} ({data_bytes} bytes of data), but the file holds {} bytes of data: {}",
@@ -70,26 +75,28 @@ pub fn read_npy(path: &Path) -> Result<NpyArray> {
         &format!("{}: an array of shape {declared:?}", path.display()),
         elements.checked_mul(8),
     )?;
-    let bytes = read_bytes_bounded(path, expected, || {
-        bad(format!(
-            "longer than the {expected} bytes its header declares (shape {declared:?})"
-        ))
-    })?;
-    if (bytes.len() as u64) < expected {
-        return Err(bad(format!(
-            "truncated: the header declares shape {declared:?}, {expected} bytes, but the file ends after {}",
-            bytes.len()
-        )));
+    // The data after the header, never more than declared (and one byte to see that it ends).
+    (&mut file)
+        .take(data_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|err| Error::io(path, err))?;
+    match (bytes.len() as u64).cmp(&expected) {
+        std::cmp::Ordering::Less => {
+            return Err(bad(format!(
+                "truncated: the header declares shape {declared:?}, {expected} bytes, but the file ends after {}",
+                bytes.len()
+            )))
+        }
+        std::cmp::Ordering::Greater => {
+            return Err(bad(format!(
+                "longer than the {expected} bytes its header declares (shape {declared:?})"
+            )))
+        }
+        std::cmp::Ordering::Equal => {}
     }
     let file = npyz::NpyFile::new(&bytes[..])
         .map_err(|err| bad(format!("not a valid .npy file ({err})")))?;
     let shape: Vec<usize> = declared.iter().map(|&d| d as usize).collect();
-    let fortran = file.order() == npyz::Order::Fortran;
-    let npyz::DType::Plain(type_str) = file.dtype() else {
-        return Err(bad(
-            "structured .npy arrays are not supported; save a plain numeric array".into(),
-        ));
-    };
     let size = type_str.size_field();
     let read_err = |err: std::io::Error| bad(format!("truncated or corrupt .npy data ({err})"));
     macro_rules! widen {
@@ -151,9 +158,9 @@ fn declared_shape(head: &[u8]) -> Option<Vec<u64>> {
         .collect()
 }
 
-/// Reads the magic, version and header of `path`: returns where the data starts and the bytes
-/// up to there.
-fn read_header(path: &Path) -> Result<(u64, Vec<u8>)> {
+/// Reads the magic, version and header of `path`: returns the file, positioned where the data
+/// starts, and the bytes up to there.
+fn read_header(path: &Path) -> Result<(std::fs::File, Vec<u8>)> {
     let bad = |message: &str| Error::bad_input(path, message.to_string());
     let mut file = std::fs::File::open(path).map_err(|err| Error::io(path, err))?;
     let mut prefix = Vec::new();
@@ -189,7 +196,7 @@ fn read_header(path: &Path) -> Result<(u64, Vec<u8>)> {
         return Err(bad("truncated in its header"));
     }
     head.truncate(header_end as usize);
-    Ok((header_end, head))
+    Ok((file, head))
 }
 
 /// `values` is `rows` x `columns` in C order; returns its transpose, in C order.

@@ -59,10 +59,7 @@ pub fn write_atomically<F>(path: &Path, fill: F) -> Result<()>
 where
     F: FnOnce(&mut BufWriter<&mut std::fs::File>) -> std::io::Result<()>,
 {
-    let directory = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
+    let directory = directory_of(path);
     let mut builder = tempfile::Builder::new();
     builder.prefix(TEMPORARY_PREFIX);
     // Temporary files are private (0600); results are ordinary files, readable as the umask allows.
@@ -107,19 +104,35 @@ pub fn ensure_dir(path: &Path) -> Result<()> {
     if path.is_dir() {
         return Ok(());
     }
-    let mut missing = Vec::new();
-    let mut ancestor = Some(path);
-    while let Some(dir) = ancestor {
-        if dir.as_os_str().is_empty() || dir.exists() {
-            break;
-        }
-        missing.push(dir.to_path_buf());
-        ancestor = dir.parent();
-    }
+    let (missing, _) = missing_directories(path);
     let mut list = pending();
     std::fs::create_dir_all(path).map_err(|err| Error::io(path, err))?;
-    list.directories.extend(missing.into_iter().rev());
+    list.directories.extend(missing);
     Ok(())
+}
+
+/// The directory `path` is in (`.` for a bare file name).
+pub fn directory_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
+}
+
+/// The parts of `path` that do not exist yet, outermost first, and the nearest one that does
+/// (`.` for a relative path none of whose parts exists).
+pub fn missing_directories(path: &Path) -> (Vec<PathBuf>, &Path) {
+    let mut missing = Vec::new();
+    let mut existing = path;
+    while !existing.as_os_str().is_empty() && !existing.exists() {
+        missing.push(existing.to_path_buf());
+        existing = existing.parent().unwrap_or(Path::new(""));
+    }
+    missing.reverse();
+    if existing.as_os_str().is_empty() {
+        existing = Path::new(".");
+    }
+    (missing, existing)
 }
 
 /// The files this process has written whole so far, in the order they were finished.

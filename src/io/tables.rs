@@ -8,10 +8,7 @@ use crate::som::Samples;
 
 /// Reads `path` (.npy or CSV) as samples.
 pub fn read_samples(path: &Path) -> Result<Samples> {
-    let is_npy = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("npy"));
-    let (dim, values) = if is_npy {
+    let (dim, values) = if super::npy::is_npy_path(path) {
         let array = super::npy::read_npy(path)?;
         let dim = match array.shape[..] {
             [_] => 1,

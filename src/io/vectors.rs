@@ -7,21 +7,27 @@ use crate::error::{Error, Result};
 /// Reads one number per neuron: text (numbers separated by commas or whitespace, over any number
 /// of lines) or `.npy` (any shape, read in C order). NaN and infinities are errors.
 pub fn read_neuron_values(path: &Path) -> Result<Vec<f64>> {
-    let is_npy = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("npy"));
-    let values = if is_npy {
+    let values = if super::npy::is_npy_path(path) {
         super::npy::read_npy(path)?.values
     } else {
-        let text = super::input::read_text(path)?;
-        text.split(|c: char| c == ',' || c.is_whitespace())
-            .filter(|v| !v.is_empty())
-            .map(|v| {
-                v.parse::<f64>()
-                    .map_err(|_| Error::bad_input(path, format!("{v:?} is not a number")))
-            })
-            .collect::<Result<Vec<_>>>()?
+        parse_values(path, &super::input::read_text(path)?)?
     };
+    checked_values(path, values)
+}
+
+/// Numbers separated by commas or whitespace.
+fn parse_values(path: &Path, text: &str) -> Result<Vec<f64>> {
+    text.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            v.parse::<f64>()
+                .map_err(|_| Error::bad_input(path, format!("{v:?} is not a number")))
+        })
+        .collect()
+}
+
+/// `values`, unless there are none or one is not finite.
+fn checked_values(path: &Path, values: Vec<f64>) -> Result<Vec<f64>> {
     if values.is_empty() {
         return Err(Error::bad_input(path, "no values in the file"));
     }
@@ -36,28 +42,22 @@ pub fn read_neuron_values(path: &Path) -> Result<Vec<f64>> {
 
 /// Reads a mask, one flag per neuron: grid text (`#` set, `.` clear) or numbers (non-zero set).
 pub fn read_mask(path: &Path) -> Result<Vec<bool>> {
-    let is_npy = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("npy"));
-    let text = if is_npy {
-        Vec::new()
+    let values = if super::npy::is_npy_path(path) {
+        read_neuron_values(path)?
     } else {
-        super::input::read_text(path)?.into_bytes()
+        let text = super::input::read_text(path)?;
+        let is_grid = text
+            .chars()
+            .all(|c| c == '#' || c == '.' || c.is_ascii_whitespace())
+            && text.chars().any(|c| c == '#' || c == '.');
+        if is_grid {
+            return Ok(text
+                .chars()
+                .filter(|c| !c.is_ascii_whitespace())
+                .map(|c| c == '#')
+                .collect());
+        }
+        checked_values(path, parse_values(path, &text)?)?
     };
-    let is_grid = !text.is_empty()
-        && text
-            .iter()
-            .all(|&c| c == b'#' || c == b'.' || c.is_ascii_whitespace())
-        && text.iter().any(|&c| c == b'#' || c == b'.');
-    if is_grid {
-        return Ok(text
-            .iter()
-            .filter(|c| !c.is_ascii_whitespace())
-            .map(|&c| c == b'#')
-            .collect());
-    }
-    Ok(read_neuron_values(path)?
-        .into_iter()
-        .map(|v| v != 0.0)
-        .collect())
+    Ok(values.into_iter().map(|v| v != 0.0).collect())
 }

@@ -138,16 +138,13 @@ pub fn check_dense(neurons: usize, rule: LearningRule) -> Result<()> {
             bytes.map_or_else(|| "over 2^64 bytes".into(), crate::gpu::human_bytes)
         )));
     }
-    crate::limits::check_host_memory(
+    match crate::limits::host_memory_shortfall(
         &format!("a dense weight matrix of {neurons} neurons"),
         bytes,
-    )
-    .map_err(|err| {
-        Error::TooLarge(format!(
-            "{}{way_out}",
-            err.to_string().trim_start_matches("too large: ")
-        ))
-    })
+    ) {
+        Some(message) => Err(Error::TooLarge(format!("{message}{way_out}"))),
+        None => Ok(()),
+    }
 }
 
 /// Whether a dense n x n matrix of 32-bit weights fits: at most half the host's available memory

@@ -90,7 +90,7 @@ pub(crate) fn recall_sync_probe(
             break;
         }
     }
-    run.finish(network, dynamics, None)
+    run.finish(network, dynamics)
 }
 
 /// Twin of `begin_sweep` + `steps` + `end_sweep` in shaders/recall_async.wgsl, for one probe.

@@ -298,6 +298,23 @@ impl RecallOutcome {
     }
 }
 
+/// Checks, before anything is learned, that `learning` can hold `count` patterns of `neurons`
+/// (a dense matrix within range and memory, or factored) and that recall in `mode` can then run
+/// on `backend`.
+pub fn check_network_fits(
+    neurons: usize,
+    count: usize,
+    learning: &crate::hopfield::Learning,
+    mode: UpdateMode,
+    backend: &Backend,
+) -> Result<()> {
+    let factored = crate::hopfield::learn::is_factored(neurons, count, learning, backend)?;
+    if !factored {
+        crate::hopfield::learn::check_dense(neurons, learning.rule)?;
+    }
+    check_recall_fits(neurons, factored, mode, backend)
+}
+
 /// Checks, before anything is learned, that recall of a network of `neurons` (`factored` or
 /// dense) in `mode` can run on `backend`.
 pub fn check_recall_fits(
@@ -371,16 +388,33 @@ pub(crate) fn energy_terms(
     dynamics: &Dynamics,
     state: &[i8],
 ) -> EnergyTerms {
-    let quadratic = network.quadratic(state);
-    let threshold = state
+    EnergyTerms {
+        quadratic: network.quadratic(state),
+        threshold: threshold_term(dynamics, state),
+    }
+}
+
+impl EnergyTerms {
+    /// The terms of `state` from its off-diagonal `fields`, already known (synchronous recall).
+    pub(crate) fn from_fields(dynamics: &Dynamics, state: &[i8], fields: &[i32]) -> EnergyTerms {
+        EnergyTerms {
+            quadratic: state
+                .iter()
+                .zip(fields)
+                .map(|(&s, &h)| i64::from(s) * i64::from(h))
+                .sum(),
+            threshold: threshold_term(dynamics, state),
+        }
+    }
+}
+
+/// Σ θ_i s_i in units of 1/THRESHOLD_UNITS.
+fn threshold_term(dynamics: &Dynamics, state: &[i8]) -> i64 {
+    state
         .iter()
         .zip(&dynamics.rules)
         .map(|(&s, rule)| i64::from(s) * i64::from(rule.theta_fixed))
-        .sum();
-    EnergyTerms {
-        quadratic,
-        threshold,
-    }
+        .sum()
 }
 
 /// The energy after every flip of a recorded trajectory, the initial state's first.

@@ -141,6 +141,16 @@ struct Buffers<T> {
     product: Vec<T>,
 }
 
+impl<T: Float> Buffers<T> {
+    /// Holds `states` as floats, and room for a product of `rows` x `columns`.
+    fn load(&mut self, states: &[i8], rows: usize, columns: usize) {
+        self.states.clear();
+        self.states
+            .par_extend(states.par_iter().map(|&s| T::from(s)));
+        self.product.resize(rows * columns, T::default());
+    }
+}
+
 /// The float types the products run in.
 trait Float: Copy + Default + Send + Sync + From<i8> + Into<f64> + 'static {}
 impl Float for f32 {}
@@ -200,19 +210,18 @@ fn dense<T: Float>(
     buffers: &mut Buffers<T>,
 ) {
     let rows = states.len() / n;
-    let Buffers {
-        states: lhs,
-        product,
-        ..
-    } = buffers;
-    lhs.clear();
-    lhs.par_extend(states.par_iter().map(|&s| T::from(s)));
-    product.resize(rows * n, T::default());
+    buffers.load(states, rows, n);
     // Wᵀ's element (j, i) is W[i·n + j].
-    multiply((rows, n, n), lhs, weights, (1, n), product);
+    multiply(
+        (rows, n, n),
+        &buffers.states,
+        weights,
+        (1, n),
+        &mut buffers.product,
+    );
     fields
         .par_iter_mut()
-        .zip(product.par_iter())
+        .zip(buffers.product.par_iter())
         .for_each(|(field, &value)| *field = value.into() as i32);
 }
 
@@ -226,15 +235,13 @@ fn factored<T: Float>(
     buffers: &mut Buffers<T>,
 ) {
     let rows = states.len() / n;
+    buffers.load(states, rows, n);
     let Buffers {
         states: lhs,
         overlaps,
         product,
     } = buffers;
-    lhs.clear();
-    lhs.par_extend(states.par_iter().map(|&s| T::from(s)));
     overlaps.resize(rows * count, T::default());
-    product.resize(rows * n, T::default());
     // Xᵀ's element (j, μ) is X[μ·n + j]; X's element (μ, j) is X[μ·n + j].
     multiply((rows, count, n), lhs, patterns, (1, n), overlaps);
     multiply((rows, n, count), overlaps, patterns, (n, 1), product);
@@ -255,8 +262,8 @@ pub(crate) struct SyncRun {
     ending: Ending,
     sweeps: u32,
     done: bool,
-    /// The fields of the final state, when they were computed after the sweep limit.
-    final_fields: Option<Vec<i32>>,
+    /// The energy of the final state, when its fields were computed after the sweep limit.
+    final_energy: Option<f64>,
 }
 
 impl SyncRun {
@@ -268,13 +275,19 @@ impl SyncRun {
             ending: Ending::SweepLimit,
             sweeps: 0,
             done: false,
-            final_fields: None,
+            final_energy: None,
         }
     }
 
-    /// Keeps the final state's `fields` after the sweep limit, and ends the run.
-    fn finished_at_limit(&mut self, fields: &[i32]) {
-        self.final_fields = Some(fields.to_vec());
+    /// Ends the run at the sweep limit, with the final state's energy from its `fields`.
+    fn finished_at_limit(
+        &mut self,
+        network: &HopfieldNetwork,
+        dynamics: &Dynamics,
+        fields: &[i32],
+    ) {
+        self.final_energy =
+            Some(EnergyTerms::from_fields(dynamics, &self.state, fields).energy(network));
         self.done = true;
     }
 
@@ -297,7 +310,7 @@ impl SyncRun {
         fields: &[i32],
     ) {
         self.energy
-            .push(self.terms(dynamics, fields).energy(network));
+            .push(EnergyTerms::from_fields(dynamics, &self.state, fields).energy(network));
         // Glauber dynamics draws one number per neuron: all at once, eight blocks at a time.
         let mut draws = Vec::new();
         if dynamics.glauber_factor > 0.0 {
@@ -327,23 +340,20 @@ impl SyncRun {
 
     /// The outcome, with the energy of the final state appended. At a fixed point the final
     /// state is the one the last sweep started from, and at a two-cycle the one the sweep before
-    /// started from, so their energies are already known; after the sweep limit the caller
-    /// passes the final state's fields, or the energy is computed here.
+    /// started from, so their energies are already known; after the sweep limit it is the one
+    /// [`SyncRun::finished_at_limit`] found, or it is computed here.
     pub(crate) fn finish(
         mut self,
         network: &HopfieldNetwork,
         dynamics: &Dynamics,
-        final_fields: Option<&[i32]>,
     ) -> RecallOutcome {
         let known = match self.ending {
             Ending::FixedPoint => self.energy.last().copied(),
             Ending::TwoCycle => self.energy.iter().rev().nth(1).copied(),
-            Ending::SweepLimit => None,
+            Ending::SweepLimit => self.final_energy,
         };
-        let last = known.unwrap_or_else(|| match final_fields {
-            Some(fields) => self.terms(dynamics, fields).energy(network),
-            None => energy_terms(network, dynamics, &self.state).energy(network),
-        });
+        let last =
+            known.unwrap_or_else(|| energy_terms(network, dynamics, &self.state).energy(network));
         self.energy.push(last);
         RecallOutcome {
             final_state: self.state,
@@ -351,24 +361,6 @@ impl SyncRun {
             ending: self.ending,
             energy: self.energy,
             flips: None,
-        }
-    }
-
-    /// The energy terms of the current state from its off-diagonal fields.
-    fn terms(&self, dynamics: &Dynamics, fields: &[i32]) -> EnergyTerms {
-        EnergyTerms {
-            quadratic: self
-                .state
-                .iter()
-                .zip(fields)
-                .map(|(&s, &h)| i64::from(s) * i64::from(h))
-                .sum(),
-            threshold: self
-                .state
-                .iter()
-                .zip(&dynamics.rules)
-                .map(|(&s, rule)| i64::from(s) * i64::from(rule.theta_fixed))
-                .sum(),
         }
     }
 }
@@ -391,32 +383,31 @@ pub(crate) fn recall_sync_products(
     let mut fields = Vec::new();
     let mut scratch = Scratch::default();
     for sweep in 0..=max_sweeps {
-        let mut active: Vec<usize> = (0..runs.len()).filter(|&b| !runs[b].is_done()).collect();
-        if active.is_empty() {
+        let mut running: Vec<(&mut SyncRun, &StreamKey)> = runs
+            .iter_mut()
+            .zip(keys)
+            .filter(|(run, _)| !run.is_done())
+            .collect();
+        if running.is_empty() {
             break;
         }
-        for group in active.chunks_mut(rows_per_product) {
+        for group in running.chunks_mut(rows_per_product) {
             states.clear();
-            for &b in group.iter() {
-                states.extend_from_slice(runs[b].state());
+            for (run, _) in group.iter() {
+                states.extend_from_slice(run.state());
             }
             fields.resize(states.len(), 0);
             weights.fields(&states, n, &mut fields, &mut scratch);
-            // Each probe's sweep on its own core; the runs of a group are disjoint.
-            let mut group_runs: Vec<(usize, &mut SyncRun)> = runs
-                .iter_mut()
-                .enumerate()
-                .filter(|(b, _)| group.binary_search(b).is_ok())
-                .collect();
-            group_runs
+            // Each probe's sweep on its own core.
+            group
                 .par_iter_mut()
                 .zip(fields.par_chunks_exact(n))
-                .for_each(|((b, run), probe_fields)| {
+                .for_each(|((run, key), probe_fields)| {
                     if sweep == max_sweeps {
                         // Past the limit: these fields are the final state's, for its energy.
-                        run.finished_at_limit(probe_fields);
+                        run.finished_at_limit(network, dynamics, probe_fields);
                     } else {
-                        run.sweep(network, dynamics, &keys[*b], sweep, probe_fields);
+                        run.sweep(network, dynamics, key, sweep, probe_fields);
                     }
                     if run.is_done() {
                         progress.inc(1);
@@ -425,10 +416,7 @@ pub(crate) fn recall_sync_products(
         }
     }
     runs.into_par_iter()
-        .map(|mut run| {
-            let fields = run.final_fields.take();
-            run.finish(network, dynamics, fields.as_deref())
-        })
+        .map(|run| run.finish(network, dynamics))
         .collect()
 }
 
