@@ -1,5 +1,6 @@
 //! SOM kernels, CPU twin against GPU: the winner search over a photo's pixels, one batch epoch,
-//! and one online epoch of a 50x50 colour map. GPU cases run when an adapter can be opened (any,
+//! one online epoch of a 50x50 colour map at radii from 25 down to 0.5, and a batch epoch of a
+//! 500x500 map. GPU cases run when an adapter can be opened (any,
 //! software Vulkan included) and are skipped with a notice otherwise.
 //!
 //! `cargo bench --bench som`; see BENCHMARKS.md for recorded figures.
@@ -11,6 +12,7 @@ use hopsom::som::bmu::for_each_match;
 use hopsom::som::online::{train_online_epoch, OnlineStep};
 use hopsom::som::{
     train, Codebook, EpochRates, Grid, Init, Metric, Mode, Neighbourhood, Samples, TrainingParams,
+    DEFAULT_CUTOFF,
 };
 use hopsom::Backend;
 
@@ -83,33 +85,64 @@ fn batch_epoch(c: &mut Criterion) {
     group.finish();
 }
 
-fn online_epoch(c: &mut Criterion) {
+/// One online epoch at a fixed radius, from half the map's side down to 0.5: with the cutoff, no
+/// radius is a cliff (the tail's subnormal weights are never computed) and small ones are cheaper.
+fn online_epoch_by_radius(c: &mut Criterion) {
     let samples = Samples::random_colours(10_000, 1);
-    let mut group = c.benchmark_group("som online epoch, 50x50 map, 10 000 colours");
+    let mut group = c.benchmark_group("som online epoch, 50x50 map, 10 000 colours, by radius");
     group.sample_size(10);
     group.throughput(Throughput::Elements(samples.len() as u64));
     let grid = Grid::rectangular(50, 50).unwrap();
     let start = Codebook::uniform(grid, &[0.0; 3], &[1.0; 3], 1);
-    let step = OnlineStep {
-        rates: EpochRates {
-            learning_rate: 0.1,
-            sigma: 5.0,
-        },
-        neighbourhood: Neighbourhood::Gaussian,
-        metric: Metric::Euclidean,
-        extra_winner_update: false,
-    };
     for backend in backends() {
-        group.bench_function(backend.name(), |b| {
-            b.iter(|| {
-                let mut codebook = start.clone();
-                train_online_epoch(&backend, &mut codebook, &samples, None, &step).unwrap();
-                codebook
-            })
-        });
+        for sigma in [25.0f32, 8.0, 3.5, 1.5, 0.5] {
+            let mut step = OnlineStep::fixed(
+                EpochRates {
+                    learning_rate: 0.1,
+                    sigma,
+                },
+                Neighbourhood::Gaussian,
+                Metric::Euclidean,
+            );
+            step.reach = Neighbourhood::Gaussian.reach(DEFAULT_CUTOFF);
+            group.bench_with_input(BenchmarkId::new(backend.name(), sigma), &sigma, |b, _| {
+                b.iter(|| {
+                    let mut codebook = start.clone();
+                    train_online_epoch(&backend, &mut codebook, &samples, None, &step).unwrap();
+                    codebook
+                })
+            });
+        }
     }
     group.finish();
 }
 
-criterion_group!(benches, winner_search, batch_epoch, online_epoch);
+/// One batch epoch of a 500x500 map on 1 000 samples at the default schedule's first radius.
+fn large_map_batch_epoch(c: &mut Criterion) {
+    let samples = Samples::random_colours(1_000, 2);
+    let mut group = c.benchmark_group("som batch epoch, 500x500 map, 1 000 colours");
+    group.sample_size(10);
+    let params = TrainingParams {
+        mode: Mode::Batch,
+        epochs: 1,
+        sigma: 250.0,
+        ..TrainingParams::default()
+    };
+    let grid = Grid::rectangular(500, 500).unwrap();
+    let start = Codebook::initialise(grid, &samples, Init::Samples, 1).unwrap();
+    // The CPU alone: the GPU's separable smoothing is O(nodes·(W + H)) loops per invocation,
+    // far too slow on software Vulkan to time here.
+    group.bench_function("cpu", |b| {
+        b.iter(|| train(&Backend::Cpu, &samples, start.clone(), &params, &mut |_| {}).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    winner_search,
+    batch_epoch,
+    online_epoch_by_radius,
+    large_map_batch_epoch
+);
 criterion_main!(benches);

@@ -39,13 +39,18 @@ fn grid_offset(a: u32, b: u32, grid: GridShape) -> vec2<f32> {
 }
 
 // Neighbourhood kinds: 0 gaussian, 1 bubble, 2 mexican hat, 3 triangle. The gaussian is taken
-// as the product of its x and y factors, which the CPU computes once per column and row.
-fn neighbourhood(kind: u32, offset: vec2<f32>, sigma: f32) -> f32 {
+// as the product of its x and y factors, which the CPU computes once per column and row. A node
+// whose offset along either axis has a square beyond reach_sq (the cutoff; see
+// Neighbourhood::reach) weighs exactly 0.
+fn neighbourhood(kind: u32, offset: vec2<f32>, sigma: f32, reach_sq: f32) -> f32 {
     let d2 = offset.x * offset.x + offset.y * offset.y;
     let s2 = sigma * sigma;
     // A radius whose square underflows (seed 003's σ·exp(−e) late in training) is 0 too.
     if s2 <= 0.0 {
         return select(0.0, 1.0, d2 == 0.0);
+    }
+    if offset.x * offset.x > reach_sq || offset.y * offset.y > reach_sq {
+        return 0.0;
     }
     let gaussian = exp(-(offset.x * offset.x) / (2.0 * s2)) * exp(-(offset.y * offset.y) / (2.0 * s2));
     switch kind {

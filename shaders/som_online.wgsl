@@ -6,7 +6,9 @@
 // smallest distance, ties to the lowest index), and it updates them. A thread only ever touches
 // its own nodes' weights, so only the reduction needs barriers. Each dispatch trains on at most
 // samples_per_dispatch samples from `cursor` on and advances it, keeping every invocation's loop
-// count bounded (llvmpipe ends an invocation's loops after 65 535 iterations).
+// count bounded (llvmpipe ends an invocation's loops after 65 535 iterations). Every sample has its
+// own learning rate and radius (`rates`, computed on the host as the CPU computes them), and
+// nodes beyond the neighbourhood's reach are left alone.
 
 // Keep in sync with OnlineParams in src/som/gpu.rs.
 struct Params {
@@ -21,9 +23,12 @@ struct Params {
     format: u32,
     sample_count: u32,
     samples_per_dispatch: u32,
-    learning_rate: f32,
-    sigma: f32,
-    _padding: vec2<u32>,
+    // The cutoff's reach in units of σ² (Neighbourhood::reach).
+    reach: f32,
+    // Scalars, not a vec3, which would be aligned to 16 bytes.
+    _padding_0: u32,
+    _padding_1: u32,
+    _padding_2: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -31,6 +36,8 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> codebook: array<f32>;
 // cursor[0]: the next sample to train on.
 @group(0) @binding(3) var<storage, read_write> cursor: array<u32>;
+// Per sample: its learning rate and radius.
+@group(0) @binding(4) var<storage, read> rates: array<vec2<f32>>;
 
 const WORKGROUP: u32 = 64u;
 var<workgroup> reduce_distance: array<f32, WORKGROUP>;
@@ -52,6 +59,9 @@ fn train_online(@builtin(local_invocation_index) local: u32) {
     let start = workgroupUniformLoad(&first_sample);
     let end = min(start + params.samples_per_dispatch, params.sample_count);
     for (var s = start; s < end; s++) {
+        let learning_rate = rates[s].x;
+        let sigma = rates[s].y;
+        let reach_sq = select(0.0, (sigma * sigma) * params.reach, sigma * sigma > 0.0);
         var my_distance = FAR;
         var my_node = NO_NODE;
         for (var node = local; node < params.nodes; node += WORKGROUP) {
@@ -82,15 +92,19 @@ fn train_online(@builtin(local_invocation_index) local: u32) {
         }
         let winner = reduce_node[0];
         for (var node = local; node < params.nodes; node += WORKGROUP) {
-            let h = neighbourhood(params.neighbourhood, grid_offset(node, winner, params.grid), params.sigma);
-            let step = params.learning_rate * h;
+            let h = neighbourhood(params.neighbourhood, grid_offset(node, winner, params.grid), sigma, reach_sq);
+            if h == 0.0 {
+                // The winner always weighs 1, so its extra update is never skipped.
+                continue;
+            }
+            let step = learning_rate * h;
             let extra = params.extra_winner_update != 0u && node == winner;
             for (var d = 0u; d < params.dim; d++) {
                 let x = sample_value(s, d);
                 let index = node * params.dim + d;
                 var w = codebook[index];
                 if extra {
-                    w = w + params.learning_rate * (x - w);
+                    w = w + learning_rate * (x - w);
                 }
                 codebook[index] = w + step * (x - w);
             }

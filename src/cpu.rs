@@ -1,5 +1,7 @@
 //! Helpers for the CPU path.
 
+pub mod matrix;
+
 /// Defines a function whose body is compiled twice: for AVX2 and POPCNT, used when the CPU has
 /// them (the loops over nodes then run 8 floats at a time and bits are counted in one
 /// instruction), and for the baseline. The results are the same either way: Rust never fuses a

@@ -23,9 +23,10 @@ fn quick_suite_on_the_cpu_reports_every_case() {
         "Hebbian learning",
         "synchronous recall (dense)",
         "asynchronous sweep (seed patterns)",
+        "batch SOM run",
         "batch SOM epoch",
         "colour assignment",
-        "online SOM epoch",
+        "online SOM run",
     ] {
         assert!(
             names.contains(&expected),

@@ -6,11 +6,12 @@ mod common;
 use common::{gpu, Tolerance};
 use hopsom::gpu::{AdapterPolicy, GpuContext};
 use hopsom::rng::{Domain, StreamKey};
-use hopsom::som::batch::{smooth_cpu, NodeSums};
+use hopsom::som::batch::{smooth_cpu, NodeSums, Smoothing};
 use hopsom::som::bmu::{find_bmus_cpu, for_each_match, Match};
 use hopsom::som::online::{train_online_cpu, train_online_epoch, OnlineStep};
 use hopsom::som::{
-    Codebook, EpochRates, Grid, Metric, Mode, Neighbourhood, Samples, Topology, TrainingParams,
+    Codebook, EpochRates, Grid, Metric, Mode, Neighbourhood, RateSchedule, Samples, Schedule,
+    Topology, TrainingParams, DEFAULT_CUTOFF,
 };
 use hopsom::Backend;
 
@@ -116,6 +117,33 @@ fn winners_across_tiles_and_node_ranges_are_identical() {
     assert_eq!(got, want);
 }
 
+/// A per-sample exponential schedule from (lr, σ) to (lr / 6, σ / 6) over `steps` samples, taken
+/// from step `first_step`, with the default cutoff.
+fn decaying_step(
+    (learning_rate, sigma): (f32, f32),
+    steps: u64,
+    first_step: u64,
+    neighbourhood: Neighbourhood,
+    extra_winner_update: bool,
+) -> OnlineStep {
+    let start = EpochRates {
+        learning_rate,
+        sigma,
+    };
+    let end = EpochRates {
+        learning_rate: learning_rate / 6.0,
+        sigma: sigma / 6.0,
+    };
+    OnlineStep {
+        rates: RateSchedule::new(Schedule::Exponential, start, end, steps),
+        first_step,
+        neighbourhood,
+        reach: neighbourhood.reach(DEFAULT_CUTOFF),
+        metric: Metric::Euclidean,
+        extra_winner_update,
+    }
+}
+
 #[test]
 fn online_training_matches_the_cpu() {
     let Some(ctx) = gpu() else { return };
@@ -128,15 +156,8 @@ fn online_training_matches_the_cpu() {
     ] {
         let grid = Grid::new(7, 6, topology, toroidal).unwrap();
         let start = Codebook::uniform(grid, &[0.0; 3], &[1.0; 3], 9);
-        let step = OnlineStep {
-            rates: EpochRates {
-                learning_rate: 0.3,
-                sigma: 1.5,
-            },
-            neighbourhood,
-            metric: Metric::Euclidean,
-            extra_winner_update: extra,
-        };
+        // The radius shrinks from 3 to 0.5 over the samples: the cutoff's window closes in.
+        let step = decaying_step((0.3, 3.0), 300, 0, neighbourhood, extra);
         let order: Vec<u32> = (0..300).rev().collect();
         let mut want = start.clone();
         train_online_cpu(&mut want, &samples, Some(&order), &step);
@@ -160,28 +181,74 @@ fn online_training_matches_the_cpu() {
 #[test]
 fn batch_update_matches_the_cpu_across_source_ranges() {
     let Some(ctx) = gpu() else { return };
-    // 900 nodes of 50 dimensions need two source ranges.
-    let dim = 50;
-    let samples = Samples::from_table(dim, random_values(2000 * dim, 1.0, 6)).unwrap();
-    let grid = Grid::new(30, 30, Topology::Hexagonal, true).unwrap();
-    let start = Codebook::uniform(grid, &vec![0.0; dim], &vec![1.0; dim], 3);
-    let mut sums = NodeSums::new(900, dim);
-    let mut matches = vec![Match::default(); samples.len()];
-    find_bmus_cpu(&start, Metric::Euclidean, &samples, 0, &mut matches);
-    sums.add(&samples, 0, &matches);
-    let (s, c) = sums.as_f32();
-    let mut want = start.clone();
-    smooth_cpu(&mut want, &s, &c, Neighbourhood::Gaussian, 2.0);
-    let mut got = start.clone();
-    hopsom::som::batch::smooth(
-        &Backend::Gpu(ctx),
-        &mut got,
-        &sums,
-        Neighbourhood::Gaussian,
-        2.0,
-    )
-    .unwrap();
-    common::F32_KERNEL.assert_close("batch update", &got.weights, &want.weights);
+    // 1500 dimensions: each dispatch adds 26 source columns, rows or nodes, so the 30 columns,
+    // 30 rows and 900 nodes all need several ranges.
+    let dim = 1500;
+    let samples = Samples::from_table(dim, random_values(300 * dim, 1.0, 6)).unwrap();
+    for (topology, toroidal, neighbourhood, sigma) in [
+        (Topology::Hexagonal, true, Neighbourhood::Gaussian, 2.0f32),
+        (Topology::Hexagonal, false, Neighbourhood::Gaussian, 0.4),
+        (Topology::Rectangular, false, Neighbourhood::Gaussian, 9.0),
+        (Topology::Rectangular, true, Neighbourhood::Bubble, 3.0),
+        (Topology::Hexagonal, false, Neighbourhood::Triangle, 2.5),
+    ] {
+        let grid = Grid::new(30, 30, topology, toroidal).unwrap();
+        let start = Codebook::uniform(grid, &vec![0.0; dim], &vec![1.0; dim], 3);
+        let mut sums = NodeSums::new(900, dim);
+        let mut matches = vec![Match::default(); samples.len()];
+        find_bmus_cpu(&start, Metric::Euclidean, &samples, 0, &mut matches);
+        sums.add(&samples, 0, &matches);
+        let (s, c) = sums.as_f32();
+        let smoothing = Smoothing {
+            neighbourhood,
+            sigma,
+            reach_sq: Neighbourhood::reach_sq(neighbourhood.reach(DEFAULT_CUTOFF), sigma),
+        };
+        let mut want = start.clone();
+        smooth_cpu(&mut want, &s, &c, smoothing);
+        let mut got = start.clone();
+        hopsom::som::batch::smooth(&Backend::Gpu(ctx.clone()), &mut got, &sums, smoothing).unwrap();
+        common::F32_KERNEL.assert_close(
+            &format!("{topology:?} {toroidal} {neighbourhood:?} σ {sigma}"),
+            &got.weights,
+            &want.weights,
+        );
+    }
+}
+
+#[test]
+fn online_training_runs_with_per_sample_schedules_match_the_cpu() {
+    let Some(ctx) = gpu() else { return };
+    let samples = random_image(40, 30, 16);
+    let grid = Grid::new(8, 6, Topology::Hexagonal, false).unwrap();
+    for schedule in [Schedule::Asymptotic, Schedule::Inverse] {
+        let params = TrainingParams {
+            mode: Mode::Online,
+            epochs: 2,
+            schedule,
+            learning_rate: 0.4,
+            sigma: 4.0,
+            sigma_end: 0.5,
+            ..TrainingParams::default()
+        };
+        let start = Codebook::initialise(grid, &samples, params.init, 1).unwrap();
+        let cpu = hopsom::som::train(&Backend::Cpu, &samples, start.clone(), &params, &mut |_| {})
+            .unwrap();
+        let gpu = hopsom::som::train(
+            &Backend::Gpu(ctx.clone()),
+            &samples,
+            start,
+            &params,
+            &mut |_| {},
+        )
+        .unwrap();
+        TRAINED_WEIGHTS.assert_close(
+            &format!("{schedule:?}"),
+            &gpu.codebook.weights,
+            &cpu.codebook.weights,
+        );
+        assert_eq!(gpu.epochs[1].sigma, cpu.epochs[1].sigma);
+    }
 }
 
 #[test]
@@ -267,15 +334,8 @@ fn online_training_across_sample_chunks_matches_the_cpu() {
     let samples = random_image(60, 50, 14);
     let grid = Grid::rectangular(5, 5).unwrap();
     let start = Codebook::initialise(grid, &samples, hopsom::som::Init::Random, 1).unwrap();
-    let step = OnlineStep {
-        rates: EpochRates {
-            learning_rate: 0.05,
-            sigma: 1.0,
-        },
-        neighbourhood: Neighbourhood::Gaussian,
-        metric: Metric::Euclidean,
-        extra_winner_update: false,
-    };
+    // The second epoch of two: the per-sample rates continue from step 3000 in every chunk.
+    let step = decaying_step((0.05, 2.0), 6000, 3000, Neighbourhood::Gaussian, false);
     let mut order = Vec::new();
     StreamKey::new(1, Domain::SomOrder, &[]).permutation(0, samples.len(), &mut order);
     let mut want = start.clone();
@@ -292,15 +352,8 @@ fn online_training_of_a_large_map_spans_several_dispatches() {
     let samples = Samples::from_table(3, random_values(400 * 3, 1.0, 15)).unwrap();
     let grid = Grid::rectangular(50, 40).unwrap();
     let start = Codebook::uniform(grid, &[0.0; 3], &[1.0; 3], 2);
-    let step = OnlineStep {
-        rates: EpochRates {
-            learning_rate: 0.2,
-            sigma: 4.0,
-        },
-        neighbourhood: Neighbourhood::Gaussian,
-        metric: Metric::Euclidean,
-        extra_winner_update: true,
-    };
+    // σ from 12 to 2: the window goes from most of the map to a few nodes.
+    let step = decaying_step((0.2, 12.0), 400, 0, Neighbourhood::Gaussian, true);
     let mut want = start.clone();
     train_online_cpu(&mut want, &samples, None, &step);
     let mut got = start;

@@ -307,3 +307,62 @@ fn colour_clustering_matches_a_transcription_of_the_notebook() {
         assert_eq!(results[run].1.iter().sum::<u64>(), 600);
     }
 }
+
+/// The per-sample schedule anneals a map within one epoch: σ and lr reach their end values at the
+/// last sample, so one pass over many samples already gives a fine map. Stepping once per epoch
+/// (the seed schedule at τ large, so σ and lr stay at their start) leaves a collapsed map.
+#[test]
+fn one_online_epoch_anneals_with_per_sample_rates() {
+    let samples = Samples::random_colours(20_000, 4);
+    let grid = Grid::rectangular(20, 20).unwrap();
+    let per_sample = TrainingParams {
+        mode: Mode::Online,
+        epochs: 1,
+        sigma: 10.0,
+        ..TrainingParams::default()
+    };
+    let per_epoch = TrainingParams {
+        schedule: Schedule::Seed,
+        tau: 1e9,
+        ..per_sample.clone()
+    };
+    let start = Codebook::initialise(grid, &samples, Init::Random, 1).unwrap();
+    let run = |params: &TrainingParams| {
+        train(&Backend::Cpu, &samples, start.clone(), params, &mut |_| {}).unwrap()
+    };
+    let (annealed, frozen) = (run(&per_sample), run(&per_epoch));
+    assert_eq!(annealed.epochs[0].sigma, 0.5);
+    assert!(
+        annealed.qe() < 0.4 * frozen.qe(),
+        "QE {} per sample, {} per epoch",
+        annealed.qe(),
+        frozen.qe()
+    );
+    // 400 nodes over the unit cube: a node's share is a cube of side 400^(-1/3) = 0.136, whose
+    // mean distance to its centre is about 0.067; a 2-D map folded through the cube stays within
+    // half of that again (a frozen one is several times worse).
+    assert!(annealed.qe() < 0.1, "QE {}", annealed.qe());
+}
+
+/// MiniSom's schedule: the rates of the last epoch's end are a third of the start, whatever the
+/// end values say.
+#[test]
+fn the_asymptotic_schedule_ends_at_a_third() {
+    let samples = Samples::random_colours(3_000, 5);
+    let params = TrainingParams {
+        mode: Mode::Online,
+        epochs: 3,
+        schedule: Schedule::Asymptotic,
+        learning_rate: 0.6,
+        sigma: 3.0,
+        ..TrainingParams::default()
+    };
+    let grid = Grid::rectangular(6, 6).unwrap();
+    let start = Codebook::initialise(grid, &samples, Init::Random, 1).unwrap();
+    let trained = train(&Backend::Cpu, &samples, start, &params, &mut |_| {}).unwrap();
+    // Step T − 1 of T: v / (1 + (T − 1)/(T/2)), just above v/3.
+    let t = 9_000.0f64;
+    let expected = |v: f64| (v / (1.0 + (t - 1.0) / (t / 2.0))) as f32;
+    assert_eq!(trained.epochs[2].sigma, expected(3.0));
+    assert_eq!(trained.epochs[2].learning_rate, expected(0.6f32 as f64));
+}

@@ -1,5 +1,6 @@
-//! The benchmark suite: Hebbian learning, synchronous recall, an asynchronous sweep, a batch SOM
-//! epoch, colour assignment and online SOM training, at full or reduced (`--quick`) sizes.
+//! The benchmark suite: Hebbian learning, synchronous recall, an asynchronous sweep, whole batch
+//! and online SOM training runs with their default schedules, a batch epoch of a large map and
+//! colour assignment, at full or reduced (`--quick`) sizes.
 
 use super::{Case, Unit, Work, Workload};
 use crate::backend::Backend;
@@ -8,10 +9,7 @@ use crate::hopfield::learn::{learn, Learning, WeightForm};
 use crate::hopfield::recall::{recall, RecallParams, UpdateMode};
 use crate::hopfield::{learn_hebbian, noise, seed_patterns, PatternSet};
 use crate::rng::{Domain, StreamKey};
-use crate::som::batch::{smooth, NodeSums};
-use crate::som::bmu::for_each_match;
-use crate::som::online::{train_online_epoch, OnlineStep};
-use crate::som::{assign, Codebook, EpochRates, Grid, Init, Metric, Neighbourhood, Samples};
+use crate::som::{assign, train, Codebook, Grid, Init, Metric, Mode, Samples, TrainingParams};
 
 /// Full sizes, or reduced ones that run in under a minute on a 2-core machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,32 +146,35 @@ fn asynchronous_sweep(recalls: usize) -> Case {
     }
 }
 
-fn batch_epoch(pixels: usize, side: usize) -> Case {
+/// A whole batch training run with the default schedule (σ from half the map's side to 0.5).
+fn batch_run(pixels: usize, side: usize, epochs: usize) -> Case {
+    let name = if epochs == 1 {
+        "batch SOM epoch"
+    } else {
+        "batch SOM run"
+    };
     Case {
-        name: "batch SOM epoch",
-        size: format!("{} pixels, {side}x{side} map", human_count(pixels)),
-        scale: pixels as f64,
+        name,
+        size: format!(
+            "{} pixels x {epochs} epochs, {side}x{side} map",
+            human_count(pixels)
+        ),
+        scale: (pixels * epochs) as f64,
         unit: Unit::Pixels,
         build: Box::new(move || {
             let samples = photo_samples(pixels)?;
             let grid = Grid::rectangular(side, side)?;
+            let params = TrainingParams {
+                mode: Mode::Batch,
+                epochs,
+                sigma: side as f32 / 2.0,
+                ..TrainingParams::default()
+            };
             let start = Codebook::initialise(grid, &samples, Init::Samples, 1)?;
             Ok(Box::new(move |backend: &Backend| {
-                let mut codebook = start.clone();
-                let mut sums = NodeSums::new(grid.nodes(), 3);
-                for_each_match(
-                    backend,
-                    &codebook,
-                    Metric::Euclidean,
-                    &samples,
-                    &mut |first, matches| {
-                        sums.add(&samples, first, matches);
-                        Ok(())
-                    },
-                )?;
-                smooth(backend, &mut codebook, &sums, Neighbourhood::Gaussian, 2.0)?;
+                train(backend, &samples, start.clone(), &params, &mut |_| {})?;
                 Ok(Work {
-                    count: samples.len() as f64,
+                    count: (samples.len() * epochs) as f64,
                     neuron_updates: None,
                 })
             }) as Workload)
@@ -202,30 +203,31 @@ fn colour_assignment(pixels: usize) -> Case {
     }
 }
 
-fn online_som(samples_count: usize) -> Case {
+/// A whole online training run with the default per-sample schedule (lr 0.5 to 0.01, σ from 25
+/// to 0.5), the QE measured after every epoch as `som train` does.
+fn online_run(samples_count: usize, epochs: usize) -> Case {
     Case {
-        name: "online SOM epoch",
-        size: format!("{} samples, 50x50 map", human_count(samples_count)),
-        scale: samples_count as f64,
+        name: "online SOM run",
+        size: format!(
+            "{} samples x {epochs} epochs, 50x50 map",
+            human_count(samples_count)
+        ),
+        scale: (samples_count * epochs) as f64,
         unit: Unit::Samples,
         build: Box::new(move || {
             let samples = photo_samples(samples_count)?;
             let grid = Grid::rectangular(50, 50)?;
-            let start = Codebook::uniform(grid, &[0.0; 3], &[255.0; 3], 1);
-            let step = OnlineStep {
-                rates: EpochRates {
-                    learning_rate: 0.1,
-                    sigma: 5.0,
-                },
-                neighbourhood: Neighbourhood::Gaussian,
-                metric: Metric::Euclidean,
-                extra_winner_update: false,
+            let params = TrainingParams {
+                mode: Mode::Online,
+                epochs,
+                sigma: 25.0,
+                ..TrainingParams::default()
             };
+            let start = Codebook::uniform(grid, &[0.0; 3], &[255.0; 3], 1);
             Ok(Box::new(move |backend: &Backend| {
-                let mut codebook = start.clone();
-                train_online_epoch(backend, &mut codebook, &samples, None, &step)?;
+                train(backend, &samples, start.clone(), &params, &mut |_| {})?;
                 Ok(Work {
-                    count: samples.len() as f64,
+                    count: (samples.len() * epochs) as f64,
                     neuron_updates: None,
                 })
             }) as Workload)
@@ -250,18 +252,20 @@ pub fn suite(size: SuiteSize) -> Vec<Case> {
             hebbian(16384),
             synchronous_recall(1024, 1024),
             asynchronous_sweep(100_000),
-            batch_epoch(1_000_000, 32),
+            batch_run(1_000_000, 32, 10),
+            batch_run(1_000, 500, 1),
             colour_assignment(10_000_000),
-            online_som(100_000),
+            online_run(100_000, 5),
         ],
         SuiteSize::Quick => vec![
             hebbian(256),
             hebbian(1024),
             synchronous_recall(256, 128),
             asynchronous_sweep(2_000),
-            batch_epoch(250_000, 16),
+            batch_run(250_000, 16, 3),
+            batch_run(1_000, 200, 1),
             colour_assignment(1_000_000),
-            online_som(5_000),
+            online_run(5_000, 2),
         ],
     }
 }
@@ -273,9 +277,9 @@ pub fn warm_up(backend: &Backend) -> Result<()> {
         hebbian(64),
         synchronous_recall(64, 4),
         asynchronous_sweep(3),
-        batch_epoch(1_000, 2),
+        batch_run(1_000, 2, 1),
         colour_assignment(1_000),
-        online_som(10),
+        online_run(10, 1),
     ] {
         (case.build)()?(backend)?;
     }

@@ -6,7 +6,7 @@ use super::stdout::outln;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use serde_json::json;
 
 use super::outputs::RunOutputs;
@@ -41,7 +41,7 @@ pub struct TrainArgs {
     /// the seed schedule, samples in order and the seed's extra winner update.
     #[arg(long, conflicts_with_all = [
         "grid", "topology", "toroidal", "neighbourhood", "mode", "epochs", "lr", "lr_end",
-        "sigma", "sigma_end", "schedule", "tau", "init", "metric", "in_order",
+        "sigma", "sigma_end", "schedule", "tau", "init", "metric", "in_order", "cutoff",
     ])]
     seed_compat: bool,
     /// Map size, columns x rows.
@@ -62,27 +62,35 @@ pub struct TrainArgs {
     /// Passes over the data.
     #[arg(long, default_value_t = 10)]
     epochs: usize,
-    /// Learning rate of the first epoch (online mode; batch mode has none) [default: 0.5].
+    /// Learning rate at the start (online mode; batch mode has none) [default: 0.5].
     #[arg(long)]
     lr: Option<f32>,
-    /// Learning rate of the last epoch (online mode; exponential, linear and inverse schedules)
-    /// [default: 0.01].
+    /// Learning rate at the end: of the last sample in online mode (exponential, linear and
+    /// inverse schedules) [default: 0.01].
     #[arg(long)]
     lr_end: Option<f32>,
-    /// Neighbourhood radius of the first epoch, in node spacings [default: half the longer side].
+    /// Neighbourhood radius at the start, in node spacings [default: half the longer side].
     #[arg(long)]
     sigma: Option<f32>,
-    /// Neighbourhood radius of the last epoch (exponential, linear and inverse schedules);
-    /// 0 makes the last epochs plain k-means [default: 0.5].
+    /// Neighbourhood radius at the end: of the last sample in online mode, of the last epoch in
+    /// batch mode (exponential, linear and inverse schedules); 0 makes the end plain k-means
+    /// [default: 0.5].
     #[arg(long)]
     sigma_end: Option<f32>,
-    /// How learning rate and radius shrink per epoch: `seed` (lr·0.5^e after epoch e, radius
-    /// σ·exp(−e/τ)), `exponential`, `linear` or `inverse` (from start to end values).
+    /// How learning rate and radius shrink: per sample visited in online mode, per epoch in
+    /// batch mode. `exponential`, `linear` or `inverse` go from the start to the end values;
+    /// `asymptotic` (alias `minisom`) is MiniSom's default v/(1 + t/(T/2)); `seed` is seed 003's
+    /// per-epoch rule (lr·0.5^e after epoch e, radius σ·exp(−e/τ)).
     #[arg(long, value_enum, default_value_t = Schedule::Exponential)]
     schedule: Schedule,
     /// τ of the seed schedule's radius [default: 1].
     #[arg(long)]
     tau: Option<f32>,
+    /// Neighbourhood weights below this fraction of the peak are exactly 0: the gaussian's axis
+    /// factors end at 5.26σ for 1e-6, and only nodes inside that window are visited. 0 keeps
+    /// the whole neighbourhood (slower, and its far tail is subnormal floats).
+    #[arg(long, default_value_t = hopsom::som::DEFAULT_CUTOFF, allow_negative_numbers = true)]
+    cutoff: f32,
     /// Initial weights: `random` (uniform in the data's range), `samples` (random samples) or
     /// `pca` (the plane of the first two principal components).
     #[arg(long, value_enum, default_value_t = Init::Random)]
@@ -124,6 +132,7 @@ fn check_options_apply(args: &TrainArgs) -> Result<()> {
     };
     let batch = args.mode == Mode::Batch;
     let seed_schedule = args.schedule == Schedule::Seed;
+    let end_values = args.schedule.uses_end_values();
     ignored(
         "--lr",
         batch && args.lr.is_some(),
@@ -144,15 +153,18 @@ fn check_options_apply(args: &TrainArgs) -> Result<()> {
         !seed_schedule && args.tau.is_some(),
         "τ belongs to --schedule seed",
     )?;
-    ignored(
-        "--lr-end",
-        seed_schedule && args.lr_end.is_some(),
-        "the seed schedule halves the rate each epoch and has no end value",
-    )?;
+    let no_end = format!(
+        "--schedule {} has no end value",
+        args.schedule
+            .to_possible_value()
+            .expect("no skipped values")
+            .get_name()
+    );
+    ignored("--lr-end", !end_values && args.lr_end.is_some(), &no_end)?;
     ignored(
         "--sigma-end",
-        seed_schedule && args.sigma_end.is_some(),
-        "the seed schedule shrinks the radius by exp(-e/τ) and has no end value",
+        !end_values && args.sigma_end.is_some(),
+        &no_end,
     )
 }
 
@@ -180,6 +192,7 @@ fn plan(args: &TrainArgs) -> Result<Plan> {
             .unwrap_or(grid.width.max(grid.height) as f32 / 2.0),
         sigma_end: args.sigma_end.unwrap_or(0.5),
         tau: args.tau.unwrap_or(1.0),
+        cutoff: args.cutoff,
         metric: args.metric,
         init: args.init,
         shuffle: !args.in_order,

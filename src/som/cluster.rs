@@ -114,12 +114,7 @@ pub fn cluster_colours(
                 learning_rate: seed_cluster_rate(params.learning_rate, epoch, epochs),
                 sigma: 0.0,
             };
-            let step = OnlineStep {
-                rates,
-                neighbourhood: Neighbourhood::Bubble,
-                metric: Metric::Euclidean,
-                extra_winner_update: false,
-            };
+            let step = OnlineStep::fixed(rates, Neighbourhood::Bubble, Metric::Euclidean);
             key.permutation(total_epochs as u32, samples.len(), &mut order);
             train_online_epoch(backend, &mut codebook, samples, Some(&order), &step)?;
             total_epochs += 1;

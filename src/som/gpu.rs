@@ -4,11 +4,12 @@
 
 use std::sync::Arc;
 
+use super::batch::Smoothing;
 use super::bmu::Match;
 use super::codebook::Codebook;
 use super::data::Samples;
 use super::online::OnlineStep;
-use super::params::{Metric, Neighbourhood};
+use super::params::{EpochRates, Metric, Neighbourhood};
 use crate::error::{Error, Result};
 use crate::gpu::{shaders, GpuContext, KernelFamily};
 
@@ -49,9 +50,8 @@ struct OnlineParams {
     format: u32,
     sample_count: u32,
     samples_per_dispatch: u32,
-    learning_rate: f32,
-    sigma: f32,
-    _padding: [u32; 2],
+    reach: f32,
+    _padding: [u32; 3],
 }
 
 /// Keep in sync with `Params` in shaders/som_batch.wgsl.
@@ -66,13 +66,17 @@ struct SmoothParams {
     source_end: u32,
     first_range: u32,
     sigma: f32,
-    _padding: u32,
+    reach_sq: f32,
+    parities: u32,
+    _padding: [u32; 3],
 }
 
 struct SomKernels {
     find_bmus: wgpu::ComputePipeline,
     train_online: wgpu::ComputePipeline,
     accumulate: wgpu::ComputePipeline,
+    smooth_rows: wgpu::ComputePipeline,
+    smooth_columns: wgpu::ComputePipeline,
     finish: wgpu::ComputePipeline,
 }
 
@@ -82,6 +86,8 @@ impl KernelFamily for SomKernels {
             find_bmus: ctx.compute_pipeline(&shaders::SOM_BMU, "find_bmus"),
             train_online: ctx.compute_pipeline(&shaders::SOM_ONLINE, "train_online"),
             accumulate: ctx.compute_pipeline(&shaders::SOM_BATCH, "accumulate"),
+            smooth_rows: ctx.compute_pipeline(&shaders::SOM_BATCH, "smooth_rows"),
+            smooth_columns: ctx.compute_pipeline(&shaders::SOM_BATCH, "smooth_columns"),
             finish: ctx.compute_pipeline(&shaders::SOM_BATCH, "finish"),
         })
     }
@@ -196,7 +202,8 @@ pub(crate) fn train_online_gpu(
     let kernels = ctx.kernels::<SomKernels>()?;
     let n = order.map_or(samples.len(), <[u32]>::len);
     let words = samples.words_per_sample();
-    let chunk = samples_per_binding(ctx, words, ONLINE_CHUNK_SAMPLES, "the samples")?
+    // A sample's rates (two floats) travel beside it.
+    let chunk = samples_per_binding(ctx, words.max(2), ONLINE_CHUNK_SAMPLES, "the samples")?
         .min(n)
         .max(1);
     let (dim, nodes) = (codebook.dim, codebook.grid.nodes());
@@ -206,9 +213,18 @@ pub(crate) fn train_online_gpu(
     let codebook_buffer = ctx.storage_from("codebook", &codebook.weights)?;
     let cursor = ctx.storage_zeroed("cursor", 4)?;
     let samples_buffer = ctx.storage_zeroed("samples", (chunk * words * 4) as u64)?;
+    let rates_buffer = ctx.storage_zeroed("sample rates", (chunk * 8) as u64)?;
     let mut packed = Vec::with_capacity(chunk * words);
+    let mut rates = vec![EpochRates::default(); chunk];
     for start in (0..n).step_by(chunk) {
         let count = chunk.min(n - start);
+        step.fill_rates(start, &mut rates[..count]);
+        let pairs: Vec<[f32; 2]> = rates[..count]
+            .iter()
+            .map(|r| [r.learning_rate, r.sigma])
+            .collect();
+        ctx.queue
+            .write_buffer(&rates_buffer, 0, bytemuck::cast_slice(&pairs));
         packed.clear();
         match order {
             Some(order) => order[start..start + count]
@@ -230,9 +246,8 @@ pub(crate) fn train_online_gpu(
             format: samples.format() as u32,
             sample_count: count as u32,
             samples_per_dispatch: samples_per_dispatch as u32,
-            learning_rate: step.rates.learning_rate,
-            sigma: step.rates.sigma,
-            _padding: [0; 2],
+            reach: step.reach,
+            _padding: [0; 3],
         };
         let params_buffer = ctx.uniform("online params", &params);
         let bind_group = ctx.bind(
@@ -242,6 +257,7 @@ pub(crate) fn train_online_gpu(
                 (1, &samples_buffer),
                 (2, &codebook_buffer),
                 (3, &cursor),
+                (4, &rates_buffer),
             ],
         );
         let mut encoder = ctx.device.create_command_encoder(&Default::default());
@@ -265,54 +281,90 @@ pub(crate) fn smooth_gpu(
     codebook: &mut Codebook,
     sums: &[f32],
     counts: &[f32],
-    neighbourhood: Neighbourhood,
-    sigma: f32,
+    smoothing: Smoothing,
 ) -> Result<()> {
     let kernels = ctx.kernels::<SomKernels>()?;
-    let (dim, nodes) = (codebook.dim, codebook.grid.nodes());
+    let grid = codebook.grid;
+    let (dim, nodes) = (codebook.dim, grid.nodes());
+    let separable = smoothing.neighbourhood == Neighbourhood::Gaussian;
+    let parities = if grid.topology == super::Topology::Hexagonal && grid.height > 1 {
+        2
+    } else {
+        1
+    };
+    let stride = (dim + 1) as u64;
     let sums_buffer = ctx.storage_from("node sums", sums)?;
     let counts_buffer = ctx.storage_from("node counts", counts)?;
-    let running = ctx.storage_zeroed("running sums", (nodes * (dim + 1) * 4) as u64)?;
+    let running = ctx.storage_zeroed("running sums", nodes as u64 * stride * 4)?;
+    let along_rows = if separable {
+        ctx.storage_zeroed("sums along rows", parities * nodes as u64 * stride * 4)?
+    } else {
+        ctx.storage_zeroed("sums along rows", 4)?
+    };
     let codebook_buffer = ctx.storage_from("codebook", &codebook.weights)?;
     let sources_per_dispatch = (LOOP_BUDGET / (dim + 2)).max(1);
-    let (x, y) = ctx.spread_groups(nodes.div_ceil(WORKGROUP) as u32);
-    let params_at = |source_start: usize| SmoothParams {
+    let params_at = |source_start: usize, sources: usize| SmoothParams {
         grid: grid_words(codebook),
         dim: dim as u32,
         nodes: nodes as u32,
-        neighbourhood: neighbourhood as u32,
+        neighbourhood: smoothing.neighbourhood as u32,
         source_start: source_start as u32,
-        source_end: (source_start + sources_per_dispatch).min(nodes) as u32,
+        source_end: (source_start + sources_per_dispatch).min(sources) as u32,
         first_range: u32::from(source_start == 0),
-        sigma,
-        _padding: 0,
+        sigma: smoothing.sigma,
+        reach_sq: smoothing.reach_sq,
+        parities: parities as u32,
+        _padding: [0; 3],
     };
+    let node_groups = ctx.spread_groups(nodes.div_ceil(WORKGROUP) as u32);
     let mut encoder = ctx.device.create_command_encoder(&Default::default());
     {
         let mut pass = ctx.begin_pass(&mut encoder);
-        pass.set_pipeline(&kernels.accumulate);
-        for source_start in (0..nodes).step_by(sources_per_dispatch) {
-            let params_buffer = ctx.uniform("smooth params", &params_at(source_start));
-            let bind_group = ctx.bind(
-                &kernels.accumulate,
-                &[
-                    (0, &params_buffer),
-                    (1, &sums_buffer),
-                    (2, &counts_buffer),
-                    (3, &running),
-                ],
+        // Each kernel adds `sources` sources (columns, rows or nodes) a range per dispatch.
+        let mut passes = |pipeline: &wgpu::ComputePipeline,
+                          sources: usize,
+                          items: usize,
+                          buffers: &[(u32, &wgpu::Buffer)]| {
+            pass.set_pipeline(pipeline);
+            let (x, y) = ctx.spread_groups(items.div_ceil(WORKGROUP) as u32);
+            for source_start in (0..sources).step_by(sources_per_dispatch) {
+                let params_buffer = ctx.uniform("smooth params", &params_at(source_start, sources));
+                let mut entries = vec![(0, &params_buffer)];
+                entries.extend_from_slice(buffers);
+                let bind_group = ctx.bind(pipeline, &entries);
+                pass.set_bind_group(0, &bind_group, &[]);
+                pass.dispatch_workgroups(x, y, 1);
+            }
+        };
+        if separable {
+            passes(
+                &kernels.smooth_rows,
+                grid.width,
+                parities as usize * nodes,
+                &[(1, &sums_buffer), (2, &counts_buffer), (5, &along_rows)],
             );
-            pass.set_bind_group(0, &bind_group, &[]);
-            pass.dispatch_workgroups(x, y, 1);
+            passes(
+                &kernels.smooth_columns,
+                grid.height,
+                nodes,
+                &[(3, &running), (5, &along_rows)],
+            );
+        } else {
+            passes(
+                &kernels.accumulate,
+                nodes,
+                nodes,
+                &[(1, &sums_buffer), (2, &counts_buffer), (3, &running)],
+            );
         }
-        let params_buffer = ctx.uniform("smooth params", &params_at(0));
+        let params_buffer = ctx.uniform("smooth params", &params_at(0, nodes));
         let bind_group = ctx.bind(
             &kernels.finish,
             &[(0, &params_buffer), (3, &running), (4, &codebook_buffer)],
         );
         pass.set_pipeline(&kernels.finish);
         pass.set_bind_group(0, &bind_group, &[]);
-        pass.dispatch_workgroups(x, y, 1);
+        pass.dispatch_workgroups(node_groups.0, node_groups.1, 1);
     }
     ctx.queue.submit([encoder.finish()]);
     codebook.weights = ctx.read_back(&codebook_buffer, codebook.weights.len())?;

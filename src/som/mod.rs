@@ -26,5 +26,8 @@ pub use cluster::{cluster_colours, ClusterParams, ClusterRun, SEED_COLOURS};
 pub use codebook::Codebook;
 pub use data::Samples;
 pub use grid::{Grid, Topology};
-pub use params::{EpochRates, Init, Metric, Mode, Neighbourhood, Schedule, TrainingParams};
+pub use params::{
+    EpochRates, Init, Metric, Mode, Neighbourhood, RateSchedule, Schedule, TrainingParams,
+    DEFAULT_CUTOFF,
+};
 pub use train::{train, EpochReport, Trained};

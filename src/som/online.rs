@@ -4,7 +4,7 @@
 use super::codebook::Codebook;
 use super::data::Samples;
 use super::grid::{Grid, Topology, HEX_ROW_HEIGHT};
-use super::params::{EpochRates, Metric, Neighbourhood};
+use super::params::{EpochRates, Metric, Neighbourhood, RateSchedule};
 use super::planes::{distances, exp_f32, nearest, Planes, Scratch};
 use crate::backend::Backend;
 use crate::cpu::wide_vectors;
@@ -13,11 +13,37 @@ use crate::error::Result;
 /// What one online epoch applies to every sample.
 #[derive(Debug, Clone, Copy)]
 pub struct OnlineStep {
-    pub rates: EpochRates,
+    /// The rates of every step of the run: the k-th sample of this epoch takes step
+    /// `first_step + k`.
+    pub rates: RateSchedule,
+    pub first_step: u64,
     pub neighbourhood: Neighbourhood,
+    /// [`Neighbourhood::reach`] of the run's cutoff.
+    pub reach: f32,
     pub metric: Metric,
     /// Seed 003's extra move of the winner by lr·(x − w) before the neighbourhood update.
     pub extra_winner_update: bool,
+}
+
+impl OnlineStep {
+    /// An epoch at fixed rates, with the whole neighbourhood of `neighbourhood` (no cutoff).
+    pub fn fixed(rates: EpochRates, neighbourhood: Neighbourhood, metric: Metric) -> OnlineStep {
+        OnlineStep {
+            rates: RateSchedule::constant(rates),
+            first_step: 0,
+            neighbourhood,
+            reach: neighbourhood.reach(0.0),
+            metric,
+            extra_winner_update: false,
+        }
+    }
+
+    /// The rates of the epoch's samples `first..first + out.len()`.
+    pub fn fill_rates(&self, first: usize, out: &mut [EpochRates]) {
+        for (k, rate) in out.iter_mut().enumerate() {
+            *rate = self.rates.at(self.first_step + (first + k) as u64);
+        }
+    }
 }
 
 /// One epoch over `samples` in `order` (all samples in turn when `None`), on `backend`.
@@ -68,7 +94,7 @@ pub fn train_online_cpu(
 }
 
 wide_vectors! {
-    /// The samples in turn: winner, neighbourhood, update.
+    /// The samples in turn: winner, neighbourhood, update of the nodes inside its window.
     fn train_steps(
         planes: &mut Planes,
         positions: &mut NodePositions,
@@ -79,33 +105,40 @@ wide_vectors! {
         order: Option<&[u32]>,
         step: &OnlineStep,
     ) {
-        let learning_rate = step.rates.learning_rate;
         let n = order.map_or(samples.len(), <[u32]>::len);
         let dim = x.len();
         // Samples are gathered a block at a time before training on them: the gathering loads
         // are independent, so a shuffled order's cache misses overlap instead of stalling every
-        // step.
+        // step. Their rates are computed a block at a time too.
         const BLOCK: usize = 256;
         let mut block = vec![0.0f32; BLOCK * dim];
+        let mut rates = [EpochRates { learning_rate: 0.0, sigma: 0.0 }; BLOCK];
         for k in 0..n {
             if k % BLOCK == 0 {
-                for (j, slot) in block.chunks_exact_mut(dim).take(BLOCK.min(n - k)).enumerate() {
+                let count = BLOCK.min(n - k);
+                for (j, slot) in block.chunks_exact_mut(dim).take(count).enumerate() {
                     let index = order.map_or(k + j, |order| order[k + j] as usize);
                     samples.fill(index, slot);
                 }
+                step.fill_rates(k, &mut rates[..count]);
             }
+            let EpochRates { learning_rate, sigma } = rates[k % BLOCK];
             x.copy_from_slice(&block[(k % BLOCK) * dim..(k % BLOCK + 1) * dim]);
             distances(planes, step.metric, x, scratch);
             let winner = nearest(&scratch.distance);
-            positions.neighbourhood(winner, step.neighbourhood, step.rates.sigma, weights);
+            let reach_sq = Neighbourhood::reach_sq(step.reach, sigma);
+            positions.neighbourhood(winner, step.neighbourhood, sigma, reach_sq, weights);
             for (d, &xd) in x.iter().enumerate() {
                 let plane = planes.plane_mut(d);
                 if step.extra_winner_update {
                     plane[winner] += learning_rate * (xd - plane[winner]);
                 }
-                for (w, &h) in plane.iter_mut().zip(weights.iter()) {
-                    let rate = learning_rate * h;
-                    *w += rate * (xd - *w);
+                // Nodes outside the window have weight 0 and would not move.
+                for span in &positions.window_spans {
+                    for (w, &h) in plane[span.clone()].iter_mut().zip(&weights[span.clone()]) {
+                        let rate = learning_rate * h;
+                        *w += rate * (xd - *w);
+                    }
                 }
             }
         }
@@ -114,7 +147,8 @@ wide_vectors! {
 
 /// The lattice seen from the rows and columns: a node's x depends only on its column and the
 /// parity of its row (hexagonal rows are shifted), its y only on its row. Neighbourhood factors
-/// are computed once per column and per row, not once per node.
+/// are computed once per column and per row, not once per node, and only inside the window
+/// where the neighbourhood reaches.
 struct NodePositions {
     width: usize,
     /// x of each column, for even and for odd rows (as [`Grid::position`] gives it).
@@ -128,6 +162,12 @@ struct NodePositions {
     dy: Vec<f32>,
     gx: [Vec<f32>; 2],
     gy: Vec<f32>,
+    /// The window of the last neighbourhood: the rows it reaches, in increasing order, and for
+    /// even and odd rows the columns `first..end` that hold every node it reaches.
+    window_rows: Vec<usize>,
+    window_columns: [(usize, usize); 2],
+    /// The window as runs of consecutive nodes (whole rows merge into one run), for the update.
+    window_spans: Vec<std::ops::Range<usize>>,
 }
 
 impl NodePositions {
@@ -153,13 +193,25 @@ impl NodePositions {
             dy: vec![0.0; h],
             gx: [vec![0.0; w], vec![0.0; w]],
             gy: vec![0.0; h],
+            window_rows: Vec::with_capacity(h),
+            window_columns: [(0, 0); 2],
+            window_spans: Vec::with_capacity(h),
         }
     }
 
-    /// The neighbourhood weight of every node around `winner` (the twin of `grid_offset` and
-    /// `neighbourhood` in shaders/som_common.wgsl), into `out`.
+    /// The neighbourhood weight of every node inside the window around `winner` (the twin of
+    /// `grid_offset` and `neighbourhood` in shaders/som_common.wgsl), into `out`; the window is
+    /// left in `window_rows` and `window_columns`. Nodes outside it weigh exactly 0, and `out`
+    /// is not written there.
     #[inline(always)]
-    fn neighbourhood(&mut self, winner: usize, kind: Neighbourhood, sigma: f32, out: &mut [f32]) {
+    fn neighbourhood(
+        &mut self,
+        winner: usize,
+        kind: Neighbourhood,
+        sigma: f32,
+        reach_sq: f32,
+        out: &mut [f32],
+    ) {
         let w = self.width;
         let (winner_row, winner_column) = (winner / w, winner % w);
         let wx = self.x[winner_row % 2][winner_column];
@@ -173,25 +225,51 @@ impl NodePositions {
             for (d, &x) in self.dx[parity].iter_mut().zip(&self.x[parity]) {
                 *d = offset((x - wx).abs(), wrap.map(|p| p.0));
             }
+            // The columns within reach, as one span (on a torus they may wrap round, and the
+            // span then covers the gap: nodes in it weigh 0).
+            let inside = |d: &f32| d * d <= reach_sq;
+            let first = self.dx[parity].iter().position(inside);
+            let last = self.dx[parity].iter().rposition(inside);
+            self.window_columns[parity] = match (first, last) {
+                (Some(first), Some(last)) => (first, last + 1),
+                _ => (0, 0),
+            };
         }
-        for (d, &y) in self.dy.iter_mut().zip(&self.y) {
+        self.window_rows.clear();
+        self.window_spans.clear();
+        for (r, (d, &y)) in self.dy.iter_mut().zip(&self.y).enumerate() {
             *d = offset((y - wy).abs(), wrap.map(|p| p.1));
+            if *d * *d <= reach_sq {
+                self.window_rows.push(r);
+                let (first, end) = self.window_columns[r % 2];
+                let span = r * w + first..r * w + end;
+                match self.window_spans.last_mut() {
+                    Some(last) if last.end == span.start => last.end = span.end,
+                    _ => self.window_spans.push(span),
+                }
+            }
         }
         let s2 = sigma * sigma;
         let factor = |d: f32| exp_f32(-(d * d) / (2.0 * s2));
         if s2 > 0.0 && matches!(kind, Neighbourhood::Gaussian | Neighbourhood::MexicanHat) {
             for parity in 0..2 {
-                for (g, &d) in self.gx[parity].iter_mut().zip(&self.dx[parity]) {
+                let (first, end) = self.window_columns[parity];
+                for (g, &d) in self.gx[parity][first..end]
+                    .iter_mut()
+                    .zip(&self.dx[parity][first..end])
+                {
                     *g = factor(d);
                 }
             }
-            for (g, &d) in self.gy.iter_mut().zip(&self.dy) {
-                *g = factor(d);
+            for &r in &self.window_rows {
+                self.gy[r] = factor(self.dy[r]);
             }
         }
-        for (r, row) in out.chunks_exact_mut(w).enumerate() {
-            let (dx, gx) = (&self.dx[r % 2], &self.gx[r % 2]);
+        for &r in &self.window_rows {
+            let (first, end) = self.window_columns[r % 2];
+            let (dx, gx) = (&self.dx[r % 2][first..end], &self.gx[r % 2][first..end]);
             let (dy, gy) = (self.dy[r], self.gy[r]);
+            let row = &mut out[r * w + first..r * w + end];
             let cells = row.iter_mut().zip(dx).zip(gx);
             if s2 <= 0.0 {
                 cells.for_each(|((o, &dx), _)| {
@@ -199,14 +277,32 @@ impl NodePositions {
                 });
                 continue;
             }
+            // Within the span, a column beyond reach (the gap of a wrapped span) weighs 0.
+            let reached = |dx: f32| dx * dx <= reach_sq;
             match kind {
-                Neighbourhood::Gaussian => cells.for_each(|((o, _), &gx)| *o = gx * gy),
-                Neighbourhood::Bubble => cells
-                    .for_each(|((o, &dx), _)| *o = if dx * dx + dy * dy <= s2 { 1.0 } else { 0.0 }),
-                Neighbourhood::MexicanHat => cells
-                    .for_each(|((o, &dx), &gx)| *o = (1.0 - (dx * dx + dy * dy) / s2) * (gx * gy)),
+                Neighbourhood::Gaussian => {
+                    cells.for_each(|((o, &dx), &gx)| *o = if reached(dx) { gx * gy } else { 0.0 })
+                }
+                Neighbourhood::Bubble => cells.for_each(|((o, &dx), _)| {
+                    *o = if reached(dx) && dx * dx + dy * dy <= s2 {
+                        1.0
+                    } else {
+                        0.0
+                    }
+                }),
+                Neighbourhood::MexicanHat => cells.for_each(|((o, &dx), &gx)| {
+                    *o = if reached(dx) {
+                        (1.0 - (dx * dx + dy * dy) / s2) * (gx * gy)
+                    } else {
+                        0.0
+                    }
+                }),
                 Neighbourhood::Triangle => cells.for_each(|((o, &dx), _)| {
-                    *o = (1.0 - (dx * dx + dy * dy).sqrt() / sigma).max(0.0)
+                    *o = if reached(dx) {
+                        (1.0 - (dx * dx + dy * dy).sqrt() / sigma).max(0.0)
+                    } else {
+                        0.0
+                    }
                 }),
             }
         }

@@ -1,6 +1,6 @@
 //! What a training run is asked to do: neighbourhood, schedules, distance, initialisation and
 //! mode, with documented defaults, validated once before any work.
-//! Keep the numbering of the enums in sync with shaders/som_grid.wgsl and shaders/som_bmu.wgsl.
+//! Keep the numbering of the enums in sync with shaders/som_common.wgsl.
 
 use crate::error::{Error, Result};
 
@@ -21,15 +21,19 @@ pub enum Neighbourhood {
 }
 
 impl Neighbourhood {
-    /// The weight of a node at offset (|dx|, |dy|) from the winner for radius `sigma`. A radius of
-    /// 0 (or one whose square is 0 in f32) means the winner alone: weight 1 at distance 0, 0
-    /// elsewhere. The gaussian is the product of its x and y factors.
-    /// CPU twin of `neighbourhood` in shaders/som_common.wgsl.
-    pub fn weight(self, (dx, dy): (f32, f32), sigma: f32) -> f32 {
+    /// The weight of a node at offset (|dx|, |dy|) from the winner for radius `sigma`, with
+    /// every node whose offset along either axis reaches beyond `reach_sq` (see
+    /// [`Neighbourhood::reach`]) at exactly 0. A radius of 0 (or one whose square is 0 in f32)
+    /// means the winner alone: weight 1 at distance 0, 0 elsewhere. The gaussian is the product
+    /// of its x and y factors. CPU twin of `neighbourhood` in shaders/som_common.wgsl.
+    pub fn weight(self, (dx, dy): (f32, f32), sigma: f32, reach_sq: f32) -> f32 {
         let d2 = dx * dx + dy * dy;
         let s2 = sigma * sigma;
         if s2 <= 0.0 {
             return if d2 == 0.0 { 1.0 } else { 0.0 };
+        }
+        if dx * dx > reach_sq || dy * dy > reach_sq {
+            return 0.0;
         }
         let gaussian = || (-(dx * dx) / (2.0 * s2)).exp() * (-(dy * dy) / (2.0 * s2)).exp();
         match self {
@@ -45,9 +49,72 @@ impl Neighbourhood {
             Neighbourhood::Triangle => (1.0 - d2.sqrt() / sigma).max(0.0),
         }
     }
+
+    /// How far the neighbourhood reaches, as a multiple of σ² of the squared offset along
+    /// either axis: beyond it every weight is exactly 0, so training visits only the nodes
+    /// inside a window around the winner and never computes the vanishing (subnormal) tail.
+    /// The bubble and the triangle end at σ by their shape. The gaussian's axis factors
+    /// exp(−d²/2σ²) are cut where they fall below `cutoff`, at d² = 2·ln(1/cutoff)·σ² (5.26σ
+    /// for 10⁻⁶), so every weight dropped is below `cutoff` times the peak. The mexican hat is
+    /// cut beyond the last offset at which |(1 − d²/σ²)·e^(−d²/2σ²)| reaches `cutoff`. A cutoff of
+    /// 0 keeps the whole, unbounded neighbourhood.
+    pub fn reach(self, cutoff: f32) -> f32 {
+        let cutoff = f64::from(cutoff);
+        match self {
+            Neighbourhood::Bubble | Neighbourhood::Triangle => 1.0,
+            _ if cutoff <= 0.0 => f32::INFINITY,
+            Neighbourhood::Gaussian => (2.0 * (1.0 / cutoff).ln()) as f32,
+            Neighbourhood::MexicanHat => {
+                // h(u) = (1 − u)·e^(−u/2) in u = d²/σ²: falls from 1 to its trough
+                // −2e^(−3/2) at u = 3, then rises towards 0. The reach is the last u where
+                // |h| = cutoff: on the rising tail when the trough is deep enough, otherwise
+                // on the first descent.
+                let h = |u: f64| (1.0 - u) * (-u / 2.0).exp();
+                let trough = 2.0 * (-1.5f64).exp();
+                let (mut low, mut high, target) = if cutoff < trough {
+                    (3.0, 3.0 + 4.0 * (1.0 / cutoff).ln() + 40.0, -cutoff)
+                } else {
+                    (0.0, 1.0, cutoff)
+                };
+                // |h| decreases on both intervals, so bisection finds the crossing.
+                let falling = cutoff >= trough;
+                for _ in 0..200 {
+                    let middle = 0.5 * (low + high);
+                    let above = if falling {
+                        h(middle) > target
+                    } else {
+                        h(middle) < target
+                    };
+                    if above {
+                        low = middle;
+                    } else {
+                        high = middle;
+                    }
+                }
+                high as f32
+            }
+        }
+    }
+
+    /// The squared axis offset beyond which weights are 0 at radius `sigma`, as both the CPU
+    /// and the GPU compute it: (σ·σ)·reach in f32, and 0 (the winner alone) when σ² is 0.
+    pub fn reach_sq(reach: f32, sigma: f32) -> f32 {
+        let s2 = sigma * sigma;
+        if s2 <= 0.0 {
+            0.0
+        } else {
+            s2 * reach
+        }
+    }
 }
 
-/// How the learning rate and the radius shrink from epoch to epoch.
+/// Weights below this fraction of the peak are dropped by default: a millionth changes a map by
+/// far less than one sample's update, and keeps the neighbourhood's tail out of subnormal floats.
+pub const DEFAULT_CUTOFF: f32 = 1e-6;
+
+/// How the learning rate and the radius shrink over a run. Online training takes a step per
+/// sample visited (t counts samples over all epochs, T = epochs × samples), batch training a
+/// step per epoch (T = epochs); the seed schedule always steps per epoch, as seed 003 does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Schedule {
@@ -59,15 +126,93 @@ pub enum Schedule {
     Exponential,
     /// A straight line from the start value to the end value.
     Linear,
-    /// v₀/(1 + c·e), with c chosen to reach the end value at the last epoch.
+    /// v₀/(1 + c·t), with c chosen to reach the end value at the last step.
     Inverse,
+    /// MiniSom's default `asymptotic_decay`: v₀/(1 + t/(T/2)), down to a third of the start
+    /// value; the end values are not used.
+    #[value(alias = "minisom")]
+    Asymptotic,
 }
 
-/// The learning rate and radius used throughout one epoch.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+impl Schedule {
+    /// Whether the schedule ends at given end values (the others have their own formulas).
+    pub fn uses_end_values(self) -> bool {
+        !matches!(self, Schedule::Seed | Schedule::Asymptotic)
+    }
+}
+
+/// The learning rate and radius of one step of training.
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
 pub struct EpochRates {
     pub learning_rate: f32,
     pub sigma: f32,
+}
+
+/// The rates of each of `steps` steps, decaying from `start` to `end` as `schedule` says (a
+/// constant schedule has `steps` 1 and holds `start`). Computed in f64 and rounded once, on the
+/// host, for both the CPU and the GPU path, so that both see the same rates at every step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateSchedule {
+    schedule: Schedule,
+    start: EpochRates,
+    end: EpochRates,
+    steps: u64,
+}
+
+impl RateSchedule {
+    /// The same rates at every step.
+    pub fn constant(rates: EpochRates) -> RateSchedule {
+        RateSchedule {
+            schedule: Schedule::Linear,
+            start: rates,
+            end: rates,
+            steps: 1,
+        }
+    }
+
+    /// `schedule` over `steps` steps. The seed schedule has no per-step form: use
+    /// [`TrainingParams::epoch_rates`] and a constant schedule per epoch.
+    pub fn new(schedule: Schedule, start: EpochRates, end: EpochRates, steps: u64) -> Self {
+        assert!(
+            schedule != Schedule::Seed,
+            "the seed schedule steps per epoch"
+        );
+        RateSchedule {
+            schedule,
+            start,
+            end,
+            steps: steps.max(1),
+        }
+    }
+
+    /// The rates of step `step` (counted from 0).
+    pub fn at(&self, step: u64) -> EpochRates {
+        EpochRates {
+            learning_rate: self.decay(self.start.learning_rate, self.end.learning_rate, step),
+            sigma: self.decay(self.start.sigma, self.end.sigma, step),
+        }
+    }
+
+    fn decay(&self, start: f32, end: f32, step: u64) -> f32 {
+        let (start, end) = (f64::from(start), f64::from(end));
+        let t = step as f64;
+        // Fraction of the way from the first step to the last.
+        let f = if self.steps > 1 {
+            t / (self.steps - 1) as f64
+        } else {
+            0.0
+        };
+        let value = match self.schedule {
+            Schedule::Seed => unreachable!("refused by RateSchedule::new"),
+            Schedule::Exponential if end > 0.0 && start > 0.0 => start * (end / start).powf(f),
+            Schedule::Exponential | Schedule::Linear => start + (end - start) * f,
+            Schedule::Inverse if end > 0.0 => start / (1.0 + (start / end - 1.0) * f),
+            Schedule::Inverse => start,
+            // MiniSom: dynamic_parameter / (1 + t / (max_iter / 2)).
+            Schedule::Asymptotic => start / (1.0 + t / (self.steps as f64 / 2.0)),
+        };
+        value as f32
+    }
 }
 
 /// How a sample is compared with a node's weights to find its best-matching unit.
@@ -122,6 +267,9 @@ pub struct TrainingParams {
     pub sigma_end: f32,
     /// τ of the seed schedule's radius.
     pub tau: f32,
+    /// Neighbourhood weights below this fraction of the peak are exactly 0 (see
+    /// [`Neighbourhood::reach`]); 0 keeps the whole neighbourhood.
+    pub cutoff: f32,
     pub metric: Metric,
     pub init: Init,
     /// Online mode visits the samples in a new seeded random order each epoch; `false` keeps
@@ -144,6 +292,7 @@ impl Default for TrainingParams {
             sigma: 5.0,
             sigma_end: 0.5,
             tau: 1.0,
+            cutoff: DEFAULT_CUTOFF,
             metric: Metric::Euclidean,
             init: Init::Random,
             shuffle: true,
@@ -167,6 +316,8 @@ impl TrainingParams {
             sigma: 50.0,
             sigma_end: 50.0,
             tau: 1.0,
+            // The seed's neighbourhood is the whole gaussian.
+            cutoff: 0.0,
             metric: Metric::Euclidean,
             init: Init::Random,
             shuffle: false,
@@ -215,6 +366,12 @@ impl TrainingParams {
                 return usage(format!("{name} must be 0 or more, not {value}"));
             }
         }
+        if !(self.cutoff.is_finite() && (0.0..1.0).contains(&self.cutoff)) {
+            return usage(format!(
+                "--cutoff {}: give a fraction of the peak weight in [0, 1) (0 keeps every weight)",
+                self.cutoff
+            ));
+        }
         if self.schedule == Schedule::Inverse && self.sigma_end == 0.0 && self.sigma > 0.0 {
             return usage(
                 "the inverse schedule cannot reach --sigma-end 0; give a small positive end".into(),
@@ -230,42 +387,53 @@ impl TrainingParams {
         Ok(())
     }
 
-    /// The learning rate and radius of every epoch.
-    pub fn rates(&self) -> Vec<EpochRates> {
-        (0..self.epochs).map(|epoch| self.rates_at(epoch)).collect()
+    /// Whether the rates change from sample to sample: online training on every schedule but
+    /// the seed's.
+    pub fn decays_per_sample(&self) -> bool {
+        self.mode == Mode::Online && self.schedule != Schedule::Seed
     }
 
-    fn rates_at(&self, epoch: usize) -> EpochRates {
-        let e = epoch as f64;
-        // Fraction of the way from the first epoch to the last.
-        let t = if self.epochs > 1 {
-            e / (self.epochs - 1) as f64
-        } else {
-            0.0
-        };
-        let decay = |start: f32, end: f32| -> f32 {
-            let (start, end) = (f64::from(start), f64::from(end));
-            let value = match self.schedule {
-                Schedule::Seed => unreachable!("the seed schedule has its own formulas"),
-                Schedule::Exponential if end > 0.0 && start > 0.0 => start * (end / start).powf(t),
-                Schedule::Exponential | Schedule::Linear => start + (end - start) * t,
-                Schedule::Inverse if end > 0.0 => start / (1.0 + (start / end - 1.0) * t),
-                Schedule::Inverse => start,
-            };
-            value as f32
-        };
-        match self.schedule {
-            Schedule::Seed => EpochRates {
-                // lr is halved e−1, e−2, …, 0 times over: 0.5^(e(e−1)/2) in all.
-                learning_rate: (f64::from(self.learning_rate) * 0.5f64.powf(e * (e - 1.0) / 2.0))
-                    as f32,
-                sigma: (f64::from(self.sigma) * (-e / f64::from(self.tau)).exp()) as f32,
+    /// The rates over a run of `steps` steps (samples visited in online mode, epochs in batch
+    /// mode); not for the seed schedule.
+    pub fn rate_schedule(&self, steps: u64) -> RateSchedule {
+        RateSchedule::new(
+            self.schedule,
+            EpochRates {
+                learning_rate: self.learning_rate,
+                sigma: self.sigma,
             },
-            _ => EpochRates {
-                learning_rate: decay(self.learning_rate, self.learning_rate_end),
-                sigma: decay(self.sigma, self.sigma_end),
+            EpochRates {
+                learning_rate: self.learning_rate_end,
+                sigma: self.sigma_end,
             },
+            steps,
+        )
+    }
+
+    /// The per-sample schedule of an online run of `steps` samples in all, or `None` when the
+    /// rates step per epoch.
+    pub fn rate_schedule_if_per_sample(&self, steps: u64) -> Option<RateSchedule> {
+        self.decays_per_sample().then(|| self.rate_schedule(steps))
+    }
+
+    /// The learning rate and radius of every epoch, stepping once per epoch.
+    pub fn epoch_rates(&self) -> Vec<EpochRates> {
+        if self.schedule != Schedule::Seed {
+            let schedule = self.rate_schedule(self.epochs as u64);
+            return (0..self.epochs as u64).map(|e| schedule.at(e)).collect();
         }
+        (0..self.epochs)
+            .map(|epoch| {
+                let e = epoch as f64;
+                EpochRates {
+                    // lr is halved e−1, e−2, …, 0 times over: 0.5^(e(e−1)/2) in all.
+                    learning_rate: (f64::from(self.learning_rate)
+                        * 0.5f64.powf(e * (e - 1.0) / 2.0))
+                        as f32,
+                    sigma: (f64::from(self.sigma) * (-e / f64::from(self.tau)).exp()) as f32,
+                }
+            })
+            .collect()
     }
 }
 
@@ -277,7 +445,7 @@ mod tests {
     fn seed_schedule_matches_the_notebook() {
         // The notebook multiplies lr by 0.5^epoch after each epoch, starting from 2.
         let params = TrainingParams::seed_compat(1);
-        let rates = params.rates();
+        let rates = params.epoch_rates();
         let mut lr = 2.0f64;
         for (epoch, rate) in rates.iter().enumerate().take(8) {
             assert!((f64::from(rate.learning_rate) - lr).abs() <= 1e-6 * lr.max(1e-30));
@@ -297,7 +465,7 @@ mod tests {
                 sigma_end: 0.25,
                 ..TrainingParams::default()
             };
-            let rates = params.rates();
+            let rates = params.epoch_rates();
             assert!((rates[0].sigma - 4.0).abs() < 1e-6, "{schedule:?}");
             assert!((rates[6].sigma - 0.25).abs() < 1e-5, "{schedule:?}");
             assert!(rates.windows(2).all(|w| w[1].sigma < w[0].sigma));
@@ -311,8 +479,61 @@ mod tests {
             Neighbourhood::Bubble,
             Neighbourhood::Triangle,
         ] {
-            assert_eq!(shape.weight((0.0, 0.0), 0.0), 1.0);
-            assert_eq!(shape.weight((1.0, 0.0), 0.0), 0.0);
+            assert_eq!(shape.weight((0.0, 0.0), 0.0, 1.0), 1.0);
+            assert_eq!(shape.weight((1.0, 0.0), 0.0, 1.0), 0.0);
         }
+    }
+
+    #[test]
+    fn asymptotic_schedule_is_minisoms() {
+        // MiniSom's asymptotic_decay(x, t, max_iter) = x / (1 + t / (max_iter / 2)).
+        let start = EpochRates {
+            learning_rate: 0.5,
+            sigma: 3.0,
+        };
+        let schedule = RateSchedule::new(Schedule::Asymptotic, start, start, 1000);
+        for t in [0u64, 1, 499, 500, 999] {
+            let want = |x: f64| (x / (1.0 + t as f64 / 500.0)) as f32;
+            assert_eq!(schedule.at(t).learning_rate, want(0.5));
+            assert_eq!(schedule.at(t).sigma, want(3.0));
+        }
+    }
+
+    #[test]
+    fn per_sample_schedules_reach_the_end_values_at_the_last_sample() {
+        let params = TrainingParams {
+            mode: Mode::Online,
+            epochs: 3,
+            sigma: 6.0,
+            sigma_end: 0.5,
+            ..TrainingParams::default()
+        };
+        let schedule = params.rate_schedule(3 * 1000);
+        assert_eq!(schedule.at(0).sigma, 6.0);
+        assert!((schedule.at(2999).sigma - 0.5).abs() < 1e-6);
+        assert!((schedule.at(2999).learning_rate - 0.01).abs() < 1e-8);
+        assert!(schedule.at(1000).sigma < schedule.at(999).sigma);
+    }
+
+    #[test]
+    fn the_cutoff_drops_only_weights_below_it() {
+        let cutoff = 1e-6f32;
+        for kind in [Neighbourhood::Gaussian, Neighbourhood::MexicanHat] {
+            let reach = kind.reach(cutoff);
+            let sigma = 3.0f32;
+            let reach_sq = Neighbourhood::reach_sq(reach, sigma);
+            let full = |d: f32| kind.weight((d, 0.0), sigma, f32::INFINITY);
+            let edge = reach_sq.sqrt();
+            // Just inside the reach the weight is still about the cutoff; beyond, it is 0 and
+            // the full neighbourhood's weight there is below the cutoff.
+            assert!(full(edge * 0.999).abs() >= cutoff * 0.9, "{kind:?}");
+            assert_eq!(kind.weight((edge * 1.001, 0.0), sigma, reach_sq), 0.0);
+            for d in [1.001f32, 1.5, 3.0] {
+                assert!(full(edge * d).abs() < cutoff, "{kind:?} at {d}");
+            }
+        }
+        assert_eq!(Neighbourhood::Gaussian.reach(0.0), f32::INFINITY);
+        // Bubbles and triangles end at σ whatever the cutoff.
+        assert_eq!(Neighbourhood::Bubble.reach(0.0), 1.0);
     }
 }

@@ -2,13 +2,13 @@
 
 use std::time::Instant;
 
-use super::batch::{smooth, NodeSums};
+use super::batch::{smooth, NodeSums, Smoothing};
 use super::bmu::for_each_match;
 use super::codebook::Codebook;
 use super::data::Samples;
 use super::metrics::MapQuality;
 use super::online::{train_online_epoch, OnlineStep};
-use super::params::{EpochRates, Metric, Mode, TrainingParams};
+use super::params::{EpochRates, Metric, Mode, Neighbourhood, RateSchedule, TrainingParams};
 use crate::backend::Backend;
 use crate::error::{Error, Result};
 use crate::rng::{Domain, StreamKey};
@@ -69,7 +69,7 @@ pub fn train(
             samples.dim()
         )));
     }
-    let rates = params.rates();
+    let rates = params.epoch_rates();
     match params.mode {
         Mode::Batch => train_batch(backend, samples, initial, params, &rates, on_epoch),
         Mode::Online => train_online(backend, samples, initial, params, &rates, on_epoch),
@@ -128,6 +128,7 @@ fn train_batch(
 ) -> Result<Trained> {
     let mut epochs = Vec::with_capacity(rates.len());
     let (nodes, dim) = (codebook.grid.nodes(), codebook.dim);
+    let reach = params.neighbourhood.reach(params.cutoff);
     let started = Instant::now();
     // Each pass measures the map the previous epoch left and gathers the sums for the next.
     for (epoch, &rate) in rates.iter().enumerate() {
@@ -137,13 +138,12 @@ fn train_batch(
             epochs.push(report(epoch - 1, &quality, rates[epoch - 1]));
             on_epoch(epochs.last().expect("just pushed"));
         }
-        smooth(
-            backend,
-            &mut codebook,
-            &sums,
-            params.neighbourhood,
-            rate.sigma,
-        )?;
+        let smoothing = Smoothing {
+            neighbourhood: params.neighbourhood,
+            sigma: rate.sigma,
+            reach_sq: Neighbourhood::reach_sq(reach, rate.sigma),
+        };
+        smooth(backend, &mut codebook, &sums, smoothing)?;
         check_finite(&codebook, epoch)?;
     }
     let training_seconds = started.elapsed().as_secs_f64();
@@ -164,23 +164,40 @@ fn train_online(
     samples: &Samples,
     mut codebook: Codebook,
     params: &TrainingParams,
-    rates: &[EpochRates],
+    epoch_rates: &[EpochRates],
     on_epoch: &mut dyn FnMut(&EpochReport),
 ) -> Result<Trained> {
     let key = StreamKey::new(params.seed, Domain::SomOrder, &[]);
+    let n = samples.len();
+    // Per-sample schedules count the samples visited over the whole run.
+    let steps = (n as u64)
+        .checked_mul(params.epochs as u64)
+        .ok_or_else(|| {
+            Error::TooLarge(format!(
+                "--epochs {} of {n} samples: more steps than a 64-bit counter holds",
+                params.epochs
+            ))
+        })?;
+    let run_schedule = params.rate_schedule_if_per_sample(steps);
     let mut order = Vec::new();
-    let mut epochs = Vec::with_capacity(rates.len());
+    let mut epochs = Vec::with_capacity(epoch_rates.len());
     let mut hits = Vec::new();
     let mut training_seconds = 0.0;
-    for (epoch, &rate) in rates.iter().enumerate() {
+    for (epoch, &rate) in epoch_rates.iter().enumerate() {
+        let (rates, first_step) = match run_schedule {
+            Some(schedule) => (schedule, epoch as u64 * n as u64),
+            None => (RateSchedule::constant(rate), 0),
+        };
         let step = OnlineStep {
-            rates: rate,
+            rates,
+            first_step,
             neighbourhood: params.neighbourhood,
+            reach: params.neighbourhood.reach(params.cutoff),
             metric: params.metric,
             extra_winner_update: params.extra_winner_update,
         };
         let visit = if params.shuffle {
-            key.permutation(epoch as u32, samples.len(), &mut order);
+            key.permutation(epoch as u32, n, &mut order);
             Some(order.as_slice())
         } else {
             None
@@ -190,7 +207,9 @@ fn train_online(
         training_seconds += started.elapsed().as_secs_f64();
         check_finite(&codebook, epoch)?;
         let quality = measure(backend, &codebook, params.metric, samples, None)?;
-        epochs.push(report(epoch, &quality, rate));
+        // The rates the epoch ended with.
+        let last = rates.at(first_step + n as u64 - 1);
+        epochs.push(report(epoch, &quality, last));
         on_epoch(epochs.last().expect("just pushed"));
         hits = quality.hits().to_vec();
     }

@@ -15,6 +15,7 @@ use indicatif::ProgressBar;
 use rayon::prelude::*;
 
 use super::{energy_terms, glauber_round, Dynamics, Ending, EnergyTerms, RecallOutcome};
+use crate::cpu::matrix::{self, View};
 use crate::hopfield::network::HopfieldNetwork;
 use crate::rng::{fill_draws, StreamKey};
 
@@ -152,53 +153,9 @@ impl<T: Float> Buffers<T> {
 }
 
 /// The float types the products run in.
-trait Float: Copy + Default + Send + Sync + From<i8> + Into<f64> + 'static {}
+trait Float: matrix::Float + From<i8> + Into<f64> {}
 impl Float for f32 {}
 impl Float for f64 {}
-
-/// `out` (m x n, row-major) = `lhs` (m x k, row-major) · R, where R's element (r, c) is
-/// `rhs[r·rhs_rows + c·rhs_columns]`; on every core.
-fn multiply<T: Float>(
-    (m, n, k): (usize, usize, usize),
-    lhs: &[T],
-    rhs: &[T],
-    (rhs_rows, rhs_columns): (usize, usize),
-    out: &mut [T],
-) {
-    assert!(lhs.len() >= m * k && out.len() >= m * n, "operand sizes");
-    if m == 0 || n == 0 || k == 0 {
-        out[..m * n].fill(T::default());
-        return;
-    }
-    let last = (k - 1) * rhs_rows + (n - 1) * rhs_columns;
-    assert!(last < rhs.len(), "right-hand side size");
-    // SAFETY: the assertions above keep every element `gemm` reads within `lhs` and `rhs` and
-    // every one it writes within `out`, which it writes without reading (`read_dst` false); the
-    // slices are borrowed for the call.
-    unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
-            out.as_mut_ptr(),
-            1,
-            n as isize,
-            false,
-            lhs.as_ptr(),
-            1,
-            k as isize,
-            rhs.as_ptr(),
-            rhs_columns as isize,
-            rhs_rows as isize,
-            T::from(1),
-            T::from(1),
-            false,
-            false,
-            false,
-            gemm::Parallelism::Rayon(0),
-        );
-    }
-}
 
 /// F = S·Wᵀ. Wᵀ, not W: the Storkey and pseudo-inverse weights are learned in floats and may be
 /// asymmetric by a unit of their last place, and the field of neuron i is its row.
@@ -212,12 +169,10 @@ fn dense<T: Float>(
     let rows = states.len() / n;
     buffers.load(states, rows, n);
     // Wᵀ's element (j, i) is W[i·n + j].
-    multiply(
-        (rows, n, n),
-        &buffers.states,
-        weights,
-        (1, n),
-        &mut buffers.product,
+    matrix::multiply(
+        (&mut buffers.product, View::row_major(rows, n)),
+        (&buffers.states, View::row_major(rows, n)),
+        (weights, View::row_major(n, n).transposed()),
     );
     fields
         .par_iter_mut()
@@ -243,8 +198,17 @@ fn factored<T: Float>(
     } = buffers;
     overlaps.resize(rows * count, T::default());
     // Xᵀ's element (j, μ) is X[μ·n + j]; X's element (μ, j) is X[μ·n + j].
-    multiply((rows, count, n), lhs, patterns, (1, n), overlaps);
-    multiply((rows, n, count), overlaps, patterns, (n, 1), product);
+    let stored = View::row_major(count, n);
+    matrix::multiply(
+        (overlaps, View::row_major(rows, count)),
+        (lhs, View::row_major(rows, n)),
+        (patterns, stored.transposed()),
+    );
+    matrix::multiply(
+        (product, View::row_major(rows, n)),
+        (overlaps, View::row_major(rows, count)),
+        (patterns, stored),
+    );
     let p = count as i32;
     fields
         .par_iter_mut()
