@@ -85,6 +85,41 @@ fn batch_epoch(c: &mut Criterion) {
     group.finish();
 }
 
+/// The CPU's euclidean winner search of high-dimensional data (digits, MNIST, embeddings): the
+/// direct sums node by node against the matrix-product candidates (the same winners).
+fn winner_search_by_product(c: &mut Criterion) {
+    let mut group = c.benchmark_group("som winner search by product, 20x20 map, 2 000 samples");
+    group.sample_size(10);
+    for dim in [3usize, 16, 64, 784] {
+        let key = hopsom::rng::StreamKey::new(1, hopsom::rng::Domain::SomData, &[dim as u32]);
+        let values = (0..(2_000 * dim) as u32)
+            .map(|k| key.unit_f32(0, k))
+            .collect();
+        let samples = Samples::from_table(dim, values).unwrap();
+        let grid = Grid::rectangular(20, 20).unwrap();
+        let codebook = Codebook::initialise(grid, &samples, Init::Samples, 1).unwrap();
+        group.throughput(Throughput::Elements(samples.len() as u64));
+        let mut out = vec![hopsom::som::bmu::Match::default(); samples.len()];
+        group.bench_with_input(BenchmarkId::new("direct", dim), &dim, |b, _| {
+            b.iter(|| {
+                hopsom::som::bmu::find_bmus_direct(
+                    &codebook,
+                    Metric::Euclidean,
+                    &samples,
+                    0,
+                    &mut out,
+                )
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("product", dim), &dim, |b, _| {
+            b.iter(|| {
+                hopsom::som::bmu_product::ProductSearch::new(&codebook).find(&samples, 0, &mut out)
+            })
+        });
+    }
+    group.finish();
+}
+
 /// One online epoch at a fixed radius, from half the map's side down to 0.5: with the cutoff, no
 /// radius is a cliff (the tail's subnormal weights are never computed) and small ones are cheaper.
 fn online_epoch_by_radius(c: &mut Criterion) {
@@ -141,6 +176,7 @@ fn large_map_batch_epoch(c: &mut Criterion) {
 criterion_group!(
     benches,
     winner_search,
+    winner_search_by_product,
     batch_epoch,
     online_epoch_by_radius,
     large_map_batch_epoch

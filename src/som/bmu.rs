@@ -4,6 +4,7 @@
 
 use rayon::prelude::*;
 
+use super::bmu_product::{ProductSearch, PRODUCT_FROM_DIM};
 use super::codebook::Codebook;
 use super::data::Samples;
 use super::params::Metric;
@@ -74,8 +75,25 @@ pub fn best_two(codebook: &Codebook, metric: Metric, x: &[f32]) -> Match {
 
 /// The matches of samples `start..start + out.len()`, on every core: the CPU twin of
 /// `find_bmus` in shaders/som_bmu.wgsl, over the codebook's dimension-major planes so that the
-/// loop over the nodes vectorises.
+/// loop over the nodes vectorises; for euclidean data of many dimensions, the candidates come
+/// from a matrix product first (see [`super::bmu_product`]), with the same winners.
 pub fn find_bmus_cpu(
+    codebook: &Codebook,
+    metric: Metric,
+    samples: &Samples,
+    start: usize,
+    out: &mut [Match],
+) {
+    if metric == Metric::Euclidean && codebook.dim >= PRODUCT_FROM_DIM {
+        // The same winners, through a matrix product.
+        ProductSearch::new(codebook).find(samples, start, out);
+        return;
+    }
+    find_bmus_direct(codebook, metric, samples, start, out);
+}
+
+/// [`find_bmus_cpu`] by the direct sums alone, node by node.
+pub fn find_bmus_direct(
     codebook: &Codebook,
     metric: Metric,
     samples: &Samples,

@@ -10,6 +10,7 @@
 pub mod assign;
 pub mod batch;
 pub mod bmu;
+pub mod bmu_product;
 pub mod cluster;
 pub mod codebook;
 pub mod data;
