@@ -1,8 +1,9 @@
 // The pseudo-inverse (projection) rule's last product, W = X^T Y with Y = (X X^T)^-1 X:
 //   w_ij = Σ_μ x_μi y_μj,
-// X the patterns (±1, patterns x neurons) and Y real (patterns x neurons). One workgroup computes
-// a 16x16 tile of W, streaming 16 patterns at a time through workgroup memory as vec4 dot
-// products (no inner loop: llvmpipe ends an invocation's loops after 65 535 iterations). The
+// X the patterns (±1, patterns x neurons) and Y real (patterns x neurons). Laid out as the
+// Hebbian kernel: one workgroup computes a 64x64 tile of W, each invocation a 4x4 block of it
+// (16 multiply-adds per pair of vec4 read from workgroup memory), streaming 16 patterns at a
+// time through workgroup memory. The
 // diagonal is written too; the caller keeps or drops it. Each dispatch writes the rows
 // [row_start, row_start + block_rows) held in one binding.
 // CPU twin: projection_cpu in src/hopfield/learn/pseudo_inverse.rs (f32 within a tolerance).
@@ -24,44 +25,75 @@ struct Params {
 @group(0) @binding(2) var<storage, read> solved: array<f32>;
 @group(0) @binding(3) var<storage, read_write> weights: array<f32>;
 
-var<workgroup> rows: array<array<vec4<f32>, 4>, 16>;
-var<workgroup> columns: array<array<vec4<f32>, 4>, 16>;
+const BLOCK: u32 = 64u;
+const DEPTH: u32 = 16u;
+
+// row_panel[k][g]: x of pattern p0 + k for the tile's rows 4g..4g+3; column_panel likewise y for
+// its columns.
+var<workgroup> row_panel: array<array<vec4<f32>, 16>, 16>;
+var<workgroup> column_panel: array<array<vec4<f32>, 16>, 16>;
 
 @compute @workgroup_size(16, 16)
 fn project(
     @builtin(workgroup_id) group: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
     @builtin(local_invocation_id) local: vec3<u32>,
+    @builtin(local_invocation_index) lane: u32,
 ) {
     let tile = group.y * groups.x + group.x;
-    let row_tiles = (params.block_rows + 15u) / 16u;
+    let row_tiles = (params.block_rows + BLOCK - 1u) / BLOCK;
     if tile >= row_tiles * params.tiles_per_side {
         return;
     }
     let n = params.neurons;
-    let row_start = params.row_start + (tile / params.tiles_per_side) * 16u;
-    let column_start = (tile % params.tiles_per_side) * 16u;
-    var sum = 0.0;
-    for (var p0 = 0u; p0 < params.patterns; p0 += 16u) {
-        let p = p0 + local.y;
-        var x = 0.0;
-        var y = 0.0;
-        if p < params.patterns && row_start + local.x < n {
-            x = f32(patterns[p * n + row_start + local.x]);
+    let row_start = params.row_start + (tile / params.tiles_per_side) * BLOCK;
+    let column_start = (tile % params.tiles_per_side) * BLOCK;
+    // Staging: invocation `lane` copies entry lane % 64 of the tile's rows (and columns) for the
+    // patterns lane / 64 + 4q, so that neighbouring invocations read neighbouring neurons.
+    let entry = lane % BLOCK;
+    let first = lane / BLOCK;
+    // sums[r]: rows row_start + 4 local.y + r, columns column_start + 4 local.x + (0..4).
+    var sums = array<vec4<f32>, 4>();
+    for (var p0 = 0u; p0 < params.patterns; p0 += DEPTH) {
+        for (var q = 0u; q < 4u; q++) {
+            let k = first + 4u * q;
+            let p = p0 + k;
+            let i = row_start + entry;
+            let j = column_start + entry;
+            var x = 0.0;
+            var y = 0.0;
+            if p < params.patterns && i < n {
+                x = f32(patterns[p * n + i]);
+            }
+            if p < params.patterns && j < n {
+                y = solved[p * n + j];
+            }
+            row_panel[k][entry / 4u][entry % 4u] = x;
+            column_panel[k][entry / 4u][entry % 4u] = y;
         }
-        if p < params.patterns && column_start + local.x < n {
-            y = solved[p * n + column_start + local.x];
-        }
-        rows[local.x][local.y / 4u][local.y % 4u] = x;
-        columns[local.x][local.y / 4u][local.y % 4u] = y;
         workgroupBarrier();
-        sum += dot(rows[local.y][0], columns[local.x][0]) + dot(rows[local.y][1], columns[local.x][1])
-            + dot(rows[local.y][2], columns[local.x][2]) + dot(rows[local.y][3], columns[local.x][3]);
+        for (var k = 0u; k < DEPTH; k++) {
+            let x = row_panel[k][local.y];
+            let y = column_panel[k][local.x];
+            sums[0] += x.x * y;
+            sums[1] += x.y * y;
+            sums[2] += x.z * y;
+            sums[3] += x.w * y;
+        }
         workgroupBarrier();
     }
-    let i = row_start + local.y;
-    let j = column_start + local.x;
-    if i < params.row_start + params.block_rows && i < n && j < n {
-        weights[(i - params.row_start) * n + j] = sum;
+    let row_end = min(params.row_start + params.block_rows, n);
+    for (var r = 0u; r < 4u; r++) {
+        let i = row_start + 4u * local.y + r;
+        if i >= row_end {
+            return;
+        }
+        for (var c = 0u; c < 4u; c++) {
+            let j = column_start + 4u * local.x + c;
+            if j >= n {
+                break;
+            }
+            weights[(i - params.row_start) * n + j] = sums[r][c];
+        }
     }
 }

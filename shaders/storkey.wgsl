@@ -2,8 +2,9 @@
 //   w_ij += (ξ_i ξ_j - ξ_i h_ji - h_ij ξ_j) / N,   h_ij = Σ_{k≠i,j} w_ik ξ_k,
 // with the diagonal held at zero. Since w is symmetric and w_ii = 0, h_ij = h_i - w_ij ξ_j with
 // h_i = Σ_k w_ik ξ_k, and the update becomes (ξ_i ξ_j - ξ_i h_j - h_i ξ_j + 2 w_ij) / N, which
-// needs only the fields h of the current weights. Per pattern: `field` computes h, `update`
-// applies the rule. W may span several bindings of whole rows: each dispatch covers the rows
+// needs only the fields h of the current weights. Per pattern: `field` computes h (a workgroup
+// per row, reading it coalesced), `update` applies the rule (64x64 tiles, 4x4 weights per
+// invocation, ξ and h of the tile staged in workgroup memory). W may span several bindings of whole rows: each dispatch covers the rows
 // [row_start, row_start + block_rows) held in one. CPU twin: storkey_cpu in src/hopfield/learn/storkey.rs (f32 within a tolerance).
 
 // Keep in sync with StorkeyParams in src/hopfield/learn/storkey.rs.
@@ -30,39 +31,96 @@ fn xi(i: u32) -> f32 {
     return f32(patterns[params.pattern * params.neurons + i]);
 }
 
-// One thread per neuron: h_i = Σ_k w_ik ξ_k.
+const BLOCK: u32 = 64u;
+
+var<workgroup> partial: array<f32, 64>;
+
+// One workgroup per row: h_i = Σ_k w_ik ξ_k, the 64 invocations reading the row side by side
+// (coalesced) and summing their shares in a tree.
 @compute @workgroup_size(64)
-fn field(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let row = id.y * groups.x * 64u + id.x;
+fn field(
+    @builtin(workgroup_id) group: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+    @builtin(local_invocation_index) lane: u32,
+) {
+    let row = group.y * groups.x + group.x;
     let n = params.neurons;
+    // The whole workgroup leaves together, so the barriers below are uniform.
     if row >= params.block_rows {
         return;
     }
     var h = 0.0;
-    for (var k = 0u; k < n; k++) {
+    for (var k = lane; k < n; k += BLOCK) {
         h += weights[row * n + k] * xi(k);
     }
-    fields[params.row_start + row] = h;
+    partial[lane] = h;
+    workgroupBarrier();
+    for (var stride = BLOCK / 2u; stride > 0u; stride >>= 1u) {
+        if lane < stride {
+            partial[lane] += partial[lane + stride];
+        }
+        workgroupBarrier();
+    }
+    if lane == 0u {
+        fields[params.row_start + row] = partial[0];
+    }
 }
 
-// One thread per weight, 16x16 tiles numbered linearly.
+// ξ and h of the tile's 64 rows and 64 columns, staged once per workgroup.
+var<workgroup> row_xi: array<vec4<f32>, 16>;
+var<workgroup> row_field: array<vec4<f32>, 16>;
+var<workgroup> column_xi: array<vec4<f32>, 16>;
+var<workgroup> column_field: array<vec4<f32>, 16>;
+
+// One workgroup per 64x64 tile of W (tiles numbered linearly), each invocation a 4x4 block of
+// it, as the Hebbian kernel is laid out.
 @compute @workgroup_size(16, 16)
 fn update(
     @builtin(workgroup_id) group: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
     @builtin(local_invocation_id) local: vec3<u32>,
+    @builtin(local_invocation_index) lane: u32,
 ) {
     let tile = group.y * groups.x + group.x;
     let n = params.neurons;
-    let row_tiles = (params.block_rows + 15u) / 16u;
-    let row = (tile / params.tiles_per_side) * 16u + local.y;
-    let i = params.row_start + row;
-    let j = (tile % params.tiles_per_side) * 16u + local.x;
-    if tile >= row_tiles * params.tiles_per_side || row >= params.block_rows || j >= n || i == j {
+    let row_tiles = (params.block_rows + BLOCK - 1u) / BLOCK;
+    if tile >= row_tiles * params.tiles_per_side {
         return;
     }
-    let w = weights[row * n + j];
-    let x_i = xi(i);
-    let x_j = xi(j);
-    weights[row * n + j] = w + (x_i * x_j - x_i * fields[j] - fields[i] * x_j + 2.0 * w) / f32(n);
+    // Rows of the block, counted from its first row; columns of W.
+    let row_base = (tile / params.tiles_per_side) * BLOCK;
+    let column_base = (tile % params.tiles_per_side) * BLOCK;
+    if lane < BLOCK {
+        let i = params.row_start + row_base + lane;
+        let inside = row_base + lane < params.block_rows;
+        row_xi[lane / 4u][lane % 4u] = select(0.0, xi(min(i, n - 1u)), inside);
+        row_field[lane / 4u][lane % 4u] = select(0.0, fields[min(i, n - 1u)], inside);
+    } else if lane < 2u * BLOCK {
+        let c = lane - BLOCK;
+        let j = column_base + c;
+        column_xi[c / 4u][c % 4u] = select(0.0, xi(min(j, n - 1u)), j < n);
+        column_field[c / 4u][c % 4u] = select(0.0, fields[min(j, n - 1u)], j < n);
+    }
+    workgroupBarrier();
+    let x_j = column_xi[local.x];
+    let h_j = column_field[local.x];
+    for (var r = 0u; r < 4u; r++) {
+        let row = row_base + 4u * local.y + r;
+        if row >= params.block_rows {
+            return;
+        }
+        let i = params.row_start + row;
+        let x_i = row_xi[local.y][r];
+        let h_i = row_field[local.y][r];
+        for (var c = 0u; c < 4u; c++) {
+            let j = column_base + 4u * local.x + c;
+            if j >= n {
+                break;
+            }
+            if i != j {
+                let w = weights[row * n + j];
+                weights[row * n + j] = w + (x_i * x_j[c] - x_i * h_j[c] - h_i * x_j[c] + 2.0 * w) / f32(n);
+            }
+        }
+    }
 }

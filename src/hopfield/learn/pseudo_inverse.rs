@@ -164,7 +164,8 @@ fn projection_gpu(
     let kernels = ctx.kernels::<ProjectionKernels>()?;
     let mut host: Vec<f32> = allocate_weights(n)?;
     let states: Vec<i32> = patterns.states().iter().map(|&v| i32::from(v)).collect();
-    let tiles_per_side = (n as u32).div_ceil(16);
+    // 64x64 tiles of W.
+    let tiles_per_side = (n as u32).div_ceil(64);
     let pattern_buffer = ctx.storage_from("patterns", &states)?;
     let solved_buffer = ctx.storage_from("solved", solved)?;
     // W in blocks of whole rows, each within one storage binding.
@@ -194,7 +195,7 @@ fn projection_gpu(
                     (3, block),
                 ],
             );
-            let (x, y) = ctx.spread_groups((block_rows as u32).div_ceil(16) * tiles_per_side);
+            let (x, y) = ctx.spread_groups((block_rows as u32).div_ceil(64) * tiles_per_side);
             pass.set_bind_group(0, &group, &[]);
             pass.dispatch_workgroups(x, y, 1);
         }

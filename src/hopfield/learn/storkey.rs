@@ -81,7 +81,8 @@ fn storkey_gpu(ctx: &Arc<GpuContext>, patterns: &PatternSet) -> Result<Vec<f32>>
     // W in blocks of whole rows, each within one storage binding.
     let weights = ctx.row_blocks_zeroed("the weight matrix", n, n)?;
     let fields = ctx.storage_zeroed("fields", (n * 4) as u64)?;
-    let tiles_per_side = (n as u32).div_ceil(16);
+    // 64x64 tiles of W for the update.
+    let tiles_per_side = (n as u32).div_ceil(64);
     // The rule is sequential over patterns: per pattern, the fields of every block, then the
     // update of every block, all in one submission.
     let mut encoder = ctx.device.create_command_encoder(&Default::default());
@@ -116,13 +117,14 @@ fn storkey_gpu(ctx: &Arc<GpuContext>, patterns: &PatternSet) -> Result<Vec<f32>>
                 .collect();
             pass.set_pipeline(&kernels.field);
             for (block_rows, field_group, _) in &groups {
-                let (x, y) = ctx.spread_groups(block_rows.div_ceil(64));
+                // A workgroup per row.
+                let (x, y) = ctx.spread_groups(*block_rows);
                 pass.set_bind_group(0, field_group, &[]);
                 pass.dispatch_workgroups(x, y, 1);
             }
             pass.set_pipeline(&kernels.update);
             for (block_rows, _, update_group) in &groups {
-                let (x, y) = ctx.spread_groups(block_rows.div_ceil(16) * tiles_per_side);
+                let (x, y) = ctx.spread_groups(block_rows.div_ceil(64) * tiles_per_side);
                 pass.set_bind_group(0, update_group, &[]);
                 pass.dispatch_workgroups(x, y, 1);
             }
