@@ -31,7 +31,7 @@ fn hebbian(c: &mut Criterion) {
     let mut group = c.benchmark_group("hebbian");
     group.sample_size(10);
     for backend in backends() {
-        for neurons in [225, 1024, 2048] {
+        for neurons in [225, 1024, 2048, 4096] {
             let patterns = random_patterns(neurons / 10, neurons, 1);
             // One multiply-add per weight and pattern.
             group.throughput(Throughput::Elements(

@@ -69,25 +69,36 @@ pub fn hebbian_cpu(patterns: &PatternSet) -> Result<HopfieldNetwork> {
     let n = patterns.neurons();
     let count = patterns.len() as i32;
     let (words, bits) = neuron_bits::<64>(patterns);
+    // Word-major too: word k of every neuron side by side, so that a row's counts run along
+    // contiguous words and vectorise.
+    let mut planes = vec![0u64; words * n];
+    for (neuron, own) in bits.chunks_exact(words).enumerate() {
+        for (k, &word) in own.iter().enumerate() {
+            planes[k * n + neuron] = word;
+        }
+    }
     let mut weights = super::allocate_weights(n)?;
     use rayon::prelude::*;
     weights.par_chunks_mut(n).enumerate().for_each(|(i, row)| {
-        count_row(&bits[i * words..(i + 1) * words], &bits, words, count, row);
+        count_row(&bits[i * words..(i + 1) * words], &planes, count, row);
         row[i] = 0;
     });
     Ok(HopfieldNetwork::from_weights(n, patterns.len(), weights))
 }
 
 crate::cpu::wide_vectors! {
-    /// One row of W: P − 2·popcount(own XOR other) against every neuron's bits.
-    fn count_row(own: &[u64], bits: &[u64], words: usize, count: i32, row: &mut [i32]) {
-        for (w, other) in row.iter_mut().zip(bits.chunks_exact(words)) {
-            let differing: u32 = own
-                .iter()
-                .zip(other)
-                .map(|(a, b)| (a ^ b).count_ones())
-                .sum();
-            *w = count - 2 * differing as i32;
+    /// One row of W: P − 2·popcount(own XOR other) against every neuron's bits, a word-major
+    /// plane at a time.
+    fn count_row(own: &[u64], planes: &[u64], count: i32, row: &mut [i32]) {
+        let n = row.len();
+        row.fill(0);
+        for (&word, plane) in own.iter().zip(planes.chunks_exact(n)) {
+            for (differing, &other) in row.iter_mut().zip(plane) {
+                *differing += (word ^ other).count_ones() as i32;
+            }
+        }
+        for w in row.iter_mut() {
+            *w = count - 2 * *w;
         }
     }
 }
