@@ -67,10 +67,13 @@ pub struct Case {
     pub build: Box<dyn Fn() -> Result<Workload>>,
 }
 
-/// One timed run of a case on one backend.
+/// How long a case took on one backend.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Measurement {
+    /// One run's wall time (the median run's, where a short case ran several times).
     pub wall_seconds: f64,
+    /// How many times the case ran.
+    pub runs: usize,
     /// GPU only: the summed duration of its compute passes, where the adapter has timestamps.
     pub kernel_seconds: Option<f64>,
     /// Work done, in the case's unit.
@@ -85,15 +88,34 @@ pub struct Measurement {
     pub peak_gpu_bytes: Option<u64>,
 }
 
-/// Runs `workload` once on `backend` and measures it.
+/// Cases shorter than this are run again (up to [`MAX_RUNS`] times, or until this much time has
+/// passed in all) and their median run reported: one run of a few milliseconds measures the
+/// thread pool's wake-up and the first touch of fresh pages as much as the work.
+const REPEAT_BELOW_SECONDS: f64 = 0.25;
+const MAX_RUNS: usize = 9;
+
+/// Runs `workload` on `backend` and measures it: once, or for short cases the median of several
+/// runs.
 pub fn measure(workload: &Workload, unit: Unit, backend: &Backend) -> Result<Measurement> {
     memory::reset_peak();
     if let Backend::Gpu(ctx) = backend {
         ctx.start_profile();
     }
+    let mut walls = Vec::new();
+    let mut work = None;
     let started = Instant::now();
-    let work = workload(backend)?;
-    let wall_seconds = started.elapsed().as_secs_f64();
+    while walls.len() < MAX_RUNS {
+        let run_started = Instant::now();
+        work = Some(workload(backend)?);
+        walls.push(run_started.elapsed().as_secs_f64());
+        if started.elapsed().as_secs_f64() >= REPEAT_BELOW_SECONDS {
+            break;
+        }
+    }
+    let work = work.expect("at least one run");
+    walls.sort_by(f64::total_cmp);
+    let wall_seconds = walls[walls.len() / 2];
+    let runs = walls.len() as f64;
     let profile = match backend {
         Backend::Gpu(ctx) => Some(ctx.finish_profile()?),
         Backend::Cpu => None,
@@ -101,7 +123,9 @@ pub fn measure(workload: &Workload, unit: Unit, backend: &Backend) -> Result<Mea
     let work_in_unit = unit.scaled(work.count);
     Ok(Measurement {
         wall_seconds,
-        kernel_seconds: profile.and_then(|p| p.kernel_seconds),
+        runs: walls.len(),
+        // The passes of every run were summed: a run's share.
+        kernel_seconds: profile.and_then(|p| p.kernel_seconds).map(|k| k / runs),
         work: work_in_unit,
         throughput: work_in_unit / wall_seconds,
         neuron_updates_per_second: work.neuron_updates.map(|u| u / wall_seconds),

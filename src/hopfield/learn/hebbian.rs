@@ -63,18 +63,33 @@ fn neuron_bits<const BITS: usize>(patterns: &PatternSet) -> (usize, Vec<u64>) {
     (words, packed)
 }
 
+/// The bits of [`neuron_bits`] word-major: `words` planes of n words, plane k holding word k of
+/// every neuron. Built pattern by pattern along the neurons, so every loop is contiguous.
+fn word_planes(patterns: &PatternSet) -> (usize, Vec<u64>) {
+    let (n, p) = (patterns.neurons(), patterns.len());
+    let words = p.div_ceil(64).max(1);
+    let mut planes = vec![0u64; words * n];
+    for (index, pattern) in patterns.iter().enumerate() {
+        let (word, bit) = (index / 64, index % 64);
+        for (packed, &value) in planes[word * n..(word + 1) * n].iter_mut().zip(pattern) {
+            *packed |= u64::from(value < 0) << bit;
+        }
+    }
+    (words, planes)
+}
+
 /// CPU twin of `learn` in shaders/hebbian.wgsl: the same count, 64 patterns to a word.
 pub fn hebbian_cpu(patterns: &PatternSet) -> Result<HopfieldNetwork> {
     check_sizes(patterns)?;
     let n = patterns.neurons();
     let count = patterns.len() as i32;
-    let (words, bits) = neuron_bits::<64>(patterns);
-    // Word-major too: word k of every neuron side by side, so that a row's counts run along
-    // contiguous words and vectorise.
-    let mut planes = vec![0u64; words * n];
-    for (neuron, own) in bits.chunks_exact(words).enumerate() {
-        for (k, &word) in own.iter().enumerate() {
-            planes[k * n + neuron] = word;
+    // Word-major bits: word k of every neuron side by side, so that a row's counts run along
+    // contiguous words and vectorise; and each neuron's own words.
+    let (words, planes) = word_planes(patterns);
+    let mut bits = vec![0u64; n * words];
+    for (k, plane) in planes.chunks_exact(n).enumerate() {
+        for (neuron, &word) in plane.iter().enumerate() {
+            bits[neuron * words + k] = word;
         }
     }
     let mut weights = super::allocate_weights(n)?;

@@ -160,7 +160,7 @@ pub fn dense_fits(neurons: usize, backend: &Backend) -> bool {
 }
 
 /// Allocates an n x n matrix, failing cleanly when the host cannot hold it.
-pub(crate) fn allocate_weights<T: Clone + Default>(neurons: usize) -> Result<Vec<T>> {
+pub(crate) fn allocate_weights<T: Clone + Default + Send + Sync>(neurons: usize) -> Result<Vec<T>> {
     let count = neurons * neurons;
     let mut weights = Vec::new();
     weights.try_reserve_exact(count).map_err(|_| {
@@ -169,6 +169,9 @@ pub(crate) fn allocate_weights<T: Clone + Default>(neurons: usize) -> Result<Vec
             crate::gpu::human_bytes((count * std::mem::size_of::<T>()) as u64)
         ))
     })?;
-    weights.resize(count, T::default());
+    // Zeroed on every core: for a large matrix the first touch of its pages (the kernel
+    // clearing each one) costs more than the learning itself on one core.
+    use rayon::prelude::*;
+    weights.par_extend(rayon::iter::repeat_n(T::default(), count));
     Ok(weights)
 }
