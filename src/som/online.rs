@@ -231,6 +231,10 @@ impl NodePositions {
             let first = self.dx[parity].iter().position(inside);
             let last = self.dx[parity].iter().rposition(inside);
             self.window_columns[parity] = match (first, last) {
+                // A span of most of a row is widened to the whole row, so that the window's
+                // rows join into one run for the update: a loop per row costs more than the
+                // few nodes of weight 0 it would skip.
+                (Some(first), Some(last)) if 4 * (last + 1 - first) >= 3 * w => (0, w),
                 (Some(first), Some(last)) => (first, last + 1),
                 _ => (0, 0),
             };
