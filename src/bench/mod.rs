@@ -98,38 +98,43 @@ const MAX_RUNS: usize = 9;
 /// runs.
 pub fn measure(workload: &Workload, unit: Unit, backend: &Backend) -> Result<Measurement> {
     memory::reset_peak();
-    if let Backend::Gpu(ctx) = backend {
-        ctx.start_profile();
-    }
-    let mut walls = Vec::new();
+    // Per run: wall seconds, kernel seconds, peak buffer bytes.
+    let mut runs: Vec<(f64, Option<f64>, Option<u64>)> = Vec::new();
     let mut work = None;
     let started = Instant::now();
-    while walls.len() < MAX_RUNS {
+    while runs.len() < MAX_RUNS {
+        if let Backend::Gpu(ctx) = backend {
+            ctx.start_profile();
+        }
         let run_started = Instant::now();
         work = Some(workload(backend)?);
-        walls.push(run_started.elapsed().as_secs_f64());
+        let wall = run_started.elapsed().as_secs_f64();
+        let profile = match backend {
+            Backend::Gpu(ctx) => Some(ctx.finish_profile()?),
+            Backend::Cpu => None,
+        };
+        runs.push((
+            wall,
+            profile.and_then(|p| p.kernel_seconds),
+            profile.map(|p| p.peak_buffer_bytes),
+        ));
         if started.elapsed().as_secs_f64() >= REPEAT_BELOW_SECONDS {
             break;
         }
     }
     let work = work.expect("at least one run");
-    walls.sort_by(f64::total_cmp);
-    let wall_seconds = walls[walls.len() / 2];
-    let runs = walls.len() as f64;
-    let profile = match backend {
-        Backend::Gpu(ctx) => Some(ctx.finish_profile()?),
-        Backend::Cpu => None,
-    };
+    let peak_gpu_bytes = runs.iter().filter_map(|r| r.2).max();
+    runs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (wall_seconds, kernel_seconds, _) = runs[runs.len() / 2];
     let work_in_unit = unit.scaled(work.count);
     Ok(Measurement {
         wall_seconds,
-        runs: walls.len(),
-        // The passes of every run were summed: a run's share.
-        kernel_seconds: profile.and_then(|p| p.kernel_seconds).map(|k| k / runs),
+        runs: runs.len(),
+        kernel_seconds,
         work: work_in_unit,
         throughput: work_in_unit / wall_seconds,
         neuron_updates_per_second: work.neuron_updates.map(|u| u / wall_seconds),
         peak_host_bytes: memory::peak_bytes(),
-        peak_gpu_bytes: profile.map(|p| p.peak_buffer_bytes),
+        peak_gpu_bytes,
     })
 }
