@@ -5,7 +5,6 @@
 //! `cargo bench --bench hopfield`; see BENCHMARKS.md for recorded figures.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use indicatif::ProgressBar;
 
 use hopsom::gpu::{AdapterPolicy, GpuContext};
 use hopsom::hopfield::recall::RecallParams;
@@ -88,7 +87,7 @@ fn recall(c: &mut Criterion) {
                         &large_keys,
                         &sync,
                         &backend,
-                        &ProgressBar::hidden(),
+                        &hopsom::Silent,
                     )
                     .unwrap()
                 })
@@ -103,7 +102,7 @@ fn recall(c: &mut Criterion) {
             let id = BenchmarkId::new(format!("async-seed-3000-{form}/{}", backend.name()), 225);
             group.bench_function(id, |b| {
                 b.iter(|| {
-                    let hidden = ProgressBar::hidden();
+                    let hidden = hopsom::Silent;
                     hopfield::recall(
                         network,
                         &seed_probes,

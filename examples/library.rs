@@ -2,7 +2,7 @@
 //! `cargo run --release --example library` (README.md shows the same code).
 
 use hopsom::hopfield::{self, noise, recall::RecallParams};
-use hopsom::{Backend, BackendChoice};
+use hopsom::{Backend, BackendChoice, Silent};
 
 fn main() -> Result<(), hopsom::Error> {
     let stored = hopfield::seed_patterns();
@@ -11,14 +11,7 @@ fn main() -> Result<(), hopsom::Error> {
     let probe = noise::corrupt(stored.get(0), 25.0, &noise::noise_key(1, 0, 25.0, 0));
     let keys = [noise::order_key(1, 0, 25.0, 0)];
     let params = RecallParams::default();
-    let outcome = &hopfield::recall(
-        &network,
-        &probe,
-        &keys,
-        &params,
-        &backend,
-        &indicatif::ProgressBar::hidden(),
-    )?[0];
+    let outcome = &hopfield::recall(&network, &probe, &keys, &params, &backend, &Silent)?[0];
     let best = hopfield::best_match(&stored, &outcome.final_state);
     println!(
         "{:?} after {} sweeps: {} with overlap {}",

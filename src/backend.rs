@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::gpu::{check_backend_variable, pick_adapter_summary, AdapterPolicy, GpuContext};
 
 /// What the user asked for with `--backend`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum BackendChoice {
     /// A hardware GPU when there is one, otherwise the CPU (with a notice on stderr).
     #[default]
@@ -16,6 +16,12 @@ pub enum BackendChoice {
     /// The CPU reference path, on every core.
     Cpu,
 }
+
+crate::choice::choices!(BackendChoice {
+    BackendChoice::Auto => ["auto"] "a hardware GPU when there is one, otherwise the CPU (with a notice)",
+    BackendChoice::Gpu => ["gpu"] "a GPU adapter, software rasterisers (llvmpipe) included; an error when there is none",
+    BackendChoice::Cpu => ["cpu"] "the CPU reference path, on every core",
+});
 
 /// An opened backend.
 #[derive(Clone)]

@@ -11,14 +11,17 @@
 
 pub mod backend;
 pub mod bench;
+pub mod choice;
 pub(crate) mod cpu;
 pub mod error;
 pub mod gpu;
 pub mod hopfield;
 pub mod io;
 pub mod limits;
+pub mod progress;
 pub mod rng;
 pub mod som;
 
 pub use backend::{Backend, BackendChoice};
 pub use error::{Error, Result};
+pub use progress::{Progress, Silent};

@@ -5,7 +5,6 @@ mod common;
 use hopsom::hopfield::capacity::{run_capacity, CapacitySpec};
 use hopsom::hopfield::{Learning, UpdateMode};
 use hopsom::Backend;
-use indicatif::ProgressBar;
 
 fn spec(neurons: usize, loads: &[f64], trials: usize) -> CapacitySpec {
     CapacitySpec {
@@ -22,12 +21,7 @@ fn spec(neurons: usize, loads: &[f64], trials: usize) -> CapacitySpec {
 
 #[test]
 fn one_step_error_matches_theory_at_n_1000() {
-    let rows = run_capacity(
-        &spec(1000, &[0.1, 0.2], 10),
-        &Backend::Cpu,
-        &ProgressBar::hidden(),
-    )
-    .unwrap();
+    let rows = run_capacity(&spec(1000, &[0.1, 0.2], 10), &Backend::Cpu, &hopsom::Silent).unwrap();
     for row in rows {
         assert_eq!(row.one_step_error_stderr_method, "between_sets");
         // At finite N the crosstalk of P − 1 patterns over N − 1 neurons has variance
@@ -58,7 +52,7 @@ fn one_step_error_at_n_2000_is_that_of_independent_patterns() {
         max_sweeps: 1,
         ..spec(2000, &[0.2], 10)
     };
-    let row = &run_capacity(&spec, &Backend::Cpu, &ProgressBar::hidden()).unwrap()[0];
+    let row = &run_capacity(&spec, &Backend::Cpu, &hopsom::Silent).unwrap()[0];
     let independent = 0.01254;
     let relative = (row.one_step_error - independent).abs() / independent;
     assert!(
@@ -71,12 +65,7 @@ fn one_step_error_at_n_2000_is_that_of_independent_patterns() {
 
 #[test]
 fn low_loads_store_every_pattern() {
-    let rows = run_capacity(
-        &spec(500, &[0.02], 2),
-        &Backend::Cpu,
-        &ProgressBar::hidden(),
-    )
-    .unwrap();
+    let rows = run_capacity(&spec(500, &[0.02], 2), &Backend::Cpu, &hopsom::Silent).unwrap();
     assert_eq!(rows[0].patterns, 10);
     assert_eq!(
         (
@@ -96,7 +85,7 @@ fn capacity_rows_are_identical_on_cpu_and_gpu() {
         max_sweeps: 20,
         ..spec(200, &[0.05, 0.15, 0.3], 2)
     };
-    let cpu = run_capacity(&spec, &Backend::Cpu, &ProgressBar::hidden()).unwrap();
-    let gpu = run_capacity(&spec, &Backend::Gpu(ctx), &ProgressBar::hidden()).unwrap();
+    let cpu = run_capacity(&spec, &Backend::Cpu, &hopsom::Silent).unwrap();
+    let gpu = run_capacity(&spec, &Backend::Gpu(ctx), &hopsom::Silent).unwrap();
     assert_eq!(cpu, gpu);
 }

@@ -10,7 +10,6 @@ use hopsom::hopfield::recall::RecallParams;
 use hopsom::hopfield::{self, Learning, LearningRule, PatternSet, UpdateMode, WeightForm};
 use hopsom::rng::{Domain, StreamKey};
 use hopsom::Backend;
-use indicatif::ProgressBar;
 
 fn patterns(count: usize, neurons: usize, seed: u64) -> PatternSet {
     random_patterns(neurons, count, &StreamKey::new(seed, Domain::Patterns, &[])).unwrap()
@@ -69,7 +68,7 @@ fn pseudo_inverse_makes_every_pattern_a_fixed_point_up_to_half_n() {
         &keys,
         &params,
         &Backend::Cpu,
-        &ProgressBar::hidden(),
+        &hopsom::Silent,
     )
     .unwrap();
     for (p, outcome) in outcomes.iter().enumerate() {
@@ -92,7 +91,7 @@ fn capacity_shows_what_each_rule_buys() {
             mode: UpdateMode::Sync,
             max_sweeps: 3,
         };
-        run_capacity(&spec, &Backend::Cpu, &ProgressBar::hidden()).unwrap()[0].stable_fraction
+        run_capacity(&spec, &Backend::Cpu, &hopsom::Silent).unwrap()[0].stable_fraction
     };
     let hebbian = stable_at(LearningRule::Hebbian, 0.15);
     let storkey = stable_at(LearningRule::Storkey, 0.15);
@@ -138,7 +137,7 @@ fn recall_with_real_weights_is_identical_on_cpu_and_gpu() {
                 &keys,
                 &params,
                 &Backend::Cpu,
-                &ProgressBar::hidden(),
+                &hopsom::Silent,
             )
             .unwrap();
             let gpu = hopfield::recall(
@@ -147,7 +146,7 @@ fn recall_with_real_weights_is_identical_on_cpu_and_gpu() {
                 &keys,
                 &params,
                 &Backend::Gpu(ctx.clone()),
-                &ProgressBar::hidden(),
+                &hopsom::Silent,
             )
             .unwrap();
             assert_eq!(cpu, gpu, "{rule:?} {mode:?}");

@@ -6,7 +6,6 @@ use hopsom::hopfield::recall::RecallParams;
 use hopsom::hopfield::sweep::{run_sweep, SweepSpec};
 use hopsom::hopfield::{self, UpdateMode};
 use hopsom::Backend;
-use indicatif::ProgressBar;
 
 fn spec(levels: &[f64], mode: UpdateMode) -> SweepSpec {
     SweepSpec {
@@ -28,20 +27,13 @@ fn cpu_and_gpu_sweep_tables_are_identical() {
     let network = hopfield::hebbian_cpu(&stored).unwrap();
     for mode in [UpdateMode::Async, UpdateMode::Sync] {
         let spec = spec(&[0.0, 20.0, 45.0, 60.0], mode);
-        let cpu = run_sweep(
-            &network,
-            &stored,
-            &spec,
-            &Backend::Cpu,
-            &ProgressBar::hidden(),
-        )
-        .unwrap();
+        let cpu = run_sweep(&network, &stored, &spec, &Backend::Cpu, &hopsom::Silent).unwrap();
         let gpu = run_sweep(
             &network,
             &stored,
             &spec,
             &Backend::Gpu(ctx.clone()),
-            &ProgressBar::hidden(),
+            &hopsom::Silent,
         )
         .unwrap();
         assert_eq!(cpu.rows, gpu.rows, "{mode:?}");
@@ -58,7 +50,7 @@ fn a_slice_of_a_sweep_reproduces_the_same_trials() {
         &stored,
         &spec(&[15.0, 40.0], UpdateMode::Async),
         &Backend::Cpu,
-        &ProgressBar::hidden(),
+        &hopsom::Silent,
     )
     .unwrap();
     let part = run_sweep(
@@ -66,7 +58,7 @@ fn a_slice_of_a_sweep_reproduces_the_same_trials() {
         &stored,
         &spec(&[40.0], UpdateMode::Async),
         &Backend::Cpu,
-        &ProgressBar::hidden(),
+        &hopsom::Silent,
     )
     .unwrap();
     let whole_at_40: Vec<_> = whole
@@ -87,7 +79,7 @@ fn sweep_rows_behave_like_the_seed_network() {
         &stored,
         &spec(&[0.0, 100.0], UpdateMode::Async),
         &Backend::Cpu,
-        &ProgressBar::hidden(),
+        &hopsom::Silent,
     )
     .unwrap();
     for row in &result.rows {

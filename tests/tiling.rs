@@ -13,7 +13,6 @@ use hopsom::hopfield::recall::RecallParams;
 use hopsom::hopfield::{self, Learning, PatternSet, UpdateMode, WeightForm};
 use hopsom::rng::{Domain, StreamKey};
 use hopsom::Backend;
-use indicatif::ProgressBar;
 
 const CAP: u64 = 16 << 10;
 
@@ -68,15 +67,7 @@ fn synchronous_recall_across_row_blocks_is_identical() {
         ..Default::default()
     };
     let run = |backend: &Backend| {
-        hopfield::recall(
-            &network,
-            &probes,
-            &keys,
-            &params,
-            backend,
-            &ProgressBar::hidden(),
-        )
-        .unwrap()
+        hopfield::recall(&network, &probes, &keys, &params, backend, &hopsom::Silent).unwrap()
     };
     assert_eq!(run(&Backend::Cpu), run(&Backend::Gpu(ctx.clone())));
 
@@ -91,7 +82,7 @@ fn synchronous_recall_across_row_blocks_is_identical() {
         &keys,
         &asynchronous,
         &Backend::Gpu(ctx),
-        &ProgressBar::hidden(),
+        &hopsom::Silent,
     )
     .unwrap_err();
     assert!(
@@ -122,15 +113,7 @@ fn asynchronous_recall_across_four_row_blocks_is_identical() {
         ..Default::default()
     };
     let run = |backend: &Backend| {
-        hopfield::recall(
-            &network,
-            &probes,
-            &keys,
-            &params,
-            backend,
-            &ProgressBar::hidden(),
-        )
-        .unwrap()
+        hopfield::recall(&network, &probes, &keys, &params, backend, &hopsom::Silent).unwrap()
     };
     assert_eq!(run(&Backend::Cpu), run(&Backend::Gpu(ctx)));
 }
@@ -166,13 +149,5 @@ fn asynchronous_recall_beyond_four_blocks_is_refused_before_learning() {
     let network = hopfield::learn(&set, &learning, &Backend::Cpu).unwrap();
     let (probes, keys) = common::noisy_probes(&set, &[30.0], 5);
     let params = RecallParams::default();
-    assert!(hopfield::recall(
-        &network,
-        &probes,
-        &keys,
-        &params,
-        &gpu,
-        &ProgressBar::hidden()
-    )
-    .is_err());
+    assert!(hopfield::recall(&network, &probes, &keys, &params, &gpu, &hopsom::Silent).is_err());
 }

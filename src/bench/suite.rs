@@ -109,7 +109,7 @@ fn synchronous_recall(neurons: usize, probes: usize) -> Case {
                 ..RecallParams::default()
             };
             Ok(Box::new(move |backend: &Backend| {
-                let hidden = indicatif::ProgressBar::hidden();
+                let hidden = crate::progress::Silent;
                 let outcomes = recall(&network, &states, &keys, &params, backend, &hidden)?;
                 let sweeps: u64 = outcomes.iter().map(|o| u64::from(o.sweeps)).sum();
                 Ok(Work {
@@ -134,7 +134,7 @@ fn asynchronous_sweep(recalls: usize) -> Case {
             let (states, keys) = noisy_copies(&stored, recalls, 25.0);
             let params = RecallParams::default();
             Ok(Box::new(move |backend: &Backend| {
-                let hidden = indicatif::ProgressBar::hidden();
+                let hidden = crate::progress::Silent;
                 let outcomes = recall(&network, &states, &keys, &params, backend, &hidden)?;
                 let sweeps: u64 = outcomes.iter().map(|o| u64::from(o.sweeps)).sum();
                 Ok(Work {

@@ -24,7 +24,7 @@ pub struct BenchArgs {
     /// Which paths to time besides the CPU (auto, gpu or cpu): `auto` adds the GPU adapter
     /// `--backend gpu` would use (software ones included, so the overheads show) when one opens,
     /// `gpu` requires one, `cpu` times the CPU path alone.
-    #[arg(long, value_enum, default_value_t = BackendChoice::Auto, hide_possible_values = true)]
+    #[arg(long, value_parser = crate::cli::choice::<BackendChoice>(), default_value_t = BackendChoice::Auto, hide_possible_values = true)]
     backend: BackendChoice,
     /// Directory for bench.json, bench.csv and speedup.png (GPU speedup over the CPU against
     /// problem size).

@@ -32,7 +32,7 @@ pub struct CapacityArgs {
     trials: usize,
     /// How the fixed point is reached from each stored pattern (the one-step error always uses
     /// one synchronous step).
-    #[arg(long, value_enum, default_value_t = UpdateMode::Async)]
+    #[arg(long, value_parser = crate::cli::choice::<UpdateMode>(), default_value_t = UpdateMode::Async)]
     mode: UpdateMode,
     /// The most sweeps when settling to a fixed point.
     #[arg(long, default_value_t = 100)]

@@ -15,7 +15,7 @@ pub struct LearningArgs {
     /// The learning rule: hebbian (W = Σ ξξᵀ, the seeds' rule), storkey (Storkey 1997, stores
     /// more), or pseudo-inverse (the projection W = Xᵀ(XXᵀ)⁻¹X: every stored pattern is a fixed
     /// point while the patterns are linearly independent).
-    #[arg(long, value_enum, default_value_t = LearningRule::Hebbian)]
+    #[arg(long, value_parser = crate::cli::choice::<LearningRule>(), default_value_t = LearningRule::Hebbian)]
     pub rule: LearningRule,
     /// Keep the pseudo-inverse rule's self-weights w_ii (zeroed by default, as for every rule).
     #[arg(long)]
@@ -24,7 +24,7 @@ pub struct LearningArgs {
     /// themselves, PN bytes, h = Xᵀ(X s) − P s; Hebbian only), or auto: factored for the Hebbian
     /// rule when 2P < N or when the matrix does not fit half the free host memory (and one GPU
     /// storage binding on the GPU), dense otherwise. Both give identical results.
-    #[arg(long, value_enum, default_value_t = WeightForm::Auto)]
+    #[arg(long, value_parser = crate::cli::choice::<WeightForm>(), default_value_t = WeightForm::Auto)]
     pub weights: WeightForm,
 }
 
@@ -42,7 +42,7 @@ impl LearningArgs {
 pub struct DynamicsArgs {
     /// sync: all neurons at once, s' = sign(W s) (2-cycles are detected and reported);
     /// async: one neuron at a time in a random order per sweep, every neuron once per sweep.
-    #[arg(long, value_enum, default_value_t = UpdateMode::Async)]
+    #[arg(long, value_parser = crate::cli::choice::<UpdateMode>(), default_value_t = UpdateMode::Async)]
     pub mode: UpdateMode,
     /// Stop after this many sweeps if no fixed point (or 2-cycle) was reached.
     #[arg(long, default_value_t = 100)]

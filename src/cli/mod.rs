@@ -84,7 +84,7 @@ pub struct ComputeArgs {
     /// notice on stderr); `gpu` uses any adapter, software Vulkan included, and fails without one;
     /// `cpu` uses the CPU reference path on every core. WGPU_BACKEND (vulkan, metal, dx12, gl) and
     /// WGPU_ADAPTER_NAME (a substring of the adapter's name) narrow the choice of adapter.
-    #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
+    #[arg(long, value_parser = crate::cli::choice::<BackendChoice>(), default_value_t = BackendChoice::Auto)]
     pub backend: BackendChoice,
     /// Seed of every random choice (noise, update orders, initial map weights, sample orders);
     /// the same seed gives the same results on the CPU and the GPU.
@@ -113,10 +113,10 @@ impl ComputeArgs {
 
     /// A progress bar on stderr over `total` items, hidden with --quiet or --json. The work is
     /// starting: notices held back are printed first.
-    pub fn progress(&self, total: u64, message: &str) -> indicatif::ProgressBar {
+    pub fn progress(&self, total: u64, message: &str) -> Bar {
         print_held_notices();
         if self.quiet || self.json {
-            return indicatif::ProgressBar::hidden();
+            return Bar(indicatif::ProgressBar::hidden());
         }
         let bar = indicatif::ProgressBar::new(total);
         bar.set_style(
@@ -127,7 +127,38 @@ impl ComputeArgs {
             .progress_chars("=> "),
         );
         bar.set_message(message.to_string());
-        bar
+        Bar(bar)
+    }
+}
+
+/// A clap parser for one of the library's enumerated options, built from the names the library
+/// gives them (`hopsom::choice`), so that `--help` lists every value with its description.
+pub fn choice<T: hopsom::choice::Choice + Send + Sync>(
+) -> impl clap::builder::TypedValueParser<Value = T> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    let values = T::CHOICES.iter().map(|named| {
+        PossibleValue::new(named.names[0])
+            .aliases(named.names[1..].iter().copied())
+            .help(named.help)
+    });
+    PossibleValuesParser::new(values)
+        .map(|name: String| T::parse(&name).expect("clap accepts only the listed names"))
+}
+
+/// The command line's view of the library's progress: an indicatif bar on stderr.
+pub struct Bar(pub indicatif::ProgressBar);
+
+impl hopsom::Progress for Bar {
+    fn advance(&self, units: u64) {
+        self.0.inc(units);
+    }
+}
+
+impl std::ops::Deref for Bar {
+    type Target = indicatif::ProgressBar;
+
+    fn deref(&self) -> &indicatif::ProgressBar {
+        &self.0
     }
 }
 

@@ -26,13 +26,13 @@ pub struct SegmentArgs {
     #[arg(long, value_name = "IMG")]
     image: PathBuf,
     /// The map's layout, for the topographic error.
-    #[arg(long, value_enum, default_value_t = Topology::Rectangular)]
+    #[arg(long, value_parser = crate::cli::choice::<Topology>(), default_value_t = Topology::Rectangular)]
     topology: Topology,
     /// The map wraps around, for the topographic error.
     #[arg(long)]
     toroidal: bool,
     /// How a pixel is compared with the nodes.
-    #[arg(long, value_enum, default_value_t = Metric::Euclidean)]
+    #[arg(long, value_parser = crate::cli::choice::<Metric>(), default_value_t = Metric::Euclidean)]
     metric: Metric,
     /// Directory for segmented.png (each pixel in its winner's colour) and labels.npy (the
     /// winner of each pixel, uint32, height x width).

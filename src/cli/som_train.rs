@@ -6,7 +6,7 @@ use super::stdout::outln;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use serde_json::json;
 
 use super::outputs::RunOutputs;
@@ -48,16 +48,16 @@ pub struct TrainArgs {
     #[arg(long, value_name = "WxH", value_parser = super::parse_shape, default_value = "10x10")]
     grid: GridShape,
     /// Node layout: `rect` (4 neighbours) or `hex` (6 neighbours).
-    #[arg(long, value_enum, default_value_t = Topology::Rectangular)]
+    #[arg(long, value_parser = crate::cli::choice::<Topology>(), default_value_t = Topology::Rectangular)]
     topology: Topology,
     /// Join opposite edges, so the map has no border.
     #[arg(long)]
     toroidal: bool,
     /// How nodes near the winner move with it.
-    #[arg(long, value_enum, default_value_t = Neighbourhood::Gaussian)]
+    #[arg(long, value_parser = crate::cli::choice::<Neighbourhood>(), default_value_t = Neighbourhood::Gaussian)]
     neighbourhood: Neighbourhood,
     /// `batch` (Kohonen's batch map, fast, no learning rate) or `online` (one sample at a time).
-    #[arg(long, value_enum, default_value_t = Mode::Batch)]
+    #[arg(long, value_parser = crate::cli::choice::<Mode>(), default_value_t = Mode::Batch)]
     mode: Mode,
     /// Passes over the data.
     #[arg(long, default_value_t = 10)]
@@ -81,7 +81,7 @@ pub struct TrainArgs {
     /// batch mode. `exponential`, `linear` or `inverse` go from the start to the end values;
     /// `asymptotic` (alias `minisom`) is MiniSom's default v/(1 + t/(T/2)); `seed` is seed 003's
     /// per-epoch rule (lr·0.5^e after epoch e, radius σ·exp(−e/τ)).
-    #[arg(long, value_enum, default_value_t = Schedule::Exponential)]
+    #[arg(long, value_parser = crate::cli::choice::<Schedule>(), default_value_t = Schedule::Exponential)]
     schedule: Schedule,
     /// τ of the seed schedule's radius [default: 1].
     #[arg(long)]
@@ -93,10 +93,10 @@ pub struct TrainArgs {
     cutoff: f32,
     /// Initial weights: `random` (uniform in the data's range), `samples` (random samples) or
     /// `pca` (the plane of the first two principal components).
-    #[arg(long, value_enum, default_value_t = Init::Random)]
+    #[arg(long, value_parser = crate::cli::choice::<Init>(), default_value_t = Init::Random)]
     init: Init,
     /// How a sample is compared with the nodes to find its winner.
-    #[arg(long, value_enum, default_value_t = Metric::Euclidean)]
+    #[arg(long, value_parser = crate::cli::choice::<Metric>(), default_value_t = Metric::Euclidean)]
     metric: Metric,
     /// Online mode: visit the samples in their order instead of a new random order each epoch.
     #[arg(long)]
@@ -153,13 +153,7 @@ fn check_options_apply(args: &TrainArgs) -> Result<()> {
         !seed_schedule && args.tau.is_some(),
         "τ belongs to --schedule seed",
     )?;
-    let no_end = format!(
-        "--schedule {} has no end value",
-        args.schedule
-            .to_possible_value()
-            .expect("no skipped values")
-            .get_name()
-    );
+    let no_end = format!("--schedule {} has no end value", args.schedule);
     ignored("--lr-end", !end_values && args.lr_end.is_some(), &no_end)?;
     ignored(
         "--sigma-end",

@@ -9,7 +9,7 @@
 //! as the Hebbian reference, is P_err = ½ erfc(√(1/(2α))) (the crosstalk
 //! of P−1 other patterns is Gaussian with variance α relative to the signal).
 
-use indicatif::ProgressBar;
+use crate::progress::Progress;
 
 use super::patterns::PatternSet;
 use super::recall::{recall, RecallParams, UpdateMode};
@@ -147,7 +147,7 @@ pub fn random_patterns(neurons: usize, count: usize, key: &StreamKey) -> Result<
 pub fn run_capacity(
     spec: &CapacitySpec,
     backend: &Backend,
-    progress: &ProgressBar,
+    progress: &dyn Progress,
 ) -> Result<Vec<CapacityRow>> {
     spec.check()?;
     let n = spec.neurons;
@@ -184,7 +184,7 @@ pub fn run_capacity(
                 &keys,
                 &one_step,
                 backend,
-                &ProgressBar::hidden(),
+                &crate::progress::Silent,
             )?;
             let mut set_flips = 0u64;
             for (pattern, outcome) in stored.iter().zip(&stepped) {
@@ -209,12 +209,12 @@ pub fn run_capacity(
                 &keys,
                 &settle,
                 backend,
-                &ProgressBar::hidden(),
+                &crate::progress::Silent,
             )?;
             for (pattern, outcome) in stored.iter().zip(&settled) {
                 overlap_sum += super::analysis::overlap(pattern, &outcome.final_state);
             }
-            progress.inc(1);
+            progress.advance(1);
         }
         let bits = (count * n * spec.trials) as f64;
         let error = flipped_bits as f64 / bits;

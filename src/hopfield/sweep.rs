@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use indicatif::ProgressBar;
+use crate::progress::Progress;
 use rayon::prelude::*;
 
 use super::noise;
@@ -105,7 +105,7 @@ pub fn run_sweep(
     stored: &PatternSet,
     spec: &SweepSpec,
     backend: &Backend,
-    progress: &ProgressBar,
+    progress: &dyn Progress,
 ) -> Result<SweepResult> {
     spec.check()?;
     spec.total_recalls(stored.len())

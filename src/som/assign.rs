@@ -10,6 +10,7 @@ use super::metrics::{psnr, MapQuality};
 use super::params::Metric;
 use crate::backend::Backend;
 use crate::error::Result;
+use crate::progress::Progress;
 
 /// The result of applying a map to samples.
 #[derive(Debug, Clone)]
@@ -46,13 +47,7 @@ pub fn assign(
     metric: Metric,
     samples: &Samples,
 ) -> Result<Assignment> {
-    assign_with_progress(
-        backend,
-        codebook,
-        metric,
-        samples,
-        &indicatif::ProgressBar::hidden(),
-    )
+    assign_with_progress(backend, codebook, metric, samples, &crate::progress::Silent)
 }
 
 /// [`assign`], advancing `progress` by the samples done.
@@ -61,7 +56,7 @@ pub fn assign_with_progress(
     codebook: &Codebook,
     metric: Metric,
     samples: &Samples,
-    progress: &indicatif::ProgressBar,
+    progress: &dyn Progress,
 ) -> Result<Assignment> {
     let mut quality = MapQuality::new(codebook.grid.nodes());
     let mut labels = Vec::new();
@@ -88,7 +83,7 @@ pub fn assign_with_progress(
     }
     for_each_match(backend, codebook, metric, samples, &mut |first, matches| {
         quality.add(codebook, samples, first, matches);
-        progress.inc(matches.len() as u64);
+        progress.advance(matches.len() as u64);
         labels.extend(matches.iter().map(|m| m.best));
         if let Some(bytes) = image_bytes {
             for (k, m) in matches.iter().enumerate() {

@@ -4,16 +4,19 @@
 use crate::error::{Error, Result};
 
 /// How the nodes are laid out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Topology {
     /// Nodes on a square lattice; each has 4 neighbours.
-    #[value(name = "rect")]
     Rectangular,
     /// Odd rows shifted right by half a node and rows √3/2 apart; each node has 6 neighbours.
-    #[value(name = "hex")]
     Hexagonal,
 }
+
+crate::choice::choices!(Topology {
+    Topology::Rectangular => ["rect"] "nodes on a square lattice; 4 neighbours",
+    Topology::Hexagonal => ["hex"] "odd rows shifted half a node; 6 neighbours",
+});
 
 /// The vertical distance between hexagonal rows.
 pub const HEX_ROW_HEIGHT: f32 = 0.866_025_4;

@@ -5,7 +5,7 @@
 use crate::error::{Error, Result};
 
 /// How strongly a node moves with the winner, by their distance on the grid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 #[repr(u32)]
 pub enum Neighbourhood {
@@ -19,6 +19,13 @@ pub enum Neighbourhood {
     /// max(0, 1 − d/σ).
     Triangle = 3,
 }
+
+crate::choice::choices!(Neighbourhood {
+    Neighbourhood::Gaussian => ["gaussian"] "exp(−d²/2σ²)",
+    Neighbourhood::Bubble => ["bubble"] "1 within distance σ, 0 beyond",
+    Neighbourhood::MexicanHat => ["mexican-hat"] "(1 − d²/σ²)·exp(−d²/2σ²) (online only)",
+    Neighbourhood::Triangle => ["triangle"] "max(0, 1 − d/σ)",
+});
 
 impl Neighbourhood {
     /// The weight of a node at offset (|dx|, |dy|) from the winner for radius `sigma`, with
@@ -115,7 +122,7 @@ pub const DEFAULT_CUTOFF: f32 = 1e-6;
 /// How the learning rate and the radius shrink over a run. Online training takes a step per
 /// sample visited (t counts samples over all epochs, T = epochs × samples), batch training a
 /// step per epoch (T = epochs); the seed schedule always steps per epoch, as seed 003 does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Schedule {
     /// Seed 003: after epoch e the learning rate is multiplied by 0.5^e, and the radius of epoch
@@ -130,9 +137,16 @@ pub enum Schedule {
     Inverse,
     /// MiniSom's default `asymptotic_decay`: v₀/(1 + t/(T/2)), down to a third of the start
     /// value; the end values are not used.
-    #[value(alias = "minisom")]
     Asymptotic,
 }
+
+crate::choice::choices!(Schedule {
+    Schedule::Seed => ["seed"] "seed 003's per-epoch rule: lr·0.5^e after epoch e, radius σ·exp(−e/τ)",
+    Schedule::Exponential => ["exponential"] "geometric from the start to the end values",
+    Schedule::Linear => ["linear"] "a straight line from the start to the end values",
+    Schedule::Inverse => ["inverse"] "v₀/(1 + c·t), reaching the end values at the last step",
+    Schedule::Asymptotic => ["asymptotic", "minisom"] "MiniSom's default v₀/(1 + t/(T/2)); no end values",
+});
 
 impl Schedule {
     /// Whether the schedule ends at given end values (the others have their own formulas).
@@ -216,7 +230,7 @@ impl RateSchedule {
 }
 
 /// How a sample is compared with a node's weights to find its best-matching unit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 #[repr(u32)]
 pub enum Metric {
@@ -228,8 +242,15 @@ pub enum Metric {
     Chebyshev = 3,
 }
 
+crate::choice::choices!(Metric {
+    Metric::Euclidean => ["euclidean"] "the straight-line distance",
+    Metric::Cosine => ["cosine"] "1 − cos of the angle between sample and weights",
+    Metric::Manhattan => ["manhattan"] "the sum of absolute differences",
+    Metric::Chebyshev => ["chebyshev"] "the largest absolute difference",
+});
+
 /// Where the weights start.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Init {
     /// Uniform in the box the data spans, each dimension independently.
@@ -242,8 +263,14 @@ pub enum Init {
     Pca,
 }
 
+crate::choice::choices!(Init {
+    Init::Random => ["random"] "uniform in the box the data spans",
+    Init::Samples => ["samples"] "randomly chosen samples",
+    Init::Pca => ["pca"] "the plane of the data's first two principal components",
+});
+
 /// Sequential or batch training.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// Kohonen's rule, one sample at a time: find the winner, move every node by lr·h·(x − w).
@@ -253,6 +280,11 @@ pub enum Mode {
     #[default]
     Batch,
 }
+
+crate::choice::choices!(Mode {
+    Mode::Online => ["online"] "Kohonen's rule, one sample at a time",
+    Mode::Batch => ["batch"] "Kohonen's batch map: every sample's winner at once, then weighted means",
+});
 
 /// Everything a training run needs besides the data and the grid.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

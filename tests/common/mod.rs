@@ -31,7 +31,7 @@ pub fn recall_all(
     params: &hopsom::hopfield::recall::RecallParams,
     backend: &hopsom::Backend,
 ) -> Vec<hopsom::hopfield::RecallOutcome> {
-    let hidden = indicatif::ProgressBar::hidden();
+    let hidden = hopsom::Silent;
     hopsom::hopfield::recall(network, probes, keys, params, backend, &hidden).unwrap()
 }
 

@@ -24,7 +24,7 @@ use crate::backend::Backend;
 use crate::error::{Error, Result};
 
 /// A learning rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum LearningRule {
     /// W = Σ ξξᵀ, zero diagonal (the seeds' rule).
@@ -36,8 +36,14 @@ pub enum LearningRule {
     PseudoInverse,
 }
 
+crate::choice::choices!(LearningRule {
+    LearningRule::Hebbian => ["hebbian"] "W = Σ ξξᵀ, zero diagonal (the seeds' rule)",
+    LearningRule::Storkey => ["storkey"] "Storkey's 1997 incremental rule, zero diagonal",
+    LearningRule::PseudoInverse => ["pseudo-inverse"] "the projection W = Xᵀ(XXᵀ)⁻¹X; needs linearly independent patterns",
+});
+
 /// How the couplings are held.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum WeightForm {
     /// Factored for the Hebbian rule when it is cheaper (2P < N: a field costs O(P) instead of
@@ -50,6 +56,12 @@ pub enum WeightForm {
     /// The patterns themselves, h = Xᵀ(X s) − P s (Hebbian only): PN bytes.
     Factored,
 }
+
+crate::choice::choices!(WeightForm {
+    WeightForm::Auto => ["auto"] "factored for the Hebbian rule when cheaper (2P < N) or when the N x N matrix does not fit; dense otherwise",
+    WeightForm::Dense => ["dense"] "the N x N weight matrix: 4N² bytes",
+    WeightForm::Factored => ["factored"] "the patterns themselves, h = Xᵀ(X s) − P s (Hebbian only): PN bytes",
+});
 
 /// How patterns are stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -3,7 +3,7 @@
 //! recall of a factored network at temperature 0 takes a specialised loop (factored_async.rs)
 //! that gives the same outcomes.
 
-use indicatif::ProgressBar;
+use crate::progress::Progress;
 use rayon::prelude::*;
 
 use super::factored_async::FactoredAsync;
@@ -23,7 +23,7 @@ pub(super) fn recall_cpu(
     keys: &[StreamKey],
     params: &RecallParams,
     dynamics: &Dynamics,
-    progress: &ProgressBar,
+    progress: &dyn Progress,
 ) -> Vec<RecallOutcome> {
     let batch = keys.len();
     if params.mode == UpdateMode::Sync && batch >= MIN_PROBES {
@@ -62,7 +62,7 @@ pub(super) fn recall_cpu(
                 .zip(group_keys)
                 .map(recall_one)
                 .collect();
-            progress.inc(group_keys.len() as u64);
+            progress.advance(group_keys.len() as u64);
             outcomes
         })
         .collect()

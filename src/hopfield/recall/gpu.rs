@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use indicatif::ProgressBar;
+use crate::progress::Progress;
 
 use super::{Dynamics, Ending, EnergyTerms, NeuronRule, RecallOutcome, RecallParams, UpdateMode};
 use crate::error::{Error, Result};
@@ -234,7 +234,7 @@ pub(super) fn recall_gpu(
     keys: &[StreamKey],
     params: &RecallParams,
     dynamics: &Dynamics,
-    progress: &ProgressBar,
+    progress: &dyn Progress,
 ) -> Result<Vec<RecallOutcome>> {
     let kernels = ctx.kernels::<RecallKernels>()?;
     let n = network.neurons();
@@ -263,7 +263,7 @@ pub(super) fn recall_gpu(
             UpdateMode::Sync => job.run_sync(&states, &key_words)?,
             UpdateMode::Async => job.run_async(&states, &key_words)?,
         };
-        progress.inc(batch_outcomes.len() as u64);
+        progress.advance(batch_outcomes.len() as u64);
         outcomes.extend(batch_outcomes);
     }
     Ok(outcomes)

@@ -22,7 +22,7 @@ mod factored_async;
 mod gpu;
 mod sync_batch;
 
-use indicatif::ProgressBar;
+use crate::progress::Progress;
 
 use super::network::{FieldTracker, HopfieldNetwork};
 use crate::backend::Backend;
@@ -30,7 +30,7 @@ use crate::error::{Error, Result};
 use crate::rng::StreamKey;
 
 /// How neurons are updated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum UpdateMode {
     /// All neurons at once from the same state.
@@ -38,6 +38,11 @@ pub enum UpdateMode {
     /// One neuron at a time, in a random order per sweep.
     Async,
 }
+
+crate::choice::choices!(UpdateMode {
+    UpdateMode::Sync => ["sync"] "all neurons at once from the same state",
+    UpdateMode::Async => ["async"] "one neuron at a time, in a random order per sweep",
+});
 
 /// The thresholds θ of the neurons.
 #[derive(Debug, Clone, PartialEq)]
@@ -339,7 +344,7 @@ pub fn recall(
     keys: &[StreamKey],
     params: &RecallParams,
     backend: &Backend,
-    progress: &ProgressBar,
+    progress: &dyn Progress,
 ) -> Result<Vec<RecallOutcome>> {
     let dynamics = params.checked(network)?;
     let n = network.neurons();

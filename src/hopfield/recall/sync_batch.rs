@@ -11,7 +11,7 @@
 //! order the kernel sums in, and whether or not it fuses multiplies and adds, the result is the
 //! exact field.
 
-use indicatif::ProgressBar;
+use crate::progress::Progress;
 use rayon::prelude::*;
 
 use super::{energy_terms, glauber_round, Dynamics, Ending, EnergyTerms, RecallOutcome};
@@ -338,7 +338,7 @@ pub(crate) fn recall_sync_products(
     keys: &[StreamKey],
     max_sweeps: u32,
     dynamics: &Dynamics,
-    progress: &ProgressBar,
+    progress: &dyn Progress,
 ) -> Vec<RecallOutcome> {
     let n = network.neurons();
     let mut runs: Vec<SyncRun> = probes.chunks_exact(n).map(SyncRun::new).collect();
@@ -374,7 +374,7 @@ pub(crate) fn recall_sync_products(
                         run.sweep(network, dynamics, key, sweep, probe_fields);
                     }
                     if run.is_done() {
-                        progress.inc(1);
+                        progress.advance(1);
                     }
                 });
         }
@@ -409,7 +409,7 @@ mod tests {
             &keys,
             params.max_sweeps,
             &dynamics,
-            &ProgressBar::hidden(),
+            &crate::progress::Silent,
         );
         for (b, (probe, key)) in probes.chunks_exact(n).zip(&keys).enumerate() {
             let alone = recall_sync_probe(network, probe, key, params, &dynamics);
@@ -509,7 +509,7 @@ mod tests {
                 &keys,
                 100,
                 &dynamics,
-                &ProgressBar::hidden(),
+                &crate::progress::Silent,
             )
         };
         assert_eq!(recall_with(&network), recall_with(&dense));

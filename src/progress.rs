@@ -1,0 +1,17 @@
+//! How long work reports how far it has got, without the library knowing who listens: the
+//! command line draws a bar, the Python package calls a callable, tests and benches ignore it.
+
+/// A listener to the progress of long work, counted in the work's own units (recalls, trials,
+/// samples). Called from worker threads, so it must be `Sync`.
+pub trait Progress: Sync {
+    /// `units` more units of work are done.
+    fn advance(&self, units: u64);
+}
+
+/// Progress nobody watches.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Silent;
+
+impl Progress for Silent {
+    fn advance(&self, _units: u64) {}
+}
