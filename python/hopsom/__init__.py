@@ -1,0 +1,341 @@
+"""hopsom: Hopfield associative memories and Kohonen self-organizing maps on the GPU (wgpu) and
+the CPU, numpy arrays in and out.
+
+The computations run in the Rust engine with the GIL released; results for a seed are the
+command line's (`hopsom hopfield recall --probe`, `hopsom som train`). Arrays of any dtype and
+memory order are accepted and converted (copied when they must be).
+
+    >>> import numpy as np, hopsom
+    >>> patterns = np.where(np.random.default_rng(1).random((3, 100)) < 0.5, -1, 1)
+    >>> net = hopsom.Hopfield(patterns)
+    >>> noisy = hopsom.corrupt(patterns[0], 20, seed=1)
+    >>> result = net.recall(noisy[None, :])
+    >>> int(result.best_match[0]), float(result.overlap[0])
+    (0, 1.0)
+"""
+
+import json
+
+import numpy as np
+
+from . import _hopsom
+from .errors import (
+    GpuFailure,
+    HopsomError,
+    HopsomIOError,
+    InvalidArgument,
+    InvalidData,
+    NoAdapter,
+    TooLarge,
+)
+
+__version__ = _hopsom.__version__
+__all__ = [
+    "SOM",
+    "GpuFailure",
+    "Hopfield",
+    "HopsomError",
+    "HopsomIOError",
+    "InvalidArgument",
+    "InvalidData",
+    "NoAdapter",
+    "Recall",
+    "TooLarge",
+    "corrupt",
+    "devices",
+]
+
+
+def devices():
+    """The GPU adapters wgpu can open on this machine, as dicts: ``name``, ``backend``,
+    ``device_type``, ``driver``, ``software`` (llvmpipe and the like) and ``limits`` (what hopsom
+    sizes its work by). An empty list when there is none; the CPU path always works."""
+    return json.loads(_hopsom.devices_json())
+
+
+def _bipolar(values, what, ndim):
+    """``values`` as a C-contiguous int8 array of ±1: bools are True = +1, False = -1; any other
+    dtype must hold only -1 and +1."""
+    array = np.asarray(values)
+    if array.ndim == ndim - 1:
+        array = array[None, :] if ndim == 2 else array
+    if array.ndim != ndim:
+        raise InvalidData(f"{what} must be a {ndim}-D array, not {array.ndim}-D")
+    if array.size == 0:
+        raise InvalidData(f"{what} is empty")
+    if array.dtype == np.bool_:
+        return np.ascontiguousarray(np.where(array, 1, -1), dtype=np.int8)
+    if not (np.issubdtype(array.dtype, np.number)):
+        raise TypeError(f"{what} must be numeric or boolean, not {array.dtype}")
+    if not np.all((array == 1) | (array == -1)):
+        raise InvalidData(f"{what} must hold only -1 and +1")
+    return np.ascontiguousarray(array, dtype=np.int8)
+
+
+def corrupt(pattern, percent, seed=1, trial=0, index=0):
+    """A copy of ``pattern`` (1-D, ±1) with ``percent`` % of its neurons flipped: exactly the
+    noisy probe the command line makes for stored pattern ``index`` in trial ``trial`` of ``seed``
+    (`hopsom hopfield recall --noise percent --seed seed`)."""
+    return _hopsom.corrupt(_bipolar(pattern, "pattern", 1), float(percent), seed, index, trial)
+
+
+class Recall:
+    """The outcome of recalling a batch of probes.
+
+    Attributes: ``states`` (int8, probes x neurons: the final states), ``sweeps`` (uint32),
+    ``converged`` (bool: reached a fixed point), ``endings`` ("fixed_point", "two_cycle" or
+    "sweep_limit"), ``energies`` (a float64 array per probe: the initial energy and one after each
+    sweep), ``best_match`` (the stored pattern nearest each final state) and ``overlap``
+    (m = ξ·s/N with it, negative for a mirror state); ``trajectories`` (per probe, the neurons
+    flipped in order) when recall was asked for them, else None."""
+
+    def __init__(self, native):
+        self.states = native.states
+        self.sweeps = native.sweeps
+        self.endings = list(native.endings)
+        self.converged = np.array([e == "fixed_point" for e in self.endings])
+        self.energies = list(native.energies)
+        self.best_match = native.best_match
+        self.overlap = native.overlap
+        self.trajectories = native.flips
+
+    def __len__(self):
+        return len(self.endings)
+
+    def __repr__(self):
+        return f"<hopsom.Recall of {len(self)} probes, {int(self.converged.sum())} converged>"
+
+
+class Hopfield:
+    """A Hopfield network that stores ``patterns`` (patterns x neurons, ±1 in any integer,
+    bool or float dtype).
+
+    ``rule``: "hebbian" (the seeds' W = Σ ξξᵀ), "storkey" or "pseudo-inverse". ``weights``:
+    "auto" (factored couplings for the Hebbian rule when cheaper or when the N x N matrix does not
+    fit), "dense" or "factored". ``backend``: "auto", "cpu" or "gpu"."""
+
+    def __init__(self, patterns, rule="hebbian", weights="auto", backend="auto"):
+        self.patterns = _bipolar(patterns, "patterns", 2)
+        self._native = _hopsom.NativeHopfield(self.patterns, rule, weights, backend)
+
+    @property
+    def neurons(self):
+        return self._native.neurons
+
+    @property
+    def device(self):
+        """The device the network computes on."""
+        return self._native.device
+
+    @property
+    def factored(self):
+        """Whether the couplings are held as the patterns (h = Xᵀ(Xs) − Ps) instead of W."""
+        return self._native.factored
+
+    @property
+    def weights(self):
+        """The weights as a dense float64 N x N matrix (computed from the patterns when the
+        couplings are factored), with a zero diagonal."""
+        return self._native.dense_weights()
+
+    def energy(self, states):
+        """E(s) = −½ sᵀWs of each state (a row of ±1, or a batch of rows)."""
+        array = _bipolar(states, "states", 2)
+        energies = self._native.energy(array)
+        return energies if np.ndim(states) == 2 else float(energies[0])
+
+    def recall(
+        self,
+        probes,
+        mode="async",
+        max_sweeps=100,
+        threshold=0.0,
+        temperature=0.0,
+        self_coupling=False,
+        trajectory=False,
+        seed=1,
+        progress=None,
+    ):
+        """Recalls every probe (a row of ±1, or probes x neurons) until it stops changing, or
+        for ``max_sweeps`` sweeps. ``mode``: "async" (one neuron at a time in a seeded random
+        order per sweep) or "sync" (all at once). ``threshold`` θ for every neuron;
+        ``temperature`` > 0 gives Glauber dynamics; ``self_coupling`` adds each neuron's own
+        state to its input, as seed 003 does; ``trajectory`` records the flips (async).
+        ``progress``: a callable given the number of probes finished, from time to time.
+        The same probes and seed give the command line's results
+        (`hopsom hopfield recall --probe FILE --seed seed`). Returns a :class:`Recall`."""
+        array = _bipolar(probes, "probes", 2)
+        native = self._native.recall(
+            array,
+            mode,
+            int(max_sweeps),
+            float(threshold),
+            float(temperature),
+            bool(self_coupling),
+            bool(trajectory),
+            int(seed),
+            progress,
+        )
+        return Recall(native)
+
+    def __repr__(self):
+        form = "factored" if self.factored else "dense"
+        return (
+            f"<hopsom.Hopfield of {len(self.patterns)} patterns, {self.neurons} neurons, "
+            f"{form}, on {self.device}>"
+        )
+
+
+def _samples(data, dim):
+    """``data`` as the engine takes it: a uint8 H x W x 3 image as is, anything else as a
+    C-contiguous float32 table of samples x dim."""
+    array = np.asarray(data)
+    if array.ndim == 3 and array.dtype == np.uint8 and array.shape[2] == 3:
+        return np.ascontiguousarray(array)
+    if array.ndim == 1 and dim == 1:
+        array = array[:, None]
+    if array.ndim != 2:
+        raise InvalidData(
+            f"data must be samples x dim, or an H x W x 3 uint8 image; got shape {array.shape}"
+        )
+    if not np.issubdtype(array.dtype, np.number):
+        raise TypeError(f"data must be numeric, not {array.dtype}")
+    return np.ascontiguousarray(array, dtype=np.float32)
+
+
+class SOM:
+    """A self-organizing map of ``width`` x ``height`` nodes of ``dim`` weights.
+
+    ``topology``: "rect" (4 neighbours) or "hex" (odd rows shifted, 6 neighbours);
+    ``toroidal`` joins opposite edges; ``neighbourhood``: "gaussian", "bubble",
+    "mexican-hat" (online only) or "triangle"; ``metric`` chooses winners: "euclidean",
+    "cosine", "manhattan" or "chebyshev"; ``init`` ("random", "samples" or "pca") places the
+    weights at the first training from its data; ``seed`` makes every random choice;
+    ``backend``: "auto", "cpu" or "gpu". See the command line's `hopsom som train` for the
+    algorithms; the same data and options give its codebook."""
+
+    def __init__(
+        self,
+        width,
+        height,
+        dim,
+        topology="rect",
+        toroidal=False,
+        neighbourhood="gaussian",
+        metric="euclidean",
+        init="random",
+        seed=1,
+        backend="auto",
+    ):
+        self.width, self.height, self.dim = int(width), int(height), int(dim)
+        self.neighbourhood, self.metric, self.init = neighbourhood, metric, init
+        self.seed = int(seed)
+        self._native = _hopsom.NativeSom(
+            self.width, self.height, self.dim, topology, bool(toroidal), backend
+        )
+
+    @property
+    def device(self):
+        return self._native.device
+
+    @property
+    def codebook(self):
+        """The weights, float32 of shape (height, width, dim); None before training."""
+        flat = self._native.weights()
+        return None if flat is None else flat.reshape(self.height, self.width, self.dim)
+
+    @codebook.setter
+    def codebook(self, weights):
+        array = np.asarray(weights, dtype=np.float32)
+        if array.shape != (self.height, self.width, self.dim):
+            raise InvalidData(
+                f"the codebook must have shape {(self.height, self.width, self.dim)}, "
+                f"not {array.shape}"
+            )
+        self._native.set_weights(np.ascontiguousarray(array).reshape(-1))
+
+    def train(
+        self,
+        data,
+        epochs=10,
+        mode="batch",
+        lr=0.5,
+        sigma=None,
+        lr_end=0.01,
+        sigma_end=0.5,
+        schedule="exponential",
+        tau=1.0,
+        cutoff=1e-6,
+        shuffle=True,
+        progress=None,
+    ):
+        """Trains on ``data`` (float samples x dim, or an H x W x 3 uint8 image) for ``epochs``
+        passes. ``mode``: "batch" (Kohonen's batch map) or "online" (one sample at a time, rates
+        decaying per sample visited). ``schedule``: "exponential", "linear", "inverse" (from
+        ``lr``/``sigma`` to ``lr_end``/``sigma_end``), "asymptotic" (MiniSom's default) or
+        "seed"; ``sigma`` defaults to half the longer side; ``cutoff`` zeroes neighbourhood
+        weights below that fraction of the peak. ``progress``: a callable given 1 after each
+        epoch. Returns one dict per epoch: epoch, qe, te, learning_rate, sigma."""
+        if sigma is None:
+            sigma = max(self.width, self.height) / 2.0
+        samples = _samples(data, self.dim)
+        if self._native.weights() is None:
+            self._native.initialise(samples, self.init, self.seed)
+        reports = self._native.train(
+            samples,
+            int(epochs),
+            mode,
+            self.neighbourhood,
+            self.metric,
+            schedule,
+            float(lr),
+            float(lr_end),
+            float(sigma),
+            float(sigma_end),
+            float(tau),
+            float(cutoff),
+            bool(shuffle),
+            self.seed,
+            progress,
+        )
+        keys = ("epoch", "qe", "te", "learning_rate", "sigma")
+        return [dict(zip(keys, report)) for report in reports]
+
+    def _assign(self, data):
+        return self._native.assign(_samples(data, self.dim), self.metric)
+
+    def winners(self, data):
+        """The winning node of each sample (uint32, node = row·width + column); for an image,
+        shape (H, W)."""
+        labels = self._assign(data)[0]
+        array = np.asarray(data)
+        return labels.reshape(array.shape[:2]) if array.ndim == 3 else labels
+
+    def quantization_error(self, data):
+        """Mean euclidean distance from each sample to its winner's weights."""
+        return self._assign(data)[1]
+
+    def topographic_error(self, data):
+        """Fraction of samples whose two nearest nodes are not adjacent on the map."""
+        return self._assign(data)[2]
+
+    def hits(self, data):
+        """Samples won by each node, shape (height, width)."""
+        return self._assign(data)[3].reshape(self.height, self.width)
+
+    def umatrix(self):
+        """Each node's mean distance to its adjacent nodes, shape (height, width)."""
+        return self._native.umatrix().reshape(self.height, self.width)
+
+    def segment(self, image):
+        """(labels of shape (H, W), the image with every pixel replaced by its winner's colour)
+        for an H x W x 3 uint8 image."""
+        array = _samples(image, self.dim)
+        if array.ndim != 3:
+            raise InvalidData("segment takes an H x W x 3 uint8 image")
+        labels, _, _, _, segmented = self._native.assign(array, self.metric)
+        height, width = array.shape[:2]
+        return labels.reshape(height, width), segmented.reshape(height, width, 3)
+
+    def __repr__(self):
+        return f"<hopsom.SOM {self.width}x{self.height} of {self.dim} dimensions on {self.device}>"

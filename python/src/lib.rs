@@ -1,0 +1,559 @@
+//! The native half of the `hopsom` Python package: thin bindings over the library, arrays in
+//! and out through rust-numpy, the GIL released for every computation. Checking and converting
+//! what Python users pass (any dtype, any memory order, lists) is done in `hopsom/__init__.py`;
+//! here arrays arrive C-contiguous in the dtype each function names.
+
+use numpy::{
+    IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, PyReadonlyArray3,
+    PyUntypedArrayMethods,
+};
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::prelude::*;
+
+use hopsom::choice::Choice;
+use hopsom::hopfield::learn::{learn, Learning, LearningRule, WeightForm};
+use hopsom::hopfield::recall::{recall, RecallParams, Thresholds, UpdateMode};
+use hopsom::hopfield::{best_match, noise, HopfieldNetwork, PatternSet};
+use hopsom::som::{self, Codebook, Grid, Samples};
+use hopsom::{Backend, BackendChoice, Error, Progress};
+
+/// A library error as the matching exception of `hopsom.errors`, with the library's message.
+fn raise(error: Error) -> PyErr {
+    let class = match &error {
+        Error::Usage(_) => "InvalidArgument",
+        Error::InvalidData(_) | Error::BadInput { .. } => "InvalidData",
+        Error::TooLarge(_) => "TooLarge",
+        Error::NoAdapter(_) => "NoAdapter",
+        Error::Gpu(_) => "GpuFailure",
+        Error::Io { .. } | Error::Render { .. } => "HopsomIOError",
+    };
+    let message = error.to_string();
+    Python::attach(|py| {
+        match py
+            .import("hopsom.errors")
+            .and_then(|module| module.getattr(class))
+            .and_then(|class| class.call1((message.clone(),)))
+        {
+            Ok(exception) => PyErr::from_value(exception),
+            Err(_) => PyRuntimeError::new_err(message),
+        }
+    })
+}
+
+/// A `Choice` from its Python spelling, or the library's usage error naming `what`.
+fn choice<T: Choice>(what: &str, text: &str) -> PyResult<T> {
+    T::parse(text).ok_or_else(|| {
+        raise(Error::Usage(format!(
+            "{what}={text:?}: use {}",
+            T::listed()
+        )))
+    })
+}
+
+fn open_backend(name: &str) -> PyResult<Backend> {
+    let choice: BackendChoice = choice("backend", name)?;
+    // Notices (the CPU chosen for want of a hardware GPU) are the CLI's to print; Python users
+    // see the chosen device on the object.
+    Backend::open(choice, |_| {}).map_err(raise)
+}
+
+/// Progress reported to a Python callable with the units done, from whichever thread works.
+struct Callback(Option<Py<PyAny>>);
+
+impl Progress for Callback {
+    fn advance(&self, units: u64) {
+        if let Some(callback) = &self.0 {
+            Python::attach(|py| {
+                // A failing callback must not unwind through the library's threads.
+                if let Err(error) = callback.call1(py, (units,)) {
+                    error.write_unraisable(py, None);
+                }
+            });
+        }
+    }
+}
+
+/// The adapters wgpu can open, as a JSON list (the Python side parses it).
+#[pyfunction]
+fn devices_json(py: Python<'_>) -> PyResult<String> {
+    let adapters = py.detach(hopsom::gpu::list_adapters);
+    serde_json::to_string(&adapters).map_err(|e| PyRuntimeError::new_err(e.to_string()))
+}
+
+/// `pattern` with `percent` % of its neurons flipped, exactly as the CLI corrupts pattern `index`
+/// in trial `trial` with `seed`.
+#[pyfunction]
+fn corrupt<'py>(
+    py: Python<'py>,
+    pattern: PyReadonlyArray1<'py, i8>,
+    percent: f64,
+    seed: u64,
+    index: usize,
+    trial: usize,
+) -> PyResult<Bound<'py, PyArray1<i8>>> {
+    if !(0.0..=100.0).contains(&percent) {
+        return Err(raise(Error::Usage(format!(
+            "percent={percent}: give a percentage in [0, 100]"
+        ))));
+    }
+    let pattern = pattern.as_slice()?;
+    let key = noise::noise_key(seed, index, percent, trial);
+    Ok(noise::corrupt(pattern, percent, &key).into_pyarray(py))
+}
+
+/// A learned network: see `hopsom.Hopfield`.
+#[pyclass(module = "hopsom._hopsom", frozen)]
+struct NativeHopfield {
+    stored: PatternSet,
+    network: HopfieldNetwork,
+    backend: Backend,
+}
+
+/// What recall gives back for a batch, as flat arrays.
+#[pyclass(module = "hopsom._hopsom", frozen, get_all)]
+struct NativeRecall {
+    states: Py<PyArray2<i8>>,
+    sweeps: Py<PyArray1<u32>>,
+    endings: Vec<String>,
+    energies: Vec<Py<PyArray1<f64>>>,
+    best_match: Py<PyArray1<u32>>,
+    overlap: Py<PyArray1<f64>>,
+    flips: Option<Vec<Py<PyArray1<u32>>>>,
+}
+
+#[pymethods]
+impl NativeHopfield {
+    #[new]
+    fn new(
+        py: Python<'_>,
+        patterns: PyReadonlyArray2<'_, i8>,
+        rule: &str,
+        weights: &str,
+        backend: &str,
+    ) -> PyResult<Self> {
+        let rule: LearningRule = choice("rule", rule)?;
+        let form: WeightForm = choice("weights", weights)?;
+        let neurons = patterns.shape()[1];
+        let states = patterns.as_slice()?.to_vec();
+        let count = patterns.shape()[0];
+        let names = (0..count).map(|k| format!("pattern {k}")).collect();
+        let stored = PatternSet::new(neurons, states, names).map_err(raise)?;
+        let backend = open_backend(backend)?;
+        let learning = Learning {
+            rule,
+            weights: form,
+            ..Learning::default()
+        };
+        let network = py
+            .detach(|| learn(&stored, &learning, &backend))
+            .map_err(raise)?;
+        Ok(NativeHopfield {
+            stored,
+            network,
+            backend,
+        })
+    }
+
+    #[getter]
+    fn neurons(&self) -> usize {
+        self.network.neurons()
+    }
+
+    #[getter]
+    fn factored(&self) -> bool {
+        self.network.is_factored()
+    }
+
+    #[getter]
+    fn device(&self) -> String {
+        self.backend.device_name()
+    }
+
+    /// The weights as a dense float64 matrix (computed from the patterns when factored).
+    fn dense_weights<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let n = self.network.neurons();
+        let bytes = (n as u64)
+            .checked_mul(n as u64)
+            .and_then(|c| c.checked_mul(8));
+        hopsom::limits::check_host_memory(&format!("the {n} x {n} weights"), bytes)
+            .map_err(raise)?;
+        let network = &self.network;
+        let values: Vec<f64> =
+            py.detach(|| (0..n * n).map(|k| network.weight(k / n, k % n)).collect());
+        numpy::ndarray::Array2::from_shape_vec((n, n), values)
+            .map(|array| array.into_pyarray(py))
+            .map_err(|e| PyRuntimeError::new_err(e.to_string()))
+    }
+
+    /// E(s) = −½ Σ_ij w_ij s_i s_j of each row of `states`.
+    fn energy<'py>(
+        &self,
+        py: Python<'py>,
+        states: PyReadonlyArray2<'py, i8>,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let n = self.network.neurons();
+        if states.shape()[1] != n {
+            return Err(raise(Error::InvalidData(format!(
+                "states have {} neurons, the network {n}",
+                states.shape()[1]
+            ))));
+        }
+        let states = states.as_slice()?;
+        let network = &self.network;
+        let energies: Vec<f64> = py.detach(|| {
+            states
+                .chunks_exact(n)
+                .map(|s| {
+                    let mut total = 0.0;
+                    for i in 0..n {
+                        let field: f64 = (0..n)
+                            .filter(|&j| j != i)
+                            .map(|j| network.weight(i, j) * f64::from(s[j]))
+                            .sum();
+                        total += f64::from(s[i]) * field;
+                    }
+                    -0.5 * total
+                })
+                .collect()
+        });
+        Ok(energies.into_pyarray(py))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (probes, mode, max_sweeps, threshold, temperature, self_coupling, trajectory, seed, progress=None))]
+    fn recall(
+        &self,
+        py: Python<'_>,
+        probes: PyReadonlyArray2<'_, i8>,
+        mode: &str,
+        max_sweeps: u32,
+        threshold: f64,
+        temperature: f64,
+        self_coupling: bool,
+        trajectory: bool,
+        seed: u64,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<NativeRecall> {
+        let mode: UpdateMode = choice("mode", mode)?;
+        let n = self.network.neurons();
+        if probes.shape()[1] != n {
+            return Err(raise(Error::InvalidData(format!(
+                "probes have {} neurons, the network {n}",
+                probes.shape()[1]
+            ))));
+        }
+        if trajectory && mode == UpdateMode::Sync {
+            return Err(raise(Error::Usage(
+                "trajectory=True records the flips of asynchronous recall; use mode=\"async\""
+                    .into(),
+            )));
+        }
+        let params = RecallParams {
+            mode,
+            max_sweeps,
+            self_coupling,
+            thresholds: Thresholds::Uniform(threshold),
+            clamp: None,
+            temperature,
+            record_flips: trajectory,
+        };
+        params.validate().map_err(raise)?;
+        let states = probes.as_slice()?.to_vec();
+        let count = probes.shape()[0];
+        let keys: Vec<_> = (0..count)
+            .map(|b| noise::probe_order_key(seed, b))
+            .collect();
+        let callback = Callback(progress);
+        let (network, backend, stored) = (&self.network, &self.backend, &self.stored);
+        let outcomes = py
+            .detach(|| recall(network, &states, &keys, &params, backend, &callback))
+            .map_err(raise)?;
+        let mut finals = Vec::with_capacity(count * n);
+        let (mut best, mut overlap) = (Vec::new(), Vec::new());
+        for outcome in &outcomes {
+            finals.extend_from_slice(&outcome.final_state);
+            let m = best_match(stored, &outcome.final_state);
+            best.push(m.pattern as u32);
+            overlap.push(m.overlap);
+        }
+        let states = numpy::ndarray::Array2::from_shape_vec((count, n), finals)
+            .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+        Ok(NativeRecall {
+            states: states.into_pyarray(py).unbind(),
+            sweeps: outcomes
+                .iter()
+                .map(|o| o.sweeps)
+                .collect::<Vec<_>>()
+                .into_pyarray(py)
+                .unbind(),
+            // The CLI's JSON names: "fixed_point", "two_cycle", "sweep_limit".
+            endings: outcomes
+                .iter()
+                .map(|o| {
+                    serde_json::to_value(o.ending)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default()
+                })
+                .collect(),
+            energies: outcomes
+                .iter()
+                .map(|o| o.energy.clone().into_pyarray(py).unbind())
+                .collect(),
+            best_match: best.into_pyarray(py).unbind(),
+            overlap: overlap.into_pyarray(py).unbind(),
+            flips: trajectory.then(|| {
+                outcomes
+                    .iter()
+                    .map(|o| {
+                        o.flips
+                            .clone()
+                            .unwrap_or_default()
+                            .into_pyarray(py)
+                            .unbind()
+                    })
+                    .collect()
+            }),
+        })
+    }
+}
+
+/// One epoch's report: epoch, QE, TE, learning rate, radius.
+type EpochRow = (usize, f64, f64, f32, f32);
+
+/// A self-organizing map: see `hopsom.SOM`.
+#[pyclass(module = "hopsom._hopsom")]
+struct NativeSom {
+    grid: Grid,
+    dim: usize,
+    codebook: Option<Codebook>,
+    backend: Backend,
+}
+
+/// Samples from a float32 table (samples x dim) or a uint8 image (height x width x 3).
+enum Data<'py> {
+    Table(PyReadonlyArray2<'py, f32>),
+    Image(PyReadonlyArray3<'py, u8>),
+}
+
+impl Data<'_> {
+    fn samples(&self) -> PyResult<Samples> {
+        match self {
+            Data::Table(table) => {
+                Samples::from_table(table.shape()[1], table.as_slice()?.to_vec()).map_err(raise)
+            }
+            Data::Image(image) => {
+                let (height, width) = (image.shape()[0] as u32, image.shape()[1] as u32);
+                let pixels = image::RgbImage::from_raw(width, height, image.as_slice()?.to_vec())
+                    .ok_or_else(|| {
+                    raise(Error::InvalidData(
+                        "the image's size does not match its pixels".into(),
+                    ))
+                })?;
+                Samples::from_image(pixels).map_err(raise)
+            }
+        }
+    }
+}
+
+fn data<'py>(data: &Bound<'py, PyAny>) -> PyResult<Data<'py>> {
+    if let Ok(table) = data.extract::<PyReadonlyArray2<'py, f32>>() {
+        return Ok(Data::Table(table));
+    }
+    Ok(Data::Image(data.extract::<PyReadonlyArray3<'py, u8>>()?))
+}
+
+#[pymethods]
+impl NativeSom {
+    #[new]
+    fn new(
+        width: usize,
+        height: usize,
+        dim: usize,
+        topology: &str,
+        toroidal: bool,
+        backend: &str,
+    ) -> PyResult<Self> {
+        let topology: som::Topology = choice("topology", topology)?;
+        let grid = Grid::new(width, height, topology, toroidal).map_err(raise)?;
+        if dim == 0 {
+            return Err(raise(Error::Usage(
+                "dim=0: a map needs at least one dimension".into(),
+            )));
+        }
+        Ok(NativeSom {
+            grid,
+            dim,
+            codebook: None,
+            backend: open_backend(backend)?,
+        })
+    }
+
+    #[getter]
+    fn device(&self) -> String {
+        self.backend.device_name()
+    }
+
+    /// The weights, nodes x dim (row by row), or None before training.
+    fn weights<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyArray1<f32>>> {
+        self.codebook
+            .as_ref()
+            .map(|c| c.weights.clone().into_pyarray(py))
+    }
+
+    fn set_weights(&mut self, weights: PyReadonlyArray1<'_, f32>) -> PyResult<()> {
+        let codebook =
+            Codebook::new(self.grid, self.dim, weights.as_slice()?.to_vec()).map_err(raise)?;
+        self.codebook = Some(codebook);
+        Ok(())
+    }
+
+    /// Initialises the weights from `data` as `init` says ("random", "samples", "pca").
+    fn initialise(&mut self, data_array: &Bound<'_, PyAny>, init: &str, seed: u64) -> PyResult<()> {
+        let init: som::Init = choice("init", init)?;
+        let samples = data(data_array)?.samples()?;
+        self.check_dim(&samples)?;
+        let grid = self.grid;
+        let codebook = data_array
+            .py()
+            .detach(|| Codebook::initialise(grid, &samples, init, seed))
+            .map_err(raise)?;
+        self.codebook = Some(codebook);
+        Ok(())
+    }
+
+    /// Trains; returns the per-epoch reports as (epoch, qe, te, learning_rate, sigma) tuples.
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (data_array, epochs, mode, neighbourhood, metric, schedule, lr, lr_end, sigma, sigma_end, tau, cutoff, shuffle, seed, progress=None))]
+    fn train(
+        &mut self,
+        py: Python<'_>,
+        data_array: &Bound<'_, PyAny>,
+        epochs: usize,
+        mode: &str,
+        neighbourhood: &str,
+        metric: &str,
+        schedule: &str,
+        lr: f32,
+        lr_end: f32,
+        sigma: f32,
+        sigma_end: f32,
+        tau: f32,
+        cutoff: f32,
+        shuffle: bool,
+        seed: u64,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Vec<EpochRow>> {
+        let params = som::TrainingParams {
+            mode: choice("mode", mode)?,
+            epochs,
+            neighbourhood: choice("neighbourhood", neighbourhood)?,
+            schedule: choice("schedule", schedule)?,
+            learning_rate: lr,
+            learning_rate_end: lr_end,
+            sigma,
+            sigma_end,
+            tau,
+            cutoff,
+            metric: choice("metric", metric)?,
+            init: som::Init::Random,
+            shuffle,
+            extra_winner_update: false,
+            seed,
+        };
+        params.validate().map_err(raise)?;
+        let samples = data(data_array)?.samples()?;
+        self.check_dim(&samples)?;
+        let start = match &self.codebook {
+            Some(codebook) => codebook.clone(),
+            None => Codebook::initialise(self.grid, &samples, params.init, seed).map_err(raise)?,
+        };
+        let callback = Callback(progress);
+        let backend = &self.backend;
+        let trained = py
+            .detach(|| {
+                som::train(backend, &samples, start, &params, &mut |_| {
+                    callback.advance(1)
+                })
+            })
+            .map_err(raise)?;
+        let reports = trained
+            .epochs
+            .iter()
+            .map(|e| (e.epoch, e.qe, e.te, e.learning_rate, e.sigma))
+            .collect();
+        self.codebook = Some(trained.codebook);
+        Ok(reports)
+    }
+
+    /// Winners, quantization and topographic error and hits of `data` under the current map,
+    /// with `metric` choosing the winners: (labels, qe, te, hits, segmented image or None).
+    #[allow(clippy::type_complexity)]
+    fn assign<'py>(
+        &self,
+        py: Python<'py>,
+        data_array: &Bound<'py, PyAny>,
+        metric: &str,
+    ) -> PyResult<(
+        Bound<'py, PyArray1<u32>>,
+        f64,
+        f64,
+        Bound<'py, PyArray1<u64>>,
+        Option<Bound<'py, PyArray1<u8>>>,
+    )> {
+        let metric: som::Metric = choice("metric", metric)?;
+        let codebook = self.trained()?;
+        let samples = data(data_array)?.samples()?;
+        self.check_dim(&samples)?;
+        let backend = &self.backend;
+        let result = py
+            .detach(|| som::assign(backend, codebook, metric, &samples))
+            .map_err(raise)?;
+        Ok((
+            result.labels.into_pyarray(py),
+            result.qe,
+            result.te,
+            result.hits.into_pyarray(py),
+            result
+                .segmented
+                .map(|s| s.image.into_raw().into_pyarray(py)),
+        ))
+    }
+
+    /// Each node's mean distance to its adjacent nodes, row by row.
+    fn umatrix<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        Ok(som::metrics::u_matrix(self.trained()?).into_pyarray(py))
+    }
+}
+
+impl NativeSom {
+    fn trained(&self) -> PyResult<&Codebook> {
+        self.codebook.as_ref().ok_or_else(|| {
+            raise(Error::Usage(
+                "the map has no weights yet: train it or set its codebook first".into(),
+            ))
+        })
+    }
+
+    fn check_dim(&self, samples: &Samples) -> PyResult<()> {
+        if samples.dim() != self.dim {
+            return Err(raise(Error::InvalidData(format!(
+                "the data has {} dimensions, the map {}",
+                samples.dim(),
+                self.dim
+            ))));
+        }
+        Ok(())
+    }
+}
+
+#[pymodule]
+fn _hopsom(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add_function(wrap_pyfunction!(devices_json, module)?)?;
+    module.add_function(wrap_pyfunction!(corrupt, module)?)?;
+    module.add_class::<NativeHopfield>()?;
+    module.add_class::<NativeRecall>()?;
+    module.add_class::<NativeSom>()?;
+    module.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -1,0 +1,102 @@
+"""The SOM API: training equal to the command line's, the measures, errors, progress."""
+
+import json
+import subprocess
+
+import numpy as np
+import pytest
+
+import hopsom
+
+
+def colours(count, seed):
+    return np.random.default_rng(seed).random((count, 3), dtype=np.float32)
+
+
+@pytest.mark.parametrize("mode", ["batch", "online"])
+def test_training_equals_the_command_line(hopsom_cli, tmp_path, mode):
+    data = colours(500, 1)
+    np.save(tmp_path / "data.npy", data)
+    cli = json.loads(
+        subprocess.run(
+            [hopsom_cli, "som", "train", "--data", str(tmp_path / "data.npy"), "--grid", "6x4"]
+            + ["--topology", "hex", "--mode", mode, "--epochs", "3", "--seed", "9"]
+            + ["--backend", "cpu", "--json", "--out", str(tmp_path / "out")],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
+    som = hopsom.SOM(6, 4, 3, topology="hex", seed=9, backend="cpu")
+    epochs = som.train(data, epochs=3, mode=mode)
+    want = np.load(tmp_path / "out" / "codebook.npy")
+    assert som.codebook.shape == want.shape == (4, 6, 3)
+    assert np.array_equal(som.codebook, want)
+    assert [e["qe"] for e in epochs] == [e["qe"] for e in cli["epochs"]]
+    assert som.quantization_error(data) == cli["qe"]
+    assert som.topographic_error(data) == cli["te"]
+    assert som.hits(data).ravel().tolist() == cli["hits"]
+
+
+def test_measures_agree_with_numpy():
+    data = colours(300, 2)
+    som = hopsom.SOM(5, 5, 3, seed=3, backend="cpu")
+    som.train(data, epochs=5)
+    codebook = som.codebook.reshape(-1, 3)
+    distances = np.linalg.norm(data[:, None, :] - codebook[None, :, :], axis=2)
+    winners = distances.argmin(axis=1)
+    assert np.array_equal(som.winners(data), winners)
+    qe = distances[np.arange(len(data)), winners].mean()
+    assert abs(som.quantization_error(data) - qe) < 1e-5
+    assert np.array_equal(som.hits(data).ravel(), np.bincount(winners, minlength=25))
+    assert som.umatrix().shape == (5, 5)
+
+
+def test_segmentation_of_an_image():
+    rng = np.random.default_rng(4)
+    image = rng.integers(0, 256, size=(20, 30, 3), dtype=np.uint8)
+    som = hopsom.SOM(3, 2, 3, seed=1, backend="cpu")
+    som.train(image, epochs=2)
+    labels, segmented = som.segment(image)
+    assert labels.shape == (20, 30) and segmented.shape == (20, 30, 3)
+    colours = np.clip(np.rint(som.codebook.reshape(-1, 3)), 0, 255).astype(np.uint8)
+    assert np.array_equal(segmented, colours[labels])
+
+
+def test_the_codebook_can_be_set_and_progress_is_reported():
+    som = hopsom.SOM(4, 3, 2, backend="cpu")
+    weights = np.arange(24, dtype=np.float64).reshape(3, 4, 2)
+    som.codebook = np.asfortranarray(weights)
+    assert np.array_equal(som.codebook, weights.astype(np.float32))
+    calls = []
+    som.train(colours(100, 5)[:, :2], epochs=4, progress=calls.append)
+    assert calls == [1, 1, 1, 1]
+
+
+@pytest.mark.parametrize(
+    "call, error",
+    [
+        (lambda som: som.train(np.full((10, 3), np.nan)), hopsom.InvalidData),
+        (lambda som: som.train(np.zeros((10, 2))), hopsom.InvalidData),
+        (lambda som: som.train(np.zeros((0, 3))), hopsom.InvalidData),
+        (lambda som: som.train(colours(10, 1), epochs=0), hopsom.InvalidArgument),
+        (lambda som: som.train(colours(10, 1), schedule="cosine"), hopsom.InvalidArgument),
+        (lambda som: som.train(colours(10, 1), cutoff=2.0), hopsom.InvalidArgument),
+        (lambda som: som.winners(colours(10, 1)), hopsom.InvalidArgument),
+        (lambda som: setattr(som, "codebook", np.zeros((2, 2, 3))), hopsom.InvalidData),
+    ],
+)
+def test_bad_input_raises(call, error):
+    som = hopsom.SOM(3, 3, 3, backend="cpu")
+    with pytest.raises(error):
+        call(som)
+
+
+def test_sizes_beyond_limits_are_refused():
+    with pytest.raises(hopsom.TooLarge):
+        hopsom.SOM(1 << 13, 1 << 13, 3)
+
+
+def test_devices_lists_dicts():
+    for device in hopsom.devices():
+        assert {"name", "backend", "device_type", "limits"} <= set(device)
