@@ -79,7 +79,7 @@ fn batch_epoch(c: &mut Criterion) {
     let start = Codebook::initialise(grid, &samples, Init::Samples, 1).unwrap();
     for backend in backends() {
         group.bench_function(backend.name(), |b| {
-            b.iter(|| train(&backend, &samples, start.clone(), &params, &mut |_| {}).unwrap())
+            b.iter(|| train(&backend, &samples, start.clone(), &params, &mut |_| Ok(())).unwrap())
         });
     }
     group.finish();
@@ -168,7 +168,12 @@ fn large_map_batch_epoch(c: &mut Criterion) {
     // The CPU alone: the GPU's separable smoothing is O(nodes·(W + H)) loops per invocation,
     // far too slow on software Vulkan to time here.
     group.bench_function("cpu", |b| {
-        b.iter(|| train(&Backend::Cpu, &samples, start.clone(), &params, &mut |_| {}).unwrap())
+        b.iter(|| {
+            train(&Backend::Cpu, &samples, start.clone(), &params, &mut |_| {
+                Ok(())
+            })
+            .unwrap()
+        })
     });
     group.finish();
 }

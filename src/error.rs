@@ -31,6 +31,9 @@ pub enum Error {
     /// The GPU reported a failure while running a kernel.
     #[error("GPU failure: {0}")]
     Gpu(String),
+    /// The caller asked the work to stop (see [`crate::Progress::cancelled`]).
+    #[error("interrupted")]
+    Interrupted,
     /// Drawing a picture or plot failed.
     #[error("drawing {path}: {message}")]
     Render { path: PathBuf, message: String },
@@ -41,6 +44,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Usage(_) => 2,
+            Error::Interrupted => 130,
             _ => 1,
         }
     }

@@ -6,6 +6,12 @@
 pub trait Progress: Sync {
     /// `units` more units of work are done.
     fn advance(&self, units: u64);
+
+    /// Whether the listener wants the work stopped (Ctrl-C in a notebook): long work asks
+    /// between its batches and ends with [`crate::Error::Interrupted`].
+    fn cancelled(&self) -> bool {
+        false
+    }
 }
 
 /// Progress nobody watches.

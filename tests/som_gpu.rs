@@ -233,14 +233,16 @@ fn online_training_runs_with_per_sample_schedules_match_the_cpu() {
             ..TrainingParams::default()
         };
         let start = Codebook::initialise(grid, &samples, params.init, 1).unwrap();
-        let cpu = hopsom::som::train(&Backend::Cpu, &samples, start.clone(), &params, &mut |_| {})
-            .unwrap();
+        let cpu = hopsom::som::train(&Backend::Cpu, &samples, start.clone(), &params, &mut |_| {
+            Ok(())
+        })
+        .unwrap();
         let gpu = hopsom::som::train(
             &Backend::Gpu(ctx.clone()),
             &samples,
             start,
             &params,
-            &mut |_| {},
+            &mut |_| Ok(()),
         )
         .unwrap();
         TRAINED_WEIGHTS.assert_close(
@@ -265,10 +267,18 @@ fn batch_training_of_an_image_is_the_same_on_both_paths() {
     };
     let grid = Grid::rectangular(5, 4).unwrap();
     let start = Codebook::initialise(grid, &samples, params.init, 1).unwrap();
-    let cpu =
-        hopsom::som::train(&Backend::Cpu, &samples, start.clone(), &params, &mut |_| {}).unwrap();
-    let gpu =
-        hopsom::som::train(&Backend::Gpu(ctx), &samples, start, &params, &mut |_| {}).unwrap();
+    let cpu = hopsom::som::train(&Backend::Cpu, &samples, start.clone(), &params, &mut |_| {
+        Ok(())
+    })
+    .unwrap();
+    let gpu = hopsom::som::train(
+        &Backend::Gpu(ctx),
+        &samples,
+        start,
+        &params,
+        &mut |_| Ok(()),
+    )
+    .unwrap();
     common::F32_KERNEL.assert_close("codebook", &gpu.codebook.weights, &cpu.codebook.weights);
     assert_eq!(gpu.hits, cpu.hits);
     assert!((gpu.qe() - cpu.qe()).abs() < 1e-6 * cpu.qe());
@@ -311,7 +321,7 @@ fn colour_clustering_is_the_same_on_both_paths() {
     };
     let run = |backend: Backend| {
         let mut centres = Vec::new();
-        hopsom::som::cluster_colours(&backend, &samples, &params, &mut |_| {}, &mut |run| {
+        hopsom::som::cluster_colours(&backend, &samples, &params, &mut |_| Ok(()), &mut |run| {
             centres.extend(run.centers.iter().flatten().copied());
             Ok(())
         })

@@ -120,7 +120,10 @@ fn a_batch_epoch_at_radius_zero_is_a_k_means_step() {
         sigma_end: 0.0,
         ..TrainingParams::default()
     };
-    let trained = train(&Backend::Cpu, &samples, start.clone(), &params, &mut |_| {}).unwrap();
+    let trained = train(&Backend::Cpu, &samples, start.clone(), &params, &mut |_| {
+        Ok(())
+    })
+    .unwrap();
     let want = lloyd_step(&start, &samples);
     for (k, (&got, &want)) in trained.codebook.weights.iter().zip(&want).enumerate() {
         assert!(
@@ -170,7 +173,7 @@ fn a_4x4_batch_map_on_kodim23_is_within_half_a_db_of_k_means() {
     };
     let grid = Grid::rectangular(4, 4).unwrap();
     let start = Codebook::initialise(grid, &samples, params.init, 1).unwrap();
-    let trained = train(&Backend::Cpu, &samples, start, &params, &mut |_| {}).unwrap();
+    let trained = train(&Backend::Cpu, &samples, start, &params, &mut |_| Ok(())).unwrap();
     let som = assign(
         &Backend::Cpu,
         &trained.codebook,
@@ -197,7 +200,10 @@ fn seed_compat_matches_a_transcription_of_the_notebook() {
     let samples = Samples::random_colours(5, 4);
     let grid = Grid::rectangular(50, 50).unwrap();
     let start = Codebook::uniform(grid, &[0.0; 3], &[1.0; 3], 4);
-    let trained = train(&Backend::Cpu, &samples, start.clone(), &params, &mut |_| {}).unwrap();
+    let trained = train(&Backend::Cpu, &samples, start.clone(), &params, &mut |_| {
+        Ok(())
+    })
+    .unwrap();
 
     let Samples::Table { values: inputs, .. } = &samples else {
         unreachable!()
@@ -259,10 +265,16 @@ fn colour_clustering_matches_a_transcription_of_the_notebook() {
         seed: 9,
     };
     let mut results = Vec::new();
-    cluster_colours(&Backend::Cpu, &samples, &params, &mut |_| {}, &mut |run| {
-        results.push((run.centers.clone(), run.assignment.hits.clone()));
-        Ok(())
-    })
+    cluster_colours(
+        &Backend::Cpu,
+        &samples,
+        &params,
+        &mut |_| Ok(()),
+        &mut |run| {
+            results.push((run.centers.clone(), run.assignment.hits.clone()));
+            Ok(())
+        },
+    )
     .unwrap();
 
     let Samples::Rgb8 { bytes, .. } = &samples else {
@@ -328,7 +340,10 @@ fn one_online_epoch_anneals_with_per_sample_rates() {
     };
     let start = Codebook::initialise(grid, &samples, Init::Random, 1).unwrap();
     let run = |params: &TrainingParams| {
-        train(&Backend::Cpu, &samples, start.clone(), params, &mut |_| {}).unwrap()
+        train(&Backend::Cpu, &samples, start.clone(), params, &mut |_| {
+            Ok(())
+        })
+        .unwrap()
     };
     let (annealed, frozen) = (run(&per_sample), run(&per_epoch));
     assert_eq!(annealed.epochs[0].sigma, 0.5);
@@ -359,7 +374,7 @@ fn the_asymptotic_schedule_ends_at_a_third() {
     };
     let grid = Grid::rectangular(6, 6).unwrap();
     let start = Codebook::initialise(grid, &samples, Init::Random, 1).unwrap();
-    let trained = train(&Backend::Cpu, &samples, start, &params, &mut |_| {}).unwrap();
+    let trained = train(&Backend::Cpu, &samples, start, &params, &mut |_| Ok(())).unwrap();
     // Step T − 1 of T: v / (1 + (T − 1)/(T/2)), just above v/3.
     let t = 9_000.0f64;
     let expected = |v: f64| (v / (1.0 + (t - 1.0) / (t / 2.0))) as f32;

@@ -31,6 +31,7 @@ from .errors import (
 
 __version__ = _hopsom.__version__
 __all__ = [
+    "SEED_COLOURS",
     "SOM",
     "GpuFailure",
     "Hopfield",
@@ -41,8 +42,11 @@ __all__ = [
     "NoAdapter",
     "Recall",
     "TooLarge",
+    "capacity",
+    "cluster_colours",
     "corrupt",
     "devices",
+    "sweep",
 ]
 
 
@@ -77,6 +81,156 @@ def corrupt(pattern, percent, seed=1, trial=0, index=0):
     noisy probe the command line makes for stored pattern ``index`` in trial ``trial`` of ``seed``
     (`hopsom hopfield recall --noise percent --seed seed`)."""
     return _hopsom.corrupt(_bipolar(pattern, "pattern", 1), float(percent), seed, index, trial)
+
+
+class Table(dict):
+    """Equal-length columns by name (numpy arrays, lists for text), as the command line's JSON
+    rows give them; ``to_pandas()`` makes a DataFrame (pandas must be installed)."""
+
+    @classmethod
+    def from_rows(cls, rows):
+        table = cls()
+        for key in rows[0] if rows else ():
+            values = [row[key] for row in rows]
+            table[key] = values if isinstance(values[0], str) else np.asarray(values)
+        return table
+
+    def rows(self):
+        """The table as a list of dicts, one per row."""
+        keys = list(self)
+        count = len(self[keys[0]]) if keys else 0
+        return [{key: _plain(self[key][k]) for key in keys} for k in range(count)]
+
+    def to_pandas(self):
+        import pandas
+
+        return pandas.DataFrame(dict(self))
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _finish(rows, as_frame):
+    table = Table.from_rows(rows)
+    return table.to_pandas() if as_frame else table
+
+
+def capacity(
+    neurons,
+    loads,
+    trials=10,
+    rule="hebbian",
+    weights="auto",
+    mode="async",
+    max_sweeps=100,
+    seed=1,
+    backend="auto",
+    progress=None,
+    as_frame=False,
+):
+    """Capacity against load α = P/N for networks of ``neurons``: per load, ``trials`` sets of
+    random patterns (seeded), each stored pattern recalled from itself. Columns: load, patterns,
+    trials, one_step_error (its stderr and how it was estimated), theory_one_step_error,
+    stable_fraction, fixed_point_overlap — the rows of `hopsom hopfield capacity --json` for the
+    same seed. ``progress``: a callable given 1 per load and trial. Returns a :class:`Table`, or
+    a pandas DataFrame with ``as_frame=True``."""
+    loads = [float(v) for v in np.atleast_1d(np.asarray(loads, dtype=np.float64))]
+    rows = json.loads(
+        _hopsom.capacity_json(
+            int(neurons),
+            loads,
+            int(trials),
+            rule,
+            weights,
+            mode,
+            int(max_sweeps),
+            int(seed),
+            backend,
+            progress,
+        )
+    )
+    return _finish(rows, as_frame)
+
+
+def sweep(
+    patterns,
+    noise=range(0, 101, 5),
+    trials=100,
+    mode="async",
+    rule="hebbian",
+    weights="auto",
+    max_sweeps=100,
+    threshold=0.0,
+    temperature=0.0,
+    self_coupling=False,
+    seed=1,
+    backend="auto",
+    progress=None,
+    as_frame=False,
+):
+    """Recall from noise: ``patterns`` are stored, and each is recalled ``trials`` times from a
+    noisy copy at every level of ``noise`` (percent of neurons flipped). Columns: pattern,
+    pattern_name, noise, trials, exact_fraction, mean_overlap, inverted_fraction,
+    fixed_point_fraction, mean_sweeps — the rows of `hopsom hopfield sweep --json` for the same
+    seed (pattern names aside). See :meth:`Hopfield.sweep`."""
+    network = Hopfield(patterns, rule=rule, weights=weights, backend=backend)
+    return network.sweep(
+        noise=noise,
+        trials=trials,
+        mode=mode,
+        max_sweeps=max_sweeps,
+        threshold=threshold,
+        temperature=temperature,
+        self_coupling=self_coupling,
+        seed=seed,
+        progress=progress,
+        as_frame=as_frame,
+    )
+
+
+#: Seed 003's starting colours for :func:`cluster_colours`: brown, blue, green and skin.
+SEED_COLOURS = ((165, 42, 42), (0, 0, 255), (0, 128, 0), (255, 224, 189))
+
+
+def cluster_colours(
+    image,
+    colors=SEED_COLOURS,
+    epochs=(5, 10, 30, 100),
+    lr=0.6,
+    restart=False,
+    seed=1,
+    backend="auto",
+    progress=None,
+):
+    """Seed 003's ``ColorClusteringSOM`` on an H x W x 3 uint8 image: K colours (``colors``,
+    RGB 0-255) learned by online winner-take-all over shuffled pixels, one result after each
+    count of ``epochs`` (each run continuing from the previous one, as the seed's repeated
+    ``fit`` calls do, unless ``restart``). Returns one dict per run: epochs, centers (K x 3),
+    labels (H x W), clustered (the image in its clusters' colours), distribution (pixels per
+    cluster) and qe — `hopsom som cluster` for the same seed. ``progress``: a callable given 1
+    per epoch."""
+    array = np.asarray(image)
+    if array.ndim != 3 or array.shape[2] != 3:
+        raise InvalidData(f"image must be H x W x 3, not shape {array.shape}")
+    array = np.ascontiguousarray(array, dtype=np.uint8)
+    colours = np.ascontiguousarray(np.asarray(colors, dtype=np.float32).reshape(-1, 3))
+    counts = [int(e) for e in np.atleast_1d(epochs)]
+    height, width = array.shape[:2]
+    runs = _hopsom.cluster_colours(
+        array, colours, counts, float(lr), bool(restart), int(seed), backend, progress
+    )
+    return [
+        {
+            "epochs": run_epochs,
+            "centers": centers.reshape(-1, 3),
+            "labels": labels.reshape(height, width),
+            "clustered": clustered.reshape(height, width, 3),
+            "distribution": distribution,
+            "qe": qe,
+        }
+        for run_epochs, centers, labels, clustered, distribution, qe in runs
+    ]
 
 
 class Recall:
@@ -177,6 +331,39 @@ class Hopfield:
             progress,
         )
         return Recall(native)
+
+    def sweep(
+        self,
+        noise=range(0, 101, 5),
+        trials=100,
+        mode="async",
+        max_sweeps=100,
+        threshold=0.0,
+        temperature=0.0,
+        self_coupling=False,
+        seed=1,
+        progress=None,
+        as_frame=False,
+    ):
+        """Recalls each stored pattern ``trials`` times from noisy copies at every level of
+        ``noise`` (percent), the copies and update orders drawn from ``seed`` as the command
+        line draws them. ``progress``: a callable given the recalls done. Returns a
+        :class:`Table` of one row per pattern and level (a DataFrame with ``as_frame=True``)."""
+        levels = [float(v) for v in np.atleast_1d(np.asarray(list(noise), dtype=np.float64))]
+        result = json.loads(
+            self._native.sweep_json(
+                levels,
+                int(trials),
+                int(seed),
+                mode,
+                int(max_sweeps),
+                float(threshold),
+                float(temperature),
+                bool(self_coupling),
+                progress,
+            )
+        )
+        return _finish(result["rows"], as_frame)
 
     def __repr__(self):
         form = "factored" if self.factored else "dense"
@@ -336,6 +523,35 @@ class SOM:
         labels, _, _, _, segmented = self._native.assign(array, self.metric)
         height, width = array.shape[:2]
         return labels.reshape(height, width), segmented.reshape(height, width, 3)
+
+    # MiniSom's names, where the meaning is the same. MiniSom(x, y, ...) indexes its nodes
+    # (i, j) with i along x, hopsom's columns, so its arrays are this map's transposed.
+
+    def winner(self, x):
+        """MiniSom's ``winner``: the (column, row) of the node nearest sample ``x``."""
+        node = int(self.winners(np.asarray(x, dtype=np.float32).reshape(1, -1))[0])
+        return node % self.width, node // self.width
+
+    def quantization(self, data):
+        """MiniSom's ``quantization``: each sample's winner's weights, samples x dim."""
+        return self.codebook.reshape(-1, self.dim)[self.winners(data).ravel()]
+
+    def activation_response(self, data):
+        """MiniSom's ``activation_response``: samples won by each node, shape (width, height)."""
+        return self.hits(data).T
+
+    def get_weights(self):
+        """MiniSom's ``get_weights``: the codebook as (width, height, dim)."""
+        return self.codebook.transpose(1, 0, 2)
+
+    def random_weights_init(self, data):
+        """MiniSom's ``random_weights_init``: weights drawn from the samples (seeded)."""
+        self._native.initialise(_samples(data, self.dim), "samples", self.seed)
+
+    def pca_weights_init(self, data):
+        """MiniSom's ``pca_weights_init``: weights spread over the plane of the data's first two
+        principal components (±1 standard deviation across the map)."""
+        self._native.initialise(_samples(data, self.dim), "pca", self.seed)
 
     def __repr__(self):
         return f"<hopsom.SOM {self.width}x{self.height} of {self.dim} dimensions on {self.device}>"

@@ -7,12 +7,17 @@ use numpy::{
     IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, PyReadonlyArray3,
     PyUntypedArrayMethods,
 };
-use pyo3::exceptions::PyRuntimeError;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use pyo3::exceptions::{PyKeyboardInterrupt, PyRuntimeError};
 use pyo3::prelude::*;
 
 use hopsom::choice::Choice;
+use hopsom::hopfield::capacity::{run_capacity, CapacitySpec};
 use hopsom::hopfield::learn::{learn, Learning, LearningRule, WeightForm};
 use hopsom::hopfield::recall::{recall, RecallParams, Thresholds, UpdateMode};
+use hopsom::hopfield::sweep::{run_sweep, SweepSpec};
 use hopsom::hopfield::{best_match, noise, HopfieldNetwork, PatternSet};
 use hopsom::som::{self, Codebook, Grid, Samples};
 use hopsom::{Backend, BackendChoice, Error, Progress};
@@ -26,6 +31,8 @@ fn raise(error: Error) -> PyErr {
         Error::NoAdapter(_) => "NoAdapter",
         Error::Gpu(_) => "GpuFailure",
         Error::Io { .. } | Error::Render { .. } => "HopsomIOError",
+        // Calls that can be interrupted go through `Callback::finish`; elsewhere it is a bug.
+        Error::Interrupted => "HopsomError",
     };
     let message = error.to_string();
     Python::attach(|py| {
@@ -57,12 +64,64 @@ fn open_backend(name: &str) -> PyResult<Backend> {
     Backend::open(choice, |_| {}).map_err(raise)
 }
 
-/// Progress reported to a Python callable with the units done, from whichever thread works.
-struct Callback(Option<Py<PyAny>>);
+/// What a long call reports to Python: the units done to an optional callable, and whether
+/// Ctrl-C was pressed since the call began (SIGINT is watched by a flag while the engine runs,
+/// beside Python's own handler, which still marks the interrupt for the interpreter).
+struct Callback {
+    callable: Option<Py<PyAny>>,
+    interrupted: Arc<AtomicBool>,
+    watch: Option<signal_hook::SigId>,
+}
+
+impl Callback {
+    fn new(callable: Option<Py<PyAny>>) -> Callback {
+        let interrupted = Arc::new(AtomicBool::new(false));
+        // Without the watch (a platform without SIGINT handlers) calls simply run to the end.
+        let watch =
+            signal_hook::flag::register(signal_hook::consts::SIGINT, interrupted.clone()).ok();
+        Callback {
+            callable,
+            interrupted,
+            watch,
+        }
+    }
+
+    /// The result of a call made with this callback: an interruption becomes Python's
+    /// KeyboardInterrupt, any other error its hopsom exception.
+    fn finish<T>(&self, py: Python<'_>, result: Result<T, Error>) -> PyResult<T> {
+        match result {
+            Ok(value) => Ok(value),
+            Err(Error::Interrupted) => {
+                // Python's handler saw the same signal: let it raise, as it would in Python.
+                py.check_signals()?;
+                Err(PyKeyboardInterrupt::new_err("interrupted"))
+            }
+            Err(error) => Err(raise(error)),
+        }
+    }
+
+    /// For per-epoch reports: advance by one, or stop if interrupted.
+    fn epoch_done(&self) -> Result<(), Error> {
+        self.advance(1);
+        if self.cancelled() {
+            Err(Error::Interrupted)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl Drop for Callback {
+    fn drop(&mut self) {
+        if let Some(id) = self.watch.take() {
+            signal_hook::low_level::unregister(id);
+        }
+    }
+}
 
 impl Progress for Callback {
     fn advance(&self, units: u64) {
-        if let Some(callback) = &self.0 {
+        if let Some(callback) = &self.callable {
             Python::attach(|py| {
                 // A failing callback must not unwind through the library's threads.
                 if let Err(error) = callback.call1(py, (units,)) {
@@ -70,6 +129,10 @@ impl Progress for Callback {
                 }
             });
         }
+    }
+
+    fn cancelled(&self) -> bool {
+        self.interrupted.load(Ordering::Relaxed)
     }
 }
 
@@ -99,6 +162,154 @@ fn corrupt<'py>(
     let pattern = pattern.as_slice()?;
     let key = noise::noise_key(seed, index, percent, trial);
     Ok(noise::corrupt(pattern, percent, &key).into_pyarray(py))
+}
+
+/// The recall options Python passes, checked.
+fn recall_params(
+    mode: &str,
+    max_sweeps: u32,
+    threshold: f64,
+    temperature: f64,
+    self_coupling: bool,
+    trajectory: bool,
+) -> PyResult<RecallParams> {
+    let mode: UpdateMode = choice("mode", mode)?;
+    if trajectory && mode == UpdateMode::Sync {
+        return Err(raise(Error::Usage(
+            "trajectory=True records the flips of asynchronous recall; use mode=\"async\"".into(),
+        )));
+    }
+    let params = RecallParams {
+        mode,
+        max_sweeps,
+        self_coupling,
+        thresholds: Thresholds::Uniform(threshold),
+        clamp: None,
+        temperature,
+        record_flips: trajectory,
+    };
+    params.validate().map_err(raise)?;
+    Ok(params)
+}
+
+fn to_json(value: &impl serde::Serialize) -> PyResult<String> {
+    serde_json::to_string(value).map_err(|e| PyRuntimeError::new_err(e.to_string()))
+}
+
+/// A capacity study's rows as JSON (see `hopsom.capacity`).
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+#[pyo3(signature = (neurons, loads, trials, rule, weights, mode, max_sweeps, seed, backend, progress=None))]
+fn capacity_json(
+    py: Python<'_>,
+    neurons: usize,
+    loads: Vec<f64>,
+    trials: usize,
+    rule: &str,
+    weights: &str,
+    mode: &str,
+    max_sweeps: u32,
+    seed: u64,
+    backend: &str,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<String> {
+    let spec = CapacitySpec {
+        neurons,
+        loads,
+        trials,
+        seed,
+        learning: Learning {
+            rule: choice("rule", rule)?,
+            weights: choice("weights", weights)?,
+            ..Learning::default()
+        },
+        mode: choice("mode", mode)?,
+        max_sweeps,
+    };
+    let backend = open_backend(backend)?;
+    let callback = Callback::new(progress);
+    let rows = callback.finish(py, py.detach(|| run_capacity(&spec, &backend, &callback)))?;
+    to_json(&rows)
+}
+
+/// One colour-clustering result: (epochs, centers (K x 3 float32, flat), labels (flat uint32),
+/// clustered image (flat uint8), pixels per cluster, QE).
+type ClusterResult<'py> = (
+    usize,
+    Bound<'py, PyArray1<f32>>,
+    Bound<'py, PyArray1<u32>>,
+    Option<Bound<'py, PyArray1<u8>>>,
+    Bound<'py, PyArray1<u64>>,
+    f64,
+);
+
+/// Seed 003's colour clustering of an image (see `hopsom.cluster_colours`).
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+#[pyo3(signature = (image, colours, epochs, lr, restart, seed, backend, progress=None))]
+fn cluster_colours<'py>(
+    py: Python<'py>,
+    image: PyReadonlyArray3<'py, u8>,
+    colours: PyReadonlyArray2<'py, f32>,
+    epochs: Vec<usize>,
+    lr: f32,
+    restart: bool,
+    seed: u64,
+    backend: &str,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<Vec<ClusterResult<'py>>> {
+    if colours.shape()[1] != 3 {
+        return Err(raise(Error::InvalidData(format!(
+            "colors must be K x 3 (RGB 0-255), not K x {}",
+            colours.shape()[1]
+        ))));
+    }
+    let params = som::ClusterParams {
+        colours: colours
+            .as_slice()?
+            .chunks_exact(3)
+            .map(|c| [c[0], c[1], c[2]])
+            .collect(),
+        epochs,
+        learning_rate: lr,
+        restart,
+        seed,
+    };
+    params.validate().map_err(raise)?;
+    let samples = Data::Image(image).samples()?;
+    let backend = open_backend(backend)?;
+    let callback = Callback::new(progress);
+    let mut runs = Vec::new();
+    let result = py.detach(|| {
+        som::cluster_colours(
+            &backend,
+            &samples,
+            &params,
+            &mut |_| callback.epoch_done(),
+            &mut |run| {
+                runs.push(run);
+                Ok(())
+            },
+        )
+    });
+    callback.finish(py, result)?;
+    Ok(runs
+        .into_iter()
+        .map(|run| {
+            let centers: Vec<f32> = run.centers.iter().flatten().copied().collect();
+            let assignment = run.assignment;
+            (
+                run.epochs,
+                centers.into_pyarray(py),
+                assignment.labels.into_pyarray(py),
+                assignment
+                    .segmented
+                    .map(|s| s.image.into_raw().into_pyarray(py)),
+                assignment.hits.into_pyarray(py),
+                assignment.qe,
+            )
+        })
+        .collect())
 }
 
 /// A learned network: see `hopsom.Hopfield`.
@@ -157,6 +368,44 @@ impl NativeHopfield {
     #[getter]
     fn neurons(&self) -> usize {
         self.network.neurons()
+    }
+
+    /// A noise sweep over the stored patterns as JSON (see `hopsom.sweep`).
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (levels, trials, seed, mode, max_sweeps, threshold, temperature, self_coupling, progress=None))]
+    fn sweep_json(
+        &self,
+        py: Python<'_>,
+        levels: Vec<f64>,
+        trials: usize,
+        seed: u64,
+        mode: &str,
+        max_sweeps: u32,
+        threshold: f64,
+        temperature: f64,
+        self_coupling: bool,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<String> {
+        let spec = SweepSpec {
+            levels,
+            trials,
+            seed,
+            recall: recall_params(
+                mode,
+                max_sweeps,
+                threshold,
+                temperature,
+                self_coupling,
+                false,
+            )?,
+        };
+        let callback = Callback::new(progress);
+        let (network, stored, backend) = (&self.network, &self.stored, &self.backend);
+        let result = callback.finish(
+            py,
+            py.detach(|| run_sweep(network, stored, &spec, backend, &callback)),
+        )?;
+        to_json(&result)
     }
 
     #[getter]
@@ -234,7 +483,14 @@ impl NativeHopfield {
         seed: u64,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<NativeRecall> {
-        let mode: UpdateMode = choice("mode", mode)?;
+        let params = recall_params(
+            mode,
+            max_sweeps,
+            threshold,
+            temperature,
+            self_coupling,
+            trajectory,
+        )?;
         let n = self.network.neurons();
         if probes.shape()[1] != n {
             return Err(raise(Error::InvalidData(format!(
@@ -242,32 +498,17 @@ impl NativeHopfield {
                 probes.shape()[1]
             ))));
         }
-        if trajectory && mode == UpdateMode::Sync {
-            return Err(raise(Error::Usage(
-                "trajectory=True records the flips of asynchronous recall; use mode=\"async\""
-                    .into(),
-            )));
-        }
-        let params = RecallParams {
-            mode,
-            max_sweeps,
-            self_coupling,
-            thresholds: Thresholds::Uniform(threshold),
-            clamp: None,
-            temperature,
-            record_flips: trajectory,
-        };
-        params.validate().map_err(raise)?;
         let states = probes.as_slice()?.to_vec();
         let count = probes.shape()[0];
         let keys: Vec<_> = (0..count)
             .map(|b| noise::probe_order_key(seed, b))
             .collect();
-        let callback = Callback(progress);
+        let callback = Callback::new(progress);
         let (network, backend, stored) = (&self.network, &self.backend, &self.stored);
-        let outcomes = py
-            .detach(|| recall(network, &states, &keys, &params, backend, &callback))
-            .map_err(raise)?;
+        let outcomes = callback.finish(
+            py,
+            py.detach(|| recall(network, &states, &keys, &params, backend, &callback)),
+        )?;
         let mut finals = Vec::with_capacity(count * n);
         let (mut best, mut overlap) = (Vec::new(), Vec::new());
         for outcome in &outcomes {
@@ -468,15 +709,16 @@ impl NativeSom {
             Some(codebook) => codebook.clone(),
             None => Codebook::initialise(self.grid, &samples, params.init, seed).map_err(raise)?,
         };
-        let callback = Callback(progress);
+        let callback = Callback::new(progress);
         let backend = &self.backend;
-        let trained = py
-            .detach(|| {
+        let trained = callback.finish(
+            py,
+            py.detach(|| {
                 som::train(backend, &samples, start, &params, &mut |_| {
-                    callback.advance(1)
+                    callback.epoch_done()
                 })
-            })
-            .map_err(raise)?;
+            }),
+        )?;
         let reports = trained
             .epochs
             .iter()
@@ -551,6 +793,8 @@ impl NativeSom {
 fn _hopsom(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(devices_json, module)?)?;
     module.add_function(wrap_pyfunction!(corrupt, module)?)?;
+    module.add_function(wrap_pyfunction!(capacity_json, module)?)?;
+    module.add_function(wrap_pyfunction!(cluster_colours, module)?)?;
     module.add_class::<NativeHopfield>()?;
     module.add_class::<NativeRecall>()?;
     module.add_class::<NativeSom>()?;

@@ -146,3 +146,21 @@ def test_recall_releases_the_gil_and_reports_progress():
     assert ticks > 5
     assert sum(reported) == len(probes)
     assert len(done[0]) == len(probes)
+
+
+def test_ctrl_c_interrupts_a_long_call_and_the_network_stays_usable():
+    import os
+    import signal
+
+    patterns = random_patterns(40, 1000, 11)
+    net = hopsom.Hopfield(patterns, weights="dense", backend="cpu")
+    probes = np.repeat(patterns, 300, axis=0)
+    probes[:, :300] *= -1
+    # Uninterrupted, these 12 000 recalls take tens of seconds; the signal comes after 0.2 s.
+    timer = threading.Timer(0.2, lambda: os.kill(os.getpid(), signal.SIGINT))
+    started = time.monotonic()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        net.recall(probes)
+    assert time.monotonic() - started < 10
+    assert net.recall(probes[:3]).endings == ["fixed_point"] * 3

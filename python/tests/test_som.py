@@ -100,3 +100,56 @@ def test_sizes_beyond_limits_are_refused():
 def test_devices_lists_dicts():
     for device in hopsom.devices():
         assert {"name", "backend", "device_type", "limits"} <= set(device)
+
+
+def test_colour_clustering_equals_the_command_line(hopsom_cli, tmp_path):
+    from PIL import Image
+
+    rng = np.random.default_rng(11)
+    image = rng.integers(0, 256, size=(40, 60, 3), dtype=np.uint8)
+    Image.fromarray(image).save(tmp_path / "photo.png")
+    cli = json.loads(
+        subprocess.run(
+            [hopsom_cli, "som", "cluster", "--image", str(tmp_path / "photo.png")]
+            + ["--epochs", "2,3", "--seed", "6", "--backend", "cpu", "--json", "--quiet"]
+            + ["--out", str(tmp_path / "out")],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
+    runs = hopsom.cluster_colours(image, epochs=[2, 3], seed=6, backend="cpu")
+    assert [r["epochs"] for r in runs] == [2, 3]
+    for k, (got, want) in enumerate(zip(runs, cli["runs"])):
+        assert got["centers"].tolist() == want["centers"]
+        assert got["distribution"].tolist() == want["pixel_distribution"]
+        assert got["qe"] == want["qe"]
+        labels = np.load(tmp_path / "out" / f"labels_{want['epochs']}.npy")
+        assert np.array_equal(got["labels"], labels), k
+        colours = np.clip(np.rint(got["centers"]), 0, 255).astype(np.uint8)
+        assert np.array_equal(got["clustered"], colours[got["labels"]])
+
+
+def test_minisom_names_agree_with_minisom_on_the_same_codebook():
+    minisom = pytest.importorskip("minisom")
+    data = colours(400, 12)
+    som = hopsom.SOM(7, 5, 3, seed=2, backend="cpu")
+    som.train(data, epochs=3)
+    peer = minisom.MiniSom(7, 5, 3)
+    peer._weights = som.get_weights().astype(np.float64)
+    assert som.get_weights().shape == (7, 5, 3)
+    for x in data[:50]:
+        assert som.winner(x) == tuple(int(v) for v in peer.winner(x))
+    assert np.allclose(som.quantization(data), peer.quantization(data), atol=1e-6)
+    assert np.array_equal(som.activation_response(data), peer.activation_response(data))
+    assert abs(som.quantization_error(data) - peer.quantization_error(data)) < 1e-5
+
+
+def test_weights_inits_use_the_data():
+    data = colours(200, 13)
+    som = hopsom.SOM(4, 4, 3, seed=1, backend="cpu")
+    som.random_weights_init(data)
+    rows = {tuple(v) for v in data.tolist()}
+    assert all(tuple(w) in rows for w in som.codebook.reshape(-1, 3).tolist())
+    som.pca_weights_init(data)
+    assert np.all(np.isfinite(som.codebook))

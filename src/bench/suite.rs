@@ -172,7 +172,7 @@ fn batch_run(pixels: usize, side: usize, epochs: usize) -> Case {
             };
             let start = Codebook::initialise(grid, &samples, Init::Samples, 1)?;
             Ok(Box::new(move |backend: &Backend| {
-                train(backend, &samples, start.clone(), &params, &mut |_| {})?;
+                train(backend, &samples, start.clone(), &params, &mut |_| Ok(()))?;
                 Ok(Work {
                     count: (samples.len() * epochs) as f64,
                     neuron_updates: None,
@@ -225,7 +225,7 @@ fn online_run(samples_count: usize, epochs: usize) -> Case {
             };
             let start = Codebook::uniform(grid, &[0.0; 3], &[255.0; 3], 1);
             Ok(Box::new(move |backend: &Backend| {
-                train(backend, &samples, start.clone(), &params, &mut |_| {})?;
+                train(backend, &samples, start.clone(), &params, &mut |_| Ok(()))?;
                 Ok(Work {
                     count: (samples.len() * epochs) as f64,
                     neuron_updates: None,

@@ -146,7 +146,10 @@ pub fn execute(
         backend,
         &samples,
         params,
-        &mut |_| progress.inc(1),
+        &mut |_| {
+            progress.inc(1);
+            Ok(())
+        },
         &mut |run| {
             let segmented = run
                 .assignment

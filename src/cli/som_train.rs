@@ -262,7 +262,10 @@ pub fn execute(
         &plan.samples,
         plan.initial.clone(),
         &plan.params,
-        &mut |_| progress.inc(1),
+        &mut |_| {
+            progress.inc(1);
+            Ok(())
+        },
     )?;
     progress.finish_and_clear();
     let progress = compute.progress(plan.samples.len() as u64, "labels");

@@ -215,6 +215,9 @@ pub fn run_capacity(
                 overlap_sum += super::analysis::overlap(pattern, &outcome.final_state);
             }
             progress.advance(1);
+            if progress.cancelled() {
+                return Err(crate::Error::Interrupted);
+            }
         }
         let bits = (count * n * spec.trials) as f64;
         let error = flipped_bits as f64 / bits;

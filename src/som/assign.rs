@@ -84,6 +84,9 @@ pub fn assign_with_progress(
     for_each_match(backend, codebook, metric, samples, &mut |first, matches| {
         quality.add(codebook, samples, first, matches);
         progress.advance(matches.len() as u64);
+        if progress.cancelled() {
+            return Err(crate::Error::Interrupted);
+        }
         labels.extend(matches.iter().map(|m| m.best));
         if let Some(bytes) = image_bytes {
             for (k, m) in matches.iter().enumerate() {

@@ -88,7 +88,7 @@ pub fn cluster_colours(
     backend: &Backend,
     samples: &Samples,
     params: &ClusterParams,
-    on_epoch: &mut dyn FnMut(&EpochReport),
+    on_epoch: &mut dyn FnMut(&EpochReport) -> Result<()>,
     on_run: &mut dyn FnMut(ClusterRun) -> Result<()>,
 ) -> Result<()> {
     params.validate()?;
@@ -121,7 +121,7 @@ pub fn cluster_colours(
             let quality: MapQuality =
                 measure(backend, &codebook, Metric::Euclidean, samples, None)?;
             per_epoch.push(report(epoch, &quality, rates));
-            on_epoch(per_epoch.last().expect("just pushed"));
+            on_epoch(per_epoch.last().expect("just pushed"))?;
         }
         let assignment = assign(backend, &codebook, Metric::Euclidean, samples)?;
         on_run(ClusterRun {

@@ -50,13 +50,13 @@ impl Trained {
 }
 
 /// Trains `initial` on `samples` as `params` say, on `backend`. `on_epoch` hears of each epoch
-/// as it ends (for a progress bar).
+/// as it ends (for a progress bar); an error it returns (an interruption) ends the training.
 pub fn train(
     backend: &Backend,
     samples: &Samples,
     initial: Codebook,
     params: &TrainingParams,
-    on_epoch: &mut dyn FnMut(&EpochReport),
+    on_epoch: &mut dyn FnMut(&EpochReport) -> Result<()>,
 ) -> Result<Trained> {
     params.validate()?;
     if samples.is_empty() {
@@ -124,7 +124,7 @@ fn train_batch(
     mut codebook: Codebook,
     params: &TrainingParams,
     rates: &[EpochRates],
-    on_epoch: &mut dyn FnMut(&EpochReport),
+    on_epoch: &mut dyn FnMut(&EpochReport) -> Result<()>,
 ) -> Result<Trained> {
     let mut epochs = Vec::with_capacity(rates.len());
     let (nodes, dim) = (codebook.grid.nodes(), codebook.dim);
@@ -136,7 +136,7 @@ fn train_batch(
         let quality = measure(backend, &codebook, params.metric, samples, Some(&mut sums))?;
         if epoch > 0 {
             epochs.push(report(epoch - 1, &quality, rates[epoch - 1]));
-            on_epoch(epochs.last().expect("just pushed"));
+            on_epoch(epochs.last().expect("just pushed"))?;
         }
         let smoothing = Smoothing {
             neighbourhood: params.neighbourhood,
@@ -150,7 +150,7 @@ fn train_batch(
     let quality = measure(backend, &codebook, params.metric, samples, None)?;
     let last = rates.len() - 1;
     epochs.push(report(last, &quality, rates[last]));
-    on_epoch(epochs.last().expect("just pushed"));
+    on_epoch(epochs.last().expect("just pushed"))?;
     Ok(Trained {
         codebook,
         epochs,
@@ -165,7 +165,7 @@ fn train_online(
     mut codebook: Codebook,
     params: &TrainingParams,
     epoch_rates: &[EpochRates],
-    on_epoch: &mut dyn FnMut(&EpochReport),
+    on_epoch: &mut dyn FnMut(&EpochReport) -> Result<()>,
 ) -> Result<Trained> {
     let key = StreamKey::new(params.seed, Domain::SomOrder, &[]);
     let n = samples.len();
@@ -210,7 +210,7 @@ fn train_online(
         // The rates the epoch ended with.
         let last = rates.at(first_step + n as u64 - 1);
         epochs.push(report(epoch, &quality, last));
-        on_epoch(epochs.last().expect("just pushed"));
+        on_epoch(epochs.last().expect("just pushed"))?;
         hits = quality.hits().to_vec();
     }
     Ok(Trained {

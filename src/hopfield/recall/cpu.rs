@@ -11,8 +11,10 @@ use super::sync_batch::{recall_sync_products, ProductWeights, SyncRun, MIN_PROBE
 use super::{
     energy_terms, glauber_round, Dynamics, Ending, RecallOutcome, RecallParams, UpdateMode,
 };
+use crate::error::{Error, Result};
 use crate::hopfield::network::{FieldTracker, HopfieldNetwork};
 use crate::rng::{fill_draws, StreamKey};
+use std::sync::atomic::Ordering::Relaxed;
 
 /// The most probes recalled between advances of the progress bar.
 const PROBES_PER_TICK: usize = 64;
@@ -24,7 +26,7 @@ pub(super) fn recall_cpu(
     params: &RecallParams,
     dynamics: &Dynamics,
     progress: &dyn Progress,
-) -> Vec<RecallOutcome> {
+) -> Result<Vec<RecallOutcome>> {
     let batch = keys.len();
     if params.mode == UpdateMode::Sync && batch >= MIN_PROBES {
         if let Some(weights) = ProductWeights::of(network) {
@@ -53,10 +55,16 @@ pub(super) fn recall_cpu(
     // enough for every core to get several, for the few probes of a large network.
     let n = network.neurons();
     let group_size = (keys.len() / (8 * rayon::current_num_threads())).clamp(1, PROBES_PER_TICK);
-    probes
+    // Once the listener asks to stop, the groups not yet started are skipped.
+    let stopped = std::sync::atomic::AtomicBool::new(false);
+    let outcomes = probes
         .par_chunks(n * group_size)
         .zip(keys.par_chunks(group_size))
         .flat_map_iter(|(group, group_keys)| {
+            if stopped.load(Relaxed) || progress.cancelled() {
+                stopped.store(true, Relaxed);
+                return Vec::new();
+            }
             let outcomes: Vec<RecallOutcome> = group
                 .chunks_exact(n)
                 .zip(group_keys)
@@ -65,7 +73,11 @@ pub(super) fn recall_cpu(
             progress.advance(group_keys.len() as u64);
             outcomes
         })
-        .collect()
+        .collect();
+    if stopped.load(Relaxed) {
+        return Err(Error::Interrupted);
+    }
+    Ok(outcomes)
 }
 
 /// Twin of `sweep` + `finalize` in shaders/recall_sync.wgsl, for one probe, its fields computed

@@ -265,6 +265,9 @@ pub(super) fn recall_gpu(
         };
         progress.advance(batch_outcomes.len() as u64);
         outcomes.extend(batch_outcomes);
+        if progress.cancelled() {
+            return Err(crate::Error::Interrupted);
+        }
     }
     Ok(outcomes)
 }

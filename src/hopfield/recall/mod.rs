@@ -368,9 +368,7 @@ pub fn recall(
         )));
     }
     match backend {
-        Backend::Cpu => Ok(cpu::recall_cpu(
-            network, probes, keys, params, &dynamics, progress,
-        )),
+        Backend::Cpu => cpu::recall_cpu(network, probes, keys, params, &dynamics, progress),
         Backend::Gpu(ctx) => {
             gpu::recall_gpu(ctx, network, probes, keys, params, &dynamics, progress)
         }

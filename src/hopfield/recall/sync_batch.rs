@@ -16,6 +16,7 @@ use rayon::prelude::*;
 
 use super::{energy_terms, glauber_round, Dynamics, Ending, EnergyTerms, RecallOutcome};
 use crate::cpu::matrix::{self, View};
+use crate::error::{Error, Result};
 use crate::hopfield::network::HopfieldNetwork;
 use crate::rng::{fill_draws, StreamKey};
 
@@ -339,7 +340,7 @@ pub(crate) fn recall_sync_products(
     max_sweeps: u32,
     dynamics: &Dynamics,
     progress: &dyn Progress,
-) -> Vec<RecallOutcome> {
+) -> Result<Vec<RecallOutcome>> {
     let n = network.neurons();
     let mut runs: Vec<SyncRun> = probes.chunks_exact(n).map(SyncRun::new).collect();
     let rows_per_product = (BATCH_BYTES / (n * (1 + 4 + 8)).max(1)).max(1);
@@ -354,6 +355,9 @@ pub(crate) fn recall_sync_products(
             .collect();
         if running.is_empty() {
             break;
+        }
+        if progress.cancelled() {
+            return Err(Error::Interrupted);
         }
         for group in running.chunks_mut(rows_per_product) {
             states.clear();
@@ -379,9 +383,10 @@ pub(crate) fn recall_sync_products(
                 });
         }
     }
-    runs.into_par_iter()
+    Ok(runs
+        .into_par_iter()
         .map(|run| run.finish(network, dynamics))
-        .collect()
+        .collect())
 }
 
 #[cfg(test)]
@@ -410,7 +415,8 @@ mod tests {
             params.max_sweeps,
             &dynamics,
             &crate::progress::Silent,
-        );
+        )
+        .unwrap();
         for (b, (probe, key)) in probes.chunks_exact(n).zip(&keys).enumerate() {
             let alone = recall_sync_probe(network, probe, key, params, &dynamics);
             assert_eq!(batched[b], alone, "probe {b}");
@@ -511,6 +517,7 @@ mod tests {
                 &dynamics,
                 &crate::progress::Silent,
             )
+            .unwrap()
         };
         assert_eq!(recall_with(&network), recall_with(&dense));
     }
