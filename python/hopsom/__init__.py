@@ -46,6 +46,7 @@ __all__ = [
     "cluster_colours",
     "corrupt",
     "devices",
+    "seed_patterns",
     "sweep",
 ]
 
@@ -74,6 +75,13 @@ def _bipolar(values, what, ndim):
     if not np.all((array == 1) | (array == -1)):
         raise InvalidData(f"{what} must hold only -1 and +1")
     return np.ascontiguousarray(array, dtype=np.int8)
+
+
+def seed_patterns():
+    """Seed 003's stored patterns: (names, int8 array of 3 x 225), Batman, A and Z, each a 15 x 15
+    picture stored column by column (``pattern.reshape(15, 15).T`` shows it upright)."""
+    names, patterns = _hopsom.seed_patterns()
+    return list(names), patterns
 
 
 def corrupt(pattern, percent, seed=1, trial=0, index=0):
@@ -454,6 +462,7 @@ class SOM:
         tau=1.0,
         cutoff=1e-6,
         shuffle=True,
+        extra_winner_update=False,
         progress=None,
     ):
         """Trains on ``data`` (float samples x dim, or an H x W x 3 uint8 image) for ``epochs``
@@ -461,8 +470,9 @@ class SOM:
         decaying per sample visited). ``schedule``: "exponential", "linear", "inverse" (from
         ``lr``/``sigma`` to ``lr_end``/``sigma_end``), "asymptotic" (MiniSom's default) or
         "seed"; ``sigma`` defaults to half the longer side; ``cutoff`` zeroes neighbourhood
-        weights below that fraction of the peak. ``progress``: a callable given 1 after each
-        epoch. Returns one dict per epoch: epoch, qe, te, learning_rate, sigma."""
+        weights below that fraction of the peak; ``shuffle=False`` visits the samples in order;
+        ``extra_winner_update`` moves the winner by lr·(x − w) before the neighbourhood update,
+        as seed 003 does. ``progress``: a callable given 1 after each epoch. Returns one dict per epoch: epoch, qe, te, learning_rate, sigma."""
         if sigma is None:
             sigma = max(self.width, self.height) / 2.0
         samples = _samples(data, self.dim)
@@ -482,6 +492,7 @@ class SOM:
             float(tau),
             float(cutoff),
             bool(shuffle),
+            bool(extra_winner_update),
             self.seed,
             progress,
         )

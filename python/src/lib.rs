@@ -312,6 +312,18 @@ fn cluster_colours<'py>(
         .collect())
 }
 
+/// Seed 003's Batman, A and Z (225 neurons each): their names and patterns x neurons.
+#[pyfunction]
+fn seed_patterns(py: Python<'_>) -> PyResult<(Vec<String>, Bound<'_, PyArray2<i8>>)> {
+    let stored = hopsom::hopfield::seed_patterns();
+    let array = numpy::ndarray::Array2::from_shape_vec(
+        (stored.len(), stored.neurons()),
+        stored.states().to_vec(),
+    )
+    .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+    Ok((stored.names.clone(), array.into_pyarray(py)))
+}
+
 /// A learned network: see `hopsom.Hopfield`.
 #[pyclass(module = "hopsom._hopsom", frozen)]
 struct NativeHopfield {
@@ -665,7 +677,7 @@ impl NativeSom {
 
     /// Trains; returns the per-epoch reports as (epoch, qe, te, learning_rate, sigma) tuples.
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (data_array, epochs, mode, neighbourhood, metric, schedule, lr, lr_end, sigma, sigma_end, tau, cutoff, shuffle, seed, progress=None))]
+    #[pyo3(signature = (data_array, epochs, mode, neighbourhood, metric, schedule, lr, lr_end, sigma, sigma_end, tau, cutoff, shuffle, extra_winner_update, seed, progress=None))]
     fn train(
         &mut self,
         py: Python<'_>,
@@ -682,6 +694,7 @@ impl NativeSom {
         tau: f32,
         cutoff: f32,
         shuffle: bool,
+        extra_winner_update: bool,
         seed: u64,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Vec<EpochRow>> {
@@ -699,7 +712,7 @@ impl NativeSom {
             metric: choice("metric", metric)?,
             init: som::Init::Random,
             shuffle,
-            extra_winner_update: false,
+            extra_winner_update,
             seed,
         };
         params.validate().map_err(raise)?;
@@ -794,6 +807,7 @@ fn _hopsom(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(devices_json, module)?)?;
     module.add_function(wrap_pyfunction!(corrupt, module)?)?;
     module.add_function(wrap_pyfunction!(capacity_json, module)?)?;
+    module.add_function(wrap_pyfunction!(seed_patterns, module)?)?;
     module.add_function(wrap_pyfunction!(cluster_colours, module)?)?;
     module.add_class::<NativeHopfield>()?;
     module.add_class::<NativeRecall>()?;
