@@ -10,7 +10,9 @@ Workloads (hopsom on its CPU path unless --backend says otherwise):
      --schedule asymptotic`, wall time and final quantization error.
   3. Colour assignment of kodim23's pixels to the seed's four colours: the seed's numpy
      `ColorClusteringSOM.assign_clusters` against `hopsom som segment`.
-  4. The machine's own limit: `hopsom bench`'s dense synchronous recall and Hebbian learning
+  4. The same SOM run and recall sweep called from Python (`import hopsom`, in this process),
+     with the ratio of their rate to the CLI's, when the package is installed (run.sh does).
+  5. The machine's own limit: `hopsom bench`'s dense synchronous recall and Hebbian learning
      (GFLOP/s, 2·N² per probe and sweep, 2·N²·P) beside numpy's float32 matrix products of the
      same shapes (OpenBLAS here): `probes @ weights` and `patterns.T @ patterns`.
 
@@ -132,6 +134,31 @@ def async_recall(binary, backend, recalls):
 
 
 # --- 2. MiniSom --------------------------------------------------------------------------
+
+
+def python_rows(backend, samples, epochs):
+    """hopsom called from Python in this process, on the workloads above: a whole online run
+    (against MiniSom's `train`) and the seed's asynchronous recall (against the seed's numpy).
+    None when the package is not installed (run.sh installs it)."""
+    try:
+        import hopsom as package
+    except ImportError:
+        return None
+    data = np.random.RandomState(1).rand(samples, 3).astype(np.float32)
+    iterations = samples * epochs
+    som = package.SOM(50, 50, 3, seed=1, backend=backend)
+    som.train(
+        data, epochs=epochs, mode="online", schedule="asymptotic", lr=0.5, sigma=25
+    )
+    som_rate = iterations / som.training_seconds
+    _, patterns = package.seed_patterns()
+    trials = max(1, 100_000 // 3)
+    started = time.perf_counter()
+    table = package.sweep(patterns, noise=[25], trials=trials, backend=backend, seed=1)
+    wall = time.perf_counter() - started
+    # The rate over the whole call, conversions and the table included.
+    assert len(table["noise"]) == len(patterns)
+    return som_rate, len(patterns) * trials / wall
 
 
 def online_som(binary, backend, samples, epochs, workdir):
@@ -341,6 +368,21 @@ def main():
             for suffix, extra_unit, (peer_extra, hopsom_extra) in extra:
                 rows.append(
                     row(name + suffix, peer, extra_unit, peer_extra, hopsom_extra)
+                )
+        python = python_rows(args.backend, int(20_000 * scale), 5)
+        if python is not None:
+            som_rate, recall_rate = python
+            peers = {r["workload"]: r for r in rows}
+            for name, rate in [("online SOM", som_rate), ("async recall", recall_rate)]:
+                cli = peers[name]
+                rows.append(
+                    row(
+                        name + " / Python",
+                        cli["peer"],
+                        f"{cli['unit']}; {rate / cli['hopsom_rate']:.2f}x the CLI's rate",
+                        cli["peer_rate"],
+                        rate,
+                    )
                 )
         rows.extend(machine_limit(args.hopsom, args.backend, args.quick, workdir))
     print(

@@ -15,4 +15,10 @@ if ! "$venv/bin/python" -c "import numpy, minisom, PIL" 2>/dev/null; then
     "$venv/bin/pip" install --quiet numpy minisom pillow
 fi
 (cd "$root" && cargo build --release --quiet)
+# The Python package, for the rows that call hopsom from Python.
+if ! "$venv/bin/python" -c "import maturin" 2>/dev/null; then
+    "$venv/bin/pip" install --quiet maturin
+fi
+VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH" \
+    "$venv/bin/maturin" develop --release --quiet --manifest-path "$root/python/Cargo.toml"
 exec "$venv/bin/python" "$here/peers.py" --hopsom "$root/target/release/hopsom" "$@"

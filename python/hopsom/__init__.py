@@ -371,7 +371,12 @@ class Hopfield:
                 progress,
             )
         )
-        return _finish(result["rows"], as_frame)
+        table = _finish(result["rows"], as_frame)
+        if not as_frame:
+            # The command line's figures for the whole sweep.
+            table.seconds = result["seconds"]
+            table.recalls_per_second = result["recalls_per_second"]
+        return table
 
     def __repr__(self):
         form = "factored" if self.factored else "dense"
@@ -423,6 +428,7 @@ class SOM:
         backend="auto",
     ):
         self.width, self.height, self.dim = int(width), int(height), int(dim)
+        self.training_seconds = 0.0
         self.neighbourhood, self.metric, self.init = neighbourhood, metric, init
         self.seed = int(seed)
         self._native = _hopsom.NativeSom(
@@ -472,13 +478,15 @@ class SOM:
         "seed"; ``sigma`` defaults to half the longer side; ``cutoff`` zeroes neighbourhood
         weights below that fraction of the peak; ``shuffle=False`` visits the samples in order;
         ``extra_winner_update`` moves the winner by lr·(x − w) before the neighbourhood update,
-        as seed 003 does. ``progress``: a callable given 1 after each epoch. Returns one dict per epoch: epoch, qe, te, learning_rate, sigma."""
+        as seed 003 does. ``progress``: a callable given 1 after each epoch. Returns one dict
+        per epoch: epoch, qe, te, learning_rate, sigma; ``training_seconds`` holds the time spent
+        training."""
         if sigma is None:
             sigma = max(self.width, self.height) / 2.0
         samples = _samples(data, self.dim)
         if self._native.weights() is None:
             self._native.initialise(samples, self.init, self.seed)
-        reports = self._native.train(
+        reports, self.training_seconds = self._native.train(
             samples,
             int(epochs),
             mode,
@@ -496,6 +504,8 @@ class SOM:
             self.seed,
             progress,
         )
+        # self.training_seconds: the time spent training, without the passes that only measure
+        # the map (the command line's `training_seconds`).
         keys = ("epoch", "qe", "te", "learning_rate", "sigma")
         return [dict(zip(keys, report)) for report in reports]
 

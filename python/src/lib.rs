@@ -675,7 +675,8 @@ impl NativeSom {
         Ok(())
     }
 
-    /// Trains; returns the per-epoch reports as (epoch, qe, te, learning_rate, sigma) tuples.
+    /// Trains; returns the per-epoch reports as (epoch, qe, te, learning_rate, sigma) tuples and
+    /// the seconds spent training (without the passes that only measure the map).
     #[allow(clippy::too_many_arguments)]
     #[pyo3(signature = (data_array, epochs, mode, neighbourhood, metric, schedule, lr, lr_end, sigma, sigma_end, tau, cutoff, shuffle, extra_winner_update, seed, progress=None))]
     fn train(
@@ -697,7 +698,7 @@ impl NativeSom {
         extra_winner_update: bool,
         seed: u64,
         progress: Option<Py<PyAny>>,
-    ) -> PyResult<Vec<EpochRow>> {
+    ) -> PyResult<(Vec<EpochRow>, f64)> {
         let params = som::TrainingParams {
             mode: choice("mode", mode)?,
             epochs,
@@ -738,7 +739,7 @@ impl NativeSom {
             .map(|e| (e.epoch, e.qe, e.te, e.learning_rate, e.sigma))
             .collect();
         self.codebook = Some(trained.codebook);
-        Ok(reports)
+        Ok((reports, trained.training_seconds))
     }
 
     /// Winners, quantization and topographic error and hits of `data` under the current map,

@@ -36,6 +36,7 @@ def test_training_equals_the_command_line(hopsom_cli, tmp_path, mode):
     assert som.quantization_error(data) == cli["qe"]
     assert som.topographic_error(data) == cli["te"]
     assert som.hits(data).ravel().tolist() == cli["hits"]
+    assert 0 < som.training_seconds
 
 
 def test_measures_agree_with_numpy():

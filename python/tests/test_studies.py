@@ -31,6 +31,7 @@ def test_sweep_rows_equal_the_command_line(hopsom_cli, tmp_path, mode):
     table = hopsom.sweep(patterns, noise=[10, 30, 45], trials=40, mode=mode, seed=4, backend="cpu")
     rows = table.rows()
     assert len(rows) == len(cli["rows"]) == 9
+    assert table.recalls_per_second > 0 and table.seconds > 0
     for got, want in zip(rows, cli["rows"]):
         del got["pattern_name"], want["pattern_name"]
         assert got == want
