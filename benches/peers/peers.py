@@ -373,15 +373,19 @@ def main():
         if python is not None:
             som_rate, recall_rate = python
             peers = {r["workload"]: r for r in rows}
-            for name, rate in [("online SOM", som_rate), ("async recall", recall_rate)]:
+            for name, python_rate in [
+                ("online SOM", som_rate),
+                ("async recall", recall_rate),
+            ]:
                 cli = peers[name]
+                to_cli = python_rate / cli["hopsom_rate"]
                 rows.append(
                     row(
                         name + " / Python",
                         cli["peer"],
-                        f"{cli['unit']}; {rate / cli['hopsom_rate']:.2f}x the CLI's rate",
+                        f"{cli['unit']}; {to_cli:.2f}x the CLI's rate",
                         cli["peer_rate"],
-                        rate,
+                        python_rate,
                     )
                 )
         rows.extend(machine_limit(args.hopsom, args.backend, args.quick, workdir))
