@@ -47,6 +47,27 @@ fn raise(error: Error) -> PyErr {
     })
 }
 
+/// `values` as a `rows` x `columns` numpy array.
+fn matrix<T: numpy::Element>(
+    py: Python<'_>,
+    (rows, columns): (usize, usize),
+    values: Vec<T>,
+) -> PyResult<Bound<'_, PyArray2<T>>> {
+    numpy::ndarray::Array2::from_shape_vec((rows, columns), values)
+        .map(|array| array.into_pyarray(py))
+        .map_err(|e| PyRuntimeError::new_err(e.to_string()))
+}
+
+/// Refuses `what` whose rows are not `n` neurons long.
+fn check_neurons(what: &str, given: usize, n: usize) -> PyResult<()> {
+    if given == n {
+        return Ok(());
+    }
+    Err(raise(Error::InvalidData(format!(
+        "{what} have {given} neurons, the network {n}"
+    ))))
+}
+
 /// A `Choice` from its Python spelling, or the library's usage error naming `what`.
 fn choice<T: Choice>(what: &str, text: &str) -> PyResult<T> {
     T::parse(text).ok_or_else(|| {
@@ -316,12 +337,12 @@ fn cluster_colours<'py>(
 #[pyfunction]
 fn seed_patterns(py: Python<'_>) -> PyResult<(Vec<String>, Bound<'_, PyArray2<i8>>)> {
     let stored = hopsom::hopfield::seed_patterns();
-    let array = numpy::ndarray::Array2::from_shape_vec(
+    let array = matrix(
+        py,
         (stored.len(), stored.neurons()),
         stored.states().to_vec(),
-    )
-    .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
-    Ok((stored.names.clone(), array.into_pyarray(py)))
+    )?;
+    Ok((stored.names.clone(), array))
 }
 
 /// A learned network: see `hopsom.Hopfield`.
@@ -441,9 +462,7 @@ impl NativeHopfield {
         let network = &self.network;
         let values: Vec<f64> =
             py.detach(|| (0..n * n).map(|k| network.weight(k / n, k % n)).collect());
-        numpy::ndarray::Array2::from_shape_vec((n, n), values)
-            .map(|array| array.into_pyarray(py))
-            .map_err(|e| PyRuntimeError::new_err(e.to_string()))
+        matrix(py, (n, n), values)
     }
 
     /// E(s) = −½ Σ_ij w_ij s_i s_j of each row of `states`.
@@ -453,12 +472,7 @@ impl NativeHopfield {
         states: PyReadonlyArray2<'py, i8>,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
         let n = self.network.neurons();
-        if states.shape()[1] != n {
-            return Err(raise(Error::InvalidData(format!(
-                "states have {} neurons, the network {n}",
-                states.shape()[1]
-            ))));
-        }
+        check_neurons("states", states.shape()[1], n)?;
         let states = states.as_slice()?;
         let network = &self.network;
         let energies: Vec<f64> = py.detach(|| {
@@ -504,12 +518,7 @@ impl NativeHopfield {
             trajectory,
         )?;
         let n = self.network.neurons();
-        if probes.shape()[1] != n {
-            return Err(raise(Error::InvalidData(format!(
-                "probes have {} neurons, the network {n}",
-                probes.shape()[1]
-            ))));
-        }
+        check_neurons("probes", probes.shape()[1], n)?;
         let states = probes.as_slice()?.to_vec();
         let count = probes.shape()[0];
         let keys: Vec<_> = (0..count)
@@ -529,10 +538,8 @@ impl NativeHopfield {
             best.push(m.pattern as u32);
             overlap.push(m.overlap);
         }
-        let states = numpy::ndarray::Array2::from_shape_vec((count, n), finals)
-            .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
         Ok(NativeRecall {
-            states: states.into_pyarray(py).unbind(),
+            states: matrix(py, (count, n), finals)?.unbind(),
             sweeps: outcomes
                 .iter()
                 .map(|o| o.sweeps)

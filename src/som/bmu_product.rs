@@ -13,9 +13,10 @@
 
 use rayon::prelude::*;
 
-use super::bmu::{Match, FAR, NO_NODE};
+use super::bmu::Match;
 use super::codebook::Codebook;
 use super::data::Samples;
+use super::planes::RunningBestTwo;
 use crate::cpu::matrix::{self, View};
 
 /// Dimensions from which the product is faster than the direct sum on the CPU. Measured on a
@@ -72,24 +73,25 @@ impl<'a> ProductSearch<'a> {
             matches
                 .par_iter_mut()
                 .zip(x.par_chunks_exact(dim))
-                .zip(products.par_chunks_exact(nodes))
+                .zip(products.par_chunks_exact_mut(nodes))
                 .for_each(|((slot, x), dots)| *slot = self.best_two(x, dots));
         }
     }
 
-    /// The two nearest nodes to `x`, given x·w of every node in `dots`.
-    fn best_two(&self, x: &[f32], dots: &[f32]) -> Match {
+    /// The two nearest nodes to `x`, given x·w of every node in `dots` (overwritten with the
+    /// expanded distances).
+    fn best_two(&self, x: &[f32], dots: &mut [f32]) -> Match {
         let dim = x.len();
         let x_sq: f32 = x.iter().map(|v| v * v).sum();
-        // The two smallest expanded distances.
+        // The expanded distances, and the two smallest of them.
         let (mut first, mut second) = (f32::INFINITY, f32::INFINITY);
-        for (&dot, &w_sq) in dots.iter().zip(&self.norms_sq) {
-            let d = (x_sq - 2.0 * dot) + w_sq;
-            if d < first {
+        for (d, &w_sq) in dots.iter_mut().zip(&self.norms_sq) {
+            *d = (x_sq - 2.0 * *d) + w_sq;
+            if *d < first {
                 second = first;
-                first = d;
-            } else if d < second {
-                second = d;
+                first = *d;
+            } else if *d < second {
+                second = *d;
             }
         }
         let reach = x_sq.sqrt() + self.largest_norm;
@@ -102,33 +104,26 @@ impl<'a> ProductSearch<'a> {
         }
         let candidates = dots
             .iter()
-            .zip(&self.norms_sq)
             .enumerate()
-            .filter(|(_, (&dot, &w_sq))| (x_sq - 2.0 * dot) + w_sq <= limit)
+            .filter(|(_, &d)| d <= limit)
             .map(|(node, _)| node);
         self.direct_best_two(x, candidates)
     }
 
     /// The best two of `nodes` (in increasing order) by the direct sum, as the direct search
-    /// ranks them: strict comparisons from the lowest node, nothing at or beyond [`FAR`].
+    /// ranks them.
     fn direct_best_two(&self, x: &[f32], nodes: impl Iterator<Item = usize>) -> Match {
         let dim = x.len();
-        let (mut best, mut best_d) = (NO_NODE, FAR);
-        let (mut second, mut second_d) = (NO_NODE, FAR);
+        let mut scan = RunningBestTwo::default();
         for node in nodes {
             let w = &self.codebook.weights[node * dim..(node + 1) * dim];
             let d = x.iter().zip(w).fold(0.0f32, |acc, (&x, &w)| {
                 let t = x - w;
                 acc + t * t
             });
-            if d < best_d {
-                (second, second_d) = (best, best_d);
-                (best, best_d) = (node as u32, d);
-            } else if d < second_d {
-                (second, second_d) = (node as u32, d);
-            }
+            scan.offer(d, node as u32);
         }
-        Match { best, second }
+        scan.result()
     }
 }
 

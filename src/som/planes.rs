@@ -219,20 +219,50 @@ pub fn best_two(distance: &[f32]) -> Match {
     }
 }
 
+/// The nearest and second-nearest of nodes offered in increasing order, with strict comparisons
+/// (ties to the lowest node), nothing at or beyond [`FAR`]: the kernels' scan.
+#[derive(Debug, Clone, Copy)]
+pub struct RunningBestTwo {
+    best: (f32, u32),
+    second: (f32, u32),
+}
+
+impl Default for RunningBestTwo {
+    fn default() -> Self {
+        RunningBestTwo {
+            best: (FAR, NO_NODE),
+            second: (FAR, NO_NODE),
+        }
+    }
+}
+
+impl RunningBestTwo {
+    #[inline(always)]
+    pub fn offer(&mut self, d: f32, node: u32) {
+        if d < self.best.0 {
+            self.second = self.best;
+            self.best = (d, node);
+        } else if d < self.second.0 {
+            self.second = (d, node);
+        }
+    }
+
+    pub fn result(&self) -> Match {
+        Match {
+            best: self.best.1,
+            second: self.second.1,
+        }
+    }
+}
+
 /// [`best_two`] by a plain scan from node 0.
 #[inline(always)]
 fn scan_best_two(distance: &[f32]) -> Match {
-    let (mut best, mut best_d) = (NO_NODE, FAR);
-    let (mut second, mut second_d) = (NO_NODE, FAR);
+    let mut scan = RunningBestTwo::default();
     for (node, &d) in distance.iter().enumerate() {
-        if d < best_d {
-            (second, second_d) = (best, best_d);
-            (best, best_d) = (node as u32, d);
-        } else if d < second_d {
-            (second, second_d) = (node as u32, d);
-        }
+        scan.offer(d, node as u32);
     }
-    Match { best, second }
+    scan.result()
 }
 
 /// e^x in f32 without branches or library calls, so that loops of it vectorise: 2^n·e^r with

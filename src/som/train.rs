@@ -179,6 +179,7 @@ fn train_online(
             ))
         })?;
     let run_schedule = params.rate_schedule_if_per_sample(steps);
+    let reach = params.neighbourhood.reach(params.cutoff);
     let mut order = Vec::new();
     let mut epochs = Vec::with_capacity(epoch_rates.len());
     let mut hits = Vec::new();
@@ -192,7 +193,7 @@ fn train_online(
             rates,
             first_step,
             neighbourhood: params.neighbourhood,
-            reach: params.neighbourhood.reach(params.cutoff),
+            reach,
             metric: params.metric,
             extra_winner_update: params.extra_winner_update,
         };
