@@ -45,7 +45,7 @@ impl Backend {
                 Err(err) => {
                     notice(&match pick_adapter_summary(AdapterPolicy::AnyAdapter) {
                         Ok(software) if software.software => format!(
-                            "using the CPU: the only adapter, {} (see `hopsom devices`), is a software rasteriser and slower than the CPU path; --backend gpu uses it anyway",
+                            "using the CPU: the only adapter, {} (see the device list), is a software rasteriser and slower than the CPU path; asking for the GPU backend uses it anyway",
                             software.name
                         ),
                         _ => format!("{err}; using the CPU"),

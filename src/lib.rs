@@ -23,5 +23,5 @@ pub mod rng;
 pub mod som;
 
 pub use backend::{Backend, BackendChoice};
-pub use error::{Error, Result};
+pub use error::{Error, Param, Result};
 pub use progress::{Progress, Silent};

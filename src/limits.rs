@@ -4,7 +4,7 @@
 //! memory the host has available before any work starts, so an absurd request is a one-line
 //! error rather than an abort, an out-of-memory kill or a wrapped integer.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
 use crate::gpu::human_bytes;
 
 /// The product of `factors`, or `None` when it does not fit 64 bits.
@@ -49,10 +49,27 @@ fn cgroup_room() -> Option<u64> {
 }
 
 /// Fails unless `bytes` (None: more than 64 bits can count) fits the memory the host has
-/// available. `what` names the request and where it came from, e.g. "3 patterns x 10^9
-/// trials of 225 neurons (--trials 1000000000)".
+/// available. `what` names the request, e.g. "the 100000 x 100000 weights".
 pub fn check_host_memory(what: &str, bytes: Option<u64>) -> Result<()> {
     check_against(what, bytes, available_host_memory())
+}
+
+/// [`check_host_memory`] for memory that one parameter's `value` asks for: the error names
+/// the parameter ([`Error::ParameterTooLarge`]).
+pub fn check_host_memory_of(
+    param: Param,
+    value: impl ToString,
+    what: &str,
+    bytes: Option<u64>,
+) -> Result<()> {
+    match shortfall(what, bytes, available_host_memory()) {
+        Some(message) => Err(Error::ParameterTooLarge {
+            param,
+            value: value.to_string(),
+            message,
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Why `bytes` does not fit the memory the host has available, or `None` when it does: the

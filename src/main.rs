@@ -32,7 +32,7 @@ fn main() {
         Err(err) => {
             // One line, whatever the message holds.
             let message = err
-                .to_string()
+                .message_with(cli::spell_parameter)
                 .split_whitespace()
                 .collect::<Vec<_>>()
                 .join(" ");

@@ -25,16 +25,20 @@ use hopsom::{Backend, BackendChoice, Error, Progress};
 /// A library error as the matching exception of `hopsom.errors`, with the library's message.
 fn raise(error: Error) -> PyErr {
     let class = match &error {
-        Error::Usage(_) => "InvalidArgument",
+        Error::Usage(_) | Error::Parameter { .. } => "InvalidArgument",
         Error::InvalidData(_) | Error::BadInput { .. } => "InvalidData",
-        Error::TooLarge(_) => "TooLarge",
+        Error::TooLarge(_) | Error::ParameterTooLarge { .. } => "TooLarge",
         Error::NoAdapter(_) => "NoAdapter",
         Error::Gpu(_) => "GpuFailure",
         Error::Io { .. } | Error::Render { .. } => "HopsomIOError",
         // Calls that can be interrupted go through `Callback::finish`; elsewhere it is a bug.
         Error::Interrupted => "HopsomError",
     };
-    let message = error.to_string();
+    // Parameters as the keyword arguments spell them: `max_sweeps=0: must be at least 1`.
+    let message = error.message_with(|param, value| match value {
+        "" => param.name().to_string(),
+        value => format!("{}={value}", param.name()),
+    });
     Python::attach(|py| {
         match py
             .import("hopsom.errors")
@@ -373,6 +377,7 @@ impl NativeHopfield {
         patterns: PyReadonlyArray2<'_, i8>,
         rule: &str,
         weights: &str,
+        keep_diagonal: bool,
         backend: &str,
     ) -> PyResult<Self> {
         let rule: LearningRule = choice("rule", rule)?;
@@ -386,7 +391,7 @@ impl NativeHopfield {
         let learning = Learning {
             rule,
             weights: form,
-            ..Learning::default()
+            keep_diagonal,
         };
         let network = py
             .detach(|| learn(&stored, &learning, &backend))

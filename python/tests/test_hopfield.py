@@ -164,3 +164,25 @@ def test_ctrl_c_interrupts_a_long_call_and_the_network_stays_usable():
         net.recall(probes)
     assert time.monotonic() - started < 10
     assert net.recall(probes[:3]).endings == ["fixed_point"] * 3
+
+
+def test_errors_name_parameters_as_keyword_arguments():
+    with pytest.raises(hopsom.InvalidArgument) as caught:
+        hopsom.Hopfield([[1, -1, 1]], keep_diagonal=True)
+    assert str(caught.value) == "keep_diagonal: applies to the pseudo-inverse rule only"
+    with pytest.raises(hopsom.InvalidArgument) as caught:
+        hopsom.Hopfield([[1, -1, 1]]).recall([[1, -1, 1]], max_sweeps=0)
+    assert str(caught.value) == "max_sweeps=0: must be at least 1"
+    with pytest.raises(hopsom.InvalidArgument) as caught:
+        hopsom.corrupt([1, -1], 150)
+    assert str(caught.value) == "percent=150: give a percentage in [0, 100]"
+
+
+def test_the_pseudo_inverse_rule_may_keep_its_diagonal():
+    patterns = random_patterns(3, 40, 1)
+    kept = hopsom.Hopfield(patterns, rule="pseudo-inverse", keep_diagonal=True, backend="cpu")
+    zeroed = hopsom.Hopfield(patterns, rule="pseudo-inverse", backend="cpu")
+    assert np.all(np.diag(kept.weights) > 0)
+    assert np.array_equal(np.diag(zeroed.weights), np.zeros(40))
+    off = ~np.eye(40, dtype=bool)
+    assert np.allclose(kept.weights[off], zeroed.weights[off])

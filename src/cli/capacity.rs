@@ -8,13 +8,13 @@ use clap::Args;
 use serde_json::json;
 
 use super::dynamics::LearningArgs;
+use super::levels::parse_levels;
 use super::outputs::RunOutputs;
 use super::ComputeArgs;
 use hopsom::error::Result;
 use hopsom::hopfield::capacity::{
     run_capacity, theory_one_step_error, CapacityRow, CapacitySpec, CRITICAL_LOAD,
 };
-use hopsom::hopfield::sweep::parse_levels;
 use hopsom::hopfield::UpdateMode;
 use hopsom::io::plot::{side_by_side_charts, Chart, Series};
 

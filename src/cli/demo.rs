@@ -19,7 +19,7 @@ use super::outputs::RunOutputs;
 use super::som_cluster::{self, parse_epoch_list, EpochList};
 use super::som_train;
 use super::ComputeArgs;
-use hopsom::error::Result;
+use hopsom::error::{Param, Result};
 use hopsom::hopfield::recall::{trajectory_energies, RecallParams};
 use hopsom::hopfield::{self, best_match, noise, UpdateMode};
 use hopsom::io::plot::{chart_grid, pattern_figure, Chart, FigureRow, Series};
@@ -64,7 +64,9 @@ pub fn run(args: DemoArgs) -> Result<()> {
         restart: false,
         seed,
     };
-    cluster_params.validate()?;
+    cluster_params
+        .validate()
+        .map_err(|e| super::respelled(e, Param::Epochs, "--cluster-epochs"))?;
 
     let mut probes = Vec::new();
     let mut keys = Vec::new();

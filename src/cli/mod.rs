@@ -5,6 +5,7 @@ mod capacity;
 mod demo;
 mod devices;
 mod dynamics;
+mod levels;
 mod output;
 mod outputs;
 mod recall;
@@ -19,7 +20,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use hopsom::error::{Error, Result};
+use hopsom::error::{Error, Param, Result};
 use hopsom::hopfield::GridShape;
 use hopsom::{Backend, BackendChoice};
 
@@ -216,6 +217,33 @@ pub fn output_dir(path: &std::path::Path) -> Result<PathBuf> {
     Ok(path.to_path_buf())
 }
 
+/// A library parameter and its value as the command line spells them: `--max-sweeps 0`.
+pub fn spell_parameter(param: Param, value: &str) -> String {
+    format!("{} {value}", flag(param))
+}
+
+fn flag(param: Param) -> String {
+    format!("--{}", param.name().replace('_', "-"))
+}
+
+/// `error` with library parameter `param` spelled `flag`, for a command whose option has a name
+/// of its own (the demo's `--cluster-epochs` is the clustering's `epochs`).
+fn respelled(error: Error, param: Param, flag: &str) -> Error {
+    match error {
+        Error::Parameter {
+            param: named,
+            value,
+            allowed,
+        } if named == param => Error::Usage(format!("{flag} {value}: {allowed}")),
+        Error::ParameterTooLarge {
+            param: named,
+            value,
+            message,
+        } if named == param => Error::TooLarge(format!("{flag} {value}: {message}")),
+        other => other,
+    }
+}
+
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Bench(args) => bench::run(args),
@@ -236,4 +264,35 @@ pub fn print_json(value: &serde_json::Value) -> Result<()> {
         serde_json::to_string_pretty(value).map_err(|err| Error::InvalidData(err.to_string()))?;
     stdout::outln!("{text}")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn long_flags(command: &clap::Command, found: &mut Vec<String>) {
+        found.extend(
+            command
+                .get_arguments()
+                .filter_map(|a| a.get_long())
+                .map(|l| format!("--{l}")),
+        );
+        for sub in command.get_subcommands() {
+            long_flags(sub, found);
+        }
+    }
+
+    #[test]
+    fn every_library_parameter_is_an_option_of_some_command() {
+        let mut found = Vec::new();
+        long_flags(&Cli::command(), &mut found);
+        for param in Param::ALL {
+            assert!(
+                found.contains(&flag(param)),
+                "{} has no option",
+                flag(param)
+            );
+        }
+    }
 }

@@ -9,11 +9,12 @@ use clap::Args;
 use serde_json::json;
 
 use super::dynamics::{DynamicsArgs, LearningArgs};
+use super::levels::parse_levels;
 use super::outputs::RunOutputs;
 use super::ComputeArgs;
 use hopsom::error::{Error, Result};
 use hopsom::hopfield::recall::check_network_fits;
-use hopsom::hopfield::sweep::{parse_levels, run_sweep, SweepResult, SweepSpec};
+use hopsom::hopfield::sweep::{run_sweep, SweepResult, SweepSpec};
 use hopsom::hopfield::{self, PatternSet};
 use hopsom::io::output::write_atomically;
 use hopsom::io::plot::{side_by_side_charts, Chart, Series};

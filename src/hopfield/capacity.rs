@@ -15,7 +15,7 @@ use super::patterns::PatternSet;
 use super::recall::{recall, RecallParams, UpdateMode};
 use super::{learn, noise, Learning};
 use crate::backend::Backend;
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
 use crate::rng::{Domain, StreamKey};
 
 /// The load above which Hebbian recall collapses (Amit, Gutfreund & Sompolinsky 1985).
@@ -64,37 +64,41 @@ impl CapacitySpec {
     /// Checks the study's sizes before any pattern is drawn.
     pub fn check(&self) -> Result<()> {
         if self.neurons == 0 {
-            return Err(Error::Usage("--neurons must be at least 1".into()));
+            return Err(Error::parameter(Param::Neurons, 0, "must be at least 1"));
         }
         if self.loads.is_empty() {
-            return Err(Error::Usage("the load list is empty".into()));
+            return Err(Error::parameter(
+                Param::Loads,
+                "(none)",
+                "give one or more loads",
+            ));
         }
         if let Some(load) = self.loads.iter().find(|&&l| !(l.is_finite() && l > 0.0)) {
-            return Err(Error::Usage(format!(
-                "--loads {load}: a load P/N must be a positive number"
-            )));
+            return Err(Error::parameter(
+                Param::Loads,
+                load,
+                "a load P/N must be a positive number",
+            ));
         }
         if self.trials == 0 {
-            return Err(Error::Usage("--trials must be at least 1".into()));
+            return Err(Error::parameter(Param::Trials, 0, "must be at least 1"));
         }
         if self.max_sweeps == 0 {
-            return Err(Error::Usage("--max-sweeps must be at least 1".into()));
+            return Err(Error::parameter(Param::MaxSweeps, 0, "must be at least 1"));
         }
         if self.trials > u32::MAX as usize {
-            return Err(Error::Usage(format!(
-                "--trials {} is more than the 2^32 - 1 pattern sets a stream key numbers",
-                self.trials
-            )));
+            return Err(Error::parameter(
+                Param::Trials,
+                self.trials,
+                "at most 2^32 - 1 pattern sets, the numbers a stream key holds",
+            ));
         }
         // Before any pattern is drawn: fields must fit the kernels' integers, and the patterns
         // (and their dense matrix, when the rule needs one) the host's memory.
         for &load in &self.loads {
             let count = self.patterns_at(load) as u64;
             crate::limits::check_host_memory(
-                &format!(
-                    "--loads {load}: {count} patterns of {} neurons",
-                    self.neurons
-                ),
+                &format!("load {load}: {count} patterns of {} neurons", self.neurons),
                 crate::limits::checked_product(&[count, self.neurons as u64, 3]),
             )?;
             if count.saturating_mul(self.neurons.saturating_sub(1) as u64) >= 1 << 29 {

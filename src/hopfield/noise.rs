@@ -1,7 +1,7 @@
 //! Noisy probes: a stored pattern with exactly ⌊p·N⌋ distinct neurons flipped, chosen at random
 //! (seed 003's `corrupt_image`), from a stream keyed on (seed, pattern, noise level, trial).
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
 use crate::rng::{Domain, StreamKey};
 
 /// The number of neurons flipped at `percent` noise: ⌊percent/100 · N⌋. A tiny tolerance keeps
@@ -13,9 +13,11 @@ pub fn flip_count(neurons: usize, percent: f64) -> usize {
 /// Checks a noise level given in percent.
 pub fn check_noise(percent: f64) -> Result<()> {
     if !percent.is_finite() || !(0.0..=100.0).contains(&percent) {
-        return Err(Error::Usage(format!(
-            "--noise {percent}: a noise level is a percentage from 0 to 100"
-        )));
+        return Err(Error::parameter(
+            Param::Noise,
+            percent,
+            "a noise level is a percentage from 0 to 100",
+        ));
     }
     Ok(())
 }

@@ -13,7 +13,7 @@ use super::patterns::PatternSet;
 use super::recall::{recall, Ending, RecallParams};
 use super::HopfieldNetwork;
 use crate::backend::Backend;
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
 
 /// Probes recalled per batch: large enough to fill a GPU, small enough to bound host memory.
 const PROBES_PER_BATCH: usize = 16_384;
@@ -33,21 +33,26 @@ impl SweepSpec {
     /// Checks the sweep before any probe is made.
     pub fn check(&self) -> Result<()> {
         if self.levels.is_empty() {
-            return Err(Error::Usage("the noise list is empty".into()));
+            return Err(Error::parameter(
+                Param::Noise,
+                "(none)",
+                "give one or more levels",
+            ));
         }
         for &level in &self.levels {
             noise::check_noise(level)?;
         }
         if self.trials == 0 {
-            return Err(Error::Usage("--trials must be at least 1".into()));
+            return Err(Error::parameter(Param::Trials, 0, "must be at least 1"));
         }
         // Each trial's random stream is keyed on its number as 32 bits; the batches stream, so
         // any count that numbers uniquely is accepted, whatever its length.
         if self.trials > u32::MAX as usize {
-            return Err(Error::Usage(format!(
-                "--trials {} is more than the 2^32 - 1 trials a stream key numbers",
-                self.trials
-            )));
+            return Err(Error::parameter(
+                Param::Trials,
+                self.trials,
+                "at most 2^32 - 1 trials, the numbers a stream key holds",
+            ));
         }
         Ok(())
     }
@@ -207,64 +212,4 @@ const BATCH_BYTES: usize = 256 << 20;
 /// so that a batch stays within [`BATCH_BYTES`], and at least one.
 fn probes_per_batch(neurons: usize) -> usize {
     (BATCH_BYTES / neurons.saturating_mul(2).max(1)).clamp(1, PROBES_PER_BATCH)
-}
-
-/// Parses a noise list: comma-separated levels (`0,10,25`) or a range `START:STOP:STEP` with STOP
-/// included when the steps land on it.
-/// `option` names the list in messages (`--noise`, `--loads`).
-pub fn parse_levels(text: &str, option: &str) -> Result<Vec<f64>> {
-    let bad = || {
-        Error::Usage(format!(
-            "{option} {text:?} is not a list (10,25,50) or a range START:STOP:STEP (0:100:5)"
-        ))
-    };
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(Error::Usage(format!("{option}: the list is empty")));
-    }
-    if text.contains(':') {
-        let parts: Vec<f64> = text
-            .split(':')
-            .map(|part| part.trim().parse::<f64>().map_err(|_| bad()))
-            .collect::<Result<_>>()?;
-        let [start, stop, step] = parts[..] else {
-            return Err(bad());
-        };
-        if !(step.is_finite() && step > 0.0 && stop >= start) {
-            return Err(Error::Usage(format!(
-                "{option} {text:?}: a range needs STOP >= START and STEP > 0"
-            )));
-        }
-        let count = ((stop - start) / step + 1e-9).floor() as usize + 1;
-        if count > 100_000 {
-            return Err(Error::Usage(format!(
-                "{option} {text:?} has {count} values; at most 100 000"
-            )));
-        }
-        // Computed from the index, not accumulated, so 0:100:5 ends exactly on 100.
-        return Ok((0..count).map(|k| start + k as f64 * step).collect());
-    }
-    text.split(',')
-        .map(|part| part.trim().parse::<f64>().map_err(|_| bad()))
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_lists_and_ranges() {
-        assert_eq!(
-            parse_levels("10, 25,50", "--noise").unwrap(),
-            [10.0, 25.0, 50.0]
-        );
-        let range = parse_levels("0:100:5", "--noise").unwrap();
-        assert_eq!(range.len(), 21);
-        assert_eq!(range[20], 100.0);
-        assert!(parse_levels("", "--noise").is_err());
-        assert!(parse_levels("5:0:1", "--noise").is_err());
-        assert!(parse_levels("0:10:0", "--noise").is_err());
-        assert!(parse_levels("a,b", "--noise").is_err());
-    }
 }

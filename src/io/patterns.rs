@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
 use crate::hopfield::{GridShape, PatternSet, Polarity};
 
 /// The image extensions read as pictures.
@@ -38,10 +38,12 @@ pub fn read_pattern_file(path: &Path, size: Option<GridShape>) -> Result<Pattern
             parse_text(&text, &label).map_err(|err| Error::bad_input(path, err.to_string()))?
         }
     };
-    if size.is_some() && !IMAGE_EXTENSIONS.contains(&extension.as_str()) {
-        return Err(Error::Usage(format!(
-            "--size resizes images only, but {label} is not an image"
-        )));
+    if let Some(shape) = size.filter(|_| !IMAGE_EXTENSIONS.contains(&extension.as_str())) {
+        return Err(Error::parameter(
+            Param::Size,
+            format!("{}x{}", shape.width, shape.height),
+            format!("resizes images only, but {label} is not an image"),
+        ));
     }
     Ok(set)
 }
@@ -158,14 +160,15 @@ fn read_image_pattern(path: &Path, label: &str, size: Option<GridShape>) -> Resu
             u32::try_from(shape.height).ok(),
         );
         let (Some(width), Some(height)) = (width, height) else {
-            return Err(Error::Usage(format!(
-                "--size {}x{}: each side must be below 2^32",
-                shape.width, shape.height
-            )));
+            return Err(Error::parameter(
+                Param::Size,
+                format!("{}x{}", shape.width, shape.height),
+                "each side must be below 2^32",
+            ));
         };
         // Resizing works in f32 (4 channels of 4 bytes a pixel at most) beside the result.
         crate::limits::check_host_memory(
-            &format!("--size {width}x{height}"),
+            &format!("resizing to {width}x{height}"),
             u64::from(width)
                 .checked_mul(u64::from(height))
                 .and_then(|pixels| pixels.checked_mul(20)),

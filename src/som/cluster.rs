@@ -12,7 +12,7 @@ use super::online::{train_online_epoch, OnlineStep};
 use super::params::{EpochRates, Metric, Neighbourhood};
 use super::train::{measure, report, EpochReport};
 use crate::backend::Backend;
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
 use crate::rng::{Domain, StreamKey};
 
 /// Seed 003's starting colours: brown, blue, green and skin.
@@ -34,38 +34,43 @@ pub struct ClusterParams {
 impl ClusterParams {
     pub fn validate(&self) -> Result<()> {
         if self.colours.is_empty() {
-            return Err(Error::Usage(
-                "K = 0: --colors needs at least one colour".into(),
+            return Err(Error::parameter(
+                Param::Colors,
+                "(none)",
+                "K = 0; give at least one colour",
             ));
         }
         if self.epochs.is_empty() || self.epochs.contains(&0) {
-            return Err(Error::Usage(
-                "--epochs needs one or more counts, each at least 1".into(),
+            return Err(Error::parameter(
+                Param::Epochs,
+                join_counts(&self.epochs),
+                "give one or more counts, each at least 1",
             ));
         }
         let total = self
             .epochs
             .iter()
             .try_fold(0u64, |sum, &e| sum.checked_add(e as u64));
-        crate::limits::check_host_memory(
-            &format!(
-                "--epochs {} (a report per epoch)",
-                self.epochs
-                    .iter()
-                    .map(|e| e.to_string())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            ),
+        crate::limits::check_host_memory_of(
+            Param::Epochs,
+            join_counts(&self.epochs),
+            "a report for each epoch",
             total.and_then(|t| t.checked_mul(std::mem::size_of::<super::EpochReport>() as u64)),
         )?;
         if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
-            return Err(Error::Usage(format!(
-                "--lr must be a positive number, not {}",
-                self.learning_rate
-            )));
+            return Err(Error::parameter(
+                Param::Lr,
+                self.learning_rate,
+                "must be a positive number",
+            ));
         }
         Ok(())
     }
+}
+
+fn join_counts(counts: &[usize]) -> String {
+    let counts: Vec<String> = counts.iter().map(|c| c.to_string()).collect();
+    counts.join(",")
 }
 
 /// One clustering result: after `epochs` epochs (and, cumulatively, `total_epochs`).

@@ -125,7 +125,7 @@ pub(crate) fn find_bmus_gpu(
     let dim = codebook.dim;
     if dim > TILE_FLOATS {
         return Err(Error::TooLarge(format!(
-            "the GPU winner search handles at most {TILE_FLOATS} dimensions, not {dim}; use --backend cpu"
+            "the GPU winner search handles at most {TILE_FLOATS} dimensions, not {dim}; use the CPU backend"
         )));
     }
     let kernels = ctx.kernels::<SomKernels>()?;

@@ -2,7 +2,7 @@
 //! mode, with documented defaults, validated once before any work.
 //! Keep the numbering of the enums in sync with shaders/som_common.wgsl.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
 
 /// How strongly a node moves with the winner, by their distance on the grid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
@@ -360,61 +360,73 @@ impl TrainingParams {
 
     /// Checks every value before any work is done.
     pub fn validate(&self) -> Result<()> {
-        let usage = |message: String| Err(Error::Usage(message));
+        let invalid =
+            |param, value: f32, allowed: &str| Err(Error::parameter(param, value, allowed));
         if self.epochs == 0 {
-            return usage("--epochs must be at least 1".into());
+            return Err(Error::parameter(Param::Epochs, 0, "must be at least 1"));
         }
         // The schedule and the per-epoch report are held for every epoch.
         let per_epoch =
             std::mem::size_of::<EpochRates>() + std::mem::size_of::<super::EpochReport>();
-        crate::limits::check_host_memory(
-            &format!("--epochs {} (a schedule and report per epoch)", self.epochs),
+        crate::limits::check_host_memory_of(
+            Param::Epochs,
+            self.epochs,
+            "a schedule and a report for each epoch",
             (self.epochs as u64).checked_mul(per_epoch as u64),
         )?;
         let positive = [
-            ("--lr", self.learning_rate),
-            ("--lr-end", self.learning_rate_end),
-            ("--tau", self.tau),
+            (Param::Lr, self.learning_rate),
+            (Param::LrEnd, self.learning_rate_end),
+            (Param::Tau, self.tau),
         ];
-        for (name, value) in positive {
+        for (param, value) in positive {
             if !(value.is_finite() && value > 0.0) {
-                return usage(format!("{name} must be a positive number, not {value}"));
+                return invalid(param, value, "must be a positive number");
             }
         }
         // w += lr·h·(x − w) moves a node past x and away from it by more than it started once
         // lr·h > 2: every epoch multiplies the error, until the distances overflow.
-        for (name, value) in [
-            ("--lr", self.learning_rate),
-            ("--lr-end", self.learning_rate_end),
+        for (param, value) in [
+            (Param::Lr, self.learning_rate),
+            (Param::LrEnd, self.learning_rate_end),
         ] {
             if value > 2.0 {
-                return usage(format!(
-                    "{name} {value}: above 2 the online update overshoots and diverges; give a rate in (0, 2]"
-                ));
+                return invalid(
+                    param,
+                    value,
+                    "above 2 the online update overshoots and diverges; give a rate in (0, 2]",
+                );
             }
         }
-        for (name, value) in [("--sigma", self.sigma), ("--sigma-end", self.sigma_end)] {
+        for (param, value) in [
+            (Param::Sigma, self.sigma),
+            (Param::SigmaEnd, self.sigma_end),
+        ] {
             if !(value.is_finite() && value >= 0.0) {
-                return usage(format!("{name} must be 0 or more, not {value}"));
+                return invalid(param, value, "must be 0 or more");
             }
         }
         if !(self.cutoff.is_finite() && (0.0..1.0).contains(&self.cutoff)) {
-            return usage(format!(
-                "--cutoff {}: give a fraction of the peak weight in [0, 1) (0 keeps every weight)",
-                self.cutoff
-            ));
+            return invalid(
+                Param::Cutoff,
+                self.cutoff,
+                "give a fraction of the peak weight in [0, 1) (0 keeps every weight)",
+            );
         }
         if self.schedule == Schedule::Inverse && self.sigma_end == 0.0 && self.sigma > 0.0 {
-            return usage(
-                "the inverse schedule cannot reach --sigma-end 0; give a small positive end".into(),
+            return invalid(
+                Param::SigmaEnd,
+                0.0,
+                "the inverse schedule cannot reach 0; give a small positive end",
             );
         }
         if self.mode == Mode::Batch && self.neighbourhood == Neighbourhood::MexicanHat {
-            return usage(
+            return Err(Error::parameter(
+                Param::Neighbourhood,
+                self.neighbourhood,
                 "the mexican hat has negative weights, and the batch update divides by their sum; \
-                 use --mode online or another --neighbourhood"
-                    .into(),
-            );
+                 train online or choose another neighbourhood",
+            ));
         }
         Ok(())
     }

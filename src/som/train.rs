@@ -102,7 +102,7 @@ fn check_finite(codebook: &Codebook, epoch: usize) -> Result<()> {
         return Ok(());
     }
     Err(Error::InvalidData(format!(
-        "the weights diverged to non-finite values in epoch {}; lower --lr",
+        "the weights diverged to non-finite values in epoch {}; lower the learning rate (lr)",
         epoch + 1
     )))
 }
@@ -174,7 +174,7 @@ fn train_online(
         .checked_mul(params.epochs as u64)
         .ok_or_else(|| {
             Error::TooLarge(format!(
-                "--epochs {} of {n} samples: more steps than a 64-bit counter holds",
+                "{} epochs of {n} samples: more steps than a 64-bit counter holds",
                 params.epochs
             ))
         })?;

@@ -21,7 +21,7 @@ pub use storkey::{storkey_cpu, storkey_weights};
 use super::network::HopfieldNetwork;
 use super::patterns::PatternSet;
 use crate::backend::Backend;
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
 
 /// A learning rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
@@ -84,8 +84,10 @@ pub fn learn(
         ..
     } = *learning;
     if keep_diagonal && rule != LearningRule::PseudoInverse {
-        return Err(Error::Usage(
-            "--keep-diagonal applies to the pseudo-inverse rule only".into(),
+        return Err(Error::parameter(
+            Param::KeepDiagonal,
+            "",
+            "applies to the pseudo-inverse rule only",
         ));
     }
     check_field_range(patterns)?;
@@ -126,9 +128,11 @@ pub fn is_factored(
         }
     };
     if factored && rule != LearningRule::Hebbian {
-        return Err(Error::Usage(format!(
-            "--weights factored holds the Hebbian rule only, not {rule:?}; use --weights dense"
-        )));
+        return Err(Error::parameter(
+            Param::Weights,
+            "factored",
+            format!("holds the Hebbian rule only, not {rule:?}; use dense weights"),
+        ));
     }
     Ok(factored)
 }
@@ -139,7 +143,7 @@ pub fn is_factored(
 pub fn check_dense(neurons: usize, rule: LearningRule) -> Result<()> {
     let bytes = crate::limits::checked_product(&[neurons as u64, neurons as u64, 4]);
     let way_out = match rule {
-        LearningRule::Hebbian => "; --weights factored needs no matrix",
+        LearningRule::Hebbian => "; factored weights need no matrix",
         LearningRule::Storkey | LearningRule::PseudoInverse => {
             "; the Storkey and pseudo-inverse rules need the dense matrix, so use fewer neurons"
         }

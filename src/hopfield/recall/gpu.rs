@@ -147,7 +147,7 @@ pub(crate) fn check_async_dense(ctx: &GpuContext, neurons: usize) -> Result<()> 
         neurons.div_ceil(ctx.rows_per_binding(neurons, neurons, 4, "the weight matrix")?);
     if blocks > MAX_ASYNC_BLOCKS {
         return Err(Error::TooLarge(format!(
-            "asynchronous recall on the GPU reads the weight matrix ({}) from at most {MAX_ASYNC_BLOCKS} storage bindings ({} each on {}); use --mode sync, factored weights (Hebbian) or --backend cpu",
+            "asynchronous recall on the GPU reads the weight matrix ({}) from at most {MAX_ASYNC_BLOCKS} storage bindings ({} each on {}); use synchronous recall, factored weights (Hebbian) or the CPU backend",
             crate::gpu::human_bytes((neurons as u64).pow(2) * 4),
             crate::gpu::human_bytes(ctx.max_binding_bytes()),
             ctx.adapter.name
@@ -559,7 +559,7 @@ impl RecallJob<'_> {
         let probes = states.len() / n;
         let flip_capacity = if params.record_flips {
             u32::try_from(n as u64 * u64::from(params.max_sweeps)).map_err(|_| {
-                Error::TooLarge("a trajectory of that many sweeps; lower --max-sweeps".into())
+                Error::TooLarge("a trajectory of that many sweeps; lower max_sweeps".into())
             })?
         } else {
             0
@@ -569,7 +569,7 @@ impl RecallJob<'_> {
         let blocked = match self.couplings {
             GpuCouplings::Dense { weights } if weights.blocks.len() > MAX_ASYNC_BLOCKS => {
                 return Err(Error::TooLarge(format!(
-                    "asynchronous recall on the GPU reads the weight matrix ({}) from at most {MAX_ASYNC_BLOCKS} storage bindings ({} each on {}); use --mode sync, factored weights (Hebbian) or --backend cpu",
+                    "asynchronous recall on the GPU reads the weight matrix ({}) from at most {MAX_ASYNC_BLOCKS} storage bindings ({} each on {}); use synchronous recall, factored weights (Hebbian) or the CPU backend",
                     crate::gpu::human_bytes((n * n * 4) as u64),
                     crate::gpu::human_bytes(ctx.max_binding_bytes()),
                     ctx.adapter.name

@@ -26,7 +26,7 @@ use crate::progress::Progress;
 
 use super::network::{FieldTracker, HopfieldNetwork};
 use crate::backend::Backend;
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
 use crate::rng::StreamKey;
 
 /// How neurons are updated.
@@ -167,22 +167,29 @@ impl RecallParams {
     /// command can refuse them before it learns anything.
     pub fn validate(&self) -> Result<()> {
         if self.max_sweeps == 0 {
-            return Err(Error::Usage("--max-sweeps must be at least 1".into()));
+            return Err(Error::parameter(Param::MaxSweeps, 0, "must be at least 1"));
         }
         if self.max_sweeps >= 0x8000_0000 {
-            return Err(Error::Usage("--max-sweeps must be below 2^31".into()));
+            return Err(Error::parameter(
+                Param::MaxSweeps,
+                self.max_sweeps,
+                "must be below 2^31",
+            ));
         }
         if !self.temperature.is_finite() || self.temperature < 0.0 {
-            return Err(Error::Usage(format!(
-                "--temperature must be 0 or positive, not {}",
-                self.temperature
-            )));
+            return Err(Error::parameter(
+                Param::Temperature,
+                self.temperature,
+                "must be 0 or positive",
+            ));
         }
         if let Thresholds::Uniform(theta) = self.thresholds {
             if !theta.is_finite() || theta.abs() >= 32_768.0 {
-                return Err(Error::Usage(format!(
-                    "--threshold must be finite and of magnitude below 32768, not {theta}"
-                )));
+                return Err(Error::parameter(
+                    Param::Threshold,
+                    theta,
+                    "must be finite and of magnitude below 32768",
+                ));
             }
         }
         Ok(())
