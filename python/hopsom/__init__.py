@@ -274,11 +274,16 @@ class Hopfield:
 
     ``rule``: "hebbian" (the seeds' W = Σ ξξᵀ), "storkey" or "pseudo-inverse". ``weights``:
     "auto" (factored couplings for the Hebbian rule when cheaper or when the N x N matrix does not
-    fit), "dense" or "factored". ``backend``: "auto", "cpu" or "gpu"."""
+    fit), "dense" or "factored". ``keep_diagonal``: the pseudo-inverse rule's self-couplings stay
+    (they are zeroed by default, as for the other rules). ``backend``: "auto", "cpu" or "gpu"."""
 
-    def __init__(self, patterns, rule="hebbian", weights="auto", backend="auto"):
+    def __init__(
+        self, patterns, rule="hebbian", weights="auto", keep_diagonal=False, backend="auto"
+    ):
         self.patterns = _bipolar(patterns, "patterns", 2)
-        self._native = _hopsom.NativeHopfield(self.patterns, rule, weights, backend)
+        self._native = _hopsom.NativeHopfield(
+            self.patterns, rule, weights, bool(keep_diagonal), backend
+        )
 
     @property
     def neurons(self):
@@ -412,7 +417,13 @@ class SOM:
     "cosine", "manhattan" or "chebyshev"; ``init`` ("random", "samples" or "pca") places the
     weights at the first training from its data; ``seed`` makes every random choice;
     ``backend``: "auto", "cpu" or "gpu". See the command line's `hopsom som train` for the
-    algorithms; the same data and options give its codebook."""
+    algorithms; the same data and options give its codebook.
+
+    MiniSom's constructor keywords are accepted too, so that ``MiniSom(x, y, input_len, ...)``
+    becomes ``hopsom.SOM(x, y, input_len, ...)``: ``sigma`` and ``learning_rate`` (the defaults
+    of ``train``'s ``sigma`` and ``lr``, and what ``train_random``/``train_batch`` use),
+    ``neighborhood_function``, ``activation_distance``, ``random_seed``, and ``topology``
+    "rectangular" or "hexagonal"."""
 
     def __init__(
         self,
@@ -426,8 +437,23 @@ class SOM:
         init="random",
         seed=1,
         backend="auto",
+        *,
+        sigma=None,
+        learning_rate=0.5,
+        neighborhood_function=None,
+        activation_distance=None,
+        random_seed=None,
     ):
+        topology = {"rectangular": "rect", "hexagonal": "hex"}.get(topology, topology)
+        if neighborhood_function is not None:
+            neighbourhood = str(neighborhood_function).replace("_", "-")
+        if activation_distance is not None:
+            metric = activation_distance
+        if random_seed is not None:
+            seed = random_seed
+        self.sigma, self.learning_rate = sigma, float(learning_rate)
         self.width, self.height, self.dim = int(width), int(height), int(dim)
+        self.topology, self.toroidal = topology, bool(toroidal)
         self.training_seconds = 0.0
         self.neighbourhood, self.metric, self.init = neighbourhood, metric, init
         self.seed = int(seed)
@@ -460,7 +486,7 @@ class SOM:
         data,
         epochs=10,
         mode="batch",
-        lr=0.5,
+        lr=None,
         sigma=None,
         lr_end=0.01,
         sigma_end=0.5,
@@ -475,14 +501,17 @@ class SOM:
         passes. ``mode``: "batch" (Kohonen's batch map) or "online" (one sample at a time, rates
         decaying per sample visited). ``schedule``: "exponential", "linear", "inverse" (from
         ``lr``/``sigma`` to ``lr_end``/``sigma_end``), "asymptotic" (MiniSom's default) or
-        "seed"; ``sigma`` defaults to half the longer side; ``cutoff`` zeroes neighbourhood
+        "seed"; ``lr`` and ``sigma`` default to the constructor's ``learning_rate`` (0.5) and
+        ``sigma`` (when not given there, half the longer side); ``cutoff`` zeroes neighbourhood
         weights below that fraction of the peak; ``shuffle=False`` visits the samples in order;
         ``extra_winner_update`` moves the winner by lr·(x − w) before the neighbourhood update,
         as seed 003 does. ``progress``: a callable given 1 after each epoch. Returns one dict
         per epoch: epoch, qe, te, learning_rate, sigma; ``training_seconds`` holds the time spent
         training."""
+        if lr is None:
+            lr = self.learning_rate
         if sigma is None:
-            sigma = max(self.width, self.height) / 2.0
+            sigma = self.sigma if self.sigma is not None else max(self.width, self.height) / 2.0
         samples = _samples(data, self.dim)
         if self._native.weights() is None:
             self._native.initialise(samples, self.init, self.seed)
@@ -556,6 +585,70 @@ class SOM:
     def quantization(self, data):
         """MiniSom's ``quantization``: each sample's winner's weights, samples x dim."""
         return self.codebook.reshape(-1, self.dim)[self.winners(data).ravel()]
+
+    def train_random(self, data, num_iteration, progress=None):
+        """MiniSom's ``train_random``: ``num_iteration`` online updates, each with a sample drawn
+        at random (with replacement, seeded), under MiniSom's asymptotic schedule from the
+        constructor's ``learning_rate`` and ``sigma``. Returns ``train``'s report."""
+        samples = _samples(data, self.dim)
+        drawn = np.random.default_rng(self.seed).integers(len(samples), size=int(num_iteration))
+        return self._train_visiting(samples[drawn], progress)
+
+    def train_batch(self, data, num_iteration, progress=None):
+        """MiniSom's ``train_batch``: ``num_iteration`` online updates visiting the samples in
+        order, round and round (MiniSom's name: not hopsom's batch mode), under MiniSom's
+        asymptotic schedule from the constructor's ``learning_rate`` and ``sigma``."""
+        samples = _samples(data, self.dim)
+        return self._train_visiting(samples[np.arange(int(num_iteration)) % len(samples)], progress)
+
+    def _train_visiting(self, visits, progress):
+        if len(visits) == 0:
+            raise InvalidArgument("num_iteration=0: must be at least 1")
+        return self.train(
+            visits, epochs=1, mode="online", schedule="asymptotic", shuffle=False, progress=progress
+        )
+
+    def distance_map(self, scaling="sum"):
+        """MiniSom's ``distance_map``: each node's euclidean distances to the nodes around it,
+        summed (``scaling="sum"``) or averaged ("mean"), divided by the largest such value;
+        shape (width, height). Around a node are the 8 nodes of its 3 x 3 square on a rectangular
+        map (MiniSom's stencil, diagonals included, where ``umatrix`` takes the 4 adjacent ones)
+        and the 6 adjacent nodes on a hexagonal one (MiniSom's stencil too: it shifts odd rows
+        as hopsom does). Toroidal maps wrap around; a map of equal nodes gives zeros."""
+        if scaling not in ("sum", "mean"):
+            raise InvalidArgument(f"scaling={scaling!r}: use 'sum' or 'mean'")
+        weights = self.codebook.astype(np.float64)
+        rows, columns = np.indices((self.height, self.width))
+        if self.topology == "hex":
+            # (column, row) steps from nodes on even rows, then from nodes on odd rows.
+            steps = [
+                ((-1, 0), (-1, 0)),
+                ((1, 0), (1, 0)),
+                ((-1, -1), (0, -1)),
+                ((0, -1), (1, -1)),
+                ((-1, 1), (0, 1)),
+                ((0, 1), (1, 1)),
+            ]
+        else:
+            square = [(dc, dr) for dr in (-1, 0, 1) for dc in (-1, 0, 1) if (dc, dr) != (0, 0)]
+            steps = [(step, step) for step in square]
+        total = np.zeros((self.height, self.width))
+        count = np.zeros((self.height, self.width))
+        odd = rows % 2 == 1
+        for even_step, odd_step in steps:
+            r = rows + np.where(odd, odd_step[1], even_step[1])
+            c = columns + np.where(odd, odd_step[0], even_step[0])
+            if self.toroidal:
+                r, c = r % self.height, c % self.width
+            inside = (r >= 0) & (r < self.height) & (c >= 0) & (c < self.width)
+            neighbour = weights[r.clip(0, self.height - 1), c.clip(0, self.width - 1)]
+            distance = np.linalg.norm(weights - neighbour, axis=2)
+            total += np.where(inside, distance, 0.0)
+            count += inside
+        if scaling == "mean":
+            total = np.divide(total, count, out=np.zeros_like(total), where=count > 0)
+        peak = total.max()
+        return (total / peak if peak > 0 else total).T
 
     def activation_response(self, data):
         """MiniSom's ``activation_response``: samples won by each node, shape (width, height)."""

@@ -154,3 +154,62 @@ def test_weights_inits_use_the_data():
     assert all(tuple(w) in rows for w in som.codebook.reshape(-1, 3).tolist())
     som.pca_weights_init(data)
     assert np.all(np.isfinite(som.codebook))
+
+
+@pytest.mark.parametrize("topology", ["rect", "hex"])
+@pytest.mark.parametrize("scaling", ["sum", "mean"])
+def test_distance_map_equals_minisom_on_the_same_codebook(topology, scaling):
+    minisom = pytest.importorskip("minisom")
+    # An even number of rows: MiniSom's own hexagonal lattice then shifts the odd rows, as
+    # hopsom's does (and its distance_map assumes).
+    som = hopsom.SOM(7, 6, 3, topology=topology, seed=2, backend="cpu")
+    som.train(colours(200, 3), epochs=3)
+    theirs = minisom.MiniSom(7, 6, 3, topology="hexagonal" if topology == "hex" else "rectangular")
+    theirs._weights = som.get_weights().astype(np.float64)
+    assert np.allclose(som.distance_map(scaling), theirs.distance_map(scaling), atol=1e-12)
+
+
+def test_distance_map_of_equal_nodes_and_bad_scaling():
+    som = hopsom.SOM(3, 2, 2, toroidal=True, backend="cpu")
+    som.codebook = np.ones((2, 3, 2))
+    assert np.array_equal(som.distance_map(), np.zeros((3, 2)))
+    with pytest.raises(hopsom.InvalidArgument, match="scaling='max'"):
+        som.distance_map("max")
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda som: som.train(colours(10, 1), epochs=0), "epochs=0: must be at least 1"),
+        (lambda som: som.train(colours(10, 1), lr=-1), "lr=-1: must be a positive number"),
+        (
+            lambda som: som.train(colours(10, 1), sigma_end=float("nan")),
+            "sigma_end=NaN: must be 0 or more",
+        ),
+    ],
+)
+def test_errors_name_parameters_as_keyword_arguments(call, message):
+    som = hopsom.SOM(3, 3, 3, backend="cpu")
+    with pytest.raises(hopsom.InvalidArgument) as caught:
+        call(som)
+    assert str(caught.value) == message
+    assert "--" not in str(caught.value)
+
+
+def test_a_minisom_user_swaps_the_constructor_and_gets_the_same_quality():
+    minisom = pytest.importorskip("minisom")
+    data = colours(2000, 21)
+    keywords = {"sigma": 2.0, "learning_rate": 0.5, "random_seed": 3}
+    for train in ("train_random", "train_batch"):
+        errors = {}
+        for name, make in [("minisom", minisom.MiniSom), ("hopsom", hopsom.SOM)]:
+            som = make(12, 12, 3, **keywords)
+            som.random_weights_init(data)
+            getattr(som, train)(data, 6000)
+            errors[name] = som.quantization_error(data)
+        # Different random draws: the same algorithm lands within a few percent.
+        assert abs(errors["hopsom"] - errors["minisom"]) < 0.15 * errors["minisom"], errors
+    hexagonal = hopsom.SOM(4, 4, 3, topology="hexagonal", neighborhood_function="mexican_hat")
+    assert (hexagonal.topology, hexagonal.neighbourhood) == ("hex", "mexican-hat")
+    with pytest.raises(hopsom.InvalidArgument, match="num_iteration=0"):
+        hexagonal.train_random(data, 0)
