@@ -15,8 +15,14 @@ memory order are accepted and converted (copied when they must be).
 """
 
 import json
+import os
+import tempfile
 
 import numpy as np
+
+# Mesa's Vulkan drivers print "error: XDG_RUNTIME_DIR is invalid" into a notebook while probing
+# display sockets that compute never uses; the command line points it at the temp dir too.
+os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.gettempdir())
 
 from . import _hopsom
 from .errors import (

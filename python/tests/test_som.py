@@ -213,3 +213,38 @@ def test_a_minisom_user_swaps_the_constructor_and_gets_the_same_quality():
     assert (hexagonal.topology, hexagonal.neighbourhood) == ("hex", "mexican-hat")
     with pytest.raises(hopsom.InvalidArgument, match="num_iteration=0"):
         hexagonal.train_random(data, 0)
+
+
+def test_two_threads_train_at_once_with_the_gil_released():
+    import threading
+    import time
+
+    data = colours(20000, 30)
+
+    def make():
+        return hopsom.SOM(16, 16, 3, seed=4, backend="cpu")
+
+    alone = make()
+    alone.train(data, epochs=3, mode="online")
+    soms = [make(), make()]
+    spans = [None, None]
+
+    def work(k):
+        started = time.perf_counter()
+        soms[k].train(data, epochs=3, mode="online")
+        spans[k] = (started, time.perf_counter())
+
+    workers = [threading.Thread(target=work, args=(k,)) for k in range(2)]
+    ticks = 0
+    for worker in workers:
+        worker.start()
+    while any(worker.is_alive() for worker in workers):
+        ticks += 1
+        time.sleep(0.001)
+    # Both calls were under way at once, and the main thread ran Python meanwhile.
+    (a_start, a_end), (b_start, b_end) = spans
+    assert a_start < b_end and b_start < a_end
+    assert ticks > 5
+    # Running beside another call changes nothing.
+    for som in soms:
+        assert np.array_equal(som.codebook, alone.codebook)
