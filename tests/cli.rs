@@ -472,6 +472,47 @@ fn an_unknown_adapter_name_is_a_clear_error() {
 }
 
 #[test]
+fn hopsom_adapter_picks_an_adapter_by_its_index() {
+    let recall_on = |index: &str| {
+        hopsom()
+            .env("HOPSOM_ADAPTER", index)
+            .args([
+                "hopfield",
+                "recall",
+                "--patterns",
+                "builtin",
+                "--noise",
+                "10",
+            ])
+            .args(["--backend", "gpu", "--json", "--out"])
+            .arg(tempfile::tempdir().unwrap().path().join("out"))
+            .output()
+            .unwrap()
+    };
+    for (index, wanted) in [
+        ("99", "HOPSOM_ADAPTER=99, but the system offers"),
+        ("x", "HOPSOM_ADAPTER=\"x\""),
+    ] {
+        let output = recall_on(index);
+        assert_ne!(output.status.code(), Some(0));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(wanted), "{stderr}");
+    }
+    // The first adapter of the device list, when there is one.
+    if common::gpu().is_some() {
+        let output = recall_on("0");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let devices = json_of(&hopsom().args(["devices", "--json"]).output().unwrap());
+        let first = &devices["adapters"][0]["name"];
+        assert_eq!(&json_of(&output)["adapter"], first);
+    }
+}
+
+#[test]
 fn outputs_are_never_half_written() {
     // A refused run leaves nothing behind: the demo's directory is a file here, which is
     // refused (a usage error) before anything is written.

@@ -89,3 +89,19 @@ fn capacity_rows_are_identical_on_cpu_and_gpu() {
     let gpu = run_capacity(&spec, &Backend::Gpu(ctx), &hopsom::Silent).unwrap();
     assert_eq!(cpu, gpu);
 }
+
+#[test]
+fn tallies_of_split_pattern_sets_add_up_to_the_whole_study() {
+    use hopsom::hopfield::capacity::{capacity_rows, capacity_tallies, CapacityTally};
+    let spec = spec(200, &[0.05, 0.15], 6);
+    let whole = run_capacity(&spec, &Backend::Cpu, &hopsom::Silent).unwrap();
+    let mut merged = vec![CapacityTally::default(); 2];
+    for range in [4..6, 0..1, 1..4] {
+        let part = capacity_tallies(&spec, range, &Backend::Cpu, &hopsom::Silent).unwrap();
+        for (total, tally) in merged.iter_mut().zip(&part) {
+            total.add(tally);
+        }
+    }
+    assert_eq!(capacity_rows(&spec, &merged).unwrap(), whole);
+    assert!(capacity_tallies(&spec, 5..7, &Backend::Cpu, &hopsom::Silent).is_err());
+}

@@ -95,3 +95,42 @@ fn sweep_rows_behave_like_the_seed_network() {
         }
     }
 }
+
+#[test]
+fn tallies_of_split_trials_add_up_to_the_whole_sweep() {
+    use hopsom::hopfield::sweep::{sweep_rows, sweep_tallies, SweepTally};
+    let stored = hopfield::seed_patterns();
+    let network = hopfield::hebbian_cpu(&stored).unwrap();
+    let spec = spec(&[10.0, 35.0, 50.0], UpdateMode::Async);
+    let whole = run_sweep(&network, &stored, &spec, &Backend::Cpu, &hopsom::Silent).unwrap();
+    let mut merged = vec![SweepTally::default(); 3 * 3];
+    // Uneven parts, merged out of order, as workers finish.
+    for range in [25..40, 0..7, 7..25] {
+        let part = sweep_tallies(
+            &network,
+            &stored,
+            &spec,
+            range,
+            &Backend::Cpu,
+            &hopsom::Silent,
+        )
+        .unwrap();
+        for (total, tally) in merged.iter_mut().zip(&part) {
+            total.add(tally);
+        }
+    }
+    assert_eq!(sweep_rows(&stored, &spec, &merged).unwrap(), whole.rows);
+    assert!(sweep_tallies(
+        &network,
+        &stored,
+        &spec,
+        30..41,
+        &Backend::Cpu,
+        &hopsom::Silent
+    )
+    .is_err());
+    let round_trip = merged
+        .iter()
+        .map(|t| SweepTally::from_array(t.to_array()).unwrap());
+    assert!(round_trip.eq(merged.iter().copied()));
+}

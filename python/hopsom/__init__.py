@@ -75,12 +75,12 @@ def _bipolar(values, what, ndim):
     if array.size == 0:
         raise InvalidData(f"{what} is empty")
     if array.dtype == np.bool_:
-        return np.ascontiguousarray(np.where(array, 1, -1), dtype=np.int8)
+        return _engine_array(np.where(array, 1, -1), np.int8)
     if not (np.issubdtype(array.dtype, np.number)):
         raise TypeError(f"{what} must be numeric or boolean, not {array.dtype}")
     if not np.all((array == 1) | (array == -1)):
         raise InvalidData(f"{what} must hold only -1 and +1")
-    return np.ascontiguousarray(array, dtype=np.int8)
+    return _engine_array(array, np.int8)
 
 
 def seed_patterns():
@@ -227,8 +227,8 @@ def cluster_colours(
     array = np.asarray(image)
     if array.ndim != 3 or array.shape[2] != 3:
         raise InvalidData(f"image must be H x W x 3, not shape {array.shape}")
-    array = np.ascontiguousarray(array, dtype=np.uint8)
-    colours = np.ascontiguousarray(np.asarray(colors, dtype=np.float32).reshape(-1, 3))
+    array = _engine_array(array, np.uint8)
+    colours = _engine_array(np.asarray(colors, dtype=np.float32).reshape(-1, 3), np.float32)
     counts = [int(e) for e in np.atleast_1d(epochs)]
     height, width = array.shape[:2]
     runs = _hopsom.cluster_colours(
@@ -397,12 +397,19 @@ class Hopfield:
         )
 
 
+def _engine_array(array, dtype):
+    """``array`` as the engine reads it: C-contiguous and aligned ``dtype`` (a copy only when
+    needed). Arrays that crossed a process boundary, or were made with ``np.frombuffer`` at an
+    odd offset, may be unaligned, and the engine reads whole elements."""
+    return np.require(array, dtype=dtype, requirements=["C_CONTIGUOUS", "ALIGNED"])
+
+
 def _samples(data, dim):
     """``data`` as the engine takes it: a uint8 H x W x 3 image as is, anything else as a
     C-contiguous float32 table of samples x dim."""
     array = np.asarray(data)
     if array.ndim == 3 and array.dtype == np.uint8 and array.shape[2] == 3:
-        return np.ascontiguousarray(array)
+        return _engine_array(array, np.uint8)
     if array.ndim == 1 and dim == 1:
         array = array[:, None]
     if array.ndim != 2:
@@ -411,7 +418,7 @@ def _samples(data, dim):
         )
     if not np.issubdtype(array.dtype, np.number):
         raise TypeError(f"data must be numeric, not {array.dtype}")
-    return np.ascontiguousarray(array, dtype=np.float32)
+    return _engine_array(array, np.float32)
 
 
 class SOM:
@@ -463,6 +470,7 @@ class SOM:
         self.training_seconds = 0.0
         self.neighbourhood, self.metric, self.init = neighbourhood, metric, init
         self.seed = int(seed)
+        self.backend = backend
         self._native = _hopsom.NativeSom(
             self.width, self.height, self.dim, topology, bool(toroidal), backend
         )
@@ -485,7 +493,7 @@ class SOM:
                 f"the codebook must have shape {(self.height, self.width, self.dim)}, "
                 f"not {array.shape}"
             )
-        self._native.set_weights(np.ascontiguousarray(array).reshape(-1))
+        self._native.set_weights(_engine_array(array, np.float32).reshape(-1))
 
     def train(
         self,

@@ -14,10 +14,12 @@ use pyo3::exceptions::{PyKeyboardInterrupt, PyRuntimeError};
 use pyo3::prelude::*;
 
 use hopsom::choice::Choice;
-use hopsom::hopfield::capacity::{run_capacity, CapacitySpec};
+use hopsom::hopfield::capacity::{
+    capacity_rows, capacity_tallies, run_capacity, CapacitySpec, CapacityTally,
+};
 use hopsom::hopfield::learn::{learn, Learning, LearningRule, WeightForm};
 use hopsom::hopfield::recall::{recall, RecallParams, Thresholds, UpdateMode};
-use hopsom::hopfield::sweep::{run_sweep, SweepSpec};
+use hopsom::hopfield::sweep::{run_sweep, sweep_rows, sweep_tallies, SweepSpec, SweepTally};
 use hopsom::hopfield::{best_match, noise, HopfieldNetwork, PatternSet};
 use hopsom::som::{self, Codebook, Grid, Samples};
 use hopsom::{Backend, BackendChoice, Error, Progress};
@@ -238,6 +240,105 @@ fn capacity_json(
     backend: &str,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<String> {
+    let spec = capacity_spec(
+        neurons, loads, trials, rule, weights, mode, max_sweeps, seed,
+    )?;
+    let backend = open_backend(backend)?;
+    let callback = Callback::new(progress);
+    let rows = callback.finish(py, py.detach(|| run_capacity(&spec, &backend, &callback)))?;
+    to_json(&rows)
+}
+
+/// A capacity study's tally as Python integers: (sets, flipped_bits, flipped_bits_sq, stable,
+/// dot_sum); the square sum may pass 64 bits.
+type CapacityTallyTuple = (u64, u64, u128, u64, i64);
+
+/// The tallies of pattern sets `trial_start..trial_end` of a capacity study, one per load (a
+/// part of the study for one worker: `hopsom.dask.capacity`).
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+#[pyo3(signature = (neurons, loads, trials, trial_start, trial_end, rule, weights, mode, max_sweeps, seed, backend, progress=None))]
+fn capacity_tallies_of(
+    py: Python<'_>,
+    neurons: usize,
+    loads: Vec<f64>,
+    trials: usize,
+    trial_start: usize,
+    trial_end: usize,
+    rule: &str,
+    weights: &str,
+    mode: &str,
+    max_sweeps: u32,
+    seed: u64,
+    backend: &str,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<Vec<CapacityTallyTuple>> {
+    let spec = capacity_spec(
+        neurons, loads, trials, rule, weights, mode, max_sweeps, seed,
+    )?;
+    let backend = open_backend(backend)?;
+    let callback = Callback::new(progress);
+    let tallies = callback.finish(
+        py,
+        py.detach(|| capacity_tallies(&spec, trial_start..trial_end, &backend, &callback)),
+    )?;
+    Ok(tallies
+        .iter()
+        .map(|t| {
+            (
+                t.sets,
+                t.flipped_bits,
+                t.flipped_bits_sq,
+                t.stable,
+                t.dot_sum,
+            )
+        })
+        .collect())
+}
+
+/// The rows (JSON) of a capacity study from the tallies of all its pattern sets.
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+fn capacity_rows_json(
+    neurons: usize,
+    loads: Vec<f64>,
+    trials: usize,
+    rule: &str,
+    weights: &str,
+    mode: &str,
+    max_sweeps: u32,
+    seed: u64,
+    tallies: Vec<CapacityTallyTuple>,
+) -> PyResult<String> {
+    let spec = capacity_spec(
+        neurons, loads, trials, rule, weights, mode, max_sweeps, seed,
+    )?;
+    let tallies: Vec<CapacityTally> = tallies
+        .into_iter()
+        .map(
+            |(sets, flipped_bits, flipped_bits_sq, stable, dot_sum)| CapacityTally {
+                sets,
+                flipped_bits,
+                flipped_bits_sq,
+                stable,
+                dot_sum,
+            },
+        )
+        .collect();
+    to_json(&capacity_rows(&spec, &tallies).map_err(raise)?)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn capacity_spec(
+    neurons: usize,
+    loads: Vec<f64>,
+    trials: usize,
+    rule: &str,
+    weights: &str,
+    mode: &str,
+    max_sweeps: u32,
+    seed: u64,
+) -> PyResult<CapacitySpec> {
     let spec = CapacitySpec {
         neurons,
         loads,
@@ -251,10 +352,8 @@ fn capacity_json(
         mode: choice("mode", mode)?,
         max_sweeps,
     };
-    let backend = open_backend(backend)?;
-    let callback = Callback::new(progress);
-    let rows = callback.finish(py, py.detach(|| run_capacity(&spec, &backend, &callback)))?;
-    to_json(&rows)
+    spec.check().map_err(raise)?;
+    Ok(spec)
 }
 
 /// One colour-clustering result: (epochs, centers (K x 3 float32, flat), labels (flat uint32),
@@ -446,6 +545,90 @@ impl NativeHopfield {
         to_json(&result)
     }
 
+    /// The tallies (int64, one row of `SweepTally::FIELDS` per pattern and level) of trials
+    /// `trial_start..trial_end` of a sweep (a part of the sweep for one worker:
+    /// `hopsom.dask.sweep`).
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (levels, trials, trial_start, trial_end, seed, mode, max_sweeps, threshold, temperature, self_coupling, progress=None))]
+    fn sweep_tallies<'py>(
+        &self,
+        py: Python<'py>,
+        levels: Vec<f64>,
+        trials: usize,
+        trial_start: usize,
+        trial_end: usize,
+        seed: u64,
+        mode: &str,
+        max_sweeps: u32,
+        threshold: f64,
+        temperature: f64,
+        self_coupling: bool,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyArray2<i64>>> {
+        let spec = SweepSpec {
+            levels,
+            trials,
+            seed,
+            recall: recall_params(
+                mode,
+                max_sweeps,
+                threshold,
+                temperature,
+                self_coupling,
+                false,
+            )?,
+        };
+        let callback = Callback::new(progress);
+        let (network, stored, backend) = (&self.network, &self.stored, &self.backend);
+        let tallies = callback.finish(
+            py,
+            py.detach(|| {
+                sweep_tallies(
+                    network,
+                    stored,
+                    &spec,
+                    trial_start..trial_end,
+                    backend,
+                    &callback,
+                )
+            }),
+        )?;
+        let values = tallies.iter().flat_map(|t| t.to_array()).collect();
+        matrix(py, (tallies.len(), SweepTally::FIELDS), values)
+    }
+
+    /// The rows (JSON) of a sweep over `levels` from the tallies of all its trials.
+    fn sweep_rows_json(
+        &self,
+        levels: Vec<f64>,
+        tallies: PyReadonlyArray2<'_, i64>,
+    ) -> PyResult<String> {
+        if tallies.shape()[1] != SweepTally::FIELDS {
+            return Err(raise(Error::InvalidData(format!(
+                "sweep tallies have {} columns, not {}",
+                tallies.shape()[1],
+                SweepTally::FIELDS
+            ))));
+        }
+        let parsed: Option<Vec<SweepTally>> = tallies
+            .as_slice()?
+            .chunks_exact(SweepTally::FIELDS)
+            .map(|row| SweepTally::from_array(row.try_into().expect("a row of FIELDS")))
+            .collect();
+        let parsed = parsed.ok_or_else(|| {
+            raise(Error::InvalidData(
+                "a sweep tally has a negative count".into(),
+            ))
+        })?;
+        let spec = SweepSpec {
+            levels,
+            trials: 1,
+            seed: 0,
+            recall: Default::default(),
+        };
+        to_json(&sweep_rows(&self.stored, &spec, &parsed).map_err(raise)?)
+    }
+
     #[getter]
     fn factored(&self) -> bool {
         self.network.is_factored()
@@ -603,9 +786,16 @@ enum Data<'py> {
 
 impl Data<'_> {
     fn samples(&self) -> PyResult<Samples> {
+        self.samples_from(0)
+    }
+
+    /// The samples of a part of a larger table that starts at sample `first` (messages number
+    /// the samples as the whole table does).
+    fn samples_from(&self, first: usize) -> PyResult<Samples> {
         match self {
             Data::Table(table) => {
-                Samples::from_table(table.shape()[1], table.as_slice()?.to_vec()).map_err(raise)
+                Samples::from_table_part(table.shape()[1], table.as_slice()?.to_vec(), first)
+                    .map_err(raise)
             }
             Data::Image(image) => {
                 let (height, width) = (image.shape()[0] as u32, image.shape()[1] as u32);
@@ -754,6 +944,150 @@ impl NativeSom {
         Ok((reports, trained.training_seconds))
     }
 
+    /// The (learning rate, sigma) of each epoch of a batch run with these options, checked as
+    /// `train` checks them (for `hopsom.dask.train`, which runs the epochs itself).
+    #[allow(clippy::too_many_arguments)]
+    fn batch_rates(
+        &self,
+        epochs: usize,
+        neighbourhood: &str,
+        metric: &str,
+        schedule: &str,
+        lr: f32,
+        lr_end: f32,
+        sigma: f32,
+        sigma_end: f32,
+        tau: f32,
+        cutoff: f32,
+    ) -> PyResult<Vec<(f32, f32)>> {
+        let params = som::TrainingParams {
+            mode: som::Mode::Batch,
+            epochs,
+            neighbourhood: choice("neighbourhood", neighbourhood)?,
+            schedule: choice("schedule", schedule)?,
+            learning_rate: lr,
+            learning_rate_end: lr_end,
+            sigma,
+            sigma_end,
+            tau,
+            cutoff,
+            metric: choice("metric", metric)?,
+            ..som::TrainingParams::default()
+        };
+        params.validate().map_err(raise)?;
+        Ok(params
+            .epoch_rates()
+            .iter()
+            .map(|r| (r.learning_rate, r.sigma))
+            .collect())
+    }
+
+    /// One part of a batch pass over the data under the current map: the node sums
+    /// (float64, nodes x dim, flat), the samples each node won (uint64), and the quality
+    /// tallies (Σ distance to the winner, topographic errors, samples). Parts add up; `first`
+    /// numbers the part's first sample in the whole data, for messages.
+    #[allow(clippy::type_complexity)]
+    fn batch_partial<'py>(
+        &self,
+        py: Python<'py>,
+        data_array: &Bound<'py, PyAny>,
+        metric: &str,
+        first: usize,
+    ) -> PyResult<(
+        Bound<'py, PyArray1<f64>>,
+        Bound<'py, PyArray1<u64>>,
+        (f64, u64, u64),
+    )> {
+        let metric: som::Metric = choice("metric", metric)?;
+        let codebook = self.trained()?;
+        let samples = data(data_array)?.samples_from(first)?;
+        self.check_dim(&samples)?;
+        let backend = &self.backend;
+        let (sums, quality) = py
+            .detach(|| {
+                let mut sums = som::batch::NodeSums::new(codebook.grid.nodes(), codebook.dim);
+                let quality =
+                    som::train::measure(backend, codebook, metric, &samples, Some(&mut sums))?;
+                Ok::<_, Error>((sums, quality))
+            })
+            .map_err(raise)?;
+        Ok((
+            sums.sums().to_vec().into_pyarray(py),
+            quality.hits().to_vec().into_pyarray(py),
+            quality.tallies(),
+        ))
+    }
+
+    /// Batch epoch `epoch` (from 0) at `sigma`, from node sums and counts added up over all
+    /// the data's parts.
+    #[allow(clippy::too_many_arguments)]
+    fn batch_step(
+        &mut self,
+        py: Python<'_>,
+        sums: PyReadonlyArray1<'_, f64>,
+        counts: PyReadonlyArray1<'_, u64>,
+        epoch: usize,
+        neighbourhood: &str,
+        sigma: f32,
+        cutoff: f32,
+    ) -> PyResult<()> {
+        let params = som::TrainingParams {
+            neighbourhood: choice("neighbourhood", neighbourhood)?,
+            cutoff,
+            ..som::TrainingParams::default()
+        };
+        let sums = som::batch::NodeSums::from_parts(
+            self.dim,
+            sums.as_slice()?.to_vec(),
+            counts.as_slice()?.to_vec(),
+        )
+        .map_err(raise)?;
+        if sums.counts().len() != self.grid.nodes() {
+            return Err(raise(Error::InvalidData(format!(
+                "node sums for {} nodes; the map has {}",
+                sums.counts().len(),
+                self.grid.nodes()
+            ))));
+        }
+        let mut codebook = self.trained()?.clone();
+        let backend = &self.backend;
+        let rate = som::EpochRates {
+            learning_rate: 0.0,
+            sigma,
+        };
+        py.detach(|| {
+            let reach = som::train::batch_reach(&params);
+            som::train::batch_step(backend, &mut codebook, &sums, &params, reach, rate, epoch)
+        })
+        .map_err(raise)?;
+        self.codebook = Some(codebook);
+        Ok(())
+    }
+
+    /// The indices of the samples (of `samples`) the "samples" initialisation copies, node by
+    /// node.
+    fn chosen_samples(&self, samples: usize, seed: u64) -> PyResult<Vec<usize>> {
+        if samples == 0 {
+            return Err(raise(Error::InvalidData("the data has no samples".into())));
+        }
+        Ok(Codebook::chosen_samples(samples, self.grid, seed))
+    }
+
+    /// Weights uniform in [low, high) per dimension, as the "random" initialisation draws them
+    /// from the data's bounds.
+    fn initialise_uniform(&mut self, low: Vec<f32>, high: Vec<f32>, seed: u64) -> PyResult<()> {
+        if low.len() != self.dim || high.len() != self.dim {
+            return Err(raise(Error::InvalidData(format!(
+                "bounds of {} and {} values for a map of {} dimensions",
+                low.len(),
+                high.len(),
+                self.dim
+            ))));
+        }
+        self.codebook = Some(Codebook::uniform(self.grid, &low, &high, seed));
+        Ok(())
+    }
+
     /// Winners, quantization and topographic error and hits of `data` under the current map,
     /// with `metric` choosing the winners: (labels, qe, te, hits, segmented image or None).
     #[allow(clippy::type_complexity)]
@@ -820,6 +1154,8 @@ fn _hopsom(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(devices_json, module)?)?;
     module.add_function(wrap_pyfunction!(corrupt, module)?)?;
     module.add_function(wrap_pyfunction!(capacity_json, module)?)?;
+    module.add_function(wrap_pyfunction!(capacity_tallies_of, module)?)?;
+    module.add_function(wrap_pyfunction!(capacity_rows_json, module)?)?;
     module.add_function(wrap_pyfunction!(seed_patterns, module)?)?;
     module.add_function(wrap_pyfunction!(cluster_colours, module)?)?;
     module.add_class::<NativeHopfield>()?;

@@ -248,3 +248,29 @@ def test_two_threads_train_at_once_with_the_gil_released():
     # Running beside another call changes nothing.
     for som in soms:
         assert np.array_equal(som.codebook, alone.codebook)
+
+
+def unaligned(array):
+    """A copy of ``array`` at an odd address, as bytes from a socket or a file may arrive."""
+    raw = np.zeros(array.nbytes + 1, dtype=np.uint8)
+    copy = np.frombuffer(raw.data, dtype=array.dtype, count=array.size, offset=1)
+    copy = copy.reshape(array.shape)
+    copy[...] = array
+    assert not copy.flags.aligned
+    return copy
+
+
+def test_unaligned_arrays_are_read_as_aligned_ones():
+    data = colours(300, 40)
+    som = hopsom.SOM(4, 4, 3, seed=1, backend="cpu")
+    som.codebook = unaligned(np.full((4, 4, 3), 0.5, dtype=np.float32))
+    som.train(unaligned(data), epochs=2)
+    twin = hopsom.SOM(4, 4, 3, seed=1, backend="cpu")
+    twin.codebook = np.full((4, 4, 3), 0.5, dtype=np.float32)
+    twin.train(data, epochs=2)
+    assert np.array_equal(som.codebook, twin.codebook)
+    assert np.array_equal(som.winners(unaligned(data)), twin.winners(data))
+    _, patterns = hopsom.seed_patterns()
+    wide = patterns.astype(np.int64)
+    net = hopsom.Hopfield(unaligned(wide), backend="cpu")
+    assert net.recall(unaligned(wide)).endings == ["fixed_point"] * 3

@@ -139,8 +139,10 @@ pub enum AdapterPolicy {
     AnyAdapter,
 }
 
-/// Picks an adapter: the one named by `WGPU_ADAPTER_NAME` (a case-insensitive substring) if set,
-/// otherwise the best by type (discrete, integrated, virtual, other, software).
+/// Picks an adapter: the one at index `HOPSOM_ADAPTER` of the device list if set (one process
+/// per GPU on a machine with several, as Dask workers are started), else the one named by
+/// `WGPU_ADAPTER_NAME` (a case-insensitive substring) if set, otherwise the best by type
+/// (discrete, integrated, virtual, other, software).
 pub fn pick_adapter_summary(policy: AdapterPolicy) -> Result<AdapterSummary> {
     let instance = new_instance();
     let adapters = all_adapters(&instance);
@@ -148,6 +150,22 @@ pub fn pick_adapter_summary(policy: AdapterPolicy) -> Result<AdapterSummary> {
 }
 
 fn choose(adapters: &[wgpu::Adapter], policy: AdapterPolicy) -> Result<&wgpu::Adapter> {
+    if let Some(index) = adapter_index()? {
+        let adapter = adapters.get(index).ok_or_else(|| {
+            Error::NoAdapter(format!(
+                "HOPSOM_ADAPTER={index}, but the system offers {} adapters, numbered from 0",
+                adapters.len()
+            ))
+        })?;
+        let info = adapter.get_info();
+        if policy == AdapterPolicy::HardwareOnly && info.device_type == wgpu::DeviceType::Cpu {
+            return Err(Error::NoAdapter(format!(
+                "HOPSOM_ADAPTER={index} is {}, a software rasteriser",
+                info.name
+            )));
+        }
+        return Ok(adapter);
+    }
     let wanted_name = std::env::var("WGPU_ADAPTER_NAME")
         .ok()
         .map(|name| name.to_lowercase());
@@ -179,6 +197,18 @@ fn choose(adapters: &[wgpu::Adapter], policy: AdapterPolicy) -> Result<&wgpu::Ad
         };
         Error::NoAdapter(what)
     })
+}
+
+/// The adapter index `HOPSOM_ADAPTER` asks for, if it is set.
+fn adapter_index() -> Result<Option<usize>> {
+    match std::env::var("HOPSOM_ADAPTER") {
+        Err(_) => Ok(None),
+        Ok(text) => text.trim().parse().map(Some).map_err(|_| {
+            Error::Usage(format!(
+                "HOPSOM_ADAPTER={text:?}: give an adapter's index in the device list (0, 1, …)"
+            ))
+        }),
+    }
 }
 
 impl GpuContext {

@@ -147,26 +147,69 @@ pub fn random_patterns(neurons: usize, count: usize, key: &StreamKey) -> Result<
     )
 }
 
-/// Runs the study; `progress` advances by one per load and trial.
+/// The outcomes of one load over some of its pattern sets, in integers: tallies of any split of
+/// the sets add up exactly to the tally of all of them, so a study split across processes or
+/// machines gives the rows of the whole study bit for bit.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct CapacityTally {
+    /// Pattern sets (trials).
+    pub sets: u64,
+    /// Bits flipped by one synchronous step from the stored patterns, and the sum of each set's
+    /// count squared (for the spread between sets).
+    pub flipped_bits: u64,
+    pub flipped_bits_sq: u128,
+    /// Stored patterns that one step left unchanged.
+    pub stable: u64,
+    /// Σ ξ·s between each stored pattern and the fixed point reached from it.
+    pub dot_sum: i64,
+}
+
+impl CapacityTally {
+    pub fn add(&mut self, other: &CapacityTally) {
+        self.sets += other.sets;
+        self.flipped_bits += other.flipped_bits;
+        self.flipped_bits_sq += other.flipped_bits_sq;
+        self.stable += other.stable;
+        self.dot_sum += other.dot_sum;
+    }
+}
+
+/// Runs the whole study; `progress` advances by one per load and trial.
 pub fn run_capacity(
     spec: &CapacitySpec,
     backend: &Backend,
     progress: &dyn Progress,
 ) -> Result<Vec<CapacityRow>> {
+    let tallies = capacity_tallies(spec, 0..spec.trials, backend, progress)?;
+    capacity_rows(spec, &tallies)
+}
+
+/// The tallies of pattern sets `trials` (a part of `0..spec.trials`) at every load, in the
+/// order of `spec.loads`. `progress` advances by one per load and set.
+pub fn capacity_tallies(
+    spec: &CapacitySpec,
+    trials: std::ops::Range<usize>,
+    backend: &Backend,
+    progress: &dyn Progress,
+) -> Result<Vec<CapacityTally>> {
     spec.check()?;
+    if trials.start > trials.end || trials.end > spec.trials {
+        return Err(Error::Usage(format!(
+            "trials {}..{} are not a part of the study's 0..{}",
+            trials.start, trials.end, spec.trials
+        )));
+    }
     let n = spec.neurons;
     // Every load's network and recall are checked against the machine before the first is learned.
     for &load in &spec.loads {
         let count = spec.patterns_at(load);
         super::recall::check_network_fits(n, count, &spec.learning, spec.mode, backend)?;
     }
-    let mut rows = Vec::with_capacity(spec.loads.len());
+    let mut tallies = Vec::with_capacity(spec.loads.len());
     for (load_index, &load) in spec.loads.iter().enumerate() {
         let count = spec.patterns_at(load);
-        let (mut flipped_bits, mut stable, mut overlap_sum) = (0u64, 0usize, 0.0);
-        // The spread between sets, kept as running sums: 10⁹ trials need no list of them.
-        let mut set_errors = RunningVariance::default();
-        for trial in 0..spec.trials {
+        let mut tally = CapacityTally::default();
+        for trial in trials.clone() {
             let key = StreamKey::new(
                 spec.seed,
                 Domain::Patterns,
@@ -198,10 +241,11 @@ pub fn run_capacity(
                     .filter(|(a, b)| a != b)
                     .count();
                 set_flips += flips as u64;
-                stable += usize::from(flips == 0);
+                tally.stable += u64::from(flips == 0);
             }
-            flipped_bits += set_flips;
-            set_errors.add(set_flips as f64 / (count * n) as f64);
+            tally.sets += 1;
+            tally.flipped_bits += set_flips;
+            tally.flipped_bits_sq += u128::from(set_flips) * u128::from(set_flips);
             let settle = RecallParams {
                 mode: spec.mode,
                 max_sweeps: spec.max_sweeps,
@@ -216,58 +260,75 @@ pub fn run_capacity(
                 &crate::progress::Silent,
             )?;
             for (pattern, outcome) in stored.iter().zip(&settled) {
-                overlap_sum += super::analysis::overlap(pattern, &outcome.final_state);
+                tally.dot_sum += pattern
+                    .iter()
+                    .zip(&outcome.final_state)
+                    .map(|(&a, &b)| i64::from(a) * i64::from(b))
+                    .sum::<i64>();
             }
             progress.advance(1);
             if progress.cancelled() {
                 return Err(crate::Error::Interrupted);
             }
         }
-        let bits = (count * n * spec.trials) as f64;
-        let error = flipped_bits as f64 / bits;
-        let (stderr, method) = one_step_error_stderr(error, bits, &set_errors);
-        rows.push(CapacityRow {
-            load,
-            patterns: count,
-            trials: spec.trials,
-            one_step_error: error,
-            one_step_error_stderr: stderr,
-            one_step_error_stderr_method: method,
-            theory_one_step_error: theory_one_step_error(load),
-            stable_fraction: stable as f64 / (count * spec.trials) as f64,
-            fixed_point_overlap: overlap_sum / (count * spec.trials) as f64,
-        });
+        tallies.push(tally);
     }
-    Ok(rows)
+    Ok(tallies)
 }
 
-/// Welford's running mean and variance.
-#[derive(Debug, Default, Clone, Copy)]
-struct RunningVariance {
-    count: u64,
-    mean: f64,
-    squares: f64,
-}
-
-impl RunningVariance {
-    fn add(&mut self, value: f64) {
-        self.count += 1;
-        let delta = value - self.mean;
-        self.mean += delta / self.count as f64;
-        self.squares += delta * (value - self.mean);
+/// The rows of a study from the tallies of all its pattern sets, one per load.
+pub fn capacity_rows(spec: &CapacitySpec, tallies: &[CapacityTally]) -> Result<Vec<CapacityRow>> {
+    if tallies.len() != spec.loads.len() {
+        return Err(Error::InvalidData(format!(
+            "{} tallies for {} loads",
+            tallies.len(),
+            spec.loads.len()
+        )));
     }
+    let n = spec.neurons;
+    Ok(spec
+        .loads
+        .iter()
+        .zip(tallies)
+        .map(|(&load, tally)| {
+            let count = spec.patterns_at(load);
+            let patterns = (count as u64 * tally.sets) as f64;
+            let bits = patterns * n as f64;
+            let error = tally.flipped_bits as f64 / bits;
+            let (stderr, method) = one_step_error_stderr(error, (count * n) as u64, tally);
+            CapacityRow {
+                load,
+                patterns: count,
+                trials: tally.sets as usize,
+                one_step_error: error,
+                one_step_error_stderr: stderr,
+                one_step_error_stderr_method: method,
+                theory_one_step_error: theory_one_step_error(load),
+                stable_fraction: tally.stable as f64 / patterns,
+                fixed_point_overlap: tally.dot_sum as f64 / bits,
+            }
+        })
+        .collect())
 }
 
-/// The standard error of the mean one-step error and how it was found. With several pattern
+/// The standard error of the one-step error rate `error`. Over K ≥ 2 independent pattern
 /// sets it is the sample standard deviation of their errors over √K: bits of one set share its
 /// crosstalk, so treating them as independent understates the set-to-set spread several times.
-/// With one set only the binomial figure of independent bits is available.
-fn one_step_error_stderr(error: f64, bits: f64, sets: &RunningVariance) -> (f64, &'static str) {
-    let k = sets.count;
+/// With one set only the binomial figure of independent bits is available. `set_bits` is the
+/// number of bits in one set; the spread comes from the tally's integer sums, exactly.
+fn one_step_error_stderr(error: f64, set_bits: u64, tally: &CapacityTally) -> (f64, &'static str) {
+    let k = tally.sets;
+    let bits = (set_bits * k) as f64;
     if k < 2 {
         return ((error * (1.0 - error) / bits).sqrt(), "binomial");
     }
-    let variance = sets.squares / (k - 1) as f64;
+    // Σ(f − f̄)² = (K·Σf² − (Σf)²)/K over the sets' flip counts f, exact in 128 bits.
+    let sum = u128::from(tally.flipped_bits);
+    let spread = (u128::from(k) * tally.flipped_bits_sq)
+        .checked_sub(sum * sum)
+        .map_or(0.0, |v| v as f64);
+    let set_bits = set_bits as f64;
+    let variance = spread / (k as f64 * (k - 1) as f64 * set_bits * set_bits);
     ((variance / k as f64).sqrt(), "between_sets")
 }
 
@@ -285,16 +346,24 @@ mod tests {
 
     #[test]
     fn stderr_is_the_spread_between_sets() {
-        let sets = |values: &[f64]| {
-            let mut running = RunningVariance::default();
-            values.iter().for_each(|&v| running.add(v));
-            running
+        // Two sets of 100 bits with 1 and 3 flips: errors 0.01 and 0.03, whose sample sd
+        // 0.01414 over √2 is 0.01.
+        let sets = |flips: &[u64]| {
+            let mut tally = CapacityTally::default();
+            for &f in flips {
+                tally.add(&CapacityTally {
+                    sets: 1,
+                    flipped_bits: f,
+                    flipped_bits_sq: u128::from(f * f),
+                    ..Default::default()
+                });
+            }
+            tally
         };
-        let (stderr, method) = one_step_error_stderr(0.02, 1e6, &sets(&[0.01, 0.03]));
+        let (stderr, method) = one_step_error_stderr(0.02, 100, &sets(&[1, 3]));
         assert_eq!(method, "between_sets");
-        // Sample sd of {0.01, 0.03} is 0.01414; over √2: 0.01.
         assert!((stderr - 0.01).abs() < 1e-12, "{stderr}");
-        let (binomial, method) = one_step_error_stderr(0.5, 100.0, &sets(&[0.5]));
+        let (binomial, method) = one_step_error_stderr(0.5, 100, &sets(&[50]));
         assert_eq!(method, "binomial");
         assert!((binomial - 0.05).abs() < 1e-12);
     }

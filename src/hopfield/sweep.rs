@@ -94,17 +94,62 @@ pub struct SweepResult {
     pub recalls_per_second: f64,
 }
 
-#[derive(Default, Clone)]
-struct Tally {
-    trials: usize,
-    exact: usize,
-    inverted: usize,
-    fixed_points: usize,
-    overlap_sum: f64,
-    sweeps_sum: u64,
+/// The outcomes of one (pattern, noise level) over some of its trials, in integers: tallies of
+/// any split of the trials add up exactly to the tally of all of them, so a sweep split across
+/// processes or machines gives the rows of the whole sweep bit for bit.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SweepTally {
+    pub trials: u64,
+    /// Trials ending exactly on the stored pattern.
+    pub exact: u64,
+    /// Trials ending exactly on its inverse.
+    pub inverted: u64,
+    /// Trials that reached a fixed point.
+    pub fixed_points: u64,
+    /// Σ ξ·s over the trials: the mean overlap is this over N·trials.
+    pub dot_sum: i64,
+    pub sweeps_sum: u64,
 }
 
-/// Runs the sweep on `backend`; `progress` advances by one per recall.
+impl SweepTally {
+    /// The fields in order, for handing tallies across a process boundary.
+    pub const FIELDS: usize = 6;
+
+    pub fn add(&mut self, other: &SweepTally) {
+        self.trials += other.trials;
+        self.exact += other.exact;
+        self.inverted += other.inverted;
+        self.fixed_points += other.fixed_points;
+        self.dot_sum += other.dot_sum;
+        self.sweeps_sum += other.sweeps_sum;
+    }
+
+    pub fn to_array(&self) -> [i64; Self::FIELDS] {
+        [
+            self.trials as i64,
+            self.exact as i64,
+            self.inverted as i64,
+            self.fixed_points as i64,
+            self.dot_sum,
+            self.sweeps_sum as i64,
+        ]
+    }
+
+    /// The tally [`SweepTally::to_array`] wrote, or `None` when a count is negative.
+    pub fn from_array(values: [i64; Self::FIELDS]) -> Option<SweepTally> {
+        let count = |v: i64| u64::try_from(v).ok();
+        Some(SweepTally {
+            trials: count(values[0])?,
+            exact: count(values[1])?,
+            inverted: count(values[2])?,
+            fixed_points: count(values[3])?,
+            dot_sum: values[4],
+            sweeps_sum: count(values[5])?,
+        })
+    }
+}
+
+/// Runs the whole sweep on `backend`; `progress` advances by one per recall.
 pub fn run_sweep(
     network: &HopfieldNetwork,
     stored: &PatternSet,
@@ -112,31 +157,60 @@ pub fn run_sweep(
     backend: &Backend,
     progress: &dyn Progress,
 ) -> Result<SweepResult> {
+    let started = Instant::now();
+    let tallies = sweep_tallies(network, stored, spec, 0..spec.trials, backend, progress)?;
+    let seconds = started.elapsed().as_secs_f64();
+    let total = tallies.iter().map(|t| t.trials as usize).sum();
+    Ok(SweepResult {
+        rows: sweep_rows(stored, spec, &tallies)?,
+        recalls: total,
+        seconds,
+        recalls_per_second: total as f64 / seconds.max(1e-9),
+    })
+}
+
+/// The tallies of trials `trials` (a part of `0..spec.trials`) of every (pattern, level), in
+/// the order of [`sweep_rows`]: pattern by pattern, level by level. `progress` advances by one
+/// per recall.
+pub fn sweep_tallies(
+    network: &HopfieldNetwork,
+    stored: &PatternSet,
+    spec: &SweepSpec,
+    trials: std::ops::Range<usize>,
+    backend: &Backend,
+    progress: &dyn Progress,
+) -> Result<Vec<SweepTally>> {
     spec.check()?;
     spec.total_recalls(stored.len())
         .filter(|&total| total <= usize::MAX as u64)
         .ok_or_else(|| Error::TooLarge("the sweep counts more recalls than 64 bits hold".into()))?;
+    if trials.start > trials.end || trials.end > spec.trials {
+        return Err(Error::Usage(format!(
+            "trials {}..{} are not a part of the sweep's 0..{}",
+            trials.start, trials.end, spec.trials
+        )));
+    }
     let n = stored.neurons();
     let levels = spec.levels.len();
-    let per_pattern = levels * spec.trials;
+    let part = trials.len();
+    let per_pattern = levels * part;
     let total = stored.len() * per_pattern;
-    let mut tallies = vec![Tally::default(); stored.len() * levels];
-    let started = Instant::now();
+    let mut tallies = vec![SweepTally::default(); stored.len() * levels];
     let batch = probes_per_batch(n);
     let mut probes = Vec::with_capacity(batch.min(total) * n);
     let mut keys = Vec::with_capacity(batch.min(total));
+    // Flat index t = (pattern * levels + level) * part + (trial - trials.start).
+    let split = |t: usize| {
+        (
+            t / per_pattern,
+            (t % per_pattern) / part,
+            trials.start + t % part,
+        )
+    };
     for batch_start in (0..total).step_by(batch) {
         let batch_end = (batch_start + batch).min(total);
         probes.clear();
         keys.clear();
-        // Flat trial index t = (pattern * levels + level) * trials + trial.
-        let split = |t: usize| {
-            (
-                t / per_pattern,
-                (t % per_pattern) / spec.trials,
-                t % spec.trials,
-            )
-        };
         // Making the probes costs about as much as recalling them: spread it over the cores too.
         probes.resize((batch_end - batch_start) * n, 0);
         probes
@@ -169,15 +243,32 @@ pub fn run_sweep(
             let (p, l, _) = split(t);
             let tally = &mut tallies[p * levels + l];
             tally.trials += 1;
-            tally.exact += usize::from(dot == n as i64);
-            tally.inverted += usize::from(dot == -(n as i64));
-            tally.fixed_points += usize::from(ending == Ending::FixedPoint);
-            tally.overlap_sum += dot as f64 / n as f64;
+            tally.exact += u64::from(dot == n as i64);
+            tally.inverted += u64::from(dot == -(n as i64));
+            tally.fixed_points += u64::from(ending == Ending::FixedPoint);
+            tally.dot_sum += dot;
             tally.sweeps_sum += u64::from(sweeps);
         }
     }
-    let seconds = started.elapsed().as_secs_f64();
-    let rows = tallies
+    Ok(tallies)
+}
+
+/// The rows of a sweep from the tallies of all its trials (pattern by pattern, level by level).
+pub fn sweep_rows(
+    stored: &PatternSet,
+    spec: &SweepSpec,
+    tallies: &[SweepTally],
+) -> Result<Vec<SweepRow>> {
+    let levels = spec.levels.len();
+    if tallies.len() != stored.len() * levels {
+        return Err(Error::InvalidData(format!(
+            "{} tallies for {} patterns at {levels} noise levels",
+            tallies.len(),
+            stored.len()
+        )));
+    }
+    let n = stored.neurons() as f64;
+    Ok(tallies
         .iter()
         .enumerate()
         .map(|(index, tally)| {
@@ -187,21 +278,15 @@ pub fn run_sweep(
                 pattern: p,
                 pattern_name: stored.names[p].clone(),
                 noise: spec.levels[l],
-                trials: tally.trials,
+                trials: tally.trials as usize,
                 exact_fraction: tally.exact as f64 / trials,
-                mean_overlap: tally.overlap_sum / trials,
+                mean_overlap: tally.dot_sum as f64 / (n * trials),
                 inverted_fraction: tally.inverted as f64 / trials,
                 fixed_point_fraction: tally.fixed_points as f64 / trials,
                 mean_sweeps: tally.sweeps_sum as f64 / trials,
             }
         })
-        .collect();
-    Ok(SweepResult {
-        rows,
-        recalls: total,
-        seconds,
-        recalls_per_second: total as f64 / seconds.max(1e-9),
-    })
+        .collect())
 }
 
 /// Host memory a batch's probes and outcomes may take: the probes (1 byte a neuron) and the

@@ -58,8 +58,26 @@ impl NodeSums {
         }
     }
 
+    /// Sums and counts gathered elsewhere (over a part of the data, by another process): `sums`
+    /// nodes x dim, `counts` one per node.
+    pub fn from_parts(dim: usize, sums: Vec<f64>, counts: Vec<u64>) -> Result<NodeSums> {
+        if dim == 0 || sums.len() != counts.len() * dim {
+            return Err(crate::Error::InvalidData(format!(
+                "node sums of {} values for {} nodes of {dim} dimensions",
+                sums.len(),
+                counts.len()
+            )));
+        }
+        Ok(NodeSums { dim, sums, counts })
+    }
+
     pub fn counts(&self) -> &[u64] {
         &self.counts
+    }
+
+    /// The sums, nodes x dim, row by row.
+    pub fn sums(&self) -> &[f64] {
+        &self.sums
     }
 
     /// The sums and counts as the f32 the update kernels take.

@@ -72,8 +72,7 @@ impl Codebook {
                 Codebook::uniform(grid, &low, &high, seed)
             }
             Init::Samples => {
-                let key = StreamKey::new(seed, Domain::SomInit, &[Init::Samples as u32]);
-                let chosen = pick_samples(samples.len(), grid.nodes(), &key);
+                let chosen = Codebook::chosen_samples(samples.len(), grid, seed);
                 let mut weights = vec![0.0; grid.nodes() * dim];
                 for (node, &index) in chosen.iter().enumerate() {
                     samples.fill(index, &mut weights[node * dim..(node + 1) * dim]);
@@ -83,6 +82,13 @@ impl Codebook {
             Init::Pca => pca_plane(grid, samples),
         };
         Ok(codebook)
+    }
+
+    /// The samples (indices into `samples` of them) whose values the "samples" initialisation
+    /// gives the nodes of `grid`, one per node.
+    pub fn chosen_samples(samples: usize, grid: Grid, seed: u64) -> Vec<usize> {
+        let key = StreamKey::new(seed, Domain::SomInit, &[Init::Samples as u32]);
+        pick_samples(samples, grid.nodes(), &key)
     }
 
     pub fn node(&self, node: usize) -> &[f32] {

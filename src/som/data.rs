@@ -43,6 +43,12 @@ impl Samples {
 
     /// `values` as vectors of `dim`, refusing empty data, a ragged length and non-finite values.
     pub fn from_table(dim: usize, values: Vec<f32>) -> Result<Samples> {
+        Samples::from_table_part(dim, values, 0)
+    }
+
+    /// [`Samples::from_table`] for a part of a larger table that starts at sample `first`:
+    /// messages number the samples as the whole table does.
+    pub fn from_table_part(dim: usize, values: Vec<f32>, first: usize) -> Result<Samples> {
         if dim == 0 || values.is_empty() {
             return Err(Error::InvalidData("the data has no samples".into()));
         }
@@ -55,7 +61,7 @@ impl Samples {
         if let Some(position) = values.iter().position(|v| !v.is_finite()) {
             return Err(Error::InvalidData(format!(
                 "sample {} has a non-finite value ({}) in dimension {}",
-                position / dim,
+                first + position / dim,
                 values[position],
                 position % dim
             )));

@@ -53,6 +53,24 @@ impl MapQuality {
     pub fn hits(&self) -> &[u64] {
         &self.hits
     }
+
+    /// The tallies behind the figures: (Σ distance to the winner, topographic errors, samples).
+    pub fn tallies(&self) -> (f64, u64, u64) {
+        (self.distance_sum, self.topographic_errors, self.samples)
+    }
+
+    /// Figures from tallies gathered elsewhere (over parts of the data, added up).
+    pub fn from_tallies(
+        (distance_sum, topographic_errors, samples): (f64, u64, u64),
+        hits: Vec<u64>,
+    ) -> MapQuality {
+        MapQuality {
+            distance_sum,
+            topographic_errors,
+            samples,
+            hits,
+        }
+    }
 }
 
 pub fn euclidean(x: &[f32], w: &[f32]) -> f64 {

@@ -128,7 +128,7 @@ fn train_batch(
 ) -> Result<Trained> {
     let mut epochs = Vec::with_capacity(rates.len());
     let (nodes, dim) = (codebook.grid.nodes(), codebook.dim);
-    let reach = params.neighbourhood.reach(params.cutoff);
+    let reach = batch_reach(params);
     let started = Instant::now();
     // Each pass measures the map the previous epoch left and gathers the sums for the next.
     for (epoch, &rate) in rates.iter().enumerate() {
@@ -138,13 +138,7 @@ fn train_batch(
             epochs.push(report(epoch - 1, &quality, rates[epoch - 1]));
             on_epoch(epochs.last().expect("just pushed"))?;
         }
-        let smoothing = Smoothing {
-            neighbourhood: params.neighbourhood,
-            sigma: rate.sigma,
-            reach_sq: Neighbourhood::reach_sq(reach, rate.sigma),
-        };
-        smooth(backend, &mut codebook, &sums, smoothing)?;
-        check_finite(&codebook, epoch)?;
+        batch_step(backend, &mut codebook, &sums, params, reach, rate, epoch)?;
     }
     let training_seconds = started.elapsed().as_secs_f64();
     let quality = measure(backend, &codebook, params.metric, samples, None)?;
@@ -157,6 +151,32 @@ fn train_batch(
         hits: quality.hits().to_vec(),
         training_seconds,
     })
+}
+
+/// [`Neighbourhood::reach`] of a batch run's neighbourhood and cutoff, for [`batch_step`].
+pub fn batch_reach(params: &TrainingParams) -> f32 {
+    params.neighbourhood.reach(params.cutoff)
+}
+
+/// Batch epoch `epoch` (from 0) at `rate`: every node becomes the neighbourhood-weighted mean of
+/// the node sums gathered with the map the previous epoch left (over all the data, or added up
+/// from its parts: `hopsom.dask`).
+pub fn batch_step(
+    backend: &Backend,
+    codebook: &mut Codebook,
+    sums: &NodeSums,
+    params: &TrainingParams,
+    reach: f32,
+    rate: EpochRates,
+    epoch: usize,
+) -> Result<()> {
+    let smoothing = Smoothing {
+        neighbourhood: params.neighbourhood,
+        sigma: rate.sigma,
+        reach_sq: Neighbourhood::reach_sq(reach, rate.sigma),
+    };
+    smooth(backend, codebook, sums, smoothing)?;
+    check_finite(codebook, epoch)
 }
 
 fn train_online(
