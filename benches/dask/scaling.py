@@ -62,7 +62,7 @@ def main():
     )
     parser.add_argument("--json", help="also write the figures here")
     args = parser.parse_args()
-    side, epochs, trials = (1000, 2, 200) if args.quick else (4000, 3, 3000)
+    side, epochs, trials = (1000, 2, 200) if args.quick else (4000, 3, 30000)
     figures = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "date": time.strftime("%Y-%m-%d"),
