@@ -188,7 +188,9 @@ fn beyond_one_dispatch_factored_recall_is_identical() {
 }
 
 #[test]
-fn factored_is_chosen_when_dense_does_not_fit() {
+fn auto_weights_take_the_cheaper_form_and_learn_networks_beyond_a_dense_matrix() {
+    // (That a dense matrix which does not fit chooses factored couplings is a unit test of
+    // `is_factored`: here 2P < N would choose them anyway.)
     let stored = patterns(3, 70_000);
     let network = hopfield::learn(&stored, &Learning::default(), &Backend::Cpu).unwrap();
     assert!(network.is_factored());

@@ -3,6 +3,8 @@
 
 mod buffers;
 mod context;
+#[cfg(test)]
+pub mod layout;
 mod profile;
 mod random;
 pub mod shaders;

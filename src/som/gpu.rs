@@ -23,7 +23,7 @@ const SEARCH_TILE_SAMPLES: usize = 1 << 20;
 const ONLINE_CHUNK_SAMPLES: usize = 1 << 20;
 const WORKGROUP: usize = 64;
 
-/// Keep in sync with `Params` in shaders/som_bmu.wgsl.
+/// The layout of `Params` in shaders/som_bmu.wgsl (checked by a unit test).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
 struct BmuParams {
@@ -37,7 +37,7 @@ struct BmuParams {
     _padding: u32,
 }
 
-/// Keep in sync with `Params` in shaders/som_online.wgsl.
+/// The layout of `Params` in shaders/som_online.wgsl (checked by a unit test).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
 struct OnlineParams {
@@ -54,7 +54,7 @@ struct OnlineParams {
     _padding: [u32; 3],
 }
 
-/// Keep in sync with `Params` in shaders/som_batch.wgsl.
+/// The layout of `Params` in shaders/som_batch.wgsl (checked by a unit test).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
 struct SmoothParams {
@@ -369,4 +369,62 @@ pub(crate) fn smooth_gpu(
     ctx.queue.submit([encoder.finish()]);
     codebook.weights = ctx.read_back(&codebook_buffer, codebook.weights.len())?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_have_the_layout_of_their_wgsl_structs() {
+        use crate::gpu::shaders;
+        crate::assert_wgsl_layout!(
+            shaders::SOM_BMU,
+            "Params",
+            BmuParams {
+                sample_count,
+                dim,
+                node_start,
+                node_end,
+                metric,
+                format,
+                first_range,
+                _padding
+            }
+        );
+        crate::assert_wgsl_layout!(
+            shaders::SOM_ONLINE,
+            "Params",
+            OnlineParams {
+                grid,
+                dim,
+                nodes,
+                neighbourhood,
+                metric,
+                extra_winner_update,
+                format,
+                sample_count,
+                samples_per_dispatch,
+                reach,
+                _padding
+            }
+        );
+        crate::assert_wgsl_layout!(
+            shaders::SOM_BATCH,
+            "Params",
+            SmoothParams {
+                grid,
+                dim,
+                nodes,
+                neighbourhood,
+                source_start,
+                source_end,
+                first_range,
+                sigma,
+                reach_sq,
+                parities,
+                _padding
+            }
+        );
+    }
 }

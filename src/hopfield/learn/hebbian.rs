@@ -118,7 +118,7 @@ crate::cpu::wide_vectors! {
     }
 }
 
-/// Keep in sync with `Params` in shaders/hebbian.wgsl.
+/// The layout of `Params` in shaders/hebbian.wgsl (checked by a unit test).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
 struct HebbianParams {
@@ -209,6 +209,25 @@ fn hebbian_gpu(ctx: &Arc<GpuContext>, patterns: &PatternSet) -> Result<HopfieldN
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn params_have_the_layout_of_their_wgsl_structs() {
+        use crate::gpu::shaders;
+        crate::assert_wgsl_layout!(
+            shaders::HEBBIAN,
+            "Params",
+            HebbianParams {
+                neurons,
+                patterns,
+                words,
+                word_start,
+                word_count,
+                tiles_per_side,
+                row_start,
+                block_rows
+            }
+        );
+    }
 
     #[test]
     fn counting_equals_the_sum_of_outer_products() {

@@ -191,3 +191,20 @@ pub(crate) fn allocate_weights<T: Clone + Default + Send + Sync>(neurons: usize)
     weights.par_extend(rayon::iter::repeat_n(T::default(), count));
     Ok(weights)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn factored_is_chosen_when_dense_does_not_fit() {
+        let auto = Learning::default();
+        // 2P > N: factored couplings are not the cheaper form here, so only a dense matrix that
+        // does not fit can choose them.
+        let large = MAX_DENSE_NEURONS + 1;
+        assert!(!dense_fits(large, &Backend::Cpu));
+        assert!(is_factored(large, large / 2 + 1, &auto, &Backend::Cpu).unwrap());
+        assert!(dense_fits(1000, &Backend::Cpu));
+        assert!(!is_factored(1000, 600, &auto, &Backend::Cpu).unwrap());
+    }
+}

@@ -131,7 +131,7 @@ pub fn projection_cpu(patterns: &PatternSet, solved: &[f32]) -> Result<Vec<f32>>
     Ok(weights)
 }
 
-/// Keep in sync with `Params` in shaders/projection.wgsl.
+/// The layout of `Params` in shaders/projection.wgsl (checked by a unit test).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
 struct ProjectionParams {
@@ -208,6 +208,23 @@ fn projection_gpu(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn params_have_the_layout_of_their_wgsl_structs() {
+        use crate::gpu::shaders;
+        crate::assert_wgsl_layout!(
+            shaders::PROJECTION,
+            "Params",
+            ProjectionParams {
+                neurons,
+                patterns,
+                tiles_per_side,
+                row_start,
+                block_rows,
+                _padding
+            }
+        );
+    }
 
     #[test]
     fn hand_checked_projection() {

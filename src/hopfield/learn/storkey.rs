@@ -46,7 +46,7 @@ pub fn storkey_cpu(patterns: &PatternSet) -> Result<Vec<f32>> {
     Ok(weights)
 }
 
-/// Keep in sync with `Params` in shaders/storkey.wgsl.
+/// The layout of `Params` in shaders/storkey.wgsl (checked by a unit test).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
 struct StorkeyParams {
@@ -138,6 +138,23 @@ fn storkey_gpu(ctx: &Arc<GpuContext>, patterns: &PatternSet) -> Result<Vec<f32>>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn params_have_the_layout_of_their_wgsl_structs() {
+        use crate::gpu::shaders;
+        crate::assert_wgsl_layout!(
+            shaders::STORKEY,
+            "Params",
+            StorkeyParams {
+                neurons,
+                pattern,
+                tiles_per_side,
+                row_start,
+                block_rows,
+                _padding
+            }
+        );
+    }
 
     #[test]
     fn hand_checked_three_neurons() {

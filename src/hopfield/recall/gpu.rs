@@ -25,7 +25,7 @@ const ENERGY_WORDS: usize = 4;
 /// llvmpipe's limit of 65 535 per invocation (see recall_async.wgsl).
 const STEP_LOOP_BUDGET: u32 = 32_768;
 
-/// Keep in sync with `Params` in shaders/recall_sync.wgsl.
+/// The layout of `Params` in shaders/recall_sync.wgsl (checked by a unit test).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
 struct SyncParams {
@@ -45,7 +45,7 @@ struct SyncParams {
     _padding: u32,
 }
 
-/// Keep in sync with `ProbeStatus` in shaders/recall_sync.wgsl.
+/// The layout of `ProbeStatus` in shaders/recall_sync.wgsl (checked by a unit test).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
 struct ProbeStatus {
@@ -53,7 +53,7 @@ struct ProbeStatus {
     sweeps: u32,
 }
 
-/// Keep in sync with `Params` in shaders/recall_async.wgsl.
+/// The layout of `Params` in shaders/recall_async.wgsl (checked by a unit test).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
 struct AsyncParams {
@@ -71,7 +71,7 @@ struct AsyncParams {
     rows_per_block: u32,
 }
 
-/// Keep in sync with `Probe` in shaders/recall_async.wgsl.
+/// The layout of `Probe` in shaders/recall_async.wgsl (checked by a unit test).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
 struct AsyncProbe {
@@ -784,5 +784,90 @@ impl RecallJob<'_> {
                 })
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_have_the_layout_of_their_wgsl_structs() {
+        use crate::gpu::shaders;
+        crate::assert_wgsl_layout!(
+            shaders::RECALL_SYNC,
+            "Params",
+            SyncParams {
+                neurons,
+                probes,
+                neuron_tiles,
+                max_sweeps,
+                energy_only,
+                energy_slot,
+                glauber_factor,
+                stored,
+                words,
+                chunk_start,
+                chunk_count,
+                row_start,
+                block_rows,
+                _padding
+            }
+        );
+        crate::assert_wgsl_layout!(
+            shaders::RECALL_SYNC,
+            "ProbeStatus",
+            ProbeStatus { ending, sweeps }
+        );
+        crate::assert_wgsl_layout!(
+            shaders::RECALL_ASYNC,
+            "Params",
+            AsyncParams {
+                neurons,
+                probes,
+                max_sweeps,
+                flip_capacity,
+                step_start,
+                step_count,
+                glauber_factor,
+                stored,
+                words,
+                shuffle_start,
+                shuffle_count,
+                rows_per_block
+            }
+        );
+        crate::assert_wgsl_layout!(
+            shaders::RECALL_ASYNC_BLOCKED,
+            "Params",
+            AsyncParams {
+                neurons,
+                probes,
+                max_sweeps,
+                flip_capacity,
+                step_start,
+                step_count,
+                glauber_factor,
+                stored,
+                words,
+                shuffle_start,
+                shuffle_count,
+                rows_per_block
+            }
+        );
+        crate::assert_wgsl_layout!(
+            shaders::RECALL_ASYNC,
+            "Probe",
+            AsyncProbe {
+                ending,
+                sweeps,
+                flips,
+                changed,
+                quadratic_hi,
+                quadratic_lo,
+                threshold_hi,
+                threshold_lo
+            }
+        );
     }
 }

@@ -99,7 +99,7 @@ pub const THRESHOLD_UNITS: f64 = 65_536.0;
 pub(crate) const GLAUBER_LEVELS: usize = 65_536;
 
 /// How one neuron is updated, in the integer units of the network's fixed-point weights.
-/// Keep in sync with `NeuronRule` in shaders/recall_sync.wgsl and shaders/recall_async.wgsl.
+/// The layout of `NeuronRule` in shaders/recall_sync (checked by a unit test).wgsl and shaders/recall_async.wgsl.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
 pub(crate) struct NeuronRule {
@@ -468,6 +468,33 @@ pub fn trajectory_states(initial: &[i8], flips: &[u32]) -> Vec<Vec<i8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn params_have_the_layout_of_their_wgsl_structs() {
+        use crate::gpu::shaders;
+        crate::assert_wgsl_layout!(
+            shaders::RECALL_SYNC,
+            "NeuronRule",
+            NeuronRule {
+                up,
+                down,
+                theta_fixed,
+                theta_scaled,
+                self_weight
+            }
+        );
+        crate::assert_wgsl_layout!(
+            shaders::RECALL_ASYNC,
+            "NeuronRule",
+            NeuronRule {
+                up,
+                down,
+                theta_fixed,
+                theta_scaled,
+                self_weight
+            }
+        );
+    }
     use crate::hopfield::{hebbian_cpu, PatternSet};
 
     #[test]
