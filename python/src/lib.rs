@@ -191,6 +191,33 @@ fn corrupt<'py>(
     Ok(noise::corrupt(pattern, percent, &key).into_pyarray(py))
 }
 
+/// A sweep's options as Python passes them, the recall options checked.
+#[allow(clippy::too_many_arguments)]
+fn sweep_spec(
+    levels: Vec<f64>,
+    trials: usize,
+    seed: u64,
+    mode: &str,
+    max_sweeps: u32,
+    threshold: f64,
+    temperature: f64,
+    self_coupling: bool,
+) -> PyResult<SweepSpec> {
+    Ok(SweepSpec {
+        levels,
+        trials,
+        seed,
+        recall: recall_params(
+            mode,
+            max_sweeps,
+            threshold,
+            temperature,
+            self_coupling,
+            false,
+        )?,
+    })
+}
+
 /// The recall options Python passes, checked.
 fn recall_params(
     mode: &str,
@@ -523,19 +550,16 @@ impl NativeHopfield {
         self_coupling: bool,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<String> {
-        let spec = SweepSpec {
+        let spec = sweep_spec(
             levels,
             trials,
             seed,
-            recall: recall_params(
-                mode,
-                max_sweeps,
-                threshold,
-                temperature,
-                self_coupling,
-                false,
-            )?,
-        };
+            mode,
+            max_sweeps,
+            threshold,
+            temperature,
+            self_coupling,
+        )?;
         let callback = Callback::new(progress);
         let (network, stored, backend) = (&self.network, &self.stored, &self.backend);
         let result = callback.finish(
@@ -565,19 +589,16 @@ impl NativeHopfield {
         self_coupling: bool,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyArray2<i64>>> {
-        let spec = SweepSpec {
+        let spec = sweep_spec(
             levels,
             trials,
             seed,
-            recall: recall_params(
-                mode,
-                max_sweeps,
-                threshold,
-                temperature,
-                self_coupling,
-                false,
-            )?,
-        };
+            mode,
+            max_sweeps,
+            threshold,
+            temperature,
+            self_coupling,
+        )?;
         let callback = Callback::new(progress);
         let (network, stored, backend) = (&self.network, &self.stored, &self.backend);
         let tallies = callback.finish(

@@ -819,42 +819,26 @@ mod tests {
             "ProbeStatus",
             ProbeStatus { ending, sweeps }
         );
-        crate::assert_wgsl_layout!(
-            shaders::RECALL_ASYNC,
-            "Params",
-            AsyncParams {
-                neurons,
-                probes,
-                max_sweeps,
-                flip_capacity,
-                step_start,
-                step_count,
-                glauber_factor,
-                stored,
-                words,
-                shuffle_start,
-                shuffle_count,
-                rows_per_block
-            }
-        );
-        crate::assert_wgsl_layout!(
-            shaders::RECALL_ASYNC_BLOCKED,
-            "Params",
-            AsyncParams {
-                neurons,
-                probes,
-                max_sweeps,
-                flip_capacity,
-                step_start,
-                step_count,
-                glauber_factor,
-                stored,
-                words,
-                shuffle_start,
-                shuffle_count,
-                rows_per_block
-            }
-        );
+        for module in [shaders::RECALL_ASYNC, shaders::RECALL_ASYNC_BLOCKED] {
+            crate::assert_wgsl_layout!(
+                module,
+                "Params",
+                AsyncParams {
+                    neurons,
+                    probes,
+                    max_sweeps,
+                    flip_capacity,
+                    step_start,
+                    step_count,
+                    glauber_factor,
+                    stored,
+                    words,
+                    shuffle_start,
+                    shuffle_count,
+                    rows_per_block
+                }
+            );
+        }
         crate::assert_wgsl_layout!(
             shaders::RECALL_ASYNC,
             "Probe",

@@ -472,28 +472,19 @@ mod tests {
     #[test]
     fn params_have_the_layout_of_their_wgsl_structs() {
         use crate::gpu::shaders;
-        crate::assert_wgsl_layout!(
-            shaders::RECALL_SYNC,
-            "NeuronRule",
-            NeuronRule {
-                up,
-                down,
-                theta_fixed,
-                theta_scaled,
-                self_weight
-            }
-        );
-        crate::assert_wgsl_layout!(
-            shaders::RECALL_ASYNC,
-            "NeuronRule",
-            NeuronRule {
-                up,
-                down,
-                theta_fixed,
-                theta_scaled,
-                self_weight
-            }
-        );
+        for module in [shaders::RECALL_SYNC, shaders::RECALL_ASYNC] {
+            crate::assert_wgsl_layout!(
+                module,
+                "NeuronRule",
+                NeuronRule {
+                    up,
+                    down,
+                    theta_fixed,
+                    theta_scaled,
+                    self_weight
+                }
+            );
+        }
     }
     use crate::hopfield::{hebbian_cpu, PatternSet};
 
