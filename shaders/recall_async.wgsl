@@ -41,15 +41,6 @@ struct Params {
     rows_per_block: u32,
 }
 
-// Keep in sync with NeuronRule in src/hopfield/recall/mod.rs.
-struct NeuronRule {
-    up: i32,
-    down: i32,
-    theta_fixed: i32,
-    theta_scaled: f32,
-    self_weight: i32,
-}
-
 // Keep in sync with AsyncProbe in src/hopfield/recall/gpu.rs.
 struct Probe {
     ending: u32,
@@ -63,9 +54,6 @@ struct Probe {
     threshold_lo: u32,
 }
 
-const RUNNING: u32 = 0u;
-const FIXED_POINT: u32 = 1u;
-const SWEEP_LIMIT: u32 = 3u;
 const LANES: u32 = 64u;
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -247,7 +235,7 @@ fn steps(
         let i = order[base + k];
         let rule = rules[i];
         // A clamped neuron never changes: skip its field (uniform across the workgroup).
-        if rule.up == 0x7fffffff {
+        if is_clamped(rule) {
             continue;
         }
         var part = 0i;
@@ -287,7 +275,7 @@ fn steps_factored(
     for (var k = params.step_start; k < end; k++) {
         let i = order[base + k];
         let rule = rules[i];
-        if rule.up == 0x7fffffff {
+        if is_clamped(rule) {
             continue;
         }
         var part = 0i;

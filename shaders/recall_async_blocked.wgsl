@@ -59,7 +59,7 @@ fn steps_blocked(
     for (var k = params.step_start; k < end; k++) {
         let i = order[base + k];
         let rule = rules[i];
-        if rule.up == 0x7fffffff {
+        if is_clamped(rule) {
             continue;
         }
         let h = lane_sum(lane, blocked_part(i, base, lane));

@@ -37,25 +37,12 @@ struct Params {
     _padding: u32,
 }
 
-// Keep in sync with NeuronRule in src/hopfield/recall/mod.rs.
-struct NeuronRule {
-    up: i32,
-    down: i32,
-    theta_fixed: i32,
-    theta_scaled: f32,
-    self_weight: i32,
-}
-
 // Keep in sync with ProbeStatus in src/hopfield/recall/gpu.rs.
 struct ProbeStatus {
     ending: u32,
     sweeps: u32,
 }
 
-const RUNNING: u32 = 0u;
-const FIXED_POINT: u32 = 1u;
-const TWO_CYCLE: u32 = 2u;
-const SWEEP_LIMIT: u32 = 3u;
 
 @group(0) @binding(0) var<uniform> params: Params;
 // Rows [row_start, row_start + block_rows) of the off-diagonal weights, row-major.
@@ -111,7 +98,7 @@ fn pattern_value(mu: u32, j: u32) -> i32 {
 
 // Dynamics::update: the new value of a neuron with `input` (in the weights' units).
 fn update(rule: NeuronRule, input: i32, old: i32, key: vec4<u32>, sweep: u32, neuron: u32) -> i32 {
-    if rule.up == 0x7fffffff {
+    if is_clamped(rule) {
         return old;
     }
     if params.glauber_factor > 0.0 {

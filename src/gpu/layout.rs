@@ -58,6 +58,34 @@ pub fn check_layout(
     );
 }
 
+/// The value of WGSL constant `name` in `module` (an integer literal), for tests that hold the
+/// CPU path's constants to the shaders'.
+pub fn wgsl_constant(module: &ShaderModule, name: &str) -> i64 {
+    let source = module.source();
+    let parsed = naga::front::wgsl::parse_str(&source).unwrap_or_else(|err| {
+        panic!(
+            "{} does not parse: {}",
+            module.name,
+            err.emit_to_string(&source)
+        )
+    });
+    let constant = parsed
+        .constants
+        .iter()
+        .find(|(_, c)| c.name.as_deref() == Some(name))
+        .unwrap_or_else(|| panic!("{} declares no constant {name}", module.name))
+        .1;
+    match parsed.global_expressions[constant.init] {
+        naga::Expression::Literal(naga::Literal::U32(v)) => i64::from(v),
+        naga::Expression::Literal(naga::Literal::I32(v)) => i64::from(v),
+        naga::Expression::Literal(naga::Literal::AbstractInt(v)) => v,
+        ref other => panic!(
+            "{name} in {} is not an integer literal: {other:?}",
+            module.name
+        ),
+    }
+}
+
 /// `assert_wgsl_layout!(shaders::SOM_BMU, "Params", BmuParams { sample_count, dim, … })`:
 /// [`check_layout`] with the Rust struct's size and field offsets, every field named.
 #[macro_export]

@@ -44,16 +44,24 @@ pub const HEBBIAN: ShaderModule = ShaderModule {
     parts: &[shader_file!("hebbian.wgsl")],
 };
 
+/// The neuron rule and the ending codes of both recall kernels.
+pub const RECALL_COMMON: ShaderFile = shader_file!("recall_common.wgsl");
+
 pub const RECALL_SYNC: ShaderModule = ShaderModule {
     name: "recall_sync",
-    parts: &[RNG, WIDE_INT, shader_file!("recall_sync.wgsl")],
+    parts: &[
+        RNG,
+        WIDE_INT,
+        RECALL_COMMON,
+        shader_file!("recall_sync.wgsl"),
+    ],
 };
 
 const RECALL_ASYNC_FILE: ShaderFile = shader_file!("recall_async.wgsl");
 
 pub const RECALL_ASYNC: ShaderModule = ShaderModule {
     name: "recall_async",
-    parts: &[RNG, WIDE_INT, RECALL_ASYNC_FILE],
+    parts: &[RNG, WIDE_INT, RECALL_COMMON, RECALL_ASYNC_FILE],
 };
 
 /// Asynchronous recall with a weight matrix over several bindings: recall_async.wgsl and an
@@ -63,6 +71,7 @@ pub const RECALL_ASYNC_BLOCKED: ShaderModule = ShaderModule {
     parts: &[
         RNG,
         WIDE_INT,
+        RECALL_COMMON,
         RECALL_ASYNC_FILE,
         shader_file!("recall_async_blocked.wgsl"),
     ],
@@ -116,4 +125,4 @@ pub const MODULES: &[ShaderModule] = &[
 ];
 
 /// Files that hold functions only and are valid WGSL on their own.
-pub const LIBRARIES: &[ShaderFile] = &[RNG, WIDE_INT, SOM_COMMON];
+pub const LIBRARIES: &[ShaderFile] = &[RNG, WIDE_INT, RECALL_COMMON, SOM_COMMON];

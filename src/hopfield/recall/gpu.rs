@@ -86,14 +86,8 @@ struct AsyncProbe {
 }
 
 fn ending_from_code(code: u32) -> Result<Ending> {
-    match code {
-        1 => Ok(Ending::FixedPoint),
-        2 => Ok(Ending::TwoCycle),
-        3 => Ok(Ending::SweepLimit),
-        other => Err(Error::Gpu(format!(
-            "a probe finished with unknown status {other}"
-        ))),
-    }
+    Ending::from_code(code)
+        .ok_or_else(|| Error::Gpu(format!("a probe finished with unknown status {code}")))
 }
 
 /// Recombines the wide sums of wide_int.wgsl (hi * 65536 + lo, lo summed unnormalised).

@@ -104,7 +104,7 @@ pub(crate) const GLAUBER_LEVELS: usize = 65_536;
 #[derive(Debug, Clone, Copy, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
 pub(crate) struct NeuronRule {
     /// At temperature 0: +1 when input >= up (input > θ exactly), -1 when input <= down.
-    /// A clamped neuron has up = i32::MAX and down = i32::MIN: it never changes.
+    /// A clamped neuron has up = [`CLAMPED`] and down = i32::MIN: it never changes.
     pub up: i32,
     pub down: i32,
     /// θ in units of 1/THRESHOLD_UNITS, for the energy.
@@ -118,7 +118,7 @@ pub(crate) struct NeuronRule {
 
 impl NeuronRule {
     pub(crate) fn clamped(&self) -> bool {
-        self.up == i32::MAX
+        self.up == CLAMPED
     }
 }
 
@@ -227,7 +227,7 @@ impl RecallParams {
                 let clamped = self.clamp.as_ref().is_some_and(|c| c[i]);
                 Ok(NeuronRule {
                     up: if clamped {
-                        i32::MAX
+                        CLAMPED
                     } else {
                         (scaled.floor() + 1.0).clamp(-2e9, 2e9) as i32
                     },
@@ -262,6 +262,9 @@ impl RecallParams {
     }
 }
 
+/// A clamped neuron's `up`: no input reaches it (`CLAMPED` in shaders/recall_common.wgsl).
+pub(crate) const CLAMPED: i32 = i32::MAX;
+
 /// How a probe's recall ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -272,6 +275,25 @@ pub enum Ending {
     TwoCycle,
     /// `max_sweeps` ran out first.
     SweepLimit,
+}
+
+impl Ending {
+    /// The code the recall kernels write for this ending (shaders/recall_common.wgsl; 0 is
+    /// `RUNNING`, the zeroed status a probe starts with).
+    pub(crate) const fn code(self) -> u32 {
+        match self {
+            Ending::FixedPoint => 1,
+            Ending::TwoCycle => 2,
+            Ending::SweepLimit => 3,
+        }
+    }
+
+    /// The ending a kernel wrote as `code`, if it is one.
+    pub(crate) fn from_code(code: u32) -> Option<Ending> {
+        [Ending::FixedPoint, Ending::TwoCycle, Ending::SweepLimit]
+            .into_iter()
+            .find(|ending| ending.code() == code)
+    }
 }
 
 /// The exact integer parts of a state's energy: s^T W s over the off-diagonal weights, in their
@@ -468,11 +490,23 @@ pub fn trajectory_states(initial: &[i8], flips: &[u32]) -> Vec<Vec<i8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hopfield::{hebbian_cpu, PatternSet};
 
     #[test]
-    fn params_have_the_layout_of_their_wgsl_structs() {
+    fn neuron_rules_and_ending_codes_are_the_shaders() {
         use crate::gpu::shaders;
         for module in [shaders::RECALL_SYNC, shaders::RECALL_ASYNC] {
+            let constant = |name| crate::gpu::layout::wgsl_constant(&module, name);
+            assert_eq!(constant("CLAMPED"), i64::from(CLAMPED));
+            assert_eq!(constant("RUNNING"), 0);
+            for (name, ending) in [
+                ("FIXED_POINT", Ending::FixedPoint),
+                ("TWO_CYCLE", Ending::TwoCycle),
+                ("SWEEP_LIMIT", Ending::SweepLimit),
+            ] {
+                assert_eq!(constant(name), i64::from(ending.code()), "{name}");
+                assert_eq!(Ending::from_code(ending.code()), Some(ending));
+            }
             crate::assert_wgsl_layout!(
                 module,
                 "NeuronRule",
@@ -486,7 +520,6 @@ mod tests {
             );
         }
     }
-    use crate::hopfield::{hebbian_cpu, PatternSet};
 
     #[test]
     fn integer_bounds_match_real_comparison() {
