@@ -25,9 +25,15 @@ The results are the single-process results:
 
 import threading
 
-import dask
-import dask.array as da
 import numpy as np
+
+try:
+    import dask
+    import dask.array as da
+except ImportError as missing:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "hopsom.dask needs Dask: pip install 'hopsom[dask]' (dask[array], distributed, zarr)"
+    ) from missing
 
 from . import Hopfield, _engine_array, _finish, _hopsom, _samples
 from .errors import InvalidArgument, InvalidData

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 
 impl GpuContext {
     /// Compiles `entry` of `module` with an automatic layout.
-    pub fn compute_pipeline(
+    pub(super) fn compute_pipeline(
         &self,
         module: &super::shaders::ShaderModule,
         entry: &str,
@@ -74,7 +74,7 @@ impl GpuContext {
     }
 
     /// A bind group for group 0 of `pipeline`, binding `buffers[k]` at binding `k`.
-    pub fn bind(
+    pub(super) fn bind(
         &self,
         pipeline: &wgpu::ComputePipeline,
         buffers: &[(u32, &wgpu::Buffer)],

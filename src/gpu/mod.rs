@@ -3,6 +3,7 @@
 
 mod buffers;
 mod context;
+mod kernel;
 #[cfg(test)]
 pub mod layout;
 mod profile;
@@ -14,4 +15,5 @@ pub use context::{
     check_backend_variable, list_adapters, pick_adapter_summary, AdapterPolicy, AdapterSummary,
     GpuContext, KernelFamily,
 };
+pub use kernel::{Kernel, KernelSpec};
 pub use profile::Profile;

@@ -2,9 +2,18 @@
 //! Random123's known answers and to its CPU twin in `src/rng.rs`.
 
 use super::shaders::RNG_CHECK;
-use super::GpuContext;
+use super::{GpuContext, KernelSpec};
 use crate::error::Result;
 use crate::rng::StreamKey;
+
+/// The two check kernels: a block of four words in, four out, per item.
+fn check_kernel(entry: &'static str) -> KernelSpec {
+    KernelSpec {
+        module: RNG_CHECK,
+        entry,
+        bindings: &["block_inputs", "block_outputs"],
+    }
+}
 
 impl GpuContext {
     /// Philox4x32-10 of each (counter, key), computed by the WGSL generator.
@@ -29,18 +38,18 @@ impl GpuContext {
 
     fn run_rng_check(
         &self,
-        entry: &str,
+        entry: &'static str,
         packed: &[[u32; 4]],
         items: usize,
     ) -> Result<Vec<[u32; 4]>> {
-        let pipeline = self.compute_pipeline(&RNG_CHECK, entry);
+        let kernel = self.kernel(&check_kernel(entry));
         let inputs = self.storage_from("rng inputs", packed)?;
         let outputs = self.storage_zeroed("rng outputs", (items * 16) as u64)?;
-        let bind_group = self.bind(&pipeline, &[(0, &inputs), (1, &outputs)]);
+        let bind_group = kernel.bind(self, &[&inputs, &outputs]);
         let mut encoder = self.device.create_command_encoder(&Default::default());
         {
             let mut pass = encoder.begin_compute_pass(&Default::default());
-            pass.set_pipeline(&pipeline);
+            pass.set_pipeline(&kernel.pipeline);
             pass.set_bind_group(0, &bind_group, &[]);
             pass.dispatch_workgroups((items as u32).div_ceil(64), 1, 1);
         }
@@ -50,5 +59,15 @@ impl GpuContext {
             .chunks_exact(4)
             .map(|w| [w[0], w[1], w[2], w[3]])
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_check_kernels_bind_their_wgsl_buffers_by_name() {
+        for entry in ["philox_blocks", "stream_draws"] {
+            super::check_kernel(entry).binding_numbers().unwrap();
+        }
     }
 }

@@ -11,7 +11,7 @@ use super::data::Samples;
 use super::online::OnlineStep;
 use super::params::{EpochRates, Metric, Neighbourhood};
 use crate::error::{Error, Result};
-use crate::gpu::{shaders, GpuContext, KernelFamily};
+use crate::gpu::{shaders, GpuContext, Kernel, KernelFamily, KernelSpec};
 
 /// Loop iterations one invocation may run per dispatch, safely below llvmpipe's limit of 65 535.
 const LOOP_BUDGET: usize = 40_000;
@@ -71,24 +71,55 @@ struct SmoothParams {
     _padding: [u32; 3],
 }
 
+const FIND_BMUS: KernelSpec = KernelSpec {
+    module: shaders::SOM_BMU,
+    entry: "find_bmus",
+    bindings: &["params", "samples", "codebook", "matches"],
+};
+const TRAIN_ONLINE: KernelSpec = KernelSpec {
+    module: shaders::SOM_ONLINE,
+    entry: "train_online",
+    bindings: &["params", "samples", "codebook", "cursor", "rates"],
+};
+const ACCUMULATE: KernelSpec = KernelSpec {
+    module: shaders::SOM_BATCH,
+    entry: "accumulate",
+    bindings: &["params", "sums", "counts", "running"],
+};
+const SMOOTH_ROWS: KernelSpec = KernelSpec {
+    module: shaders::SOM_BATCH,
+    entry: "smooth_rows",
+    bindings: &["params", "sums", "counts", "along_rows"],
+};
+const SMOOTH_COLUMNS: KernelSpec = KernelSpec {
+    module: shaders::SOM_BATCH,
+    entry: "smooth_columns",
+    bindings: &["params", "running", "along_rows"],
+};
+const FINISH: KernelSpec = KernelSpec {
+    module: shaders::SOM_BATCH,
+    entry: "finish",
+    bindings: &["params", "running", "codebook"],
+};
+
 struct SomKernels {
-    find_bmus: wgpu::ComputePipeline,
-    train_online: wgpu::ComputePipeline,
-    accumulate: wgpu::ComputePipeline,
-    smooth_rows: wgpu::ComputePipeline,
-    smooth_columns: wgpu::ComputePipeline,
-    finish: wgpu::ComputePipeline,
+    find_bmus: Kernel,
+    train_online: Kernel,
+    accumulate: Kernel,
+    smooth_rows: Kernel,
+    smooth_columns: Kernel,
+    finish: Kernel,
 }
 
 impl KernelFamily for SomKernels {
     fn build(ctx: &GpuContext) -> Result<Self> {
         Ok(SomKernels {
-            find_bmus: ctx.compute_pipeline(&shaders::SOM_BMU, "find_bmus"),
-            train_online: ctx.compute_pipeline(&shaders::SOM_ONLINE, "train_online"),
-            accumulate: ctx.compute_pipeline(&shaders::SOM_BATCH, "accumulate"),
-            smooth_rows: ctx.compute_pipeline(&shaders::SOM_BATCH, "smooth_rows"),
-            smooth_columns: ctx.compute_pipeline(&shaders::SOM_BATCH, "smooth_columns"),
-            finish: ctx.compute_pipeline(&shaders::SOM_BATCH, "finish"),
+            find_bmus: ctx.kernel(&FIND_BMUS),
+            train_online: ctx.kernel(&TRAIN_ONLINE),
+            accumulate: ctx.kernel(&ACCUMULATE),
+            smooth_rows: ctx.kernel(&SMOOTH_ROWS),
+            smooth_columns: ctx.kernel(&SMOOTH_COLUMNS),
+            finish: ctx.kernel(&FINISH),
         })
     }
 }
@@ -151,7 +182,7 @@ pub(crate) fn find_bmus_gpu(
         let mut encoder = ctx.device.create_command_encoder(&Default::default());
         {
             let mut pass = ctx.begin_pass(&mut encoder);
-            pass.set_pipeline(&kernels.find_bmus);
+            pass.set_pipeline(&kernels.find_bmus.pipeline);
             for node_start in (0..nodes).step_by(nodes_per_dispatch) {
                 let params = BmuParams {
                     sample_count: count as u32,
@@ -164,13 +195,13 @@ pub(crate) fn find_bmus_gpu(
                     _padding: 0,
                 };
                 let params_buffer = ctx.uniform("bmu params", &params);
-                let bind_group = ctx.bind(
-                    &kernels.find_bmus,
+                let bind_group = kernels.find_bmus.bind(
+                    ctx,
                     &[
-                        (0, &params_buffer),
-                        (1, &samples_buffer),
-                        (2, &codebook_buffer),
-                        (3, &matches_buffer),
+                        &params_buffer,
+                        &samples_buffer,
+                        &codebook_buffer,
+                        &matches_buffer,
                     ],
                 );
                 pass.set_bind_group(0, &bind_group, &[]);
@@ -250,20 +281,20 @@ pub(crate) fn train_online_gpu(
             _padding: [0; 3],
         };
         let params_buffer = ctx.uniform("online params", &params);
-        let bind_group = ctx.bind(
-            &kernels.train_online,
+        let bind_group = kernels.train_online.bind(
+            ctx,
             &[
-                (0, &params_buffer),
-                (1, &samples_buffer),
-                (2, &codebook_buffer),
-                (3, &cursor),
-                (4, &rates_buffer),
+                &params_buffer,
+                &samples_buffer,
+                &codebook_buffer,
+                &cursor,
+                &rates_buffer,
             ],
         );
         let mut encoder = ctx.device.create_command_encoder(&Default::default());
         {
             let mut pass = ctx.begin_pass(&mut encoder);
-            pass.set_pipeline(&kernels.train_online);
+            pass.set_pipeline(&kernels.train_online.pipeline);
             pass.set_bind_group(0, &bind_group, &[]);
             for _ in 0..count.div_ceil(samples_per_dispatch) {
                 pass.dispatch_workgroups(1, 1, 1);
@@ -321,48 +352,46 @@ pub(crate) fn smooth_gpu(
     {
         let mut pass = ctx.begin_pass(&mut encoder);
         // Each kernel adds `sources` sources (columns, rows or nodes) a range per dispatch.
-        let mut passes = |pipeline: &wgpu::ComputePipeline,
-                          sources: usize,
-                          items: usize,
-                          buffers: &[(u32, &wgpu::Buffer)]| {
-            pass.set_pipeline(pipeline);
-            let (x, y) = ctx.spread_groups(items.div_ceil(WORKGROUP) as u32);
-            for source_start in (0..sources).step_by(sources_per_dispatch) {
-                let params_buffer = ctx.uniform("smooth params", &params_at(source_start, sources));
-                let mut entries = vec![(0, &params_buffer)];
-                entries.extend_from_slice(buffers);
-                let bind_group = ctx.bind(pipeline, &entries);
-                pass.set_bind_group(0, &bind_group, &[]);
-                pass.dispatch_workgroups(x, y, 1);
-            }
-        };
+        let mut passes =
+            |kernel: &Kernel, sources: usize, items: usize, buffers: &[&wgpu::Buffer]| {
+                pass.set_pipeline(&kernel.pipeline);
+                let (x, y) = ctx.spread_groups(items.div_ceil(WORKGROUP) as u32);
+                for source_start in (0..sources).step_by(sources_per_dispatch) {
+                    let params_buffer =
+                        ctx.uniform("smooth params", &params_at(source_start, sources));
+                    let mut entries = vec![&params_buffer];
+                    entries.extend_from_slice(buffers);
+                    let bind_group = kernel.bind(ctx, &entries);
+                    pass.set_bind_group(0, &bind_group, &[]);
+                    pass.dispatch_workgroups(x, y, 1);
+                }
+            };
         if separable {
             passes(
                 &kernels.smooth_rows,
                 grid.width,
                 parities as usize * nodes,
-                &[(1, &sums_buffer), (2, &counts_buffer), (5, &along_rows)],
+                &[&sums_buffer, &counts_buffer, &along_rows],
             );
             passes(
                 &kernels.smooth_columns,
                 grid.height,
                 nodes,
-                &[(3, &running), (5, &along_rows)],
+                &[&running, &along_rows],
             );
         } else {
             passes(
                 &kernels.accumulate,
                 nodes,
                 nodes,
-                &[(1, &sums_buffer), (2, &counts_buffer), (3, &running)],
+                &[&sums_buffer, &counts_buffer, &running],
             );
         }
         let params_buffer = ctx.uniform("smooth params", &params_at(0, nodes));
-        let bind_group = ctx.bind(
-            &kernels.finish,
-            &[(0, &params_buffer), (3, &running), (4, &codebook_buffer)],
-        );
-        pass.set_pipeline(&kernels.finish);
+        let bind_group = kernels
+            .finish
+            .bind(ctx, &[&params_buffer, &running, &codebook_buffer]);
+        pass.set_pipeline(&kernels.finish.pipeline);
         pass.set_bind_group(0, &bind_group, &[]);
         pass.dispatch_workgroups(node_groups.0, node_groups.1, 1);
     }
@@ -374,6 +403,20 @@ pub(crate) fn smooth_gpu(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kernels_bind_their_wgsl_buffers_by_name() {
+        for spec in [
+            FIND_BMUS,
+            TRAIN_ONLINE,
+            ACCUMULATE,
+            SMOOTH_ROWS,
+            SMOOTH_COLUMNS,
+            FINISH,
+        ] {
+            spec.binding_numbers().unwrap();
+        }
+    }
 
     #[test]
     fn params_have_the_layout_of_their_wgsl_structs() {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::backend::Backend;
 use crate::error::{Error, Result};
-use crate::gpu::{shaders, GpuContext, KernelFamily};
+use crate::gpu::{shaders, GpuContext, Kernel, KernelFamily, KernelSpec};
 use crate::hopfield::network::HopfieldNetwork;
 use crate::hopfield::patterns::PatternSet;
 
@@ -132,14 +132,20 @@ struct HebbianParams {
     block_rows: u32,
 }
 
+const LEARN: KernelSpec = KernelSpec {
+    module: shaders::HEBBIAN,
+    entry: "learn",
+    bindings: &["params", "bits", "weights"],
+};
+
 struct HebbianKernels {
-    learn: wgpu::ComputePipeline,
+    learn: Kernel,
 }
 
 impl KernelFamily for HebbianKernels {
     fn build(ctx: &GpuContext) -> Result<Self> {
         Ok(HebbianKernels {
-            learn: ctx.compute_pipeline(&shaders::HEBBIAN, "learn"),
+            learn: ctx.kernel(&LEARN),
         })
     }
 }
@@ -173,7 +179,7 @@ fn hebbian_gpu(ctx: &Arc<GpuContext>, patterns: &PatternSet) -> Result<HopfieldN
     let mut encoder = ctx.device.create_command_encoder(&Default::default());
     {
         let mut pass = ctx.begin_pass(&mut encoder);
-        pass.set_pipeline(&kernels.learn);
+        pass.set_pipeline(&kernels.learn.pipeline);
         for ((row_start, block_rows), block) in weights.ranges(n).zip(&weights.blocks) {
             let (x, y) = ctx.spread_groups((block_rows as u32).div_ceil(BLOCK) * tiles_per_side);
             for word_start in (0..words as u32).step_by(WORDS_PER_DISPATCH as usize) {
@@ -188,10 +194,9 @@ fn hebbian_gpu(ctx: &Arc<GpuContext>, patterns: &PatternSet) -> Result<HopfieldN
                     block_rows: block_rows as u32,
                 };
                 let params_buffer = ctx.uniform("hebbian params", &params);
-                let bind_group = ctx.bind(
-                    &kernels.learn,
-                    &[(0, &params_buffer), (1, &bits_buffer), (2, block)],
-                );
+                let bind_group = kernels
+                    .learn
+                    .bind(ctx, &[&params_buffer, &bits_buffer, block]);
                 pass.set_bind_group(0, &bind_group, &[]);
                 pass.dispatch_workgroups(x, y, 1);
             }
@@ -209,6 +214,11 @@ fn hebbian_gpu(ctx: &Arc<GpuContext>, patterns: &PatternSet) -> Result<HopfieldN
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_kernel_binds_its_wgsl_buffers_by_name() {
+        LEARN.binding_numbers().unwrap();
+    }
 
     #[test]
     fn params_have_the_layout_of_their_wgsl_structs() {

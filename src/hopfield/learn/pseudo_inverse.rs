@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use super::allocate_weights;
 use crate::backend::Backend;
 use crate::error::{Error, Result};
-use crate::gpu::{shaders, GpuContext, KernelFamily};
+use crate::gpu::{shaders, GpuContext, Kernel, KernelFamily, KernelSpec};
 use crate::hopfield::patterns::PatternSet;
 
 /// The real pseudo-inverse weights of `patterns` (row-major, diagonal included) on `backend`.
@@ -143,14 +143,20 @@ struct ProjectionParams {
     _padding: [u32; 3],
 }
 
+const PROJECT: KernelSpec = KernelSpec {
+    module: shaders::PROJECTION,
+    entry: "project",
+    bindings: &["params", "patterns", "solved", "weights"],
+};
+
 struct ProjectionKernels {
-    project: wgpu::ComputePipeline,
+    project: Kernel,
 }
 
 impl KernelFamily for ProjectionKernels {
     fn build(ctx: &GpuContext) -> Result<Self> {
         Ok(ProjectionKernels {
-            project: ctx.compute_pipeline(&shaders::PROJECTION, "project"),
+            project: ctx.kernel(&PROJECT),
         })
     }
 }
@@ -173,7 +179,7 @@ fn projection_gpu(
     let mut encoder = ctx.device.create_command_encoder(&Default::default());
     {
         let mut pass = ctx.begin_pass(&mut encoder);
-        pass.set_pipeline(&kernels.project);
+        pass.set_pipeline(&kernels.project.pipeline);
         for ((row_start, block_rows), block) in weights.ranges(n).zip(&weights.blocks) {
             let uniform = ctx.uniform(
                 "projection params",
@@ -186,15 +192,9 @@ fn projection_gpu(
                     _padding: [0; 3],
                 },
             );
-            let group = ctx.bind(
-                &kernels.project,
-                &[
-                    (0, &uniform),
-                    (1, &pattern_buffer),
-                    (2, &solved_buffer),
-                    (3, block),
-                ],
-            );
+            let group = kernels
+                .project
+                .bind(ctx, &[&uniform, &pattern_buffer, &solved_buffer, block]);
             let (x, y) = ctx.spread_groups((block_rows as u32).div_ceil(64) * tiles_per_side);
             pass.set_bind_group(0, &group, &[]);
             pass.dispatch_workgroups(x, y, 1);
@@ -208,6 +208,11 @@ fn projection_gpu(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_kernel_binds_its_wgsl_buffers_by_name() {
+        PROJECT.binding_numbers().unwrap();
+    }
 
     #[test]
     fn params_have_the_layout_of_their_wgsl_structs() {

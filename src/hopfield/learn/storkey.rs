@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use super::allocate_weights;
 use crate::backend::Backend;
 use crate::error::Result;
-use crate::gpu::{shaders, GpuContext, KernelFamily};
+use crate::gpu::{shaders, GpuContext, Kernel, KernelFamily, KernelSpec};
 use crate::hopfield::patterns::PatternSet;
 
 /// The real Storkey weights of `patterns` (row-major, zero diagonal) on `backend`.
@@ -58,16 +58,27 @@ struct StorkeyParams {
     _padding: [u32; 3],
 }
 
+const FIELD: KernelSpec = KernelSpec {
+    module: shaders::STORKEY,
+    entry: "field",
+    bindings: &["params", "patterns", "weights", "fields"],
+};
+const UPDATE: KernelSpec = KernelSpec {
+    module: shaders::STORKEY,
+    entry: "update",
+    bindings: &["params", "patterns", "weights", "fields"],
+};
+
 struct StorkeyKernels {
-    field: wgpu::ComputePipeline,
-    update: wgpu::ComputePipeline,
+    field: Kernel,
+    update: Kernel,
 }
 
 impl KernelFamily for StorkeyKernels {
     fn build(ctx: &GpuContext) -> Result<Self> {
         Ok(StorkeyKernels {
-            field: ctx.compute_pipeline(&shaders::STORKEY, "field"),
-            update: ctx.compute_pipeline(&shaders::STORKEY, "update"),
+            field: ctx.kernel(&FIELD),
+            update: ctx.kernel(&UPDATE),
         })
     }
 }
@@ -104,25 +115,20 @@ fn storkey_gpu(ctx: &Arc<GpuContext>, patterns: &PatternSet) -> Result<Vec<f32>>
                             _padding: [0; 3],
                         },
                     );
-                    let entries = [
-                        (0, &uniform),
-                        (1, &pattern_buffer),
-                        (2, block),
-                        (3, &fields),
-                    ];
-                    let field_group = ctx.bind(&kernels.field, &entries);
-                    let update_group = ctx.bind(&kernels.update, &entries);
+                    let buffers = [&uniform, &pattern_buffer, block, &fields];
+                    let field_group = kernels.field.bind(ctx, &buffers);
+                    let update_group = kernels.update.bind(ctx, &buffers);
                     (block_rows as u32, field_group, update_group)
                 })
                 .collect();
-            pass.set_pipeline(&kernels.field);
+            pass.set_pipeline(&kernels.field.pipeline);
             for (block_rows, field_group, _) in &groups {
                 // A workgroup per row.
                 let (x, y) = ctx.spread_groups(*block_rows);
                 pass.set_bind_group(0, field_group, &[]);
                 pass.dispatch_workgroups(x, y, 1);
             }
-            pass.set_pipeline(&kernels.update);
+            pass.set_pipeline(&kernels.update.pipeline);
             for (block_rows, _, update_group) in &groups {
                 let (x, y) = ctx.spread_groups(block_rows.div_ceil(64) * tiles_per_side);
                 pass.set_bind_group(0, update_group, &[]);
@@ -138,6 +144,12 @@ fn storkey_gpu(ctx: &Arc<GpuContext>, patterns: &PatternSet) -> Result<Vec<f32>>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_kernels_bind_their_wgsl_buffers_by_name() {
+        FIELD.binding_numbers().unwrap();
+        UPDATE.binding_numbers().unwrap();
+    }
 
     #[test]
     fn params_have_the_layout_of_their_wgsl_structs() {

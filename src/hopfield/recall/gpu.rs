@@ -7,7 +7,7 @@ use crate::progress::Progress;
 
 use super::{Dynamics, Ending, EnergyTerms, NeuronRule, RecallOutcome, RecallParams, UpdateMode};
 use crate::error::{Error, Result};
-use crate::gpu::{shaders, GpuContext, KernelFamily, RowBlocks};
+use crate::gpu::{shaders, GpuContext, Kernel, KernelFamily, KernelSpec, RowBlocks};
 use crate::hopfield::network::HopfieldNetwork;
 use crate::rng::StreamKey;
 
@@ -99,34 +99,146 @@ fn energy_terms(words: &[u32]) -> EnergyTerms {
     }
 }
 
+/// The weight blocks of the blocked step kernel, MAX_ASYNC_BLOCKS of them.
+const WEIGHT_BLOCKS: [&str; MAX_ASYNC_BLOCKS] = [
+    "weights_block0",
+    "weights_block1",
+    "weights_block2",
+    "weights_block3",
+];
+
+const fn sync(entry: &'static str, bindings: &'static [&'static str]) -> KernelSpec {
+    KernelSpec {
+        module: shaders::RECALL_SYNC,
+        entry,
+        bindings,
+    }
+}
+
+const fn asynchronous(entry: &'static str, bindings: &'static [&'static str]) -> KernelSpec {
+    KernelSpec {
+        module: shaders::RECALL_ASYNC,
+        entry,
+        bindings,
+    }
+}
+
+const SWEEP: KernelSpec = sync(
+    "sweep",
+    &[
+        "params",
+        "current",
+        "next",
+        "before",
+        "status",
+        "flags",
+        "energy",
+        "rules",
+        "keys",
+        "logit_table",
+        "weights",
+    ],
+);
+const FACTORED_SWEEP: KernelSpec = sync(
+    "factored_sweep",
+    &[
+        "params",
+        "current",
+        "next",
+        "before",
+        "status",
+        "flags",
+        "energy",
+        "rules",
+        "keys",
+        "logit_table",
+        "pattern_bits",
+        "overlaps",
+    ],
+);
+const OVERLAPS: KernelSpec = sync(
+    "overlaps_chunk",
+    &["params", "current", "pattern_bits", "overlaps"],
+);
+const FINALIZE: KernelSpec = sync("finalize", &["params", "status", "flags"]);
+const START: KernelSpec = asynchronous("start", &["params", "probe_state", "energy"]);
+const BEGIN_SWEEP: KernelSpec = asynchronous("begin_sweep", &["params", "order", "probe_state"]);
+const SHUFFLE: KernelSpec = asynchronous("shuffle", &["params", "keys", "order", "probe_state"]);
+const STEPS: KernelSpec = asynchronous(
+    "steps",
+    &[
+        "params",
+        "states",
+        "keys",
+        "order",
+        "probe_state",
+        "flips",
+        "rules",
+        "logit_table",
+        "weights",
+    ],
+);
+const STEPS_FACTORED: KernelSpec = asynchronous(
+    "steps_factored",
+    &[
+        "params",
+        "states",
+        "keys",
+        "order",
+        "probe_state",
+        "flips",
+        "rules",
+        "logit_table",
+        "pattern_bits",
+        "overlaps",
+    ],
+);
+const END_SWEEP: KernelSpec = asynchronous("end_sweep", &["params", "probe_state", "energy"]);
+const STEPS_BLOCKED: KernelSpec = KernelSpec {
+    module: shaders::RECALL_ASYNC_BLOCKED,
+    entry: "steps_blocked",
+    bindings: &[
+        "params",
+        "states",
+        "keys",
+        "order",
+        "probe_state",
+        "flips",
+        "rules",
+        "logit_table",
+        "weights_block0",
+        "weights_block1",
+        "weights_block2",
+        "weights_block3",
+    ],
+};
+
 struct RecallKernels {
-    sweep: wgpu::ComputePipeline,
-    factored_sweep: wgpu::ComputePipeline,
-    overlaps: wgpu::ComputePipeline,
-    finalize: wgpu::ComputePipeline,
-    start: wgpu::ComputePipeline,
-    begin_sweep: wgpu::ComputePipeline,
-    shuffle: wgpu::ComputePipeline,
-    steps: wgpu::ComputePipeline,
-    steps_factored: wgpu::ComputePipeline,
-    end_sweep: wgpu::ComputePipeline,
+    sweep: Kernel,
+    factored_sweep: Kernel,
+    overlaps: Kernel,
+    finalize: Kernel,
+    start: Kernel,
+    begin_sweep: Kernel,
+    shuffle: Kernel,
+    steps: Kernel,
+    steps_factored: Kernel,
+    end_sweep: Kernel,
 }
 
 impl KernelFamily for RecallKernels {
     fn build(ctx: &GpuContext) -> Result<Self> {
-        let sync = |entry| ctx.compute_pipeline(&shaders::RECALL_SYNC, entry);
-        let asynchronous = |entry| ctx.compute_pipeline(&shaders::RECALL_ASYNC, entry);
         Ok(RecallKernels {
-            sweep: sync("sweep"),
-            factored_sweep: sync("factored_sweep"),
-            overlaps: sync("overlaps_chunk"),
-            finalize: sync("finalize"),
-            start: asynchronous("start"),
-            begin_sweep: asynchronous("begin_sweep"),
-            shuffle: asynchronous("shuffle"),
-            steps: asynchronous("steps"),
-            steps_factored: asynchronous("steps_factored"),
-            end_sweep: asynchronous("end_sweep"),
+            sweep: ctx.kernel(&SWEEP),
+            factored_sweep: ctx.kernel(&FACTORED_SWEEP),
+            overlaps: ctx.kernel(&OVERLAPS),
+            finalize: ctx.kernel(&FINALIZE),
+            start: ctx.kernel(&START),
+            begin_sweep: ctx.kernel(&BEGIN_SWEEP),
+            shuffle: ctx.kernel(&SHUFFLE),
+            steps: ctx.kernel(&STEPS),
+            steps_factored: ctx.kernel(&STEPS_FACTORED),
+            end_sweep: ctx.kernel(&END_SWEEP),
         })
     }
 }
@@ -153,7 +265,7 @@ pub(crate) fn check_async_dense(ctx: &GpuContext, neurons: usize) -> Result<()> 
 /// `steps_blocked`, built only when a dense matrix needs more than one binding: it takes four
 /// more storage buffers than the other kernels.
 struct BlockedStepKernels {
-    steps: wgpu::ComputePipeline,
+    steps: Kernel,
 }
 
 impl KernelFamily for BlockedStepKernels {
@@ -166,7 +278,7 @@ impl KernelFamily for BlockedStepKernels {
             )));
         }
         Ok(BlockedStepKernels {
-            steps: ctx.compute_pipeline(&shaders::RECALL_ASYNC_BLOCKED, "steps_blocked"),
+            steps: ctx.kernel(&STEPS_BLOCKED),
         })
     }
 }
@@ -362,15 +474,15 @@ impl RecallJob<'_> {
     fn plan_sweep(&self, uniform_params: SyncParams, buffers: &SweepBuffers) -> Vec<Dispatch<'_>> {
         let (ctx, kernels) = (self.ctx, self.kernels);
         let common = [
-            (2, buffers.current),
-            (3, buffers.next),
-            (4, buffers.before),
-            (5, buffers.status),
-            (6, buffers.flags),
-            (7, buffers.energy),
-            (8, self.rules),
-            (9, buffers.keys),
-            (10, self.logit_table),
+            ("current", buffers.current),
+            ("next", buffers.next),
+            ("before", buffers.before),
+            ("status", buffers.status),
+            ("flags", buffers.flags),
+            ("energy", buffers.energy),
+            ("rules", self.rules),
+            ("keys", buffers.keys),
+            ("logit_table", self.logit_table),
         ];
         let mut plan = Vec::new();
         match self.couplings {
@@ -385,11 +497,11 @@ impl RecallJob<'_> {
                         ..uniform_params
                     };
                     let uniform = ctx.uniform("sync block params", &block_params);
-                    let mut entries = vec![(0, &uniform), (1, block)];
+                    let mut entries = vec![("params", &uniform), ("weights", block)];
                     entries.extend(common);
                     plan.push(Dispatch {
-                        pipeline: &kernels.sweep,
-                        group: ctx.bind(&kernels.sweep, &entries),
+                        pipeline: &kernels.sweep.pipeline,
+                        group: kernels.sweep.bind_named(ctx, &entries),
                         workgroups: ctx.spread_groups(
                             block_params.neuron_tiles * uniform_params.probes.div_ceil(BLOCK),
                         ),
@@ -407,23 +519,27 @@ impl RecallJob<'_> {
                         },
                     );
                     let entries = [
-                        (0, &uniform),
-                        (2, buffers.current),
-                        (11, bits),
-                        (12, buffers.overlaps),
+                        ("params", &uniform),
+                        ("current", buffers.current),
+                        ("pattern_bits", bits),
+                        ("overlaps", buffers.overlaps),
                     ];
                     plan.push(Dispatch {
-                        pipeline: &kernels.overlaps,
-                        group: ctx.bind(&kernels.overlaps, &entries),
+                        pipeline: &kernels.overlaps.pipeline,
+                        group: kernels.overlaps.bind_named(ctx, &entries),
                         workgroups: ctx.spread_groups(stored.div_ceil(TILE) * probe_tiles),
                     });
                 }
                 let uniform = ctx.uniform("sync params", &uniform_params);
-                let mut entries = vec![(0, &uniform), (11, bits), (12, buffers.overlaps)];
+                let mut entries = vec![
+                    ("params", &uniform),
+                    ("pattern_bits", bits),
+                    ("overlaps", buffers.overlaps),
+                ];
                 entries.extend(common);
                 plan.push(Dispatch {
-                    pipeline: &kernels.factored_sweep,
-                    group: ctx.bind(&kernels.factored_sweep, &entries),
+                    pipeline: &kernels.factored_sweep.pipeline,
+                    group: kernels.factored_sweep.bind_named(ctx, &entries),
                     workgroups: ctx.spread_groups(uniform_params.neuron_tiles * probe_tiles),
                 });
             }
@@ -480,9 +596,13 @@ impl RecallJob<'_> {
             overlaps: &overlaps,
         };
         let finalize_uniform = ctx.uniform("finalize params", &sweep_params);
-        let finalize_group = ctx.bind(
-            &kernels.finalize,
-            &[(0, &finalize_uniform), (5, &status), (6, &flags)],
+        let finalize_group = kernels.finalize.bind_named(
+            ctx,
+            &[
+                ("params", &finalize_uniform),
+                ("status", &status),
+                ("flags", &flags),
+            ],
         );
         let (final_x, final_y) = ctx.spread_groups((probes as u32).div_ceil(64));
 
@@ -498,7 +618,7 @@ impl RecallJob<'_> {
                 let mut pass = ctx.begin_pass(&mut encoder);
                 for _ in 0..count {
                     record(&mut pass, &phase_plans[done_sweeps as usize % 3]);
-                    pass.set_pipeline(&kernels.finalize);
+                    pass.set_pipeline(&kernels.finalize.pipeline);
                     pass.set_bind_group(0, &finalize_group, &[]);
                     pass.dispatch_workgroups(final_x, final_y, 1);
                     done_sweeps += 1;
@@ -624,39 +744,41 @@ impl RecallJob<'_> {
                     },
                 );
                 let mut entries = vec![
-                    (0, &uniform),
-                    (2, &state_buffer),
-                    (3, &keys),
-                    (4, &order),
-                    (5, &probe_buffer),
-                    (7, &flip_buffer),
-                    (8, self.rules),
-                    (9, self.logit_table),
+                    ("params", &uniform),
+                    ("states", &state_buffer),
+                    ("keys", &keys),
+                    ("order", &order),
+                    ("probe_state", &probe_buffer),
+                    ("flips", &flip_buffer),
+                    ("rules", self.rules),
+                    ("logit_table", self.logit_table),
                 ];
                 match (self.couplings, &blocked) {
                     (GpuCouplings::Dense { .. }, Some((blocked_kernels, weights))) => {
                         // Unused block slots repeat the last block: any valid buffer will do.
                         let last = weights.blocks.len() - 1;
-                        for slot in 0..MAX_ASYNC_BLOCKS {
-                            entries.push((12 + slot as u32, &weights.blocks[slot.min(last)]));
+                        for (slot, name) in WEIGHT_BLOCKS.into_iter().enumerate() {
+                            entries.push((name, &weights.blocks[slot.min(last)]));
                         }
-                        ctx.bind(&blocked_kernels.steps, &entries)
+                        blocked_kernels.steps.bind_named(ctx, &entries)
                     }
                     (GpuCouplings::Dense { weights }, None) => {
-                        entries.push((1, &weights.blocks[0]));
-                        ctx.bind(&kernels.steps, &entries)
+                        entries.push(("weights", &weights.blocks[0]));
+                        kernels.steps.bind_named(ctx, &entries)
                     }
                     (GpuCouplings::Factored { bits, .. }, _) => {
-                        entries.extend([(10, bits), (11, &overlaps)]);
-                        ctx.bind(&kernels.steps_factored, &entries)
+                        entries.extend([("pattern_bits", bits), ("overlaps", &overlaps)]);
+                        kernels.steps_factored.bind_named(ctx, &entries)
                     }
                 }
             })
             .collect();
         let steps_pipeline = match (self.couplings, &blocked) {
-            (GpuCouplings::Dense { .. }, Some((blocked_kernels, _))) => &blocked_kernels.steps,
-            (GpuCouplings::Dense { .. }, None) => &kernels.steps,
-            (GpuCouplings::Factored { .. }, _) => &kernels.steps_factored,
+            (GpuCouplings::Dense { .. }, Some((blocked_kernels, _))) => {
+                &blocked_kernels.steps.pipeline
+            }
+            (GpuCouplings::Dense { .. }, None) => &kernels.steps.pipeline,
+            (GpuCouplings::Factored { .. }, _) => &kernels.steps_factored.pipeline,
         };
         let shuffle_groups: Vec<wgpu::BindGroup> =
             (0..(n as u32).saturating_sub(1).div_ceil(SHUFFLE_BUDGET))
@@ -668,23 +790,40 @@ impl RecallJob<'_> {
                             ..base_params
                         },
                     );
-                    ctx.bind(
-                        &kernels.shuffle,
-                        &[(0, &uniform), (3, &keys), (4, &order), (5, &probe_buffer)],
+                    kernels.shuffle.bind_named(
+                        ctx,
+                        &[
+                            ("params", &uniform),
+                            ("keys", &keys),
+                            ("order", &order),
+                            ("probe_state", &probe_buffer),
+                        ],
                     )
                 })
                 .collect();
-        let start_group = ctx.bind(
-            &kernels.start,
-            &[(0, &base_uniform), (5, &probe_buffer), (6, &energy)],
+        let start_group = kernels.start.bind_named(
+            ctx,
+            &[
+                ("params", &base_uniform),
+                ("probe_state", &probe_buffer),
+                ("energy", &energy),
+            ],
         );
-        let begin_group = ctx.bind(
-            &kernels.begin_sweep,
-            &[(0, &base_uniform), (4, &order), (5, &probe_buffer)],
+        let begin_group = kernels.begin_sweep.bind_named(
+            ctx,
+            &[
+                ("params", &base_uniform),
+                ("order", &order),
+                ("probe_state", &probe_buffer),
+            ],
         );
-        let end_group = ctx.bind(
-            &kernels.end_sweep,
-            &[(0, &base_uniform), (5, &probe_buffer), (6, &energy)],
+        let end_group = kernels.end_sweep.bind_named(
+            ctx,
+            &[
+                ("params", &base_uniform),
+                ("probe_state", &probe_buffer),
+                ("energy", &energy),
+            ],
         );
         let (probe_x, probe_y) = ctx.spread_groups(probes as u32);
         let (thread_x, thread_y) = ctx.spread_groups((probes as u32).div_ceil(64));
@@ -712,7 +851,7 @@ impl RecallJob<'_> {
                 overlaps: &overlaps,
             };
             record(&mut pass, &self.plan_sweep(energy_params, &buffers));
-            pass.set_pipeline(&kernels.start);
+            pass.set_pipeline(&kernels.start.pipeline);
             pass.set_bind_group(0, &start_group, &[]);
             pass.dispatch_workgroups(thread_x, thread_y, 1);
         }
@@ -725,10 +864,10 @@ impl RecallJob<'_> {
             {
                 let mut pass = ctx.begin_pass(&mut encoder);
                 for _ in 0..count {
-                    pass.set_pipeline(&kernels.begin_sweep);
+                    pass.set_pipeline(&kernels.begin_sweep.pipeline);
                     pass.set_bind_group(0, &begin_group, &[]);
                     pass.dispatch_workgroups(probe_x, probe_y, 1);
-                    pass.set_pipeline(&kernels.shuffle);
+                    pass.set_pipeline(&kernels.shuffle.pipeline);
                     for group in &shuffle_groups {
                         pass.set_bind_group(0, group, &[]);
                         pass.dispatch_workgroups(thread_x, thread_y, 1);
@@ -738,7 +877,7 @@ impl RecallJob<'_> {
                         pass.set_bind_group(0, group, &[]);
                         pass.dispatch_workgroups(probe_x, probe_y, 1);
                     }
-                    pass.set_pipeline(&kernels.end_sweep);
+                    pass.set_pipeline(&kernels.end_sweep.pipeline);
                     pass.set_bind_group(0, &end_group, &[]);
                     pass.dispatch_workgroups(thread_x, thread_y, 1);
                     done_sweeps += 1;
@@ -784,6 +923,26 @@ impl RecallJob<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kernels_bind_their_wgsl_buffers_by_name() {
+        for spec in [
+            SWEEP,
+            FACTORED_SWEEP,
+            OVERLAPS,
+            FINALIZE,
+            START,
+            BEGIN_SWEEP,
+            SHUFFLE,
+            STEPS,
+            STEPS_FACTORED,
+            END_SWEEP,
+            STEPS_BLOCKED,
+        ] {
+            spec.binding_numbers().unwrap();
+        }
+        assert!(STEPS_BLOCKED.bindings.ends_with(&WEIGHT_BLOCKS));
+    }
 
     #[test]
     fn params_have_the_layout_of_their_wgsl_structs() {
