@@ -13,11 +13,18 @@ impl GpuContext {
         entry: &str,
     ) -> wgpu::ComputePipeline {
         let shader = self
-            .device
-            .create_shader_module(wgpu::ShaderModuleDescriptor {
-                label: Some(module.name),
-                source: wgpu::ShaderSource::Wgsl(module.source().into()),
-            });
+            .shader_modules
+            .lock()
+            .expect("shader modules poisoned")
+            .entry(module.name)
+            .or_insert_with(|| {
+                self.device
+                    .create_shader_module(wgpu::ShaderModuleDescriptor {
+                        label: Some(module.name),
+                        source: wgpu::ShaderSource::Wgsl(module.source().into()),
+                    })
+            })
+            .clone();
         self.device
             .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
                 label: Some(entry),

@@ -78,6 +78,8 @@ pub struct GpuContext {
     pub limits: wgpu::Limits,
     pub adapter: AdapterSummary,
     kernels: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+    /// Each shader module compiled once, by name, however many entry points it serves.
+    pub(super) shader_modules: Mutex<HashMap<&'static str, wgpu::ShaderModule>>,
     /// The first error wgpu reported outside an error scope, taken by [`GpuContext::take_error`].
     /// Without this handler wgpu panics on such errors.
     reported_error: Arc<Mutex<Option<String>>>,
@@ -251,6 +253,7 @@ impl GpuContext {
             limits,
             adapter: AdapterSummary::from_adapter(adapter),
             kernels: Mutex::new(HashMap::new()),
+            shader_modules: Mutex::new(HashMap::new()),
             reported_error,
             binding_cap: cap,
             profiler: Mutex::new(None),
