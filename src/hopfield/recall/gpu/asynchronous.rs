@@ -1,0 +1,266 @@
+//! Asynchronous recall on the GPU: one neuron at a time in each probe's own random order
+//! (shaders/recall_async.wgsl; recall_async_blocked.wgsl for a matrix over several bindings).
+
+use super::couplings::GpuCouplings;
+use super::kernels::{
+    AsyncParams, AsyncProbe, BlockedStepKernels, SyncParams, MAX_ASYNC_BLOCKS, WEIGHT_BLOCKS,
+};
+use super::sync::{record, SweepBuffers};
+use super::*;
+
+impl RecallJob<'_> {
+    pub(super) fn run_async(
+        &self,
+        states: &[i32],
+        key_words: &[[u32; 4]],
+    ) -> Result<Vec<RecallOutcome>> {
+        let (ctx, kernels, n, params) = (self.ctx, self.kernels, self.neurons, self.params);
+        let probes = states.len() / n;
+        let flip_capacity = if params.record_flips {
+            u32::try_from(n as u64 * u64::from(params.max_sweeps)).map_err(|_| {
+                Error::TooLarge("a trajectory of that many sweeps; lower max_sweeps".into())
+            })?
+        } else {
+            0
+        };
+        // A sweep visits neurons in random order, so every step may need any row: a matrix over
+        // several bindings is read through the blocked kernel, up to MAX_ASYNC_BLOCKS of them.
+        let blocked = match self.couplings {
+            GpuCouplings::Dense { weights } if weights.blocks.len() > MAX_ASYNC_BLOCKS => {
+                return Err(Error::TooLarge(format!(
+                    "asynchronous recall on the GPU reads the weight matrix ({}) from at most {MAX_ASYNC_BLOCKS} storage bindings ({} each on {}); use synchronous recall, factored weights (Hebbian) or the CPU backend",
+                    crate::gpu::human_bytes((n * n * 4) as u64),
+                    crate::gpu::human_bytes(ctx.max_binding_bytes()),
+                    ctx.adapter.name
+                )));
+            }
+            GpuCouplings::Dense { weights } if weights.blocks.len() > 1 => {
+                Some((ctx.kernels::<BlockedStepKernels>()?, weights))
+            }
+            _ => None,
+        };
+        let (stored, words) = self.couplings.stored_and_words();
+        // Loop iterations per neuron update: the field's strided part, the reduction and, for
+        // factored couplings, the overlap update.
+        let per_neuron = match self.couplings {
+            GpuCouplings::Dense { .. } => (n as u32).div_ceil(64) + 8,
+            GpuCouplings::Factored { .. } => 2 * stored.div_ceil(64) + 8,
+        };
+        let step_count = (STEP_LOOP_BUDGET / per_neuron).max(1);
+        let base_params = AsyncParams {
+            neurons: n as u32,
+            probes: probes as u32,
+            max_sweeps: params.max_sweeps,
+            flip_capacity,
+            step_start: 0,
+            step_count,
+            glauber_factor: self.glauber_factor,
+            stored,
+            words,
+            shuffle_start: 0,
+            shuffle_count: SHUFFLE_BUDGET,
+            rows_per_block: match self.couplings {
+                GpuCouplings::Dense { weights } => weights.rows_per_block as u32,
+                GpuCouplings::Factored { .. } => 0,
+            },
+        };
+        let state_buffer = ctx.storage_from("states", states)?;
+        let keys = ctx.storage_from("keys", key_words)?;
+        let order = ctx.storage_zeroed("order", (states.len() * 4) as u64)?;
+        let probe_buffer = ctx.storage_zeroed(
+            "probe state",
+            (probes * std::mem::size_of::<AsyncProbe>()) as u64,
+        )?;
+        let overlaps = self.overlap_buffer(probes)?;
+        let slots = params.max_sweeps as usize + 1;
+        let energy = ctx.storage_zeroed("energy", (slots * probes * ENERGY_WORDS * 4) as u64)?;
+        let flip_buffer =
+            ctx.storage_zeroed("flips", probes as u64 * u64::from(flip_capacity) * 4)?;
+        let base_uniform = ctx.uniform("async params", &base_params);
+
+        // Each step dispatch covers its own range of order positions and needs its own parameters.
+        let step_groups: Vec<wgpu::BindGroup> = (0..(n as u32).div_ceil(step_count))
+            .map(|chunk| {
+                let uniform = ctx.uniform(
+                    "async step params",
+                    &AsyncParams {
+                        step_start: chunk * step_count,
+                        ..base_params
+                    },
+                );
+                let mut entries = vec![
+                    ("params", &uniform),
+                    ("states", &state_buffer),
+                    ("keys", &keys),
+                    ("order", &order),
+                    ("probe_state", &probe_buffer),
+                    ("flips", &flip_buffer),
+                    ("rules", self.rules),
+                    ("logit_table", self.logit_table),
+                ];
+                match (self.couplings, &blocked) {
+                    (GpuCouplings::Dense { .. }, Some((blocked_kernels, weights))) => {
+                        // Unused block slots repeat the last block: any valid buffer will do.
+                        let last = weights.blocks.len() - 1;
+                        for (slot, name) in WEIGHT_BLOCKS.into_iter().enumerate() {
+                            entries.push((name, &weights.blocks[slot.min(last)]));
+                        }
+                        blocked_kernels.steps.bind_named(ctx, &entries)
+                    }
+                    (GpuCouplings::Dense { weights }, None) => {
+                        entries.push(("weights", &weights.blocks[0]));
+                        kernels.steps.bind_named(ctx, &entries)
+                    }
+                    (GpuCouplings::Factored { bits, .. }, _) => {
+                        entries.extend([("pattern_bits", bits), ("overlaps", &overlaps)]);
+                        kernels.steps_factored.bind_named(ctx, &entries)
+                    }
+                }
+            })
+            .collect();
+        let steps_pipeline = match (self.couplings, &blocked) {
+            (GpuCouplings::Dense { .. }, Some((blocked_kernels, _))) => {
+                &blocked_kernels.steps.pipeline
+            }
+            (GpuCouplings::Dense { .. }, None) => &kernels.steps.pipeline,
+            (GpuCouplings::Factored { .. }, _) => &kernels.steps_factored.pipeline,
+        };
+        let shuffle_groups: Vec<wgpu::BindGroup> =
+            (0..(n as u32).saturating_sub(1).div_ceil(SHUFFLE_BUDGET))
+                .map(|chunk| {
+                    let uniform = ctx.uniform(
+                        "shuffle params",
+                        &AsyncParams {
+                            shuffle_start: chunk * SHUFFLE_BUDGET,
+                            ..base_params
+                        },
+                    );
+                    kernels.shuffle.bind_named(
+                        ctx,
+                        &[
+                            ("params", &uniform),
+                            ("keys", &keys),
+                            ("order", &order),
+                            ("probe_state", &probe_buffer),
+                        ],
+                    )
+                })
+                .collect();
+        let start_group = kernels.start.bind_named(
+            ctx,
+            &[
+                ("params", &base_uniform),
+                ("probe_state", &probe_buffer),
+                ("energy", &energy),
+            ],
+        );
+        let begin_group = kernels.begin_sweep.bind_named(
+            ctx,
+            &[
+                ("params", &base_uniform),
+                ("order", &order),
+                ("probe_state", &probe_buffer),
+            ],
+        );
+        let end_group = kernels.end_sweep.bind_named(
+            ctx,
+            &[
+                ("params", &base_uniform),
+                ("probe_state", &probe_buffer),
+                ("energy", &energy),
+            ],
+        );
+        let (probe_x, probe_y) = ctx.spread_groups(probes as u32);
+        let (thread_x, thread_y) = ctx.spread_groups((probes as u32).div_ceil(64));
+
+        // The initial energy (and overlaps) from the synchronous field kernels' energy pass; the
+        // bindings it does not touch still need valid buffers, read-only and writable apart.
+        let unused_writable = ctx.storage_zeroed("unused (writable)", 16)?;
+        let unused_readable = ctx.storage_zeroed("unused (read-only)", 16)?;
+        let mut encoder = ctx.device.create_command_encoder(&Default::default());
+        {
+            let mut pass = ctx.begin_pass(&mut encoder);
+            let energy_params = SyncParams {
+                energy_only: 1,
+                energy_slot: 0,
+                ..self.sync_params(probes)
+            };
+            let buffers = SweepBuffers {
+                current: &state_buffer,
+                next: &unused_writable,
+                before: &unused_readable,
+                status: &unused_writable,
+                flags: &unused_writable,
+                energy: &energy,
+                keys: &keys,
+                overlaps: &overlaps,
+            };
+            record(&mut pass, &self.plan_sweep(energy_params, &buffers));
+            pass.set_pipeline(&kernels.start.pipeline);
+            pass.set_bind_group(0, &start_group, &[]);
+            pass.dispatch_workgroups(thread_x, thread_y, 1);
+        }
+        ctx.queue.submit([encoder.finish()]);
+
+        let mut done_sweeps = 0u32;
+        while done_sweeps < params.max_sweeps {
+            let count = SWEEPS_PER_SUBMISSION.min(params.max_sweeps - done_sweeps);
+            let mut encoder = ctx.device.create_command_encoder(&Default::default());
+            {
+                let mut pass = ctx.begin_pass(&mut encoder);
+                for _ in 0..count {
+                    pass.set_pipeline(&kernels.begin_sweep.pipeline);
+                    pass.set_bind_group(0, &begin_group, &[]);
+                    pass.dispatch_workgroups(probe_x, probe_y, 1);
+                    pass.set_pipeline(&kernels.shuffle.pipeline);
+                    for group in &shuffle_groups {
+                        pass.set_bind_group(0, group, &[]);
+                        pass.dispatch_workgroups(thread_x, thread_y, 1);
+                    }
+                    pass.set_pipeline(steps_pipeline);
+                    for group in &step_groups {
+                        pass.set_bind_group(0, group, &[]);
+                        pass.dispatch_workgroups(probe_x, probe_y, 1);
+                    }
+                    pass.set_pipeline(&kernels.end_sweep.pipeline);
+                    pass.set_bind_group(0, &end_group, &[]);
+                    pass.dispatch_workgroups(thread_x, thread_y, 1);
+                    done_sweeps += 1;
+                }
+            }
+            ctx.queue.submit([encoder.finish()]);
+            let progress = ctx.read_back::<AsyncProbe>(&probe_buffer, probes)?;
+            if progress.iter().all(|p| p.ending != 0) {
+                break;
+            }
+        }
+
+        let final_states = ctx.read_back::<i32>(&state_buffer, states.len())?;
+        let results = ctx.read_back::<AsyncProbe>(&probe_buffer, probes)?;
+        let energy_words = ctx.read_back::<u32>(&energy, slots * probes * ENERGY_WORDS)?;
+        let flips = if params.record_flips {
+            ctx.read_back::<u32>(&flip_buffer, probes * flip_capacity as usize)?
+        } else {
+            Vec::new()
+        };
+        (0..probes)
+            .map(|b| {
+                let result = results[b];
+                let recorded = params.record_flips.then(|| {
+                    let start = b * flip_capacity as usize;
+                    flips[start..start + result.flips as usize].to_vec()
+                });
+                Ok(RecallOutcome {
+                    final_state: final_states[b * n..(b + 1) * n]
+                        .iter()
+                        .map(|&v| v as i8)
+                        .collect(),
+                    sweeps: result.sweeps,
+                    ending: ending_from_code(result.ending)?,
+                    energy: self.energies(&energy_words, probes, b, 0..=result.sweeps as usize),
+                    flips: recorded,
+                })
+            })
+            .collect()
+    }
+}

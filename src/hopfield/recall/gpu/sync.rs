@@ -1,0 +1,242 @@
+//! Synchronous recall on the GPU: every neuron updated from the same state each sweep
+//! (shaders/recall_sync.wgsl), the buffers rotated over three states to spot 2-cycles.
+
+use super::couplings::GpuCouplings;
+use super::kernels::{ProbeStatus, SyncParams};
+use super::*;
+
+/// The buffers of one batch that the synchronous kernels read and write.
+pub(super) struct SweepBuffers<'b> {
+    pub(super) current: &'b wgpu::Buffer,
+    pub(super) next: &'b wgpu::Buffer,
+    pub(super) before: &'b wgpu::Buffer,
+    pub(super) status: &'b wgpu::Buffer,
+    pub(super) flags: &'b wgpu::Buffer,
+    pub(super) energy: &'b wgpu::Buffer,
+    pub(super) keys: &'b wgpu::Buffer,
+    /// The overlaps M = X S of factored couplings (an unused stand-in for dense ones).
+    pub(super) overlaps: &'b wgpu::Buffer,
+}
+
+/// One prepared dispatch: a pipeline, its bind group and its workgroup counts.
+pub(super) struct Dispatch<'k> {
+    pub(super) pipeline: &'k wgpu::ComputePipeline,
+    pub(super) group: wgpu::BindGroup,
+    pub(super) workgroups: (u32, u32),
+}
+
+pub(super) fn record(pass: &mut wgpu::ComputePass, plan: &[Dispatch]) {
+    for dispatch in plan {
+        pass.set_pipeline(dispatch.pipeline);
+        pass.set_bind_group(0, &dispatch.group, &[]);
+        pass.dispatch_workgroups(dispatch.workgroups.0, dispatch.workgroups.1, 1);
+    }
+}
+
+impl RecallJob<'_> {
+    pub(super) fn sync_params(&self, probes: usize) -> SyncParams {
+        let (stored, words) = self.couplings.stored_and_words();
+        SyncParams {
+            neurons: self.neurons as u32,
+            probes: probes as u32,
+            neuron_tiles: (self.neurons as u32).div_ceil(TILE),
+            max_sweeps: self.params.max_sweeps,
+            energy_only: 0,
+            energy_slot: 0,
+            glauber_factor: self.glauber_factor,
+            stored,
+            words,
+            chunk_start: 0,
+            chunk_count: OVERLAP_CHUNK,
+            row_start: 0,
+            block_rows: self.neurons as u32,
+            _padding: 0,
+        }
+    }
+
+    /// The dispatches of one field-and-update pass (or, with `energy_only`, one energy pass) of
+    /// the synchronous kernels over `buffers`: for factored couplings the overlaps first. Built
+    /// once per buffer rotation phase and recorded every sweep of that phase.
+    pub(super) fn plan_sweep(
+        &self,
+        uniform_params: SyncParams,
+        buffers: &SweepBuffers,
+    ) -> Vec<Dispatch<'_>> {
+        let (ctx, kernels) = (self.ctx, self.kernels);
+        let common = [
+            ("current", buffers.current),
+            ("next", buffers.next),
+            ("before", buffers.before),
+            ("status", buffers.status),
+            ("flags", buffers.flags),
+            ("energy", buffers.energy),
+            ("rules", self.rules),
+            ("keys", buffers.keys),
+            ("logit_table", self.logit_table),
+        ];
+        let mut plan = Vec::new();
+        match self.couplings {
+            GpuCouplings::Dense { weights } => {
+                for ((row_start, block_rows), block) in
+                    weights.ranges(self.neurons).zip(&weights.blocks)
+                {
+                    let block_params = SyncParams {
+                        neuron_tiles: (block_rows as u32).div_ceil(BLOCK),
+                        row_start: row_start as u32,
+                        block_rows: block_rows as u32,
+                        ..uniform_params
+                    };
+                    let uniform = ctx.uniform("sync block params", &block_params);
+                    let mut entries = vec![("params", &uniform), ("weights", block)];
+                    entries.extend(common);
+                    plan.push(Dispatch {
+                        pipeline: &kernels.sweep.pipeline,
+                        group: kernels.sweep.bind_named(ctx, &entries),
+                        workgroups: ctx.spread_groups(
+                            block_params.neuron_tiles * uniform_params.probes.div_ceil(BLOCK),
+                        ),
+                    });
+                }
+            }
+            GpuCouplings::Factored { bits, stored, .. } => {
+                let probe_tiles = uniform_params.probes.div_ceil(TILE);
+                for chunk_start in (0..self.neurons as u32).step_by(OVERLAP_CHUNK as usize) {
+                    let uniform = ctx.uniform(
+                        "overlap params",
+                        &SyncParams {
+                            chunk_start,
+                            ..uniform_params
+                        },
+                    );
+                    let entries = [
+                        ("params", &uniform),
+                        ("current", buffers.current),
+                        ("pattern_bits", bits),
+                        ("overlaps", buffers.overlaps),
+                    ];
+                    plan.push(Dispatch {
+                        pipeline: &kernels.overlaps.pipeline,
+                        group: kernels.overlaps.bind_named(ctx, &entries),
+                        workgroups: ctx.spread_groups(stored.div_ceil(TILE) * probe_tiles),
+                    });
+                }
+                let uniform = ctx.uniform("sync params", &uniform_params);
+                let mut entries = vec![
+                    ("params", &uniform),
+                    ("pattern_bits", bits),
+                    ("overlaps", buffers.overlaps),
+                ];
+                entries.extend(common);
+                plan.push(Dispatch {
+                    pipeline: &kernels.factored_sweep.pipeline,
+                    group: kernels.factored_sweep.bind_named(ctx, &entries),
+                    workgroups: ctx.spread_groups(uniform_params.neuron_tiles * probe_tiles),
+                });
+            }
+        }
+        plan
+    }
+
+    pub(super) fn run_sync(
+        &self,
+        states: &[i32],
+        key_words: &[[u32; 4]],
+    ) -> Result<Vec<RecallOutcome>> {
+        let (ctx, kernels, n, params) = (self.ctx, self.kernels, self.neurons, self.params);
+        let probes = states.len() / n;
+        let sweep_params = self.sync_params(probes);
+        let rotation = [
+            ctx.storage_from("states 0", states)?,
+            ctx.storage_zeroed("states 1", (states.len() * 4) as u64)?,
+            ctx.storage_zeroed("states 2", (states.len() * 4) as u64)?,
+        ];
+        let status = ctx.storage_zeroed("status", (probes * 8) as u64)?;
+        let flags = ctx.storage_zeroed("flags", (probes * 8) as u64)?;
+        let keys = ctx.storage_from("keys", key_words)?;
+        let overlaps = self.overlap_buffer(probes)?;
+        let slots = params.max_sweeps as usize + 1;
+        let energy = ctx.storage_zeroed("energy", (slots * probes * ENERGY_WORDS * 4) as u64)?;
+        // Phase p reads rotation[p] (current), writes rotation[p+1] (next), compares with rotation[p+2] (before).
+        let buffers_of = |phase: usize| SweepBuffers {
+            current: &rotation[phase % 3],
+            next: &rotation[(phase + 1) % 3],
+            before: &rotation[(phase + 2) % 3],
+            status: &status,
+            flags: &flags,
+            energy: &energy,
+            keys: &keys,
+            overlaps: &overlaps,
+        };
+        let finalize_uniform = ctx.uniform("finalize params", &sweep_params);
+        let finalize_group = kernels.finalize.bind_named(
+            ctx,
+            &[
+                ("params", &finalize_uniform),
+                ("status", &status),
+                ("flags", &flags),
+            ],
+        );
+        let (final_x, final_y) = ctx.spread_groups((probes as u32).div_ceil(64));
+
+        // The dispatches of a sweep differ only by the rotation phase: prepared once per phase.
+        let phase_plans: Vec<Vec<Dispatch>> = (0..3)
+            .map(|phase| self.plan_sweep(sweep_params, &buffers_of(phase)))
+            .collect();
+        let mut done_sweeps = 0u32;
+        while done_sweeps < params.max_sweeps {
+            let count = SWEEPS_PER_SUBMISSION.min(params.max_sweeps - done_sweeps);
+            let mut encoder = ctx.device.create_command_encoder(&Default::default());
+            {
+                let mut pass = ctx.begin_pass(&mut encoder);
+                for _ in 0..count {
+                    record(&mut pass, &phase_plans[done_sweeps as usize % 3]);
+                    pass.set_pipeline(&kernels.finalize.pipeline);
+                    pass.set_bind_group(0, &finalize_group, &[]);
+                    pass.dispatch_workgroups(final_x, final_y, 1);
+                    done_sweeps += 1;
+                }
+            }
+            ctx.queue.submit([encoder.finish()]);
+            let statuses = ctx.read_back::<ProbeStatus>(&status, probes)?;
+            if statuses.iter().all(|s| s.ending != 0) {
+                break;
+            }
+        }
+
+        let final_phase = done_sweeps as usize % 3;
+        let mut encoder = ctx.device.create_command_encoder(&Default::default());
+        {
+            let mut pass = ctx.begin_pass(&mut encoder);
+            let energy_params = SyncParams {
+                energy_only: 1,
+                energy_slot: params.max_sweeps,
+                ..sweep_params
+            };
+            record(
+                &mut pass,
+                &self.plan_sweep(energy_params, &buffers_of(final_phase)),
+            );
+        }
+        ctx.queue.submit([encoder.finish()]);
+
+        let final_states = ctx.read_back::<i32>(&rotation[final_phase], states.len())?;
+        let statuses = ctx.read_back::<ProbeStatus>(&status, probes)?;
+        let energy_words = ctx.read_back::<u32>(&energy, slots * probes * ENERGY_WORDS)?;
+        (0..probes)
+            .map(|b| {
+                let status = statuses[b];
+                let recorded = (0..status.sweeps as usize).chain([params.max_sweeps as usize]);
+                Ok(RecallOutcome {
+                    final_state: final_states[b * n..(b + 1) * n]
+                        .iter()
+                        .map(|&v| v as i8)
+                        .collect(),
+                    sweeps: status.sweeps,
+                    ending: ending_from_code(status.ending)?,
+                    energy: self.energies(&energy_words, probes, b, recorded),
+                    flips: None,
+                })
+            })
+            .collect()
+    }
+}
