@@ -3,6 +3,7 @@
 
 mod buffers;
 mod context;
+mod dispatch;
 mod kernel;
 #[cfg(test)]
 pub mod layout;
@@ -15,5 +16,6 @@ pub use context::{
     check_backend_variable, list_adapters, pick_adapter_summary, AdapterPolicy, AdapterSummary,
     GpuContext, KernelFamily,
 };
+pub use dispatch::{record, Dispatch};
 pub use kernel::{Kernel, KernelSpec};
 pub use profile::Profile;

@@ -46,14 +46,8 @@ impl GpuContext {
         let inputs = self.storage_from("rng inputs", packed)?;
         let outputs = self.storage_zeroed("rng outputs", (items * 16) as u64)?;
         let bind_group = kernel.bind(self, &[&inputs, &outputs]);
-        let mut encoder = self.device.create_command_encoder(&Default::default());
-        {
-            let mut pass = encoder.begin_compute_pass(&Default::default());
-            pass.set_pipeline(&kernel.pipeline);
-            pass.set_bind_group(0, &bind_group, &[]);
-            pass.dispatch_workgroups((items as u32).div_ceil(64), 1, 1);
-        }
-        self.queue.submit([encoder.finish()]);
+        let workgroups = ((items as u32).div_ceil(64), 1);
+        self.submit(&[super::Dispatch::new(&kernel, bind_group, workgroups)]);
         let words: Vec<u32> = self.read_back(&outputs, items * 4)?;
         Ok(words
             .chunks_exact(4)

@@ -11,7 +11,7 @@ use super::data::Samples;
 use super::online::OnlineStep;
 use super::params::{EpochRates, Metric, Neighbourhood};
 use crate::error::{Error, Result};
-use crate::gpu::{shaders, GpuContext, Kernel, KernelFamily, KernelSpec};
+use crate::gpu::{shaders, Dispatch, GpuContext, Kernel, KernelFamily, KernelSpec};
 
 /// Loop iterations one invocation may run per dispatch, safely below llvmpipe's limit of 65 535.
 const LOOP_BUDGET: usize = 40_000;
@@ -178,37 +178,32 @@ pub(crate) fn find_bmus_gpu(
         (start..start + count).for_each(|i| samples.pack(i, &mut packed));
         ctx.queue
             .write_buffer(&samples_buffer, 0, bytemuck::cast_slice(&packed));
-        let (x, y) = ctx.spread_groups(count.div_ceil(WORKGROUP) as u32);
-        let mut encoder = ctx.device.create_command_encoder(&Default::default());
-        {
-            let mut pass = ctx.begin_pass(&mut encoder);
-            pass.set_pipeline(&kernels.find_bmus.pipeline);
-            for node_start in (0..nodes).step_by(nodes_per_dispatch) {
-                let params = BmuParams {
-                    sample_count: count as u32,
-                    dim: dim as u32,
-                    node_start: node_start as u32,
-                    node_end: (node_start + nodes_per_dispatch).min(nodes) as u32,
-                    metric: metric as u32,
-                    format: samples.format() as u32,
-                    first_range: u32::from(node_start == 0),
-                    _padding: 0,
-                };
-                let params_buffer = ctx.uniform("bmu params", &params);
-                let bind_group = kernels.find_bmus.bind(
-                    ctx,
-                    &[
-                        &params_buffer,
-                        &samples_buffer,
-                        &codebook_buffer,
-                        &matches_buffer,
-                    ],
-                );
-                pass.set_bind_group(0, &bind_group, &[]);
-                pass.dispatch_workgroups(x, y, 1);
-            }
+        let workgroups = ctx.spread_groups(count.div_ceil(WORKGROUP) as u32);
+        let mut plan = Vec::new();
+        for node_start in (0..nodes).step_by(nodes_per_dispatch) {
+            let params = BmuParams {
+                sample_count: count as u32,
+                dim: dim as u32,
+                node_start: node_start as u32,
+                node_end: (node_start + nodes_per_dispatch).min(nodes) as u32,
+                metric: metric as u32,
+                format: samples.format() as u32,
+                first_range: u32::from(node_start == 0),
+                _padding: 0,
+            };
+            let params_buffer = ctx.uniform("bmu params", &params);
+            let bind_group = kernels.find_bmus.bind(
+                ctx,
+                &[
+                    &params_buffer,
+                    &samples_buffer,
+                    &codebook_buffer,
+                    &matches_buffer,
+                ],
+            );
+            plan.push(Dispatch::new(&kernels.find_bmus, bind_group, workgroups));
         }
-        ctx.queue.submit([encoder.finish()]);
+        ctx.submit(&plan);
         let raw = ctx.read_back::<[u32; 4]>(&matches_buffer, count)?;
         let matches: Vec<Match> = raw
             .iter()
@@ -291,16 +286,11 @@ pub(crate) fn train_online_gpu(
                 &rates_buffer,
             ],
         );
-        let mut encoder = ctx.device.create_command_encoder(&Default::default());
-        {
-            let mut pass = ctx.begin_pass(&mut encoder);
-            pass.set_pipeline(&kernels.train_online.pipeline);
-            pass.set_bind_group(0, &bind_group, &[]);
-            for _ in 0..count.div_ceil(samples_per_dispatch) {
-                pass.dispatch_workgroups(1, 1, 1);
-            }
-        }
-        ctx.queue.submit([encoder.finish()]);
+        // One workgroup walks the samples in order, a range per dispatch (the cursor says where).
+        let plan: Vec<Dispatch> = (0..count.div_ceil(samples_per_dispatch))
+            .map(|_| Dispatch::new(&kernels.train_online, bind_group.clone(), (1, 1)))
+            .collect();
+        ctx.submit(&plan);
     }
     codebook.weights = ctx.read_back(&codebook_buffer, codebook.weights.len())?;
     Ok(())
@@ -348,54 +338,51 @@ pub(crate) fn smooth_gpu(
         _padding: [0; 3],
     };
     let node_groups = ctx.spread_groups(nodes.div_ceil(WORKGROUP) as u32);
-    let mut encoder = ctx.device.create_command_encoder(&Default::default());
-    {
-        let mut pass = ctx.begin_pass(&mut encoder);
-        // Each kernel adds `sources` sources (columns, rows or nodes) a range per dispatch.
-        let mut passes =
-            |kernel: &Kernel, sources: usize, items: usize, buffers: &[&wgpu::Buffer]| {
-                pass.set_pipeline(&kernel.pipeline);
-                let (x, y) = ctx.spread_groups(items.div_ceil(WORKGROUP) as u32);
-                for source_start in (0..sources).step_by(sources_per_dispatch) {
-                    let params_buffer =
-                        ctx.uniform("smooth params", &params_at(source_start, sources));
-                    let mut entries = vec![&params_buffer];
-                    entries.extend_from_slice(buffers);
-                    let bind_group = kernel.bind(ctx, &entries);
-                    pass.set_bind_group(0, &bind_group, &[]);
-                    pass.dispatch_workgroups(x, y, 1);
-                }
-            };
-        if separable {
-            passes(
+    // (kernel, sources it adds, items it computes, its buffers after the params).
+    let stages: Vec<(&Kernel, usize, usize, Vec<&wgpu::Buffer>)> = if separable {
+        vec![
+            (
                 &kernels.smooth_rows,
                 grid.width,
                 parities as usize * nodes,
-                &[&sums_buffer, &counts_buffer, &along_rows],
-            );
-            passes(
+                vec![&sums_buffer, &counts_buffer, &along_rows],
+            ),
+            (
                 &kernels.smooth_columns,
                 grid.height,
                 nodes,
-                &[&running, &along_rows],
-            );
-        } else {
-            passes(
-                &kernels.accumulate,
-                nodes,
-                nodes,
-                &[&sums_buffer, &counts_buffer, &running],
-            );
+                vec![&running, &along_rows],
+            ),
+        ]
+    } else {
+        vec![(
+            &kernels.accumulate,
+            nodes,
+            nodes,
+            vec![&sums_buffer, &counts_buffer, &running],
+        )]
+    };
+    let mut plan = Vec::new();
+    // Each kernel adds its sources (columns, rows or nodes) a range per dispatch.
+    for (kernel, sources, items, buffers) in stages {
+        let workgroups = ctx.spread_groups(items.div_ceil(WORKGROUP) as u32);
+        for source_start in (0..sources).step_by(sources_per_dispatch) {
+            let params_buffer = ctx.uniform("smooth params", &params_at(source_start, sources));
+            let mut entries = vec![&params_buffer];
+            entries.extend_from_slice(&buffers);
+            plan.push(Dispatch::new(
+                kernel,
+                kernel.bind(ctx, &entries),
+                workgroups,
+            ));
         }
-        let params_buffer = ctx.uniform("smooth params", &params_at(0, nodes));
-        let bind_group = kernels
-            .finish
-            .bind(ctx, &[&params_buffer, &running, &codebook_buffer]);
-        pass.set_pipeline(&kernels.finish.pipeline);
-        pass.set_bind_group(0, &bind_group, &[]);
-        pass.dispatch_workgroups(node_groups.0, node_groups.1, 1);
     }
-    ctx.queue.submit([encoder.finish()]);
+    let params_buffer = ctx.uniform("smooth params", &params_at(0, nodes));
+    let bind_group = kernels
+        .finish
+        .bind(ctx, &[&params_buffer, &running, &codebook_buffer]);
+    plan.push(Dispatch::new(&kernels.finish, bind_group, node_groups));
+    ctx.submit(&plan);
     codebook.weights = ctx.read_back(&codebook_buffer, codebook.weights.len())?;
     Ok(())
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::backend::Backend;
 use crate::error::{Error, Result};
-use crate::gpu::{shaders, GpuContext, Kernel, KernelFamily, KernelSpec};
+use crate::gpu::{shaders, Dispatch, GpuContext, Kernel, KernelFamily, KernelSpec};
 use crate::hopfield::network::HopfieldNetwork;
 use crate::hopfield::patterns::PatternSet;
 
@@ -176,33 +176,28 @@ fn hebbian_gpu(ctx: &Arc<GpuContext>, patterns: &PatternSet) -> Result<HopfieldN
     let bits_buffer = ctx.storage_from("pattern bits", &bits)?;
     // W in blocks of whole rows, each within one storage binding.
     let weights = ctx.row_blocks_zeroed("the weight matrix", n, n)?;
-    let mut encoder = ctx.device.create_command_encoder(&Default::default());
-    {
-        let mut pass = ctx.begin_pass(&mut encoder);
-        pass.set_pipeline(&kernels.learn.pipeline);
-        for ((row_start, block_rows), block) in weights.ranges(n).zip(&weights.blocks) {
-            let (x, y) = ctx.spread_groups((block_rows as u32).div_ceil(BLOCK) * tiles_per_side);
-            for word_start in (0..words as u32).step_by(WORDS_PER_DISPATCH as usize) {
-                let params = HebbianParams {
-                    neurons: n as u32,
-                    patterns: patterns.len() as u32,
-                    words: words as u32,
-                    word_start,
-                    word_count: WORDS_PER_DISPATCH.min(words as u32 - word_start),
-                    tiles_per_side,
-                    row_start: row_start as u32,
-                    block_rows: block_rows as u32,
-                };
-                let params_buffer = ctx.uniform("hebbian params", &params);
-                let bind_group = kernels
-                    .learn
-                    .bind(ctx, &[&params_buffer, &bits_buffer, block]);
-                pass.set_bind_group(0, &bind_group, &[]);
-                pass.dispatch_workgroups(x, y, 1);
-            }
+    let mut plan = Vec::new();
+    for ((row_start, block_rows), block) in weights.ranges(n).zip(&weights.blocks) {
+        let workgroups = ctx.spread_groups((block_rows as u32).div_ceil(BLOCK) * tiles_per_side);
+        for word_start in (0..words as u32).step_by(WORDS_PER_DISPATCH as usize) {
+            let params = HebbianParams {
+                neurons: n as u32,
+                patterns: patterns.len() as u32,
+                words: words as u32,
+                word_start,
+                word_count: WORDS_PER_DISPATCH.min(words as u32 - word_start),
+                tiles_per_side,
+                row_start: row_start as u32,
+                block_rows: block_rows as u32,
+            };
+            let params_buffer = ctx.uniform("hebbian params", &params);
+            let bind_group = kernels
+                .learn
+                .bind(ctx, &[&params_buffer, &bits_buffer, block]);
+            plan.push(Dispatch::new(&kernels.learn, bind_group, workgroups));
         }
     }
-    ctx.queue.submit([encoder.finish()]);
+    ctx.submit(&plan);
     ctx.read_row_blocks(&weights, n, &mut host_weights)?;
     Ok(HopfieldNetwork::from_weights(
         n,

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use super::allocate_weights;
 use crate::backend::Backend;
 use crate::error::{Error, Result};
-use crate::gpu::{shaders, GpuContext, Kernel, KernelFamily, KernelSpec};
+use crate::gpu::{shaders, Dispatch, GpuContext, Kernel, KernelFamily, KernelSpec};
 use crate::hopfield::patterns::PatternSet;
 
 /// The real pseudo-inverse weights of `patterns` (row-major, diagonal included) on `backend`.
@@ -176,10 +176,8 @@ fn projection_gpu(
     let solved_buffer = ctx.storage_from("solved", solved)?;
     // W in blocks of whole rows, each within one storage binding.
     let weights = ctx.row_blocks_zeroed("the weight matrix", n, n)?;
-    let mut encoder = ctx.device.create_command_encoder(&Default::default());
+    let mut plan = Vec::new();
     {
-        let mut pass = ctx.begin_pass(&mut encoder);
-        pass.set_pipeline(&kernels.project.pipeline);
         for ((row_start, block_rows), block) in weights.ranges(n).zip(&weights.blocks) {
             let uniform = ctx.uniform(
                 "projection params",
@@ -195,12 +193,11 @@ fn projection_gpu(
             let group = kernels
                 .project
                 .bind(ctx, &[&uniform, &pattern_buffer, &solved_buffer, block]);
-            let (x, y) = ctx.spread_groups((block_rows as u32).div_ceil(64) * tiles_per_side);
-            pass.set_bind_group(0, &group, &[]);
-            pass.dispatch_workgroups(x, y, 1);
+            let workgroups = ctx.spread_groups((block_rows as u32).div_ceil(64) * tiles_per_side);
+            plan.push(Dispatch::new(&kernels.project, group, workgroups));
         }
     }
-    ctx.queue.submit([encoder.finish()]);
+    ctx.submit(&plan);
     ctx.read_row_blocks(&weights, n, &mut host)?;
     Ok(host)
 }

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use super::allocate_weights;
 use crate::backend::Backend;
 use crate::error::Result;
-use crate::gpu::{shaders, GpuContext, Kernel, KernelFamily, KernelSpec};
+use crate::gpu::{shaders, Dispatch, GpuContext, Kernel, KernelFamily, KernelSpec};
 use crate::hopfield::patterns::PatternSet;
 
 /// The real Storkey weights of `patterns` (row-major, zero diagonal) on `backend`.
@@ -96,47 +96,39 @@ fn storkey_gpu(ctx: &Arc<GpuContext>, patterns: &PatternSet) -> Result<Vec<f32>>
     let tiles_per_side = (n as u32).div_ceil(64);
     // The rule is sequential over patterns: per pattern, the fields of every block, then the
     // update of every block, all in one submission.
-    let mut encoder = ctx.device.create_command_encoder(&Default::default());
-    {
-        let mut pass = ctx.begin_pass(&mut encoder);
-        for pattern in 0..patterns.len() as u32 {
-            let groups: Vec<_> = weights
-                .ranges(n)
-                .zip(&weights.blocks)
-                .map(|((row_start, block_rows), block)| {
-                    let uniform = ctx.uniform(
-                        "storkey params",
-                        &StorkeyParams {
-                            neurons: n as u32,
-                            pattern,
-                            tiles_per_side,
-                            row_start: row_start as u32,
-                            block_rows: block_rows as u32,
-                            _padding: [0; 3],
-                        },
-                    );
-                    let buffers = [&uniform, &pattern_buffer, block, &fields];
-                    let field_group = kernels.field.bind(ctx, &buffers);
-                    let update_group = kernels.update.bind(ctx, &buffers);
-                    (block_rows as u32, field_group, update_group)
-                })
-                .collect();
-            pass.set_pipeline(&kernels.field.pipeline);
-            for (block_rows, field_group, _) in &groups {
-                // A workgroup per row.
-                let (x, y) = ctx.spread_groups(*block_rows);
-                pass.set_bind_group(0, field_group, &[]);
-                pass.dispatch_workgroups(x, y, 1);
-            }
-            pass.set_pipeline(&kernels.update.pipeline);
-            for (block_rows, _, update_group) in &groups {
-                let (x, y) = ctx.spread_groups(block_rows.div_ceil(64) * tiles_per_side);
-                pass.set_bind_group(0, update_group, &[]);
-                pass.dispatch_workgroups(x, y, 1);
-            }
+    let mut plan = Vec::new();
+    for pattern in 0..patterns.len() as u32 {
+        let mut updates = Vec::new();
+        for ((row_start, block_rows), block) in weights.ranges(n).zip(&weights.blocks) {
+            let uniform = ctx.uniform(
+                "storkey params",
+                &StorkeyParams {
+                    neurons: n as u32,
+                    pattern,
+                    tiles_per_side,
+                    row_start: row_start as u32,
+                    block_rows: block_rows as u32,
+                    _padding: [0; 3],
+                },
+            );
+            let buffers = [&uniform, &pattern_buffer, block, &fields];
+            // A workgroup per row for the fields; 64x64 tiles for the update.
+            let rows = block_rows as u32;
+            plan.push(Dispatch::new(
+                &kernels.field,
+                kernels.field.bind(ctx, &buffers),
+                ctx.spread_groups(rows),
+            ));
+            updates.push(Dispatch::new(
+                &kernels.update,
+                kernels.update.bind(ctx, &buffers),
+                ctx.spread_groups(rows.div_ceil(64) * tiles_per_side),
+            ));
         }
+        // The fields of every block before the update of any.
+        plan.extend(updates);
     }
-    ctx.queue.submit([encoder.finish()]);
+    ctx.submit(&plan);
     ctx.read_row_blocks(&weights, n, &mut host)?;
     Ok(host)
 }

@@ -5,8 +5,9 @@ use super::couplings::GpuCouplings;
 use super::kernels::{
     AsyncParams, AsyncProbe, BlockedStepKernels, SyncParams, MAX_ASYNC_BLOCKS, WEIGHT_BLOCKS,
 };
-use super::sync::{record, SweepBuffers};
+use super::sync::SweepBuffers;
 use super::*;
+use crate::gpu::Dispatch;
 
 impl RecallJob<'_> {
     pub(super) fn run_async(
@@ -118,12 +119,10 @@ impl RecallJob<'_> {
                 }
             })
             .collect();
-        let steps_pipeline = match (self.couplings, &blocked) {
-            (GpuCouplings::Dense { .. }, Some((blocked_kernels, _))) => {
-                &blocked_kernels.steps.pipeline
-            }
-            (GpuCouplings::Dense { .. }, None) => &kernels.steps.pipeline,
-            (GpuCouplings::Factored { .. }, _) => &kernels.steps_factored.pipeline,
+        let steps_kernel = match (self.couplings, &blocked) {
+            (GpuCouplings::Dense { .. }, Some((blocked_kernels, _))) => &blocked_kernels.steps,
+            (GpuCouplings::Dense { .. }, None) => &kernels.steps,
+            (GpuCouplings::Factored { .. }, _) => &kernels.steps_factored,
         };
         let shuffle_groups: Vec<wgpu::BindGroup> =
             (0..(n as u32).saturating_sub(1).div_ceil(SHUFFLE_BUDGET))
@@ -170,70 +169,55 @@ impl RecallJob<'_> {
                 ("energy", &energy),
             ],
         );
-        let (probe_x, probe_y) = ctx.spread_groups(probes as u32);
-        let (thread_x, thread_y) = ctx.spread_groups((probes as u32).div_ceil(64));
+        // A workgroup per probe, or a thread per probe.
+        let per_probe = ctx.spread_groups(probes as u32);
+        let per_thread = ctx.spread_groups((probes as u32).div_ceil(64));
 
         // The initial energy (and overlaps) from the synchronous field kernels' energy pass; the
         // bindings it does not touch still need valid buffers, read-only and writable apart.
         let unused_writable = ctx.storage_zeroed("unused (writable)", 16)?;
         let unused_readable = ctx.storage_zeroed("unused (read-only)", 16)?;
-        let mut encoder = ctx.device.create_command_encoder(&Default::default());
-        {
-            let mut pass = ctx.begin_pass(&mut encoder);
-            let energy_params = SyncParams {
-                energy_only: 1,
-                energy_slot: 0,
-                ..self.sync_params(probes)
-            };
-            let buffers = SweepBuffers {
-                current: &state_buffer,
-                next: &unused_writable,
-                before: &unused_readable,
-                status: &unused_writable,
-                flags: &unused_writable,
-                energy: &energy,
-                keys: &keys,
-                overlaps: &overlaps,
-            };
-            record(&mut pass, &self.plan_sweep(energy_params, &buffers));
-            pass.set_pipeline(&kernels.start.pipeline);
-            pass.set_bind_group(0, &start_group, &[]);
-            pass.dispatch_workgroups(thread_x, thread_y, 1);
-        }
-        ctx.queue.submit([encoder.finish()]);
+        let energy_params = SyncParams {
+            energy_only: 1,
+            energy_slot: 0,
+            ..self.sync_params(probes)
+        };
+        let buffers = SweepBuffers {
+            current: &state_buffer,
+            next: &unused_writable,
+            before: &unused_readable,
+            status: &unused_writable,
+            flags: &unused_writable,
+            energy: &energy,
+            keys: &keys,
+            overlaps: &overlaps,
+        };
+        let mut start = self.plan_sweep(energy_params, &buffers);
+        start.push(Dispatch::new(&kernels.start, start_group, per_thread));
+        ctx.submit(&start);
 
-        let mut done_sweeps = 0u32;
-        while done_sweeps < params.max_sweeps {
-            let count = SWEEPS_PER_SUBMISSION.min(params.max_sweeps - done_sweeps);
-            let mut encoder = ctx.device.create_command_encoder(&Default::default());
-            {
-                let mut pass = ctx.begin_pass(&mut encoder);
-                for _ in 0..count {
-                    pass.set_pipeline(&kernels.begin_sweep.pipeline);
-                    pass.set_bind_group(0, &begin_group, &[]);
-                    pass.dispatch_workgroups(probe_x, probe_y, 1);
-                    pass.set_pipeline(&kernels.shuffle.pipeline);
-                    for group in &shuffle_groups {
-                        pass.set_bind_group(0, group, &[]);
-                        pass.dispatch_workgroups(thread_x, thread_y, 1);
-                    }
-                    pass.set_pipeline(steps_pipeline);
-                    for group in &step_groups {
-                        pass.set_bind_group(0, group, &[]);
-                        pass.dispatch_workgroups(probe_x, probe_y, 1);
-                    }
-                    pass.set_pipeline(&kernels.end_sweep.pipeline);
-                    pass.set_bind_group(0, &end_group, &[]);
-                    pass.dispatch_workgroups(thread_x, thread_y, 1);
-                    done_sweeps += 1;
-                }
-            }
-            ctx.queue.submit([encoder.finish()]);
-            let progress = ctx.read_back::<AsyncProbe>(&probe_buffer, probes)?;
-            if progress.iter().all(|p| p.ending != 0) {
-                break;
-            }
-        }
+        // A sweep: each probe draws its order, then steps through it, then takes stock.
+        let mut sweep = vec![Dispatch::new(&kernels.begin_sweep, begin_group, per_probe)];
+        sweep.extend(
+            shuffle_groups
+                .into_iter()
+                .map(|group| Dispatch::new(&kernels.shuffle, group, per_thread)),
+        );
+        sweep.extend(
+            step_groups
+                .into_iter()
+                .map(|group| Dispatch::new(steps_kernel, group, per_probe)),
+        );
+        sweep.push(Dispatch::new(&kernels.end_sweep, end_group, per_thread));
+        ctx.run_steps(
+            params.max_sweeps,
+            SWEEPS_PER_SUBMISSION,
+            |_| &sweep,
+            || {
+                let progress = ctx.read_back::<AsyncProbe>(&probe_buffer, probes)?;
+                Ok(progress.iter().all(|p| p.ending != 0))
+            },
+        )?;
 
         let final_states = ctx.read_back::<i32>(&state_buffer, states.len())?;
         let results = ctx.read_back::<AsyncProbe>(&probe_buffer, probes)?;

@@ -4,6 +4,7 @@
 use super::couplings::GpuCouplings;
 use super::kernels::{ProbeStatus, SyncParams};
 use super::*;
+use crate::gpu::Dispatch;
 
 /// The buffers of one batch that the synchronous kernels read and write.
 pub(super) struct SweepBuffers<'b> {
@@ -16,21 +17,6 @@ pub(super) struct SweepBuffers<'b> {
     pub(super) keys: &'b wgpu::Buffer,
     /// The overlaps M = X S of factored couplings (an unused stand-in for dense ones).
     pub(super) overlaps: &'b wgpu::Buffer,
-}
-
-/// One prepared dispatch: a pipeline, its bind group and its workgroup counts.
-pub(super) struct Dispatch<'k> {
-    pub(super) pipeline: &'k wgpu::ComputePipeline,
-    pub(super) group: wgpu::BindGroup,
-    pub(super) workgroups: (u32, u32),
-}
-
-pub(super) fn record(pass: &mut wgpu::ComputePass, plan: &[Dispatch]) {
-    for dispatch in plan {
-        pass.set_pipeline(dispatch.pipeline);
-        pass.set_bind_group(0, &dispatch.group, &[]);
-        pass.dispatch_workgroups(dispatch.workgroups.0, dispatch.workgroups.1, 1);
-    }
 }
 
 impl RecallJob<'_> {
@@ -89,13 +75,13 @@ impl RecallJob<'_> {
                     let uniform = ctx.uniform("sync block params", &block_params);
                     let mut entries = vec![("params", &uniform), ("weights", block)];
                     entries.extend(common);
-                    plan.push(Dispatch {
-                        pipeline: &kernels.sweep.pipeline,
-                        group: kernels.sweep.bind_named(ctx, &entries),
-                        workgroups: ctx.spread_groups(
+                    plan.push(Dispatch::new(
+                        &kernels.sweep,
+                        kernels.sweep.bind_named(ctx, &entries),
+                        ctx.spread_groups(
                             block_params.neuron_tiles * uniform_params.probes.div_ceil(BLOCK),
                         ),
-                    });
+                    ));
                 }
             }
             GpuCouplings::Factored { bits, stored, .. } => {
@@ -114,11 +100,11 @@ impl RecallJob<'_> {
                         ("pattern_bits", bits),
                         ("overlaps", buffers.overlaps),
                     ];
-                    plan.push(Dispatch {
-                        pipeline: &kernels.overlaps.pipeline,
-                        group: kernels.overlaps.bind_named(ctx, &entries),
-                        workgroups: ctx.spread_groups(stored.div_ceil(TILE) * probe_tiles),
-                    });
+                    plan.push(Dispatch::new(
+                        &kernels.overlaps,
+                        kernels.overlaps.bind_named(ctx, &entries),
+                        ctx.spread_groups(stored.div_ceil(TILE) * probe_tiles),
+                    ));
                 }
                 let uniform = ctx.uniform("sync params", &uniform_params);
                 let mut entries = vec![
@@ -127,11 +113,11 @@ impl RecallJob<'_> {
                     ("overlaps", buffers.overlaps),
                 ];
                 entries.extend(common);
-                plan.push(Dispatch {
-                    pipeline: &kernels.factored_sweep.pipeline,
-                    group: kernels.factored_sweep.bind_named(ctx, &entries),
-                    workgroups: ctx.spread_groups(uniform_params.neuron_tiles * probe_tiles),
-                });
+                plan.push(Dispatch::new(
+                    &kernels.factored_sweep,
+                    kernels.factored_sweep.bind_named(ctx, &entries),
+                    ctx.spread_groups(uniform_params.neuron_tiles * probe_tiles),
+                ));
             }
         }
         plan
@@ -176,48 +162,35 @@ impl RecallJob<'_> {
                 ("flags", &flags),
             ],
         );
-        let (final_x, final_y) = ctx.spread_groups((probes as u32).div_ceil(64));
+        let finalize_groups = ctx.spread_groups((probes as u32).div_ceil(64));
 
-        // The dispatches of a sweep differ only by the rotation phase: prepared once per phase.
+        // The dispatches of a sweep differ only by the rotation phase: prepared once per phase,
+        // each ending with the probes' verdicts.
         let phase_plans: Vec<Vec<Dispatch>> = (0..3)
-            .map(|phase| self.plan_sweep(sweep_params, &buffers_of(phase)))
+            .map(|phase| {
+                let mut plan = self.plan_sweep(sweep_params, &buffers_of(phase));
+                let finalize = finalize_group.clone();
+                plan.push(Dispatch::new(&kernels.finalize, finalize, finalize_groups));
+                plan
+            })
             .collect();
-        let mut done_sweeps = 0u32;
-        while done_sweeps < params.max_sweeps {
-            let count = SWEEPS_PER_SUBMISSION.min(params.max_sweeps - done_sweeps);
-            let mut encoder = ctx.device.create_command_encoder(&Default::default());
-            {
-                let mut pass = ctx.begin_pass(&mut encoder);
-                for _ in 0..count {
-                    record(&mut pass, &phase_plans[done_sweeps as usize % 3]);
-                    pass.set_pipeline(&kernels.finalize.pipeline);
-                    pass.set_bind_group(0, &finalize_group, &[]);
-                    pass.dispatch_workgroups(final_x, final_y, 1);
-                    done_sweeps += 1;
-                }
-            }
-            ctx.queue.submit([encoder.finish()]);
-            let statuses = ctx.read_back::<ProbeStatus>(&status, probes)?;
-            if statuses.iter().all(|s| s.ending != 0) {
-                break;
-            }
-        }
+        let done_sweeps = ctx.run_steps(
+            params.max_sweeps,
+            SWEEPS_PER_SUBMISSION,
+            |sweep| &phase_plans[sweep as usize % 3],
+            || {
+                let statuses = ctx.read_back::<ProbeStatus>(&status, probes)?;
+                Ok(statuses.iter().all(|s| s.ending != 0))
+            },
+        )?;
 
         let final_phase = done_sweeps as usize % 3;
-        let mut encoder = ctx.device.create_command_encoder(&Default::default());
-        {
-            let mut pass = ctx.begin_pass(&mut encoder);
-            let energy_params = SyncParams {
-                energy_only: 1,
-                energy_slot: params.max_sweeps,
-                ..sweep_params
-            };
-            record(
-                &mut pass,
-                &self.plan_sweep(energy_params, &buffers_of(final_phase)),
-            );
-        }
-        ctx.queue.submit([encoder.finish()]);
+        let energy_params = SyncParams {
+            energy_only: 1,
+            energy_slot: params.max_sweeps,
+            ..sweep_params
+        };
+        ctx.submit(&self.plan_sweep(energy_params, &buffers_of(final_phase)));
 
         let final_states = ctx.read_back::<i32>(&rotation[final_phase], states.len())?;
         let statuses = ctx.read_back::<ProbeStatus>(&status, probes)?;
