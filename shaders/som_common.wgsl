@@ -1,6 +1,9 @@
 // Self-organizing map library: grid geometry, neighbourhood weights and distance metrics.
 // CPU twins: Grid::position and Grid::offset (src/som/grid.rs), Neighbourhood::weight
-// (src/som/params.rs), metric_step and metric_finish (src/som/bmu.rs). Keep them in sync.
+// (src/som/params.rs), and for the metrics planes::distances (src/som/planes.rs), which the CPU
+// search and online training run (bmu.rs's metric_step and metric_finish, dimension by
+// dimension as here, are the reference the tests hold it to). FAR and NO_NODE are checked
+// against src/som/matching.rs by a unit test.
 
 const HEX_ROW_HEIGHT: f32 = 0.8660254;
 // Larger than any distance between finite samples: "no node yet".

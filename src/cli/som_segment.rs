@@ -14,7 +14,7 @@ use hopsom::error::{Error, Result};
 use hopsom::io::photos::read_rgb_image;
 use hopsom::io::picture::write_png;
 use hopsom::som::assign::assign_with_progress;
-use hopsom::som::{Codebook, Metric, Samples, Topology};
+use hopsom::som::{Metric, Samples, Topology};
 
 #[derive(Debug, Args)]
 pub struct SegmentArgs {
@@ -45,7 +45,8 @@ pub struct SegmentArgs {
 pub fn run(args: SegmentArgs) -> Result<()> {
     let outputs = RunOutputs::in_directory("--out", &args.out);
     outputs.check()?;
-    let codebook = Codebook::load(&args.codebook, args.topology, args.toroidal)?;
+    let codebook =
+        hopsom::io::codebooks::load_codebook(&args.codebook, args.topology, args.toroidal)?;
     if codebook.dim != 3 {
         return Err(Error::bad_input(
             &args.codebook,

@@ -279,7 +279,7 @@ pub fn execute(
     progress.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
 
-    trained.codebook.save(&out.join("codebook.npy"))?;
+    hopsom::io::codebooks::save_codebook(&trained.codebook, &out.join("codebook.npy"))?;
     let mut written = write_map_pictures(out, &trained.codebook, &trained.hits, plan.colour_range)?;
     let label_shape = match plan.samples.image_size() {
         Some((width, height)) => vec![height, width],

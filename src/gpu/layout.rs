@@ -86,6 +86,32 @@ pub fn wgsl_constant(module: &ShaderModule, name: &str) -> i64 {
     }
 }
 
+/// The value of WGSL constant `name` in `module`, a float literal.
+pub fn wgsl_float_constant(module: &ShaderModule, name: &str) -> f64 {
+    let source = module.source();
+    let parsed = naga::front::wgsl::parse_str(&source).unwrap_or_else(|err| {
+        panic!(
+            "{} does not parse: {}",
+            module.name,
+            err.emit_to_string(&source)
+        )
+    });
+    let constant = parsed
+        .constants
+        .iter()
+        .find(|(_, c)| c.name.as_deref() == Some(name))
+        .unwrap_or_else(|| panic!("{} declares no constant {name}", module.name))
+        .1;
+    match parsed.global_expressions[constant.init] {
+        naga::Expression::Literal(naga::Literal::F32(v)) => f64::from(v),
+        naga::Expression::Literal(naga::Literal::AbstractFloat(v)) => v,
+        ref other => panic!(
+            "{name} in {} is not a float literal: {other:?}",
+            module.name
+        ),
+    }
+}
+
 /// `assert_wgsl_layout!(shaders::SOM_BMU, "Params", BmuParams { sample_count, dim, … })`:
 /// [`check_layout`] with the Rust struct's size and field offsets, every field named.
 #[macro_export]

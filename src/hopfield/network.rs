@@ -1,5 +1,6 @@
 //! A Hopfield network: N neurons with symmetric integer weights.
 
+use super::patterns::PatternSet;
 use crate::error::{Error, Result};
 
 /// The largest |field| any neuron may see, in fixed-point units. The kernels track 4 × field in
@@ -51,7 +52,7 @@ impl HopfieldNetwork {
 
     /// The Hebbian network of `patterns` in factored form: no N x N matrix is built.
     pub fn factored(patterns: &crate::hopfield::PatternSet) -> Result<Self> {
-        crate::hopfield::learn::check_field_range(patterns)?;
+        check_field_range(patterns)?;
         let (n, p) = (patterns.neurons(), patterns.len());
         let rows = patterns.states().to_vec();
         let mut columns = Vec::new();
@@ -104,7 +105,7 @@ impl HopfieldNetwork {
             1.0
         };
         let quantise = |w: f32| (f64::from(w) * scale).round() as i32;
-        let mut weights = crate::hopfield::learn::allocate_weights(n)?;
+        let mut weights = allocate_weights(n)?;
         for i in 0..n {
             for j in 0..n {
                 if i != j {
@@ -274,4 +275,36 @@ impl<'a> FieldTracker<'a> {
             }
         }
     }
+}
+
+/// The largest |field| a recall can meet is patterns x (neurons - 1); the kernels track 4x that
+/// in 32-bit integers (see recall_async.wgsl), so the product must stay below 2^29.
+pub(crate) fn check_field_range(patterns: &PatternSet) -> Result<()> {
+    if patterns.is_empty() {
+        return Err(Error::InvalidData("the pattern set is empty".into()));
+    }
+    let (n, p) = (patterns.neurons() as u64, patterns.len() as u64);
+    if p * n.saturating_sub(1) >= 1 << 29 {
+        return Err(Error::TooLarge(format!(
+            "{p} patterns of {n} neurons: fields could exceed the 32-bit integer range the kernels use"
+        )));
+    }
+    Ok(())
+}
+
+/// Allocates an n x n matrix, failing cleanly when the host cannot hold it.
+pub(crate) fn allocate_weights<T: Clone + Default + Send + Sync>(neurons: usize) -> Result<Vec<T>> {
+    let count = neurons * neurons;
+    let mut weights = Vec::new();
+    weights.try_reserve_exact(count).map_err(|_| {
+        Error::TooLarge(format!(
+            "a network of {neurons} neurons needs {} of host memory for its weights",
+            crate::gpu::human_bytes((count * std::mem::size_of::<T>()) as u64)
+        ))
+    })?;
+    // Zeroed on every core: for a large matrix the first touch of its pages (the kernel
+    // clearing each one) costs more than the learning itself on one core.
+    use rayon::prelude::*;
+    weights.par_extend(rayon::iter::repeat_n(T::default(), count));
+    Ok(weights)
 }

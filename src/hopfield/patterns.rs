@@ -137,6 +137,47 @@ impl PatternSet {
     }
 }
 
+/// Parses one grid pattern: rows of `#` (+1) and `.` (-1), all of the same width.
+pub fn parse_grid(text: &str, name: &str) -> Result<PatternSet> {
+    let rows: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|row| !row.is_empty())
+        .collect();
+    let width = rows.first().map_or(0, |row| row.chars().count());
+    if width == 0 {
+        return Err(Error::InvalidData("the grid is empty".into()));
+    }
+    let mut states = Vec::with_capacity(width * rows.len());
+    for (number, row) in rows.iter().enumerate() {
+        if row.chars().count() != width {
+            return Err(Error::InvalidData(format!(
+                "grid row {} has {} cells, the first row has {width}",
+                number + 1,
+                row.chars().count()
+            )));
+        }
+        for c in row.chars() {
+            states.push(match c {
+                '#' => 1,
+                '.' => -1,
+                other => {
+                    return Err(Error::InvalidData(format!(
+                        "grid row {} has {other:?}; use '#' for +1 and '.' for -1",
+                        number + 1
+                    )))
+                }
+            });
+        }
+    }
+    let shape = GridShape {
+        width,
+        height: rows.len(),
+    };
+    PatternSet::new(width * rows.len(), states, vec![name.to_string()])?
+        .with_shape(shape, Polarity::PositiveDark)
+}
+
 /// The three 15x15 patterns of seed 003 (Batman, A, Z), embedded in the binary.
 pub fn seed_patterns() -> PatternSet {
     let grids = [
@@ -146,10 +187,7 @@ pub fn seed_patterns() -> PatternSet {
     ];
     let sets = grids
         .iter()
-        .map(|(name, text)| {
-            crate::io::patterns::parse_grid(text, name)
-                .expect("the embedded seed patterns are valid")
-        })
+        .map(|(name, text)| parse_grid(text, name).expect("the embedded seed patterns are valid"))
         .collect();
     PatternSet::concat(sets).expect("the embedded seed patterns agree in size")
 }

@@ -1,5 +1,6 @@
 //! Files in and out: patterns, images and arrays in; pictures, plots, arrays and JSON out.
 
+pub mod codebooks;
 pub mod input;
 pub mod map_picture;
 pub mod npy;

@@ -9,6 +9,7 @@
 use std::path::Path;
 
 use crate::error::{Error, Param, Result};
+use crate::hopfield::patterns::parse_grid;
 use crate::hopfield::{GridShape, PatternSet, Polarity};
 
 /// The image extensions read as pictures.
@@ -66,47 +67,6 @@ fn is_grid(text: &str) -> bool {
     text.chars()
         .find(|c| !c.is_whitespace())
         .is_some_and(|c| c == '#' || c == '.')
-}
-
-/// Parses one grid pattern: rows of `#` (+1) and `.` (-1), all of the same width.
-pub fn parse_grid(text: &str, name: &str) -> Result<PatternSet> {
-    let rows: Vec<&str> = text
-        .lines()
-        .map(str::trim)
-        .filter(|row| !row.is_empty())
-        .collect();
-    let width = rows.first().map_or(0, |row| row.chars().count());
-    if width == 0 {
-        return Err(Error::InvalidData("the grid is empty".into()));
-    }
-    let mut states = Vec::with_capacity(width * rows.len());
-    for (number, row) in rows.iter().enumerate() {
-        if row.chars().count() != width {
-            return Err(Error::InvalidData(format!(
-                "grid row {} has {} cells, the first row has {width}",
-                number + 1,
-                row.chars().count()
-            )));
-        }
-        for c in row.chars() {
-            states.push(match c {
-                '#' => 1,
-                '.' => -1,
-                other => {
-                    return Err(Error::InvalidData(format!(
-                        "grid row {} has {other:?}; use '#' for +1 and '.' for -1",
-                        number + 1
-                    )))
-                }
-            });
-        }
-    }
-    let shape = GridShape {
-        width,
-        height: rows.len(),
-    };
-    PatternSet::new(width * rows.len(), states, vec![name.to_string()])?
-        .with_shape(shape, Polarity::PositiveDark)
 }
 
 /// Parses text patterns: one per non-empty line, values separated by commas or whitespace.

@@ -15,12 +15,13 @@
 
 use rayon::prelude::*;
 
-use super::bmu::Match;
 use super::codebook::Codebook;
 use super::data::Samples;
 use super::grid::Grid;
+use super::matching::Match;
 use super::params::Neighbourhood;
 use super::planes::exp_f32;
+pub use super::step::Smoothing;
 use crate::backend::Backend;
 use crate::cpu::matrix::{self, View};
 use crate::error::Result;
@@ -87,15 +88,6 @@ impl NodeSums {
             self.counts.iter().map(|&v| v as f32).collect(),
         )
     }
-}
-
-/// The neighbourhood one batch update applies.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Smoothing {
-    pub neighbourhood: Neighbourhood,
-    pub sigma: f32,
-    /// [`Neighbourhood::reach_sq`] at `sigma`.
-    pub reach_sq: f32,
 }
 
 /// Replaces every node's weights by the neighbourhood-weighted mean, on `backend`.

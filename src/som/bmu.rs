@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use super::bmu_product::{ProductSearch, PRODUCT_FROM_DIM};
 use super::codebook::Codebook;
 use super::data::Samples;
+pub use super::matching::{Match, FAR, NO_NODE};
 use super::params::Metric;
 use super::planes::{self, distances, Planes, Scratch};
 use crate::backend::Backend;
@@ -15,19 +16,6 @@ use crate::error::{Error, Result};
 
 /// Samples the CPU path searches per tile.
 const CPU_TILE_SAMPLES: usize = 1 << 18;
-
-/// "No node": the second-best of a one-node map.
-pub const NO_NODE: u32 = u32::MAX;
-/// Larger than any distance between finite samples. Keep in sync with `FAR` in som_common.wgsl.
-pub const FAR: f32 = 3.4e38;
-
-/// A sample's nearest node and runner-up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, bytemuck::Pod, bytemuck::Zeroable)]
-#[repr(C)]
-pub struct Match {
-    pub best: u32,
-    pub second: u32,
-}
 
 /// One dimension's contribution to a distance.
 #[inline]

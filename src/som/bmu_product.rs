@@ -13,9 +13,9 @@
 
 use rayon::prelude::*;
 
-use super::bmu::Match;
 use super::codebook::Codebook;
 use super::data::Samples;
+use super::matching::Match;
 use super::planes::RunningBestTwo;
 use crate::cpu::matrix::{self, View};
 

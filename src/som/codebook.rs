@@ -2,7 +2,6 @@
 //! shape (height, width, dim), which `numpy.load` reads directly.
 
 use std::collections::HashSet;
-use std::path::Path;
 
 use super::data::Samples;
 use super::grid::Grid;
@@ -93,40 +92,6 @@ impl Codebook {
 
     pub fn node(&self, node: usize) -> &[f32] {
         &self.weights[node * self.dim..(node + 1) * self.dim]
-    }
-
-    /// Writes `codebook.npy`-style float32 (height, width, dim), atomically.
-    pub fn save(&self, path: &Path) -> Result<()> {
-        crate::io::npy::write_npy(
-            path,
-            &[self.grid.height, self.grid.width, self.dim],
-            &self.weights,
-        )
-    }
-
-    /// Reads a codebook written by [`Codebook::save`] (or any numeric (H, W, D) array), placing it
-    /// on a grid of `topology` and `toroidal`.
-    pub fn load(path: &Path, topology: super::Topology, toroidal: bool) -> Result<Codebook> {
-        let array = crate::io::npy::read_npy(path)?;
-        let [height, width, dim] = array.shape[..] else {
-            return Err(Error::bad_input(
-                path,
-                format!(
-                    "a codebook has shape (height, width, dim), not {:?}",
-                    array.shape
-                ),
-            ));
-        };
-        if height == 0 || width == 0 || dim == 0 {
-            return Err(Error::bad_input(
-                path,
-                format!("the codebook's shape {:?} is empty", array.shape),
-            ));
-        }
-        let grid = Grid::new(width, height, topology, toroidal)
-            .map_err(|err| Error::bad_input(path, err.to_string()))?;
-        let weights: Vec<f32> = array.values.iter().map(|&v| v as f32).collect();
-        Codebook::new(grid, dim, weights).map_err(|err| Error::bad_input(path, err.to_string()))
     }
 }
 

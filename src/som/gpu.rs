@@ -4,12 +4,11 @@
 
 use std::sync::Arc;
 
-use super::batch::Smoothing;
-use super::bmu::Match;
 use super::codebook::Codebook;
 use super::data::Samples;
-use super::online::OnlineStep;
+use super::matching::Match;
 use super::params::{EpochRates, Metric, Neighbourhood};
+use super::step::{OnlineStep, Smoothing};
 use crate::error::{Error, Result};
 use crate::gpu::{shaders, Dispatch, GpuContext, Kernel, KernelFamily, KernelSpec};
 

@@ -1,8 +1,8 @@
 //! How good a map is: quantization error, topographic error, hits, the U-matrix and PSNR.
 
-use super::bmu::{Match, NO_NODE};
 use super::codebook::Codebook;
 use super::data::Samples;
+use super::matching::{Match, NO_NODE};
 
 /// Quality figures gathered over the samples' matches, tile by tile.
 #[derive(Debug, Clone)]

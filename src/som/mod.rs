@@ -16,10 +16,12 @@ pub mod codebook;
 pub mod data;
 mod gpu;
 pub mod grid;
+pub mod matching;
 pub mod metrics;
 pub mod online;
 pub mod params;
 pub mod planes;
+pub mod step;
 pub mod train;
 
 pub use assign::{assign, Assignment};

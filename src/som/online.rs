@@ -4,47 +4,12 @@
 use super::codebook::Codebook;
 use super::data::Samples;
 use super::grid::{Grid, Topology, HEX_ROW_HEIGHT};
-use super::params::{EpochRates, Metric, Neighbourhood, RateSchedule};
+use super::params::{EpochRates, Neighbourhood};
 use super::planes::{distances, exp_f32, nearest, Planes, Scratch};
+pub use super::step::OnlineStep;
 use crate::backend::Backend;
 use crate::cpu::wide_vectors;
 use crate::error::Result;
-
-/// What one online epoch applies to every sample.
-#[derive(Debug, Clone, Copy)]
-pub struct OnlineStep {
-    /// The rates of every step of the run: the k-th sample of this epoch takes step
-    /// `first_step + k`.
-    pub rates: RateSchedule,
-    pub first_step: u64,
-    pub neighbourhood: Neighbourhood,
-    /// [`Neighbourhood::reach`] of the run's cutoff.
-    pub reach: f32,
-    pub metric: Metric,
-    /// Seed 003's extra move of the winner by lr·(x − w) before the neighbourhood update.
-    pub extra_winner_update: bool,
-}
-
-impl OnlineStep {
-    /// An epoch at fixed rates, with the whole neighbourhood of `neighbourhood` (no cutoff).
-    pub fn fixed(rates: EpochRates, neighbourhood: Neighbourhood, metric: Metric) -> OnlineStep {
-        OnlineStep {
-            rates: RateSchedule::constant(rates),
-            first_step: 0,
-            neighbourhood,
-            reach: neighbourhood.reach(0.0),
-            metric,
-            extra_winner_update: false,
-        }
-    }
-
-    /// The rates of the epoch's samples `first..first + out.len()`.
-    pub fn fill_rates(&self, first: usize, out: &mut [EpochRates]) {
-        for (k, rate) in out.iter_mut().enumerate() {
-            *rate = self.rates.at(self.first_step + (first + k) as u64);
-        }
-    }
-}
 
 /// One epoch over `samples` in `order` (all samples in turn when `None`), on `backend`.
 pub fn train_online_epoch(

@@ -3,8 +3,8 @@
 //! straight runs over contiguous floats that the compiler vectorises. The arithmetic per node
 //! is the GPU kernels', in the same order.
 
-use super::bmu::{Match, FAR, NO_NODE};
 use super::codebook::Codebook;
+use super::matching::{Match, FAR, NO_NODE};
 use super::params::Metric;
 
 /// A codebook's weights, dimension-major.

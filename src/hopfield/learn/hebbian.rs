@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use crate::backend::Backend;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::gpu::{shaders, Dispatch, GpuContext, Kernel, KernelFamily, KernelSpec};
 use crate::hopfield::network::HopfieldNetwork;
 use crate::hopfield::patterns::PatternSet;
@@ -22,27 +22,12 @@ pub fn learn_hebbian(patterns: &PatternSet, backend: &Backend) -> Result<Hopfiel
     }
 }
 
-/// The largest |field| a recall can meet is patterns x (neurons - 1); the kernels track 4x that
-/// in 32-bit integers (see recall_async.wgsl), so the product must stay below 2^29.
-pub(crate) fn check_field_range(patterns: &PatternSet) -> Result<()> {
-    if patterns.is_empty() {
-        return Err(Error::InvalidData("the pattern set is empty".into()));
-    }
-    let (n, p) = (patterns.neurons() as u64, patterns.len() as u64);
-    if p * n.saturating_sub(1) >= 1 << 29 {
-        return Err(Error::TooLarge(format!(
-            "{p} patterns of {n} neurons: fields could exceed the 32-bit integer range the kernels use"
-        )));
-    }
-    Ok(())
-}
-
 /// The most neurons a dense weight matrix may have: its indices must fit 32 bits on the GPU.
 pub const MAX_DENSE_NEURONS: usize = 65_535;
 
 /// Checks that a dense n x n Hebbian matrix of `patterns` is within range.
 pub(crate) fn check_sizes(patterns: &PatternSet) -> Result<()> {
-    check_field_range(patterns)?;
+    super::check_field_range(patterns)?;
     super::check_dense(patterns.neurons(), super::LearningRule::Hebbian)
 }
 

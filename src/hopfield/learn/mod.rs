@@ -12,7 +12,7 @@ pub(crate) mod hebbian;
 mod pseudo_inverse;
 mod storkey;
 
-pub(crate) use hebbian::check_field_range;
+pub(crate) use super::network::{allocate_weights, check_field_range};
 pub use hebbian::MAX_DENSE_NEURONS;
 pub use hebbian::{hebbian_cpu, learn_hebbian};
 pub use pseudo_inverse::{gram_matrix, projection_cpu, projection_weights, pseudo_inverse_weights};
@@ -173,23 +173,6 @@ pub fn dense_fits(neurons: usize, backend: &Backend) -> bool {
         Backend::Gpu(ctx) => ctx.max_binding_bytes(),
     };
     neurons <= MAX_DENSE_NEURONS && bytes <= host && bytes <= device
-}
-
-/// Allocates an n x n matrix, failing cleanly when the host cannot hold it.
-pub(crate) fn allocate_weights<T: Clone + Default + Send + Sync>(neurons: usize) -> Result<Vec<T>> {
-    let count = neurons * neurons;
-    let mut weights = Vec::new();
-    weights.try_reserve_exact(count).map_err(|_| {
-        Error::TooLarge(format!(
-            "a network of {neurons} neurons needs {} of host memory for its weights",
-            crate::gpu::human_bytes((count * std::mem::size_of::<T>()) as u64)
-        ))
-    })?;
-    // Zeroed on every core: for a large matrix the first touch of its pages (the kernel
-    // clearing each one) costs more than the learning itself on one core.
-    use rayon::prelude::*;
-    weights.par_extend(rayon::iter::repeat_n(T::default(), count));
-    Ok(weights)
 }
 
 #[cfg(test)]
