@@ -58,9 +58,8 @@ pub fn check_layout(
     );
 }
 
-/// The value of WGSL constant `name` in `module` (an integer literal), for tests that hold the
-/// CPU path's constants to the shaders'.
-pub fn wgsl_constant(module: &ShaderModule, name: &str) -> i64 {
+/// The literal WGSL constant `name` of `module` is initialised with.
+fn constant_literal(module: &ShaderModule, name: &str) -> naga::Literal {
     let source = module.source();
     let parsed = naga::front::wgsl::parse_str(&source).unwrap_or_else(|err| {
         panic!(
@@ -76,39 +75,28 @@ pub fn wgsl_constant(module: &ShaderModule, name: &str) -> i64 {
         .unwrap_or_else(|| panic!("{} declares no constant {name}", module.name))
         .1;
     match parsed.global_expressions[constant.init] {
-        naga::Expression::Literal(naga::Literal::U32(v)) => i64::from(v),
-        naga::Expression::Literal(naga::Literal::I32(v)) => i64::from(v),
-        naga::Expression::Literal(naga::Literal::AbstractInt(v)) => v,
-        ref other => panic!(
-            "{name} in {} is not an integer literal: {other:?}",
-            module.name
-        ),
+        naga::Expression::Literal(literal) => literal,
+        ref other => panic!("{name} in {} is not a literal: {other:?}", module.name),
+    }
+}
+
+/// The value of WGSL constant `name` in `module` (an integer literal), for tests that hold the
+/// CPU path's constants to the shaders'.
+pub fn wgsl_constant(module: &ShaderModule, name: &str) -> i64 {
+    match constant_literal(module, name) {
+        naga::Literal::U32(v) => i64::from(v),
+        naga::Literal::I32(v) => i64::from(v),
+        naga::Literal::AbstractInt(v) => v,
+        other => panic!("{name} in {} is not an integer: {other:?}", module.name),
     }
 }
 
 /// The value of WGSL constant `name` in `module`, a float literal.
 pub fn wgsl_float_constant(module: &ShaderModule, name: &str) -> f64 {
-    let source = module.source();
-    let parsed = naga::front::wgsl::parse_str(&source).unwrap_or_else(|err| {
-        panic!(
-            "{} does not parse: {}",
-            module.name,
-            err.emit_to_string(&source)
-        )
-    });
-    let constant = parsed
-        .constants
-        .iter()
-        .find(|(_, c)| c.name.as_deref() == Some(name))
-        .unwrap_or_else(|| panic!("{} declares no constant {name}", module.name))
-        .1;
-    match parsed.global_expressions[constant.init] {
-        naga::Expression::Literal(naga::Literal::F32(v)) => f64::from(v),
-        naga::Expression::Literal(naga::Literal::AbstractFloat(v)) => v,
-        ref other => panic!(
-            "{name} in {} is not a float literal: {other:?}",
-            module.name
-        ),
+    match constant_literal(module, name) {
+        naga::Literal::F32(v) => f64::from(v),
+        naga::Literal::AbstractFloat(v) => v,
+        other => panic!("{name} in {} is not a float: {other:?}", module.name),
     }
 }
 
