@@ -10,17 +10,19 @@
 // 65 535 iterations in total, and long dispatches starve other work on real GPUs):
 //   begin_sweep   resets the visiting order to 0..n;
 //   shuffle       shuffles it, a slice of Fisher-Yates per dispatch (as StreamKey::permutation);
-//   steps         updates the neurons at order positions [step_start, step_start + step_count):
-//                 the 64 lanes compute strided parts of the field W_i . s, reduce them in
-//                 workgroup memory, and lane 0 applies the update;
-//   steps_factored  the same for factored couplings, h_i = Σ_mu X[mu][i] m_mu - P s_i, keeping
-//                 the overlaps m = X s up to date at every flip;
+//   steps         updates the neurons at order positions [step_start, step_start + step_count)
+//                 (recall_async_steps.wgsl, one loop for every form of the couplings): the 64
+//                 lanes compute strided parts of the field, reduce them in workgroup memory, and
+//                 lane 0 applies the update. The field comes from the variant file compiled
+//                 before the loop: recall_async_dense.wgsl (W_i . s), recall_async_factored.wgsl
+//                 (h_i = Σ_mu X[mu][i] m_mu - P s_i, the overlaps m = X s kept up to date at every
+//                 flip) or recall_async_blocked.wgsl (W over several bindings);
 //   end_sweep     records the energy and decides whether the probe has finished.
 // The energy is tracked exactly and incrementally: flipping s_k to v changes s^T W s by 4 v h_k
 // and Σ θ_i s_i by 2 v θ_k. The initial energy comes from the tiled field kernel of recall_sync.wgsl
 // (energy_only), and `start` turns it into the running sums.
 
-// Keep in sync with AsyncParams in src/hopfield/recall/gpu.rs.
+// The layout of AsyncParams in src/hopfield/recall/gpu/kernels.rs (checked by a unit test).
 struct Params {
     neurons: u32,
     probes: u32,
@@ -41,7 +43,7 @@ struct Params {
     rows_per_block: u32,
 }
 
-// Keep in sync with AsyncProbe in src/hopfield/recall/gpu.rs.
+// The layout of AsyncProbe in src/hopfield/recall/gpu/kernels.rs (checked by a unit test).
 struct Probe {
     ending: u32,
     sweeps: u32,
@@ -211,94 +213,6 @@ fn save_probe(b: u32, probe: Probe, q: Wide, t: Wide) {
     saved.threshold_hi = t.hi;
     saved.threshold_lo = t.lo;
     probe_state[b] = saved;
-}
-
-@compute @workgroup_size(64)
-fn steps(
-    @builtin(workgroup_id) group: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) lane: u32,
-) {
-    let b = probe_index(group, groups);
-    if b >= params.probes || probe_state[b].ending != RUNNING {
-        return;
-    }
-    let n = params.neurons;
-    let base = b * n;
-    // Lane 0 keeps the running sums in registers for the dispatch.
-    var probe = probe_state[b];
-    var q = Wide(probe.quadratic_hi, probe.quadratic_lo);
-    var t = Wide(probe.threshold_hi, probe.threshold_lo);
-    let key = keys[b];
-    let end = min(params.step_start + params.step_count, n);
-    for (var k = params.step_start; k < end; k++) {
-        let i = order[base + k];
-        let rule = rules[i];
-        // A clamped neuron never changes: skip its field (uniform across the workgroup).
-        if is_clamped(rule) {
-            continue;
-        }
-        var part = 0i;
-        for (var j = lane; j < n; j += LANES) {
-            part += weights[i * n + j] * states[base + j];
-        }
-        let h = lane_sum(lane, part);
-        if lane == 0u {
-            step_neuron(b, i, h, rule, key, &probe, &q, &t);
-        }
-        // The new value must be visible to every lane before the next neuron's field.
-        storageBarrier();
-    }
-    if lane == 0u {
-        save_probe(b, probe, q, t);
-    }
-}
-
-@compute @workgroup_size(64)
-fn steps_factored(
-    @builtin(workgroup_id) group: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) lane: u32,
-) {
-    let b = probe_index(group, groups);
-    if b >= params.probes || probe_state[b].ending != RUNNING {
-        return;
-    }
-    let n = params.neurons;
-    let stored = params.stored;
-    let base = b * n;
-    var probe = probe_state[b];
-    var q = Wide(probe.quadratic_hi, probe.quadratic_lo);
-    var t = Wide(probe.threshold_hi, probe.threshold_lo);
-    let key = keys[b];
-    let end = min(params.step_start + params.step_count, n);
-    for (var k = params.step_start; k < end; k++) {
-        let i = order[base + k];
-        let rule = rules[i];
-        if is_clamped(rule) {
-            continue;
-        }
-        var part = 0i;
-        for (var mu = lane; mu < stored; mu += LANES) {
-            part += pattern_value(mu, i) * overlaps[b * stored + mu];
-        }
-        let h = lane_sum(lane, part) - i32(stored) * states[base + i];
-        if lane == 0u {
-            flipped_to = step_neuron(b, i, h, rule, key, &probe, &q, &t);
-        }
-        workgroupBarrier();
-        let updated = flipped_to;
-        if updated != 0 {
-            for (var mu = lane; mu < stored; mu += LANES) {
-                overlaps[b * stored + mu] += 2 * updated * pattern_value(mu, i);
-            }
-        }
-        // The new value and overlaps must be visible to every lane before the next neuron.
-        storageBarrier();
-    }
-    if lane == 0u {
-        save_probe(b, probe, q, t);
-    }
 }
 
 // One thread per probe.

@@ -58,14 +58,37 @@ pub const RECALL_SYNC: ShaderModule = ShaderModule {
 };
 
 const RECALL_ASYNC_FILE: ShaderFile = shader_file!("recall_async.wgsl");
+/// The step loop the asynchronous variants share, compiled after each variant's field.
+const RECALL_ASYNC_STEPS: ShaderFile = shader_file!("recall_async_steps.wgsl");
 
+/// Asynchronous recall with a dense weight matrix in one binding.
 pub const RECALL_ASYNC: ShaderModule = ShaderModule {
     name: "recall_async",
-    parts: &[RNG, WIDE_INT, RECALL_COMMON, RECALL_ASYNC_FILE],
+    parts: &[
+        RNG,
+        WIDE_INT,
+        RECALL_COMMON,
+        RECALL_ASYNC_FILE,
+        shader_file!("recall_async_dense.wgsl"),
+        RECALL_ASYNC_STEPS,
+    ],
 };
 
-/// Asynchronous recall with a weight matrix over several bindings: recall_async.wgsl and an
-/// extra kernel that takes four more storage buffers.
+/// Asynchronous recall through factored couplings.
+pub const RECALL_ASYNC_FACTORED: ShaderModule = ShaderModule {
+    name: "recall_async_factored",
+    parts: &[
+        RNG,
+        WIDE_INT,
+        RECALL_COMMON,
+        RECALL_ASYNC_FILE,
+        shader_file!("recall_async_factored.wgsl"),
+        RECALL_ASYNC_STEPS,
+    ],
+};
+
+/// Asynchronous recall with a weight matrix over several bindings: its step kernel takes four
+/// more storage buffers.
 pub const RECALL_ASYNC_BLOCKED: ShaderModule = ShaderModule {
     name: "recall_async_blocked",
     parts: &[
@@ -74,6 +97,7 @@ pub const RECALL_ASYNC_BLOCKED: ShaderModule = ShaderModule {
         RECALL_COMMON,
         RECALL_ASYNC_FILE,
         shader_file!("recall_async_blocked.wgsl"),
+        RECALL_ASYNC_STEPS,
     ],
 };
 
@@ -115,6 +139,7 @@ pub const MODULES: &[ShaderModule] = &[
     HEBBIAN,
     RECALL_SYNC,
     RECALL_ASYNC,
+    RECALL_ASYNC_FACTORED,
     RECALL_ASYNC_BLOCKED,
     STORKEY,
     PROJECTION,

@@ -143,9 +143,10 @@ const STEPS: KernelSpec = asynchronous(
         "weights",
     ],
 );
-const STEPS_FACTORED: KernelSpec = asynchronous(
-    "steps_factored",
-    &[
+const STEPS_FACTORED: KernelSpec = KernelSpec {
+    module: shaders::RECALL_ASYNC_FACTORED,
+    entry: "steps",
+    bindings: &[
         "params",
         "states",
         "keys",
@@ -157,11 +158,11 @@ const STEPS_FACTORED: KernelSpec = asynchronous(
         "pattern_bits",
         "overlaps",
     ],
-);
+};
 const END_SWEEP: KernelSpec = asynchronous("end_sweep", &["params", "probe_state", "energy"]);
 const STEPS_BLOCKED: KernelSpec = KernelSpec {
     module: shaders::RECALL_ASYNC_BLOCKED,
-    entry: "steps_blocked",
+    entry: "steps",
     bindings: &[
         "params",
         "states",
@@ -300,7 +301,11 @@ mod tests {
             "ProbeStatus",
             ProbeStatus { ending, sweeps }
         );
-        for module in [shaders::RECALL_ASYNC, shaders::RECALL_ASYNC_BLOCKED] {
+        for module in [
+            shaders::RECALL_ASYNC,
+            shaders::RECALL_ASYNC_FACTORED,
+            shaders::RECALL_ASYNC_BLOCKED,
+        ] {
             crate::assert_wgsl_layout!(
                 module,
                 "Params",
