@@ -13,7 +13,7 @@
 // rows [row_start, row_start + block_rows) of W held in one binding. Tiles are numbered
 // linearly and spread over x and y so that no dimension exceeds the 65 535-workgroup limit.
 
-// Keep in sync with HebbianParams in src/hopfield/learn/hebbian.rs.
+// The layout of HebbianParams in src/hopfield/learn/hebbian.rs (checked by a unit test).
 struct Params {
     neurons: u32,
     patterns: u32,

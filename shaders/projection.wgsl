@@ -8,7 +8,7 @@
 // [row_start, row_start + block_rows) held in one binding.
 // CPU twin: projection_cpu in src/hopfield/learn/pseudo_inverse.rs (f32 within a tolerance).
 
-// Keep in sync with ProjectionParams in src/hopfield/learn/pseudo_inverse.rs.
+// The layout of ProjectionParams in src/hopfield/learn/pseudo_inverse.rs (checked by a unit test).
 struct Params {
     neurons: u32,
     patterns: u32,

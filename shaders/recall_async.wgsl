@@ -2,8 +2,8 @@
 // drawn afresh for every sweep from the probe's counter-based stream (rng.wgsl), each sweep
 // visiting every neuron once, as seed 003's `predict` does. Recall stops at a fixed point (a whole
 // sweep without a change) or after `max_sweeps`.
-// CPU twin: recall_async_probe in src/hopfield/recall/cpu.rs; the update rule is
-// Dynamics::update in src/hopfield/recall/mod.rs (and `update` in recall_sync.wgsl).
+// CPU twin: recall_async_probe in src/hopfield/recall/cpu.rs; the update rule is `update` in
+// recall_update.wgsl, twin of Dynamics::update in src/hopfield/recall/mod.rs.
 //
 // One workgroup owns one probe. A sweep is several dispatches, so that no invocation runs more
 // than a bounded number of loop iterations (llvmpipe silently ends an invocation's loops after
@@ -181,17 +181,7 @@ fn step_neuron(
     let base = b * params.neurons;
     let old = states[base + i];
     let input = h + rule.self_weight * old;
-    var updated = old;
-    if params.glauber_factor > 0.0 {
-        // Exactly rounded and unfusable, as Dynamics::update on the CPU.
-        let argument = (f32(input) - rule.theta_scaled) * params.glauber_factor;
-        let draw = rng_draw(key, (*probe).sweeps | 0x80000000u, i);
-        updated = select(-1, 1, argument > logit_table[draw >> 16u]);
-    } else if input >= rule.up {
-        updated = 1;
-    } else if input <= rule.down {
-        updated = -1;
-    }
+    let updated = update(rule, input, old, key, (*probe).sweeps, i);
     if updated == old {
         return 0;
     }

@@ -13,7 +13,7 @@
 // chunks of neurons, and `factored_sweep` takes the fields H = XᵀM - P S in place of `sweep`.
 // The patterns X are packed 32 neurons to a word (bit set = +1).
 
-// Keep in sync with SyncParams in src/hopfield/recall/gpu.rs.
+// The layout of SyncParams in src/hopfield/recall/gpu/kernels.rs (checked by a unit test).
 struct Params {
     neurons: u32,
     probes: u32,
@@ -37,7 +37,7 @@ struct Params {
     _padding: u32,
 }
 
-// Keep in sync with ProbeStatus in src/hopfield/recall/gpu.rs.
+// The layout of ProbeStatus in src/hopfield/recall/gpu/kernels.rs (checked by a unit test).
 struct ProbeStatus {
     ending: u32,
     sweeps: u32,
@@ -94,26 +94,6 @@ fn accumulate_wide(at: u32, v: i32) {
 fn pattern_value(mu: u32, j: u32) -> i32 {
     let word = pattern_bits[mu * params.words + j / 32u];
     return select(-1, 1, ((word >> (j % 32u)) & 1u) == 1u);
-}
-
-// Dynamics::update: the new value of a neuron with `input` (in the weights' units).
-fn update(rule: NeuronRule, input: i32, old: i32, key: vec4<u32>, sweep: u32, neuron: u32) -> i32 {
-    if is_clamped(rule) {
-        return old;
-    }
-    if params.glauber_factor > 0.0 {
-        // Both operations are exactly rounded and cannot fuse, so the CPU computes the same f32.
-        let argument = (f32(input) - rule.theta_scaled) * params.glauber_factor;
-        let draw = rng_draw(key, sweep | 0x80000000u, neuron);
-        return select(-1, 1, argument > logit_table[draw >> 16u]);
-    }
-    if input >= rule.up {
-        return 1;
-    }
-    if input <= rule.down {
-        return -1;
-    }
-    return old;
 }
 
 // The dense sweep's blocking: a workgroup of 16 x 16 invocations computes the fields of BLOCK

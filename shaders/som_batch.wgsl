@@ -11,7 +11,7 @@
 // invocation's loop count bounded (llvmpipe ends an invocation's loops after 65 535 iterations).
 // `finish` divides; a node that no sample reaches through the neighbourhood keeps its weights.
 
-// Keep in sync with SmoothParams in src/som/gpu.rs.
+// The layout of SmoothParams in src/som/gpu/batch.rs (checked by a unit test).
 struct Params {
     grid: GridShape,
     dim: u32,

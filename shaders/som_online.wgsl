@@ -10,7 +10,7 @@
 // own learning rate and radius (`rates`, computed on the host as the CPU computes them), and
 // nodes beyond the neighbourhood's reach are left alone.
 
-// Keep in sync with OnlineParams in src/som/gpu.rs.
+// The layout of OnlineParams in src/som/gpu/online.rs (checked by a unit test).
 struct Params {
     grid: GridShape,
     dim: u32,

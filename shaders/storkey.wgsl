@@ -7,7 +7,7 @@
 // invocation, ξ and h of the tile staged in workgroup memory). W may span several bindings of whole rows: each dispatch covers the rows
 // [row_start, row_start + block_rows) held in one. CPU twin: storkey_cpu in src/hopfield/learn/storkey.rs (f32 within a tolerance).
 
-// Keep in sync with StorkeyParams in src/hopfield/learn/storkey.rs.
+// The layout of StorkeyParams in src/hopfield/learn/storkey.rs (checked by a unit test).
 struct Params {
     neurons: u32,
     pattern: u32,

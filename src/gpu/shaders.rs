@@ -46,6 +46,8 @@ pub const HEBBIAN: ShaderModule = ShaderModule {
 
 /// The neuron rule and the ending codes of both recall kernels.
 pub const RECALL_COMMON: ShaderFile = shader_file!("recall_common.wgsl");
+/// The neuron update rule of both recall kernels (it reads their params and logit table).
+const RECALL_UPDATE: ShaderFile = shader_file!("recall_update.wgsl");
 
 pub const RECALL_SYNC: ShaderModule = ShaderModule {
     name: "recall_sync",
@@ -53,6 +55,7 @@ pub const RECALL_SYNC: ShaderModule = ShaderModule {
         RNG,
         WIDE_INT,
         RECALL_COMMON,
+        RECALL_UPDATE,
         shader_file!("recall_sync.wgsl"),
     ],
 };
@@ -68,6 +71,7 @@ pub const RECALL_ASYNC: ShaderModule = ShaderModule {
         RNG,
         WIDE_INT,
         RECALL_COMMON,
+        RECALL_UPDATE,
         RECALL_ASYNC_FILE,
         shader_file!("recall_async_dense.wgsl"),
         RECALL_ASYNC_STEPS,
@@ -81,6 +85,7 @@ pub const RECALL_ASYNC_FACTORED: ShaderModule = ShaderModule {
         RNG,
         WIDE_INT,
         RECALL_COMMON,
+        RECALL_UPDATE,
         RECALL_ASYNC_FILE,
         shader_file!("recall_async_factored.wgsl"),
         RECALL_ASYNC_STEPS,
@@ -95,6 +100,7 @@ pub const RECALL_ASYNC_BLOCKED: ShaderModule = ShaderModule {
         RNG,
         WIDE_INT,
         RECALL_COMMON,
+        RECALL_UPDATE,
         RECALL_ASYNC_FILE,
         shader_file!("recall_async_blocked.wgsl"),
         RECALL_ASYNC_STEPS,
