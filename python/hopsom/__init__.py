@@ -64,6 +64,11 @@ def devices():
     return json.loads(_hopsom.devices_json())
 
 
+def _float_list(values):
+    """A number or any sequence of numbers (a list, a range, an array) as a list of floats."""
+    return [float(v) for v in np.atleast_1d(np.asarray(values, dtype=np.float64)).ravel()]
+
+
 def _bipolar(values, what, ndim):
     """``values`` as a C-contiguous int8 array of ±1: bools are True = +1, False = -1; any other
     dtype must hold only -1 and +1."""
@@ -149,7 +154,7 @@ def capacity(
     stable_fraction, fixed_point_overlap — the rows of `hopsom hopfield capacity --json` for the
     same seed. ``progress``: a callable given 1 per load and trial. Returns a :class:`Table`, or
     a pandas DataFrame with ``as_frame=True``."""
-    loads = [float(v) for v in np.atleast_1d(np.asarray(loads, dtype=np.float64))]
+    loads = _float_list(loads)
     rows = json.loads(
         _hopsom.capacity_json(
             int(neurons),
@@ -368,7 +373,7 @@ class Hopfield:
         ``noise`` (percent), the copies and update orders drawn from ``seed`` as the command
         line draws them. ``progress``: a callable given the recalls done. Returns a
         :class:`Table` of one row per pattern and level (a DataFrame with ``as_frame=True``)."""
-        levels = [float(v) for v in np.atleast_1d(np.asarray(list(noise), dtype=np.float64))]
+        levels = _float_list(noise)
         result = json.loads(
             self._native.sweep_json(
                 levels,

@@ -23,6 +23,8 @@ The results are the single-process results:
   epoch almost never change. QE and TE agree to ~1e-15 relative.
 """
 
+import itertools
+import json
 import threading
 
 import numpy as np
@@ -35,7 +37,7 @@ except ImportError as missing:  # pragma: no cover - depends on the environment
         "hopsom.dask needs Dask: pip install 'hopsom[dask]' (dask[array], distributed, zarr)"
     ) from missing
 
-from . import Hopfield, _engine_array, _finish, _hopsom, _samples
+from . import Hopfield, _bipolar, _engine_array, _finish, _float_list, _hopsom, _samples
 from .errors import InvalidArgument, InvalidData
 
 __all__ = ["capacity", "segment", "sweep", "train"]
@@ -81,17 +83,11 @@ def _as_samples(data, dim):
 
 
 def _blocks(data):
-    """(first sample, block) for every non-empty block, in order."""
+    """(first sample, block) for every non-empty block, in order (the order of ``to_delayed``)."""
     blocks = data.to_delayed().ravel()
-    sizes = [np.prod(shape[:-1]) for shape in _block_shapes(data)]
+    sizes = [int(np.prod(shape[:-1])) for shape in itertools.product(*data.chunks)]
     firsts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int)
     return [(int(f), b) for f, b, s in zip(firsts, blocks, sizes) if s > 0]
-
-
-def _block_shapes(data):
-    import itertools
-
-    return [tuple(shape) for shape in itertools.product(*data.chunks)]
 
 
 def _partial(block, spec, weights, metric, first):
@@ -342,8 +338,8 @@ def sweep(
     """:func:`hopsom.sweep` with the trials split into ``parts`` ranges (default: four per
     worker), one task each: the same :class:`hopsom.Table`, row for row and bit for bit.
     ``progress``: a callable given 1 as each part finishes."""
-    network = Hopfield(patterns, rule=rule, weights=weights, backend="cpu")
-    levels = [float(v) for v in np.atleast_1d(np.asarray(list(noise), dtype=np.float64))]
+    patterns = _bipolar(patterns, "patterns", 2)
+    levels = _float_list(noise)
     trials = int(trials)
     recall_options = (
         int(seed),
@@ -353,15 +349,16 @@ def sweep(
         float(temperature),
         bool(self_coupling),
     )
-    # Checked here, on an empty part, so that a bad option fails before any task runs.
-    network._native.sweep_tallies(levels, trials, 0, 0, *recall_options)
+    # Checked here, without learning (the workers learn), so that a bad option fails before any
+    # task runs.
+    _hopsom.check_sweep(patterns, rule, weights, levels, trials, *recall_options)
     part = dask.delayed(_sweep_part, pure=True)
     tasks = [
-        part(network.patterns, rule, weights, backend, levels, trials, bounds, recall_options)
+        part(patterns, rule, weights, backend, levels, trials, bounds, recall_options)
         for bounds in _parts(trials, parts or _default_parts())
     ]
     tallies = _engine_array(sum(_gather(tasks, progress)), np.int64)
-    return _finish(json_rows(network._native.sweep_rows_json(levels, tallies)), as_frame)
+    return _finish(json.loads(_hopsom.sweep_rows_json(patterns, levels, tallies)), as_frame)
 
 
 def _capacity_part(arguments, part):
@@ -388,7 +385,7 @@ def capacity(
     """:func:`hopsom.capacity` with the pattern sets split into ``parts`` ranges (default: four
     per worker), one task each: the same :class:`hopsom.Table`, row for row and bit for bit.
     ``progress``: a callable given 1 as each part finishes."""
-    loads = [float(v) for v in np.atleast_1d(np.asarray(loads, dtype=np.float64))]
+    loads = _float_list(loads)
     arguments = (
         int(neurons),
         loads,
@@ -406,10 +403,4 @@ def capacity(
     tasks = [part(arguments, bounds) for bounds in _parts(int(trials), parts or _default_parts())]
     tallies = [tuple(map(sum, zip(*per_load))) for per_load in zip(*_gather(tasks, progress))]
     rows = _hopsom.capacity_rows_json(*arguments[:-1], tallies)
-    return _finish(json_rows(rows), as_frame)
-
-
-def json_rows(text):
-    import json
-
-    return json.loads(text)
+    return _finish(json.loads(rows), as_frame)

@@ -5,7 +5,7 @@ use numpy::{
 };
 use pyo3::prelude::*;
 
-use hopsom::hopfield::learn::{learn, Learning, LearningRule, WeightForm};
+use hopsom::hopfield::learn::{is_factored, learn, Learning, LearningRule, WeightForm};
 use hopsom::hopfield::recall::{recall, RecallParams, Thresholds, UpdateMode};
 use hopsom::hopfield::sweep::{run_sweep, sweep_rows, sweep_tallies, SweepSpec, SweepTally};
 use hopsom::hopfield::{best_match, noise, HopfieldNetwork, PatternSet};
@@ -33,6 +33,85 @@ pub(crate) fn corrupt<'py>(
     let pattern = pattern.as_slice()?;
     let key = noise::noise_key(seed, index, percent, trial);
     Ok(noise::corrupt(pattern, percent, &key).into_pyarray(py))
+}
+
+/// Patterns x neurons as the pattern set the library stores, named "pattern k".
+fn pattern_set(patterns: &PyReadonlyArray2<'_, i8>) -> PyResult<PatternSet> {
+    let (count, neurons) = (patterns.shape()[0], patterns.shape()[1]);
+    let names = (0..count).map(|k| format!("pattern {k}")).collect();
+    PatternSet::new(neurons, patterns.as_slice()?.to_vec(), names).map_err(raise)
+}
+
+/// Checks a sweep of `patterns` before any part of it runs (`hopsom.dask.sweep`): the patterns,
+/// the rule and weight form together, the levels and trials, the recall options; nothing is
+/// learned.
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+pub(crate) fn check_sweep(
+    patterns: PyReadonlyArray2<'_, i8>,
+    rule: &str,
+    weights: &str,
+    levels: Vec<f64>,
+    trials: usize,
+    seed: u64,
+    mode: &str,
+    max_sweeps: u32,
+    threshold: f64,
+    temperature: f64,
+    self_coupling: bool,
+) -> PyResult<()> {
+    let stored = pattern_set(&patterns)?;
+    let learning = Learning {
+        rule: choice("rule", rule)?,
+        weights: choice("weights", weights)?,
+        ..Learning::default()
+    };
+    is_factored(stored.neurons(), stored.len(), &learning, &Backend::Cpu).map_err(raise)?;
+    let spec = sweep_spec(
+        levels,
+        trials,
+        seed,
+        mode,
+        max_sweeps,
+        threshold,
+        temperature,
+        self_coupling,
+    )?;
+    spec.check().map_err(raise)
+}
+
+/// The rows (JSON) of a sweep of `patterns` over `levels` from the tallies of all its trials.
+#[pyfunction]
+pub(crate) fn sweep_rows_json(
+    patterns: PyReadonlyArray2<'_, i8>,
+    levels: Vec<f64>,
+    tallies: PyReadonlyArray2<'_, i64>,
+) -> PyResult<String> {
+    let stored = pattern_set(&patterns)?;
+    if tallies.shape()[1] != SweepTally::FIELDS {
+        return Err(raise(Error::InvalidData(format!(
+            "sweep tallies have {} columns, not {}",
+            tallies.shape()[1],
+            SweepTally::FIELDS
+        ))));
+    }
+    let parsed: Option<Vec<SweepTally>> = tallies
+        .as_slice()?
+        .chunks_exact(SweepTally::FIELDS)
+        .map(|row| SweepTally::from_array(row.try_into().expect("a row of FIELDS")))
+        .collect();
+    let parsed = parsed.ok_or_else(|| {
+        raise(Error::InvalidData(
+            "a sweep tally has a negative count".into(),
+        ))
+    })?;
+    let spec = SweepSpec {
+        levels,
+        trials: 1,
+        seed: 0,
+        recall: Default::default(),
+    };
+    to_json(&sweep_rows(&stored, &spec, &parsed).map_err(raise)?)
 }
 
 /// A sweep's options as Python passes them, the recall options checked.
@@ -135,11 +214,7 @@ impl NativeHopfield {
     ) -> PyResult<Self> {
         let rule: LearningRule = choice("rule", rule)?;
         let form: WeightForm = choice("weights", weights)?;
-        let neurons = patterns.shape()[1];
-        let states = patterns.as_slice()?.to_vec();
-        let count = patterns.shape()[0];
-        let names = (0..count).map(|k| format!("pattern {k}")).collect();
-        let stored = PatternSet::new(neurons, states, names).map_err(raise)?;
+        let stored = pattern_set(&patterns)?;
         let backend = open_backend(backend)?;
         let learning = Learning {
             rule,
@@ -243,38 +318,6 @@ impl NativeHopfield {
         )?;
         let values = tallies.iter().flat_map(|t| t.to_array()).collect();
         matrix(py, (tallies.len(), SweepTally::FIELDS), values)
-    }
-
-    /// The rows (JSON) of a sweep over `levels` from the tallies of all its trials.
-    fn sweep_rows_json(
-        &self,
-        levels: Vec<f64>,
-        tallies: PyReadonlyArray2<'_, i64>,
-    ) -> PyResult<String> {
-        if tallies.shape()[1] != SweepTally::FIELDS {
-            return Err(raise(Error::InvalidData(format!(
-                "sweep tallies have {} columns, not {}",
-                tallies.shape()[1],
-                SweepTally::FIELDS
-            ))));
-        }
-        let parsed: Option<Vec<SweepTally>> = tallies
-            .as_slice()?
-            .chunks_exact(SweepTally::FIELDS)
-            .map(|row| SweepTally::from_array(row.try_into().expect("a row of FIELDS")))
-            .collect();
-        let parsed = parsed.ok_or_else(|| {
-            raise(Error::InvalidData(
-                "a sweep tally has a negative count".into(),
-            ))
-        })?;
-        let spec = SweepSpec {
-            levels,
-            trials: 1,
-            seed: 0,
-            recall: Default::default(),
-        };
-        to_json(&sweep_rows(&self.stored, &spec, &parsed).map_err(raise)?)
     }
 
     #[getter]

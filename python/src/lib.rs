@@ -24,6 +24,8 @@ fn _hopsom(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(devices_json, module)?)?;
     module.add_function(wrap_pyfunction!(hopfield::corrupt, module)?)?;
     module.add_function(wrap_pyfunction!(hopfield::seed_patterns, module)?)?;
+    module.add_function(wrap_pyfunction!(hopfield::check_sweep, module)?)?;
+    module.add_function(wrap_pyfunction!(hopfield::sweep_rows_json, module)?)?;
     module.add_function(wrap_pyfunction!(studies::capacity_json, module)?)?;
     module.add_function(wrap_pyfunction!(studies::capacity_tallies_of, module)?)?;
     module.add_function(wrap_pyfunction!(studies::capacity_rows_json, module)?)?;

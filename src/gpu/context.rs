@@ -80,6 +80,8 @@ pub struct GpuContext {
     kernels: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
     /// Each shader module compiled once, by name, however many entry points it serves.
     pub(super) shader_modules: Mutex<HashMap<&'static str, wgpu::ShaderModule>>,
+    /// Each shader module's buffers per entry point, read from its WGSL once (see kernel.rs).
+    pub(super) module_bindings: Mutex<HashMap<&'static str, Arc<super::kernel::ModuleBindings>>>,
     /// The first error wgpu reported outside an error scope, taken by [`GpuContext::take_error`].
     /// Without this handler wgpu panics on such errors.
     reported_error: Arc<Mutex<Option<String>>>,
@@ -254,6 +256,7 @@ impl GpuContext {
             adapter: AdapterSummary::from_adapter(adapter),
             kernels: Mutex::new(HashMap::new()),
             shader_modules: Mutex::new(HashMap::new()),
+            module_bindings: Mutex::new(HashMap::new()),
             reported_error,
             binding_cap: cap,
             profiler: Mutex::new(None),

@@ -4,6 +4,9 @@
 //! binding numbers. A unit test beside each spec runs [`KernelSpec::binding_numbers`] on any
 //! machine (no GPU): a binding renamed, added or dropped on either side fails `cargo test`.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use super::context::GpuContext;
 use super::shaders::ShaderModule;
 
@@ -20,31 +23,15 @@ impl KernelSpec {
     /// The binding number of each of `bindings`, read from the WGSL; an error naming the kernel
     /// unless `bindings` are exactly the group-0 globals the entry point uses.
     pub fn binding_numbers(&self) -> Result<Vec<u32>, String> {
+        self.numbers_in(&module_bindings(&self.module)?)
+    }
+
+    /// [`KernelSpec::binding_numbers`] from the module's bindings, read once per module.
+    fn numbers_in(&self, module: &ModuleBindings) -> Result<Vec<u32>, String> {
         let kernel = format!("{}::{}", self.module.name, self.entry);
-        let source = self.module.source();
-        let parsed = naga::front::wgsl::parse_str(&source)
-            .map_err(|err| format!("{}: {}", self.module.name, err.emit_to_string(&source)))?;
-        let info = naga::valid::Validator::new(
-            naga::valid::ValidationFlags::all(),
-            naga::valid::Capabilities::all(),
-        )
-        .validate(&parsed)
-        .map_err(|err| format!("{}: {}", self.module.name, err.emit_to_string(&source)))?;
-        let index = parsed
-            .entry_points
-            .iter()
-            .position(|entry| entry.name == self.entry)
+        let used = module
+            .get(self.entry)
             .ok_or_else(|| format!("{} has no entry point {}", self.module.name, self.entry))?;
-        let uses = info.get_entry_point(index);
-        let used: Vec<(&str, u32)> = parsed
-            .global_variables
-            .iter()
-            .filter(|(handle, _)| !uses[*handle].is_empty())
-            .filter_map(|(_, global)| {
-                let binding = global.binding.as_ref().filter(|b| b.group == 0)?;
-                Some((global.name.as_deref().unwrap_or(""), binding.binding))
-            })
-            .collect();
         let numbers = self
             .bindings
             .iter()
@@ -57,7 +44,7 @@ impl KernelSpec {
             .collect::<Result<Vec<u32>, String>>()?;
         let unnamed: Vec<&str> = used
             .iter()
-            .map(|&(name, _)| name)
+            .map(|(name, _)| name.as_str())
             .filter(|name| !self.bindings.contains(name))
             .collect();
         if !unnamed.is_empty() {
@@ -65,6 +52,40 @@ impl KernelSpec {
         }
         Ok(numbers)
     }
+}
+
+/// Per entry point of a module, the group-0 buffers it uses: (WGSL name, binding number).
+pub(super) type ModuleBindings = HashMap<String, Vec<(String, u32)>>;
+
+/// Reads `module`'s WGSL with naga: which buffers each entry point uses.
+pub(super) fn module_bindings(module: &ShaderModule) -> Result<ModuleBindings, String> {
+    let source = module.source();
+    let parsed = naga::front::wgsl::parse_str(&source)
+        .map_err(|err| format!("{}: {}", module.name, err.emit_to_string(&source)))?;
+    let info = naga::valid::Validator::new(
+        naga::valid::ValidationFlags::all(),
+        naga::valid::Capabilities::all(),
+    )
+    .validate(&parsed)
+    .map_err(|err| format!("{}: {}", module.name, err.emit_to_string(&source)))?;
+    Ok(parsed
+        .entry_points
+        .iter()
+        .enumerate()
+        .map(|(index, entry)| {
+            let uses = info.get_entry_point(index);
+            let used = parsed
+                .global_variables
+                .iter()
+                .filter(|(handle, _)| !uses[*handle].is_empty())
+                .filter_map(|(_, global)| {
+                    let binding = global.binding.as_ref().filter(|b| b.group == 0)?;
+                    Some((global.name.clone().unwrap_or_default(), binding.binding))
+                })
+                .collect();
+            (entry.name.clone(), used)
+        })
+        .collect())
 }
 
 /// A compute pipeline and the binding numbers of its spec's buffers.
@@ -128,7 +149,21 @@ impl GpuContext {
     /// The kernel of `spec`. Panics when the spec and its WGSL disagree: a mistake in the code,
     /// which the spec's unit test catches without a GPU.
     pub fn kernel(&self, spec: &KernelSpec) -> Kernel {
-        let numbers = spec.binding_numbers().unwrap_or_else(|err| panic!("{err}"));
+        // A module's WGSL is read once, however many of its entry points become kernels.
+        let module = {
+            let mut read = self
+                .module_bindings
+                .lock()
+                .expect("module bindings poisoned");
+            read.entry(spec.module.name)
+                .or_insert_with(|| {
+                    Arc::new(module_bindings(&spec.module).unwrap_or_else(|err| panic!("{err}")))
+                })
+                .clone()
+        };
+        let numbers = spec
+            .numbers_in(&module)
+            .unwrap_or_else(|err| panic!("{err}"));
         Kernel {
             pipeline: self.compute_pipeline(&spec.module, spec.entry),
             spec: *spec,
