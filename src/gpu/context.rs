@@ -81,7 +81,7 @@ pub struct GpuContext {
     /// Each shader module compiled once, by name, however many entry points it serves.
     pub(super) shader_modules: Mutex<HashMap<&'static str, wgpu::ShaderModule>>,
     /// Each shader module's buffers per entry point, read from its WGSL once (see kernel.rs).
-    pub(super) module_bindings: Mutex<HashMap<&'static str, Arc<super::kernel::ModuleBindings>>>,
+    pub(super) module_bindings: Mutex<HashMap<&'static str, Arc<super::reflect::ModuleBindings>>>,
     /// The first error wgpu reported outside an error scope, taken by [`GpuContext::take_error`].
     /// Without this handler wgpu panics on such errors.
     reported_error: Arc<Mutex<Option<String>>>,

@@ -4,10 +4,10 @@
 //! binding numbers. A unit test beside each spec runs [`KernelSpec::binding_numbers`] on any
 //! machine (no GPU): a binding renamed, added or dropped on either side fails `cargo test`.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::context::GpuContext;
+use super::reflect::{module_bindings, ModuleBindings};
 use super::shaders::ShaderModule;
 
 /// A WGSL entry point and the names of the buffers it binds in group 0.
@@ -52,40 +52,6 @@ impl KernelSpec {
         }
         Ok(numbers)
     }
-}
-
-/// Per entry point of a module, the group-0 buffers it uses: (WGSL name, binding number).
-pub(super) type ModuleBindings = HashMap<String, Vec<(String, u32)>>;
-
-/// Reads `module`'s WGSL with naga: which buffers each entry point uses.
-pub(super) fn module_bindings(module: &ShaderModule) -> Result<ModuleBindings, String> {
-    let source = module.source();
-    let parsed = naga::front::wgsl::parse_str(&source)
-        .map_err(|err| format!("{}: {}", module.name, err.emit_to_string(&source)))?;
-    let info = naga::valid::Validator::new(
-        naga::valid::ValidationFlags::all(),
-        naga::valid::Capabilities::all(),
-    )
-    .validate(&parsed)
-    .map_err(|err| format!("{}: {}", module.name, err.emit_to_string(&source)))?;
-    Ok(parsed
-        .entry_points
-        .iter()
-        .enumerate()
-        .map(|(index, entry)| {
-            let uses = info.get_entry_point(index);
-            let used = parsed
-                .global_variables
-                .iter()
-                .filter(|(handle, _)| !uses[*handle].is_empty())
-                .filter_map(|(_, global)| {
-                    let binding = global.binding.as_ref().filter(|b| b.group == 0)?;
-                    Some((global.name.clone().unwrap_or_default(), binding.binding))
-                })
-                .collect();
-            (entry.name.clone(), used)
-        })
-        .collect())
 }
 
 /// A compute pipeline and the binding numbers of its spec's buffers.

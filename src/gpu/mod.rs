@@ -9,6 +9,7 @@ mod kernel;
 pub mod layout;
 mod profile;
 mod random;
+mod reflect;
 pub mod shaders;
 
 pub use buffers::{human_bytes, RowBlocks};
