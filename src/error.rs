@@ -126,6 +126,7 @@ pub enum Param {
     Colors,
     Cutoff,
     Epochs,
+    Interaction,
     KeepDiagonal,
     Loads,
     Lr,
@@ -148,11 +149,12 @@ pub enum Param {
 
 impl Param {
     /// Every parameter, for front ends that check they can spell each one.
-    pub const ALL: [Param; 22] = [
+    pub const ALL: [Param; 23] = [
         Param::Backend,
         Param::Colors,
         Param::Cutoff,
         Param::Epochs,
+        Param::Interaction,
         Param::KeepDiagonal,
         Param::Loads,
         Param::Lr,
@@ -180,6 +182,7 @@ impl Param {
             Param::Colors => "colors",
             Param::Cutoff => "cutoff",
             Param::Epochs => "epochs",
+            Param::Interaction => "interaction",
             Param::KeepDiagonal => "keep_diagonal",
             Param::Loads => "loads",
             Param::Lr => "lr",

@@ -530,3 +530,78 @@ fn outputs_are_never_half_written() {
         .collect();
     assert_eq!(leftovers, [std::ffi::OsString::from("blocker")]);
 }
+
+#[test]
+fn dense_interactions_run_from_the_command_line() {
+    // Seed 003's three patterns, recalled from 30 % noise by a poly:3 dense memory.
+    let output = hopsom()
+        .args([
+            "hopfield",
+            "recall",
+            "--backend",
+            "cpu",
+            "--patterns",
+            "builtin",
+            "--noise",
+            "30",
+            "--interaction",
+            "poly:3",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let json = json_of(&output);
+    assert_eq!(json["interaction"], "poly:3");
+    let output = hopsom()
+        .args([
+            "hopfield",
+            "capacity",
+            "--neurons",
+            "40",
+            "--loads",
+            "1",
+            "--mode",
+            "sync",
+            "--interaction",
+            "quadratic,poly:3",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let rows = json_of(&output)["rows"].as_array().unwrap().clone();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[1]["interaction"], "poly:3");
+    assert_eq!(rows[1]["stable_fraction"], 1.0);
+    fails_with(
+        &[
+            "hopfield",
+            "recall",
+            "--patterns",
+            "builtin",
+            "--noise",
+            "10",
+            "--interaction",
+            "cubic",
+        ],
+        2,
+        "--interaction <INTERACTION>': must be quadratic, poly:N, repoly:N or exp",
+    );
+    fails_with(
+        &[
+            "hopfield",
+            "recall",
+            "--patterns",
+            "builtin",
+            "--noise",
+            "10",
+            "--interaction",
+            "poly:3",
+            "--rule",
+            "storkey",
+        ],
+        2,
+        "--interaction poly:3: stores the patterns themselves: it takes the hebbian rule, not storkey",
+    );
+}

@@ -90,6 +90,7 @@ fn capacity_shows_what_each_rule_buys() {
             },
             mode: UpdateMode::Sync,
             max_sweeps: 3,
+            interaction: hopsom::hopfield::Interaction::Quadratic,
         };
         run_capacity(&spec, &Backend::Cpu, &hopsom::Silent).unwrap()[0].stable_fraction
     };

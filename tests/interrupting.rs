@@ -91,6 +91,7 @@ fn capacity_stops_between_trials() {
         learning: Learning::default(),
         mode: UpdateMode::Async,
         max_sweeps: 100,
+        interaction: hopsom::hopfield::Interaction::Quadratic,
     };
     let progress = stop_after(2);
     let result = run_capacity(&spec, &Backend::Cpu, &progress);

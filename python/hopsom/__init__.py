@@ -147,13 +147,17 @@ def capacity(
     backend="auto",
     progress=None,
     as_frame=False,
+    interaction="quadratic",
 ):
     """Capacity against load α = P/N for networks of ``neurons``: per load, ``trials`` sets of
-    random patterns (seeded), each stored pattern recalled from itself. Columns: load, patterns,
-    trials, one_step_error (its stderr and how it was estimated), theory_one_step_error,
-    stable_fraction, fixed_point_overlap — the rows of `hopsom hopfield capacity --json` for the
-    same seed. ``progress``: a callable given 1 per load and trial. Returns a :class:`Table`, or
-    a pandas DataFrame with ``as_frame=True``."""
+    random patterns (seeded), each stored pattern recalled from itself. Columns: interaction,
+    load, patterns, trials, one_step_error (its stderr and how it was estimated),
+    theory_one_step_error, theory_capacity, stable_fraction, fixed_point_overlap — the rows of
+    `hopsom hopfield capacity --json` for the same seed. ``interaction``: the energy's F (see
+    :class:`Hopfield`); the theory columns are its signal-to-noise one-step error and the
+    patterns stored without errors (Krotov & Hopfield's Nⁿ⁻¹ / (2 (2n−3)!! ln N) for poly:n).
+    ``progress``: a callable given 1 per load and trial. Returns a :class:`Table`, or a pandas
+    DataFrame with ``as_frame=True``."""
     loads = _float_list(loads)
     rows = json.loads(
         _hopsom.capacity_json(
@@ -167,6 +171,7 @@ def capacity(
             int(seed),
             backend,
             progress,
+            interaction,
         )
     )
     return _finish(rows, as_frame)
@@ -187,13 +192,16 @@ def sweep(
     backend="auto",
     progress=None,
     as_frame=False,
+    interaction="quadratic",
 ):
     """Recall from noise: ``patterns`` are stored, and each is recalled ``trials`` times from a
     noisy copy at every level of ``noise`` (percent of neurons flipped). Columns: pattern,
     pattern_name, noise, trials, exact_fraction, mean_overlap, inverted_fraction,
     fixed_point_fraction, mean_sweeps — the rows of `hopsom hopfield sweep --json` for the same
     seed (pattern names aside). See :meth:`Hopfield.sweep`."""
-    network = Hopfield(patterns, rule=rule, weights=weights, backend=backend)
+    network = Hopfield(
+        patterns, rule=rule, weights=weights, backend=backend, interaction=interaction
+    )
     return network.sweep(
         noise=noise,
         trials=trials,
@@ -286,14 +294,28 @@ class Hopfield:
     ``rule``: "hebbian" (the seeds' W = Σ ξξᵀ), "storkey" or "pseudo-inverse". ``weights``:
     "auto" (factored couplings for the Hebbian rule when cheaper or when the N x N matrix does not
     fit), "dense" or "factored". ``keep_diagonal``: the pseudo-inverse rule's self-couplings stay
-    (they are zeroed by default, as for the other rules). ``backend``: "auto", "cpu" or "gpu"."""
+    (they are zeroed by default, as for the other rules). ``backend``: "auto", "cpu" or "gpu".
+
+    ``interaction``: the energy E(s) = −Σ_μ F(ξ^μ·s) of a dense associative memory —
+    "quadratic" (the classical network, through W), "poly:N" (F(x) = xⁿ, Krotov & Hopfield),
+    "repoly:N" (xⁿ for x > 0, else 0) or "exp" (F(x) = eˣ, Demircigil et al.). The dense ones
+    recall through the stored patterns (the Hebbian rule, never an N x N matrix) and store far
+    more than 0.138·N patterns; "exp" takes no threshold or temperature, and its energies are
+    reported as −Σ_μ e^(m_μ − N)."""
 
     def __init__(
-        self, patterns, rule="hebbian", weights="auto", keep_diagonal=False, backend="auto"
+        self,
+        patterns,
+        rule="hebbian",
+        weights="auto",
+        keep_diagonal=False,
+        backend="auto",
+        interaction="quadratic",
     ):
         self.patterns = _bipolar(patterns, "patterns", 2)
+        self.interaction = str(interaction)
         self._native = _hopsom.NativeHopfield(
-            self.patterns, rule, weights, bool(keep_diagonal), backend
+            self.patterns, rule, weights, bool(keep_diagonal), backend, self.interaction
         )
 
     @property
@@ -317,7 +339,8 @@ class Hopfield:
         return self._native.dense_weights()
 
     def energy(self, states):
-        """E(s) = −½ sᵀWs of each state (a row of ±1, or a batch of rows)."""
+        """E(s) = −½ sᵀWs of each state (a row of ±1, or a batch of rows); for a dense
+        interaction, E(s) = −Σ_μ F(ξ^μ·s)."""
         array = _bipolar(states, "states", 2)
         energies = self._native.energy(array)
         return energies if np.ndim(states) == 2 else float(energies[0])
@@ -398,7 +421,7 @@ class Hopfield:
         form = "factored" if self.factored else "dense"
         return (
             f"<hopsom.Hopfield of {len(self.patterns)} patterns, {self.neurons} neurons, "
-            f"{form}, on {self.device}>"
+            f"{form}, {self.interaction}, on {self.device}>"
         )
 
 

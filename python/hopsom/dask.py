@@ -313,8 +313,11 @@ def _gather(tasks, progress):
     return results
 
 
-def _sweep_part(patterns, rule, weights, backend, levels, trials, part, recall_options):
-    network = Hopfield(patterns, rule=rule, weights=weights, backend=backend)
+def _sweep_part(patterns, learning, backend, levels, trials, part, recall_options):
+    rule, weights, interaction = learning
+    network = Hopfield(
+        patterns, rule=rule, weights=weights, backend=backend, interaction=interaction
+    )
     return network._native.sweep_tallies(levels, trials, part[0], part[1], *recall_options)
 
 
@@ -334,6 +337,7 @@ def sweep(
     parts=None,
     progress=None,
     as_frame=False,
+    interaction="quadratic",
 ):
     """:func:`hopsom.sweep` with the trials split into ``parts`` ranges (default: four per
     worker), one task each: the same :class:`hopsom.Table`, row for row and bit for bit.
@@ -351,20 +355,34 @@ def sweep(
     )
     # Checked here, without learning (the workers learn), so that a bad option fails before any
     # task runs.
-    _hopsom.check_sweep(patterns, rule, weights, levels, trials, *recall_options)
+    _hopsom.check_sweep(
+        patterns, rule, weights, levels, trials, *recall_options, interaction=interaction
+    )
+    learning = (rule, weights, interaction)
     part = dask.delayed(_sweep_part, pure=True)
     tasks = [
-        part(patterns, rule, weights, backend, levels, trials, bounds, recall_options)
+        part(patterns, learning, backend, levels, trials, bounds, recall_options)
         for bounds in _parts(trials, parts or _default_parts())
     ]
     tallies = _engine_array(sum(_gather(tasks, progress)), np.int64)
     return _finish(json.loads(_hopsom.sweep_rows_json(patterns, levels, tallies)), as_frame)
 
 
-def _capacity_part(arguments, part):
+def _capacity_part(arguments, interaction, part):
     neurons, loads, trials, rule, weights, mode, max_sweeps, seed, backend = arguments
     return _hopsom.capacity_tallies_of(
-        neurons, loads, trials, part[0], part[1], rule, weights, mode, max_sweeps, seed, backend
+        neurons,
+        loads,
+        trials,
+        part[0],
+        part[1],
+        rule,
+        weights,
+        mode,
+        max_sweeps,
+        seed,
+        backend,
+        interaction=interaction,
     )
 
 
@@ -381,6 +399,7 @@ def capacity(
     parts=None,
     progress=None,
     as_frame=False,
+    interaction="quadratic",
 ):
     """:func:`hopsom.capacity` with the pattern sets split into ``parts`` ranges (default: four
     per worker), one task each: the same :class:`hopsom.Table`, row for row and bit for bit.
@@ -398,9 +417,12 @@ def capacity(
         backend,
     )
     # Checked here, on an empty part, so that a bad option fails before any task runs.
-    _capacity_part(arguments[:-1] + ("cpu",), (0, 0))
+    _capacity_part(arguments[:-1] + ("cpu",), interaction, (0, 0))
     part = dask.delayed(_capacity_part, pure=True)
-    tasks = [part(arguments, bounds) for bounds in _parts(int(trials), parts or _default_parts())]
+    tasks = [
+        part(arguments, interaction, bounds)
+        for bounds in _parts(int(trials), parts or _default_parts())
+    ]
     tallies = [tuple(map(sum, zip(*per_load))) for per_load in zip(*_gather(tasks, progress))]
-    rows = _hopsom.capacity_rows_json(*arguments[:-1], tallies)
+    rows = _hopsom.capacity_rows_json(*arguments[:-1], tallies, interaction=interaction)
     return _finish(json.loads(rows), as_frame)

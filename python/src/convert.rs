@@ -78,3 +78,8 @@ pub(crate) fn open_backend(name: &str) -> PyResult<Backend> {
 pub(crate) fn to_json(value: &impl serde::Serialize) -> PyResult<String> {
     serde_json::to_string(value).map_err(|e| PyRuntimeError::new_err(e.to_string()))
 }
+
+/// An interaction function by name (`quadratic`, `poly:N`, `repoly:N`, `exp`).
+pub(crate) fn interaction(name: &str) -> PyResult<hopsom::hopfield::Interaction> {
+    name.parse().map_err(raise)
+}

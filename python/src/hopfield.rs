@@ -6,9 +6,9 @@ use numpy::{
 use pyo3::prelude::*;
 
 use hopsom::hopfield::learn::{is_factored, learn, Learning, LearningRule, WeightForm};
-use hopsom::hopfield::recall::{recall, RecallParams, Thresholds, UpdateMode};
+use hopsom::hopfield::recall::{recall, trajectory_energies, RecallParams, Thresholds, UpdateMode};
 use hopsom::hopfield::sweep::{run_sweep, sweep_rows, sweep_tallies, SweepSpec, SweepTally};
-use hopsom::hopfield::{best_match, noise, HopfieldNetwork, PatternSet};
+use hopsom::hopfield::{best_match, noise, HopfieldNetwork, Interaction, PatternSet};
 use hopsom::{Backend, Error};
 
 use crate::callback::Callback;
@@ -47,6 +47,7 @@ fn pattern_set(patterns: &PyReadonlyArray2<'_, i8>) -> PyResult<PatternSet> {
 /// learned.
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
+#[pyo3(signature = (patterns, rule, weights, levels, trials, seed, mode, max_sweeps, threshold, temperature, self_coupling, interaction="quadratic"))]
 pub(crate) fn check_sweep(
     patterns: PyReadonlyArray2<'_, i8>,
     rule: &str,
@@ -59,13 +60,17 @@ pub(crate) fn check_sweep(
     threshold: f64,
     temperature: f64,
     self_coupling: bool,
+    interaction: &str,
 ) -> PyResult<()> {
     let stored = pattern_set(&patterns)?;
+    let interaction = crate::convert::interaction(interaction)?;
     let learning = Learning {
         rule: choice("rule", rule)?,
         weights: choice("weights", weights)?,
         ..Learning::default()
-    };
+    }
+    .for_interaction(interaction)
+    .map_err(raise)?;
     is_factored(stored.neurons(), stored.len(), &learning, &Backend::Cpu).map_err(raise)?;
     let spec = sweep_spec(
         levels,
@@ -164,6 +169,7 @@ fn recall_params(
         clamp: None,
         temperature,
         record_flips: trajectory,
+        interaction: Interaction::Quadratic,
     };
     params.validate().map_err(raise)?;
     Ok(params)
@@ -187,6 +193,7 @@ pub(crate) struct NativeHopfield {
     stored: PatternSet,
     network: HopfieldNetwork,
     backend: Backend,
+    interaction: Interaction,
 }
 
 /// What recall gives back for a batch, as flat arrays.
@@ -211,7 +218,9 @@ impl NativeHopfield {
         weights: &str,
         keep_diagonal: bool,
         backend: &str,
+        interaction: &str,
     ) -> PyResult<Self> {
+        let interaction = crate::convert::interaction(interaction)?;
         let rule: LearningRule = choice("rule", rule)?;
         let form: WeightForm = choice("weights", weights)?;
         let stored = pattern_set(&patterns)?;
@@ -220,7 +229,9 @@ impl NativeHopfield {
             rule,
             weights: form,
             keep_diagonal,
-        };
+        }
+        .for_interaction(interaction)
+        .map_err(raise)?;
         let network = py
             .detach(|| learn(&stored, &learning, &backend))
             .map_err(raise)?;
@@ -228,6 +239,7 @@ impl NativeHopfield {
             stored,
             network,
             backend,
+            interaction,
         })
     }
 
@@ -262,6 +274,13 @@ impl NativeHopfield {
             temperature,
             self_coupling,
         )?;
+        let spec = SweepSpec {
+            recall: RecallParams {
+                interaction: self.interaction,
+                ..spec.recall
+            },
+            ..spec
+        };
         let callback = Callback::new(progress);
         let (network, stored, backend) = (&self.network, &self.stored, &self.backend);
         let result = callback.finish(
@@ -301,6 +320,13 @@ impl NativeHopfield {
             temperature,
             self_coupling,
         )?;
+        let spec = SweepSpec {
+            recall: RecallParams {
+                interaction: self.interaction,
+                ..spec.recall
+            },
+            ..spec
+        };
         let callback = Callback::new(progress);
         let (network, stored, backend) = (&self.network, &self.stored, &self.backend);
         let tallies = callback.finish(
@@ -354,6 +380,21 @@ impl NativeHopfield {
         check_neurons("states", states.shape()[1], n)?;
         let states = states.as_slice()?;
         let network = &self.network;
+        if !self.interaction.is_quadratic() {
+            let params = RecallParams {
+                interaction: self.interaction,
+                ..RecallParams::default()
+            };
+            let energies = py
+                .detach(|| {
+                    states
+                        .chunks_exact(n)
+                        .map(|s| Ok(trajectory_energies(network, &params, s, &[])?[0]))
+                        .collect::<hopsom::error::Result<Vec<f64>>>()
+                })
+                .map_err(raise)?;
+            return Ok(energies.into_pyarray(py));
+        }
         let energies: Vec<f64> = py.detach(|| {
             states
                 .chunks_exact(n)
@@ -396,6 +437,10 @@ impl NativeHopfield {
             self_coupling,
             trajectory,
         )?;
+        let params = RecallParams {
+            interaction: self.interaction,
+            ..params
+        };
         let n = self.network.neurons();
         check_neurons("probes", probes.shape()[1], n)?;
         let states = probes.as_slice()?.to_vec();

@@ -13,7 +13,7 @@ use crate::convert::{choice, open_backend, raise, to_json};
 /// A capacity study's rows as JSON (see `hopsom.capacity`).
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (neurons, loads, trials, rule, weights, mode, max_sweeps, seed, backend, progress=None))]
+#[pyo3(signature = (neurons, loads, trials, rule, weights, mode, max_sweeps, seed, backend, progress=None, interaction="quadratic"))]
 pub(crate) fn capacity_json(
     py: Python<'_>,
     neurons: usize,
@@ -26,9 +26,18 @@ pub(crate) fn capacity_json(
     seed: u64,
     backend: &str,
     progress: Option<Py<PyAny>>,
+    interaction: &str,
 ) -> PyResult<String> {
     let spec = capacity_spec(
-        neurons, loads, trials, rule, weights, mode, max_sweeps, seed,
+        neurons,
+        loads,
+        trials,
+        rule,
+        weights,
+        mode,
+        max_sweeps,
+        seed,
+        interaction,
     )?;
     let backend = open_backend(backend)?;
     let callback = Callback::new(progress);
@@ -44,7 +53,7 @@ type CapacityTallyTuple = (u64, u64, u128, u64, i64);
 /// part of the study for one worker: `hopsom.dask.capacity`).
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (neurons, loads, trials, trial_start, trial_end, rule, weights, mode, max_sweeps, seed, backend, progress=None))]
+#[pyo3(signature = (neurons, loads, trials, trial_start, trial_end, rule, weights, mode, max_sweeps, seed, backend, progress=None, interaction="quadratic"))]
 pub(crate) fn capacity_tallies_of(
     py: Python<'_>,
     neurons: usize,
@@ -59,9 +68,18 @@ pub(crate) fn capacity_tallies_of(
     seed: u64,
     backend: &str,
     progress: Option<Py<PyAny>>,
+    interaction: &str,
 ) -> PyResult<Vec<CapacityTallyTuple>> {
     let spec = capacity_spec(
-        neurons, loads, trials, rule, weights, mode, max_sweeps, seed,
+        neurons,
+        loads,
+        trials,
+        rule,
+        weights,
+        mode,
+        max_sweeps,
+        seed,
+        interaction,
     )?;
     let backend = open_backend(backend)?;
     let callback = Callback::new(progress);
@@ -86,6 +104,7 @@ pub(crate) fn capacity_tallies_of(
 /// The rows (JSON) of a capacity study from the tallies of all its pattern sets.
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
+#[pyo3(signature = (neurons, loads, trials, rule, weights, mode, max_sweeps, seed, tallies, interaction="quadratic"))]
 pub(crate) fn capacity_rows_json(
     neurons: usize,
     loads: Vec<f64>,
@@ -96,9 +115,18 @@ pub(crate) fn capacity_rows_json(
     max_sweeps: u32,
     seed: u64,
     tallies: Vec<CapacityTallyTuple>,
+    interaction: &str,
 ) -> PyResult<String> {
     let spec = capacity_spec(
-        neurons, loads, trials, rule, weights, mode, max_sweeps, seed,
+        neurons,
+        loads,
+        trials,
+        rule,
+        weights,
+        mode,
+        max_sweeps,
+        seed,
+        interaction,
     )?;
     let tallies: Vec<CapacityTally> = tallies
         .into_iter()
@@ -125,6 +153,7 @@ fn capacity_spec(
     mode: &str,
     max_sweeps: u32,
     seed: u64,
+    interaction: &str,
 ) -> PyResult<CapacitySpec> {
     let spec = CapacitySpec {
         neurons,
@@ -138,6 +167,7 @@ fn capacity_spec(
         },
         mode: choice("mode", mode)?,
         max_sweeps,
+        interaction: crate::convert::interaction(interaction)?,
     };
     spec.check().map_err(raise)?;
     Ok(spec)

@@ -38,3 +38,19 @@ def test_training_on_the_gpu_matches_the_cpu(gpu):
         som.train(data, epochs=3, mode="online")
         codebooks[backend] = som.codebook
     assert np.allclose(codebooks[gpu], codebooks["cpu"], rtol=1e-3, atol=1e-4)
+
+
+def test_dense_memories_on_the_gpu_equal_the_cpu(gpu):
+    rng = np.random.default_rng(3)
+    patterns = np.where(rng.random((40, 64)) < 0.5, -1, 1)
+    probes = np.stack([hopsom.corrupt(p, 30, seed=4, index=k) for k, p in enumerate(patterns)])
+    for interaction in ("poly:3", "repoly:4", "exp"):
+        for mode in ("async", "sync"):
+            runs = [
+                hopsom.Hopfield(patterns, interaction=interaction, backend=b).recall(
+                    probes, mode=mode
+                )
+                for b in (gpu, "cpu")
+            ]
+            assert np.array_equal(runs[0].states, runs[1].states), (interaction, mode)
+            assert np.array_equal(runs[0].sweeps, runs[1].sweeps), (interaction, mode)

@@ -186,3 +186,30 @@ def test_the_pseudo_inverse_rule_may_keep_its_diagonal():
     assert np.array_equal(np.diag(zeroed.weights), np.zeros(40))
     off = ~np.eye(40, dtype=bool)
     assert np.allclose(kept.weights[off], zeroed.weights[off])
+
+
+def test_a_dense_memory_stores_half_n_patterns():
+    patterns = random_patterns(60, 120, 4)
+    classical = hopsom.Hopfield(patterns, backend="cpu").recall(patterns, mode="sync")
+    dense = hopsom.Hopfield(patterns, interaction="poly:3", backend="cpu")
+    recalled = dense.recall(patterns, mode="sync")
+    assert not np.array_equal(classical.states, patterns)
+    assert np.array_equal(recalled.states, patterns)
+    assert recalled.endings == ["fixed_point"] * 60
+    # E(s) = −Σ_μ (ξ^μ·s)³, straight from numpy.
+    overlaps = patterns.astype(np.int64) @ patterns[:3].T.astype(np.int64)
+    assert np.array_equal(dense.energy(patterns[:3]), -(overlaps**3).sum(axis=0))
+
+
+def test_dense_interactions_are_checked():
+    patterns = random_patterns(4, 30, 5)
+    with pytest.raises(hopsom.InvalidArgument) as caught:
+        hopsom.Hopfield(patterns, interaction="poly:1")
+    assert str(caught.value) == "interaction=poly:1: the power must be from 2 to 30"
+    with pytest.raises(hopsom.InvalidArgument, match="it takes the hebbian rule, not storkey"):
+        hopsom.Hopfield(patterns, rule="storkey", interaction="exp")
+    with pytest.raises(hopsom.InvalidArgument, match="takes no thresholds or temperature"):
+        hopsom.Hopfield(patterns, interaction="exp").recall(patterns, temperature=1.0)
+    table = hopsom.capacity(40, [0.5], trials=1, mode="sync", interaction="poly:3")
+    assert table["interaction"] == ["poly:3"]
+    assert table["theory_capacity"][0] > 20

@@ -1,5 +1,6 @@
 //! `hopsom hopfield capacity`: store random patterns at several loads α = P/N and compare the
-//! measured one-step error with the classical theory.
+//! measured one-step error with theory: the classical network's, or for dense associative
+//! memories the signal-to-noise analysis and Krotov & Hopfield's capacity.
 
 use super::stdout::outln;
 use std::path::PathBuf;
@@ -15,7 +16,7 @@ use hopsom::error::Result;
 use hopsom::hopfield::capacity::{
     run_capacity, theory_one_step_error, CapacityRow, CapacitySpec, CRITICAL_LOAD,
 };
-use hopsom::hopfield::UpdateMode;
+use hopsom::hopfield::{Interaction, UpdateMode};
 use hopsom::io::plot::{side_by_side_charts, Chart, Series};
 
 #[derive(Debug, Args)]
@@ -38,9 +39,16 @@ pub struct CapacityArgs {
     #[arg(long, default_value_t = 100)]
     max_sweeps: u32,
     /// Write a PNG plot: measured one-step error against theory, and the stable fraction and
-    /// fixed-point overlap, against load, with the critical load α ≈ 0.138 marked.
+    /// fixed-point overlap, against load, with the critical load α ≈ 0.138 marked; for dense
+    /// interactions, against the number of patterns P (log scale), one line per interaction,
+    /// with the theory's one-step error.
     #[arg(long, value_name = "FILE")]
     plot: Option<PathBuf>,
+    /// The interaction functions to study, a comma-separated list of quadratic, poly:N,
+    /// repoly:N and exp (see `hopfield recall --help`); each is run over every load, and the
+    /// plot compares them (poly:2,poly:3,poly:4 shows Krotov & Hopfield's capacities).
+    #[arg(long, value_name = "LIST", default_value = "quadratic", value_delimiter = ',', value_parser = super::dynamics::parse_interaction)]
+    interaction: Vec<Interaction>,
     #[command(flatten)]
     learning: LearningArgs,
     #[command(flatten)]
@@ -50,27 +58,44 @@ pub struct CapacityArgs {
 pub fn run(args: CapacityArgs) -> Result<()> {
     let outputs = RunOutputs::default().file("--plot", args.plot.as_deref());
     outputs.check()?;
-    let spec = CapacitySpec {
-        neurons: args.neurons,
-        // Loads are not percentages, but the list syntax is the same as for noise levels.
-        loads: parse_levels(&args.loads, "--loads")?,
-        trials: args.trials,
-        seed: args.compute.seed,
-        learning: args.learning.learning(),
-        mode: args.mode,
-        max_sweeps: args.max_sweeps,
-    };
-    spec.check()?;
+    // Loads are not percentages, but the list syntax is the same as for noise levels.
+    let loads = parse_levels(&args.loads, "--loads")?;
+    let specs: Vec<CapacitySpec> = args
+        .interaction
+        .iter()
+        .map(|&interaction| CapacitySpec {
+            neurons: args.neurons,
+            loads: loads.clone(),
+            trials: args.trials,
+            seed: args.compute.seed,
+            learning: args.learning.learning(),
+            mode: args.mode,
+            max_sweeps: args.max_sweeps,
+            interaction,
+        })
+        .collect();
+    for spec in &specs {
+        spec.check()?;
+    }
+    let spec = &specs[0];
     let backend = args.compute.open_backend()?;
     let started = std::time::Instant::now();
-    let progress = args
-        .compute
-        .progress((spec.loads.len() * spec.trials) as u64, "capacity");
-    let rows = run_capacity(&spec, &backend, &progress)?;
+    let progress = args.compute.progress(
+        (specs.len() * spec.loads.len() * spec.trials) as u64,
+        "capacity",
+    );
+    let mut rows = Vec::new();
+    for spec in &specs {
+        rows.extend(run_capacity(spec, &backend, &progress)?);
+    }
     progress.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
     if let Some(path) = &args.plot {
-        write_plot(path, &rows, &spec)?;
+        if args.interaction == [Interaction::Quadratic] {
+            write_plot(path, &rows, spec)?;
+        } else {
+            write_dense_plot(path, &rows, spec.neurons)?;
+        }
     }
     if args.compute.json {
         return super::print_json(&json!({
@@ -80,6 +105,7 @@ pub fn run(args: CapacityArgs) -> Result<()> {
             "rule": spec.learning.rule,
             "keep_diagonal": spec.learning.keep_diagonal,
             "weights": spec.learning.weights,
+            "interactions": args.interaction,
             "trials": spec.trials,
             "seed": spec.seed,
             "critical_load": CRITICAL_LOAD,
@@ -88,29 +114,33 @@ pub fn run(args: CapacityArgs) -> Result<()> {
         }));
     }
     outln!(
-        "{:?} rule, {} neurons, {} trial(s) per load; theory: the Hebbian one-step error",
+        "{} rule, {} neurons, {} trial(s) per load; theory: the one-step error of the signal-to-noise analysis, and the capacity without errors",
         spec.learning.rule,
         spec.neurons,
         spec.trials
     )?;
     outln!(
-        "{:>7} {:>8} {:>14} {:>12} {:>8} {:>10}",
+        "{:>11} {:>7} {:>8} {:>14} {:>12} {:>8} {:>10} {:>11}",
+        "interaction",
         "load",
         "patterns",
         "one-step err",
         "theory",
         "stable",
-        "fp overlap"
+        "fp overlap",
+        "capacity"
     )?;
     for row in &rows {
         outln!(
-            "{:>7.4} {:>8} {:>14.3e} {:>12.3e} {:>8.3} {:>10.4}",
+            "{:>11} {:>7.4} {:>8} {:>14.3e} {:>12.3e} {:>8.3} {:>10.4} {:>11.4e}",
+            row.interaction.to_string(),
             row.load,
             row.patterns,
             row.one_step_error,
             row.theory_one_step_error,
             row.stable_fraction,
-            row.fixed_point_overlap
+            row.fixed_point_overlap,
+            row.theory_capacity
         )?;
     }
     outln!(
@@ -120,6 +150,67 @@ pub fn run(args: CapacityArgs) -> Result<()> {
         seconds
     )?;
     Ok(())
+}
+
+/// The dense memories' plot: one-step error (measured and theory) and stable fraction against
+/// the number of patterns, one colour pair per interaction.
+fn write_dense_plot(path: &std::path::Path, rows: &[CapacityRow], neurons: usize) -> Result<()> {
+    let mut interactions: Vec<Interaction> = rows.iter().map(|r| r.interaction).collect();
+    interactions.dedup();
+    let of = |interaction: Interaction, value: fn(&CapacityRow) -> f64| -> Vec<(f64, f64)> {
+        rows.iter()
+            .filter(|r| r.interaction == interaction)
+            .map(|r| (r.patterns as f64, value(r)))
+            .collect()
+    };
+    let mut errors = Vec::new();
+    let mut stable = Vec::new();
+    for &interaction in &interactions {
+        errors.push(Series {
+            label: format!("{interaction} measured"),
+            points: of(interaction, |r| r.one_step_error),
+        });
+        errors.push(Series {
+            label: format!("{interaction} theory"),
+            points: of(interaction, |r| r.theory_one_step_error),
+        });
+        stable.push(Series {
+            label: format!(
+                "{interaction} (theory: {:.0} without errors)",
+                rows.iter()
+                    .find(|r| r.interaction == interaction)
+                    .map_or(0.0, |r| r.theory_capacity)
+            ),
+            points: of(interaction, |r| r.stable_fraction),
+        });
+    }
+    let x_label = "stored patterns P (log scale)";
+    side_by_side_charts(
+        path,
+        &[
+            Chart {
+                log_y: true,
+                log_x: true,
+                legend_low: true,
+                ..Chart::new(
+                    &format!("One-step bit error rate, N = {neurons}"),
+                    x_label,
+                    "fraction of bits flipped",
+                    errors,
+                )
+            },
+            Chart {
+                y_range: Some((-0.02, 1.02)),
+                log_x: true,
+                ..Chart::new(
+                    &format!("Stored patterns that are fixed points, N = {neurons}"),
+                    x_label,
+                    "stable fraction",
+                    stable,
+                )
+            },
+        ],
+    )
 }
 
 fn write_plot(path: &std::path::Path, rows: &[CapacityRow], spec: &CapacitySpec) -> Result<()> {

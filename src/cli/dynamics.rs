@@ -6,7 +6,7 @@ use clap::Args;
 
 use hopsom::error::{Error, Result};
 use hopsom::hopfield::recall::{RecallParams, Thresholds};
-use hopsom::hopfield::{Learning, LearningRule, UpdateMode, WeightForm};
+use hopsom::hopfield::{Interaction, Learning, LearningRule, UpdateMode, WeightForm};
 use hopsom::io::vectors::{read_mask, read_neuron_values};
 
 /// How patterns are stored.
@@ -71,6 +71,21 @@ pub struct DynamicsArgs {
     /// deterministic rule.
     #[arg(long, default_value_t = 0.0)]
     pub temperature: f64,
+    /// The energy's interaction function F, E = −Σ_μ F(ξ^μ·s): quadratic (the classical
+    /// network, F(x) = x², through its couplings W), poly:N (F(x) = xⁿ, Krotov & Hopfield's
+    /// dense associative memory), repoly:N (xⁿ for x > 0, else 0) or exp (F(x) = eˣ,
+    /// Demircigil et al.). The dense ones recall through the stored patterns (Hebbian rule,
+    /// never an N x N matrix); exp takes no thresholds or temperature.
+    #[arg(long, value_parser = parse_interaction, default_value = "quadratic")]
+    pub interaction: Interaction,
+}
+
+/// `--interaction`'s parser: the library's message without its parameter name, which clap adds.
+pub fn parse_interaction(text: &str) -> std::result::Result<Interaction, String> {
+    text.parse::<Interaction>().map_err(|error| match error {
+        Error::Parameter { allowed, .. } => allowed,
+        other => other.to_string(),
+    })
 }
 
 impl DynamicsArgs {
@@ -110,6 +125,7 @@ impl DynamicsArgs {
             clamp,
             temperature: self.temperature,
             record_flips,
+            interaction: self.interaction,
         })
     }
 }

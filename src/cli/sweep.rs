@@ -70,7 +70,10 @@ pub fn run(args: SweepArgs) -> Result<()> {
         ))
     })?;
     let backend = args.compute.open_backend()?;
-    let learning = args.learning.learning();
+    let learning = args
+        .learning
+        .learning()
+        .for_interaction(spec.recall.interaction)?;
     check_network_fits(
         stored.neurons(),
         stored.len(),
@@ -96,6 +99,7 @@ pub fn run(args: SweepArgs) -> Result<()> {
             "neurons": stored.neurons(),
             "patterns": stored.len(),
             "rule": args.learning.rule,
+            "interaction": spec.recall.interaction,
             "weights": if network.is_factored() { "factored" } else { "dense" },
             "pattern_names": stored.names,
             "mode": args.dynamics.mode,

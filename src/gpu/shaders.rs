@@ -107,6 +107,12 @@ pub const RECALL_ASYNC_BLOCKED: ShaderModule = ShaderModule {
     ],
 };
 
+/// Recall in a dense associative memory (polynomial and exponential interactions).
+pub const DENSE_MEMORY: ShaderModule = ShaderModule {
+    name: "dense_memory",
+    parts: &[RNG, RECALL_COMMON, shader_file!("dense_memory.wgsl")],
+};
+
 pub const STORKEY: ShaderModule = ShaderModule {
     name: "storkey",
     parts: &[shader_file!("storkey.wgsl")],
@@ -147,6 +153,7 @@ pub const MODULES: &[ShaderModule] = &[
     RECALL_ASYNC,
     RECALL_ASYNC_FACTORED,
     RECALL_ASYNC_BLOCKED,
+    DENSE_MEMORY,
     STORKEY,
     PROJECTION,
     SOM_BMU,

@@ -13,7 +13,7 @@ use crate::progress::Progress;
 
 use super::patterns::PatternSet;
 use super::recall::{recall, RecallParams, UpdateMode};
-use super::{learn, noise, Learning};
+use super::{learn, noise, Interaction, Learning};
 use crate::backend::Backend;
 use crate::error::{Error, Param, Result};
 use crate::rng::{Domain, StreamKey};
@@ -35,11 +35,14 @@ pub struct CapacitySpec {
     /// How the fixed point is reached from each stored pattern.
     pub mode: UpdateMode,
     pub max_sweeps: u32,
+    /// The energy's interaction function (a dense associative memory's, or the classical one).
+    pub interaction: Interaction,
 }
 
 /// One load of a capacity study.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CapacityRow {
+    pub interaction: Interaction,
     pub load: f64,
     pub patterns: usize,
     pub trials: usize,
@@ -50,15 +53,17 @@ pub struct CapacityRow {
     pub one_step_error_stderr: f64,
     /// How `one_step_error_stderr` was computed: `between_sets` or `binomial`.
     pub one_step_error_stderr_method: &'static str,
+    /// The one-step error theory gives for the interaction (see
+    /// [`Interaction::theory_one_step_error`]).
     pub theory_one_step_error: f64,
+    /// The patterns theory says the interaction stores without errors at N (Krotov & Hopfield's
+    /// Nⁿ⁻¹ / (2 (2n−3)!! ln N), Demircigil et al.'s 2^(N/2) for exp).
+    pub theory_capacity: f64,
     pub stable_fraction: f64,
     pub fixed_point_overlap: f64,
 }
 
-/// The classical one-step error rate of the Hebbian rule at load α: ½ erfc(√(1/(2α))).
-pub fn theory_one_step_error(load: f64) -> f64 {
-    0.5 * libm::erfc((1.0 / (2.0 * load)).sqrt())
-}
+pub use super::interaction::theory_one_step_error;
 
 impl CapacitySpec {
     /// Checks the study's sizes before any pattern is drawn.
@@ -86,6 +91,8 @@ impl CapacitySpec {
         if self.max_sweeps == 0 {
             return Err(Error::parameter(Param::MaxSweeps, 0, "must be at least 1"));
         }
+        self.interaction.validate()?;
+        self.learning.for_interaction(self.interaction)?;
         if self.trials > u32::MAX as usize {
             return Err(Error::parameter(
                 Param::Trials,
@@ -200,10 +207,11 @@ pub fn capacity_tallies(
         )));
     }
     let n = spec.neurons;
+    let learning = spec.learning.for_interaction(spec.interaction)?;
     // Every load's network and recall are checked against the machine before the first is learned.
     for &load in &spec.loads {
         let count = spec.patterns_at(load);
-        super::recall::check_network_fits(n, count, &spec.learning, spec.mode, backend)?;
+        super::recall::check_network_fits(n, count, &learning, spec.mode, backend)?;
     }
     let mut tallies = Vec::with_capacity(spec.loads.len());
     for (load_index, &load) in spec.loads.iter().enumerate() {
@@ -216,13 +224,14 @@ pub fn capacity_tallies(
                 &[load_index as u32, trial as u32],
             );
             let stored = random_patterns(n, count, &key)?;
-            let network = learn(&stored, &spec.learning, backend)?;
+            let network = learn(&stored, &learning, backend)?;
             let keys: Vec<StreamKey> = (0..count)
                 .map(|p| noise::order_key(spec.seed, p, load * 1000.0, trial))
                 .collect();
             let one_step = RecallParams {
                 mode: UpdateMode::Sync,
                 max_sweeps: 1,
+                interaction: spec.interaction,
                 ..Default::default()
             };
             let stepped = recall(
@@ -249,6 +258,7 @@ pub fn capacity_tallies(
             let settle = RecallParams {
                 mode: spec.mode,
                 max_sweeps: spec.max_sweeps,
+                interaction: spec.interaction,
                 ..Default::default()
             };
             let settled = recall(
@@ -297,13 +307,15 @@ pub fn capacity_rows(spec: &CapacitySpec, tallies: &[CapacityTally]) -> Result<V
             let error = tally.flipped_bits as f64 / bits;
             let (stderr, method) = one_step_error_stderr(error, (count * n) as u64, tally);
             CapacityRow {
+                interaction: spec.interaction,
                 load,
                 patterns: count,
                 trials: tally.sets as usize,
                 one_step_error: error,
                 one_step_error_stderr: stderr,
                 one_step_error_stderr_method: method,
-                theory_one_step_error: theory_one_step_error(load),
+                theory_one_step_error: spec.interaction.theory_one_step_error(n, count),
+                theory_capacity: spec.interaction.theory_capacity(n),
                 stable_fraction: tally.stable as f64 / patterns,
                 fixed_point_overlap: tally.dot_sum as f64 / bits,
             }

@@ -2,6 +2,7 @@
 
 pub mod analysis;
 pub mod capacity;
+pub mod interaction;
 pub mod learn;
 pub mod network;
 pub mod noise;
@@ -10,6 +11,7 @@ pub mod recall;
 pub mod sweep;
 
 pub use analysis::{best_match, BestMatch};
+pub use interaction::Interaction;
 pub use learn::{hebbian_cpu, learn, learn_hebbian, Learning, LearningRule, WeightForm};
 pub use network::HopfieldNetwork;
 pub use patterns::{seed_patterns, GridShape, PatternSet, Polarity};

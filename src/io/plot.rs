@@ -53,6 +53,8 @@ pub struct Chart {
     pub y_range: Option<(f64, f64)>,
     /// Draw y on a log10 scale (points with y <= 0 are left out).
     pub log_y: bool,
+    /// Draw x on a log10 scale (points with x <= 0 are left out; a marker's x too).
+    pub log_x: bool,
     /// A labelled vertical line, for example a critical value.
     pub marker: Option<(f64, String)>,
     /// Put the legend in the lower right corner instead of the upper right.
@@ -69,6 +71,7 @@ impl Chart {
             series,
             y_range: None,
             log_y: false,
+            log_x: false,
             marker: None,
             legend_low: false,
         }
@@ -137,6 +140,7 @@ fn draw_chart(
 ) -> DrawResult {
     // A log scale is drawn as log10 of the values, with the ticks labelled in the values' units.
     let transform = |y: f64| if spec.log_y { y.log10() } else { y };
+    let transform_x = |x: f64| if spec.log_x { x.log10() } else { x };
     let lines: Vec<Vec<(f64, f64)>> = spec
         .series
         .iter()
@@ -144,7 +148,8 @@ fn draw_chart(
             line.points
                 .iter()
                 .filter(|p| p.1.is_finite() && (!spec.log_y || p.1 > 0.0))
-                .map(|&(x, y)| (x, transform(y)))
+                .filter(|p| !spec.log_x || p.0 > 0.0)
+                .map(|&(x, y)| (transform_x(x), transform(y)))
                 .collect()
         })
         .collect();
@@ -162,6 +167,14 @@ fn draw_chart(
     let y_decimals = if high - low >= 20.0 { 0 } else { 3 };
     let x_decimals = if x_high - x_low >= 8.0 { 0 } else { 3 };
     let log_y = spec.log_y;
+    let log_x = spec.log_x;
+    let x_format = move |x: &f64| {
+        if log_x {
+            format!("{:.0}", 10f64.powf(*x))
+        } else {
+            format!("{x:.x_decimals$}")
+        }
+    };
     let y_format = move |y: &f64| {
         if log_y {
             format!("{:.0e}", 10f64.powf(*y))
@@ -173,7 +186,7 @@ fn draw_chart(
     chart
         .configure_mesh()
         .x_labels(8)
-        .x_label_formatter(&|x| format!("{x:.x_decimals$}"))
+        .x_label_formatter(&x_format)
         .y_label_formatter(&y_format)
         .x_desc(spec.x_label.as_str())
         .y_desc(spec.y_label.as_str())
@@ -182,6 +195,7 @@ fn draw_chart(
         .light_line_style(RGBColor(235, 235, 235))
         .draw()?;
     if let Some((x, label)) = &spec.marker {
+        let x = &transform_x(*x);
         let grey = RGBColor(110, 110, 110);
         chart.draw_series(LineSeries::new(
             [(*x, low), (*x, high)],

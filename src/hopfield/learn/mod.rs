@@ -18,6 +18,7 @@ pub use hebbian::{hebbian_cpu, learn_hebbian};
 pub use pseudo_inverse::{gram_matrix, projection_cpu, projection_weights, pseudo_inverse_weights};
 pub use storkey::{storkey_cpu, storkey_weights};
 
+use super::interaction::Interaction;
 use super::network::HopfieldNetwork;
 use super::patterns::PatternSet;
 use crate::backend::Backend;
@@ -70,6 +71,38 @@ pub struct Learning {
     /// Keep the pseudo-inverse rule's self-weights (every rule's diagonal is zero otherwise).
     pub keep_diagonal: bool,
     pub weights: WeightForm,
+}
+
+impl Learning {
+    /// The learning a recall with `interaction` needs: the classical network's as asked; a dense
+    /// associative memory recalls through the patterns themselves, so it takes the Hebbian rule
+    /// in factored form (no weight matrix).
+    pub fn for_interaction(self, interaction: Interaction) -> Result<Learning> {
+        if interaction.is_quadratic() {
+            return Ok(self);
+        }
+        if self.rule != LearningRule::Hebbian || self.keep_diagonal {
+            return Err(Error::parameter(
+                Param::Interaction,
+                interaction,
+                format!(
+                    "stores the patterns themselves: it takes the hebbian rule, not {}",
+                    self.rule
+                ),
+            ));
+        }
+        if self.weights == WeightForm::Dense {
+            return Err(Error::parameter(
+                Param::Interaction,
+                interaction,
+                "recalls through the patterns, never a weight matrix: use factored or auto weights",
+            ));
+        }
+        Ok(Learning {
+            weights: WeightForm::Factored,
+            ..self
+        })
+    }
 }
 
 /// Learns `patterns` as `learning` says, on `backend`.

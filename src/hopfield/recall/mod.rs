@@ -18,12 +18,14 @@
 //! agree bit for bit.
 
 mod cpu;
+mod dense;
 mod factored_async;
 mod gpu;
 mod sync_batch;
 
 use crate::progress::Progress;
 
+use super::interaction::Interaction;
 use super::network::{FieldTracker, HopfieldNetwork};
 use crate::backend::Backend;
 use crate::error::{Error, Param, Result};
@@ -77,6 +79,9 @@ pub struct RecallParams {
     pub temperature: f64,
     /// Record every flip (asynchronous mode), for trajectories and animations.
     pub record_flips: bool,
+    /// The energy's interaction function: quadratic (the classical network, through its
+    /// couplings) or a dense associative memory's, through the stored patterns.
+    pub interaction: Interaction,
 }
 
 impl Default for RecallParams {
@@ -89,6 +94,7 @@ impl Default for RecallParams {
             clamp: None,
             temperature: 0.0,
             record_flips: false,
+            interaction: Interaction::Quadratic,
         }
     }
 }
@@ -244,13 +250,7 @@ impl RecallParams {
             })
             .collect::<Result<Vec<_>>>()?;
         let (glauber_factor, logit_table) = if self.temperature > 0.0 {
-            let table = (0..GLAUBER_LEVELS)
-                .map(|k| {
-                    let q = (k as f64 + 0.5) / GLAUBER_LEVELS as f64;
-                    (q / (1.0 - q)).ln() as f32
-                })
-                .collect();
-            ((2.0 / (self.temperature * scale)) as f32, table)
+            ((2.0 / (self.temperature * scale)) as f32, logit_table())
         } else {
             (0.0, Vec::new())
         };
@@ -260,6 +260,17 @@ impl RecallParams {
             logit_table,
         })
     }
+}
+
+/// logit((k + 0.5) / GLAUBER_LEVELS) for every k: a neuron becomes +1 when its Glauber argument
+/// exceeds the entry its draw picks.
+pub(crate) fn logit_table() -> Vec<f32> {
+    (0..GLAUBER_LEVELS)
+        .map(|k| {
+            let q = (k as f64 + 0.5) / GLAUBER_LEVELS as f64;
+            (q / (1.0 - q)).ln() as f32
+        })
+        .collect()
 }
 
 /// A clamped neuron's `up`: no input reaches it (`CLAMPED` in shaders/recall_common.wgsl).
@@ -375,7 +386,6 @@ pub fn recall(
     backend: &Backend,
     progress: &dyn Progress,
 ) -> Result<Vec<RecallOutcome>> {
-    let dynamics = params.checked(network)?;
     let n = network.neurons();
     if probes.is_empty() {
         return Err(Error::InvalidData("no probes to recall".into()));
@@ -396,6 +406,10 @@ pub fn recall(
             "a probe holds {value}, not +1 or -1"
         )));
     }
+    if !params.interaction.is_quadratic() {
+        return dense::recall_dense(network, probes, keys, params, backend, progress);
+    }
+    let dynamics = params.checked(network)?;
     match backend {
         Backend::Cpu => cpu::recall_cpu(network, probes, keys, params, &dynamics, progress),
         Backend::Gpu(ctx) => {
@@ -456,6 +470,9 @@ pub fn trajectory_energies(
     initial: &[i8],
     flips: &[u32],
 ) -> Result<Vec<f64>> {
+    if !params.interaction.is_quadratic() {
+        return dense::trajectory_energies(network, params, initial, flips);
+    }
     let dynamics = params.checked(network)?;
     let mut state = initial.to_vec();
     let mut terms = energy_terms(network, &dynamics, &state);

@@ -1,0 +1,199 @@
+//! The CPU twin of shaders/dense_memory.wgsl: the same preferences, summed in the same order,
+//! the same visiting orders and draws, so states, sweep counts and energies are identical.
+
+use rayon::prelude::*;
+
+use super::{DenseMemory, Preference, Table};
+use crate::error::{Error, Result};
+use crate::hopfield::recall::{glauber_round, Ending, RecallOutcome, RecallParams, UpdateMode};
+use crate::progress::Progress;
+use crate::rng::StreamKey;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+
+pub(super) fn recall(
+    memory: &DenseMemory,
+    probes: &[i8],
+    keys: &[StreamKey],
+    params: &RecallParams,
+    progress: &dyn Progress,
+) -> Result<Vec<RecallOutcome>> {
+    let n = memory.neurons;
+    let stopped = AtomicBool::new(false);
+    let outcomes = probes
+        .par_chunks(n)
+        .zip(keys)
+        .map(|(probe, key)| {
+            if stopped.load(Relaxed) || progress.cancelled() {
+                stopped.store(true, Relaxed);
+                return None;
+            }
+            let outcome = match params.mode {
+                UpdateMode::Sync => recall_sync(memory, probe, key, params.max_sweeps),
+                UpdateMode::Async => recall_async(memory, probe, key, params),
+            };
+            progress.advance(1);
+            Some(outcome)
+        })
+        .collect::<Option<Vec<_>>>();
+    outcomes.ok_or(Error::Interrupted)
+}
+
+/// The shift of the exponential's terms: the largest overlap plus one, so that every term
+/// e^(m ± 1 − top) is at most 1 (`top` in shaders/dense_memory.wgsl). Unused for polynomials.
+pub(crate) fn exp_top(overlaps: &[i32]) -> i32 {
+    overlaps.iter().copied().max().unwrap_or(0) + 1
+}
+
+/// Neuron `i`'s preference for +1 in state `sigma`, from the overlaps of the whole state:
+/// σ_i Σ_μ (A_μ − B_μ) + Σ_μ ξ_i^μ (A_μ + B_μ), summed in pattern order (`preference` in the
+/// WGSL).
+pub(crate) fn preference(
+    memory: &DenseMemory,
+    overlaps: &[i32],
+    top: i32,
+    i: usize,
+    sigma: i8,
+) -> Preference {
+    let p = memory.stored;
+    let column = &memory.columns[i * p..(i + 1) * p];
+    match &memory.differences {
+        Table::Exact(g) => {
+            let offset = memory.neurons as i32 + 1;
+            let (mut d, mut s) = (0i64, 0i64);
+            for (&m, &x) in overlaps.iter().zip(column) {
+                let a = g[(m - 1 + offset) as usize];
+                let b = g[(m + 1 + offset) as usize];
+                d += a - b;
+                s += if x > 0 { a + b } else { -(a + b) };
+            }
+            Preference::Exact(if sigma > 0 { d + s } else { s - d })
+        }
+        Table::Exp(e) => {
+            let (mut d, mut s) = (0f32, 0f32);
+            for (&m, &x) in overlaps.iter().zip(column) {
+                let a = e[(top - m + 1) as usize];
+                let b = e[(top - m - 1) as usize];
+                d += a - b;
+                s += if x > 0 { a + b } else { -(a + b) };
+            }
+            Preference::Scaled(if sigma > 0 { s + d } else { s + -d })
+        }
+    }
+}
+
+/// Neuron `i` became `updated`: every overlap moves by 2 · updated · ξ_i^μ.
+pub(crate) fn flip_overlaps(memory: &DenseMemory, overlaps: &mut [i32], i: usize, updated: i8) {
+    let p = memory.stored;
+    for (m, &x) in overlaps.iter_mut().zip(&memory.columns[i * p..(i + 1) * p]) {
+        *m += 2 * i32::from(updated) * i32::from(x);
+    }
+}
+
+/// Twin of `sync_update` + `sync_finish`: every neuron from the same state; ends at a fixed
+/// point, a two-cycle or the sweep limit.
+fn recall_sync(
+    memory: &DenseMemory,
+    initial: &[i8],
+    key: &StreamKey,
+    max_sweeps: u32,
+) -> RecallOutcome {
+    let n = memory.neurons;
+    let mut state = initial.to_vec();
+    let mut before: Vec<i8> = Vec::new();
+    let mut overlaps = memory.overlaps(&state);
+    let mut energy = vec![memory.energy(&state, &overlaps)];
+    let mut ending = Ending::SweepLimit;
+    let mut sweeps = 0;
+    for sweep in 0..max_sweeps {
+        let top = exp_top(&overlaps);
+        let next: Vec<i8> = (0..n)
+            .map(|i| {
+                let preference = preference(memory, &overlaps, top, i, state[i]);
+                let draw = glauber_draw(memory, key, sweep, i);
+                memory.decide(i, preference, state[i], draw)
+            })
+            .collect();
+        sweeps = sweep + 1;
+        let changed = next != state;
+        let back = sweep >= 1 && next == before;
+        before = std::mem::replace(&mut state, next);
+        overlaps = memory.overlaps(&state);
+        energy.push(memory.energy(&state, &overlaps));
+        if !changed {
+            ending = Ending::FixedPoint;
+            break;
+        }
+        if back {
+            ending = Ending::TwoCycle;
+            break;
+        }
+    }
+    RecallOutcome {
+        final_state: state,
+        sweeps,
+        ending,
+        energy,
+        flips: None,
+    }
+}
+
+/// Twin of `async_sweep`: one neuron at a time in the probe's order for each sweep.
+fn recall_async(
+    memory: &DenseMemory,
+    initial: &[i8],
+    key: &StreamKey,
+    params: &RecallParams,
+) -> RecallOutcome {
+    let n = memory.neurons;
+    let mut state = initial.to_vec();
+    let mut overlaps = memory.overlaps(&state);
+    let mut energy = vec![memory.energy(&state, &overlaps)];
+    let mut flips = Vec::new();
+    let mut order = Vec::with_capacity(n);
+    let mut ending = Ending::SweepLimit;
+    let mut sweeps = 0;
+    for sweep in 0..params.max_sweeps {
+        key.permutation(sweep, n, &mut order);
+        let mut changed = false;
+        for &neuron in &order {
+            let i = neuron as usize;
+            if memory.rules[i].clamped {
+                continue;
+            }
+            let top = exp_top(&overlaps);
+            let preference = preference(memory, &overlaps, top, i, state[i]);
+            let draw = glauber_draw(memory, key, sweep, i);
+            let updated = memory.decide(i, preference, state[i], draw);
+            if updated != state[i] {
+                state[i] = updated;
+                flip_overlaps(memory, &mut overlaps, i, updated);
+                changed = true;
+                if params.record_flips {
+                    flips.push(neuron);
+                }
+            }
+        }
+        sweeps = sweep + 1;
+        energy.push(memory.energy(&state, &overlaps));
+        if !changed {
+            ending = Ending::FixedPoint;
+            break;
+        }
+    }
+    RecallOutcome {
+        final_state: state,
+        sweeps,
+        ending,
+        energy,
+        flips: params.record_flips.then_some(flips),
+    }
+}
+
+/// Neuron `i`'s Glauber draw in `sweep` (0 at temperature 0, where none is needed).
+fn glauber_draw(memory: &DenseMemory, key: &StreamKey, sweep: u32, i: usize) -> u32 {
+    if memory.glauber_factor > 0.0 {
+        key.draw(glauber_round(sweep), i as u32)
+    } else {
+        0
+    }
+}
