@@ -123,11 +123,13 @@ fn parameter_line(named: &str, allowed: &str) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Param {
     Backend,
+    Beta,
     Colors,
     Cutoff,
     Epochs,
     Interaction,
     KeepDiagonal,
+    Levels,
     Loads,
     Lr,
     LrEnd,
@@ -140,22 +142,26 @@ pub enum Param {
     Sigma,
     SigmaEnd,
     Size,
+    Steps,
     Tau,
     Temperature,
     Threshold,
+    Tolerance,
     Trials,
     Weights,
 }
 
 impl Param {
     /// Every parameter, for front ends that check they can spell each one.
-    pub const ALL: [Param; 23] = [
+    pub const ALL: [Param; 27] = [
         Param::Backend,
+        Param::Beta,
         Param::Colors,
         Param::Cutoff,
         Param::Epochs,
         Param::Interaction,
         Param::KeepDiagonal,
+        Param::Levels,
         Param::Loads,
         Param::Lr,
         Param::LrEnd,
@@ -168,9 +174,11 @@ impl Param {
         Param::Sigma,
         Param::SigmaEnd,
         Param::Size,
+        Param::Steps,
         Param::Tau,
         Param::Temperature,
         Param::Threshold,
+        Param::Tolerance,
         Param::Trials,
         Param::Weights,
     ];
@@ -179,11 +187,13 @@ impl Param {
     pub fn name(self) -> &'static str {
         match self {
             Param::Backend => "backend",
+            Param::Beta => "beta",
             Param::Colors => "colors",
             Param::Cutoff => "cutoff",
             Param::Epochs => "epochs",
             Param::Interaction => "interaction",
             Param::KeepDiagonal => "keep_diagonal",
+            Param::Levels => "levels",
             Param::Loads => "loads",
             Param::Lr => "lr",
             Param::LrEnd => "lr_end",
@@ -196,9 +206,11 @@ impl Param {
             Param::Sigma => "sigma",
             Param::SigmaEnd => "sigma_end",
             Param::Size => "size",
+            Param::Steps => "steps",
             Param::Tau => "tau",
             Param::Temperature => "temperature",
             Param::Threshold => "threshold",
+            Param::Tolerance => "tolerance",
             Param::Trials => "trials",
             Param::Weights => "weights",
         }

@@ -18,6 +18,7 @@ pub mod gpu;
 pub mod hopfield;
 pub mod io;
 pub mod limits;
+pub mod modern;
 pub mod progress;
 pub mod rng;
 pub mod som;

@@ -80,6 +80,8 @@ pub enum Domain {
     SomInit = 0x736f_6d69,
     /// The order in which online training visits the samples.
     SomOrder = 0x736f_6d6f,
+    /// How a modern Hopfield query is corrupted (masked entries, Gaussian noise).
+    Corruption = 0x636f_7272,
 }
 
 /// One independent stream of random numbers, named by a seed and a path of counters

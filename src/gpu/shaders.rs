@@ -113,6 +113,12 @@ pub const DENSE_MEMORY: ShaderModule = ShaderModule {
     parts: &[RNG, RECALL_COMMON, shader_file!("dense_memory.wgsl")],
 };
 
+/// Modern Hopfield retrieval: tiled products and a row-wise softmax.
+pub const MODERN: ShaderModule = ShaderModule {
+    name: "modern",
+    parts: &[shader_file!("modern.wgsl")],
+};
+
 pub const STORKEY: ShaderModule = ShaderModule {
     name: "storkey",
     parts: &[shader_file!("storkey.wgsl")],
@@ -154,6 +160,7 @@ pub const MODULES: &[ShaderModule] = &[
     RECALL_ASYNC_FACTORED,
     RECALL_ASYNC_BLOCKED,
     DENSE_MEMORY,
+    MODERN,
     STORKEY,
     PROJECTION,
     SOM_BMU,

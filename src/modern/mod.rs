@@ -1,0 +1,343 @@
+//! Modern Hopfield networks (Ramsauer et al. 2020, "Hopfield Networks is All You Need"):
+//! continuous states ξ ∈ R^D retrieved from stored patterns x_1..x_P by the update
+//!
+//!     ξ ← Xᵀ softmax(β X ξ)
+//!
+//! (X holds the patterns as rows), the attention update, which lowers the energy
+//!
+//!     E(ξ) = −β⁻¹ log Σ_i exp(β x_iᵀξ) + ½ ξᵀξ + β⁻¹ log P + ½ M²,   M = max_i ‖x_i‖.
+//!
+//! A batch of queries is one pair of matrix products around a row-wise softmax, computed
+//! stably (the largest score subtracted before exp). [`retrieve`] drives the steps on either
+//! backend through an [`engine::Engine`]: `cpu.rs` (GEMM on every core) or `gpu.rs`
+//! (shaders/modern.wgsl, tiled); the CPU is the reference the GPU is held to within
+//! [`GPU_TOLERANCE`].
+//!
+//! Per query the result names the stored pattern with the largest weight, that weight, and the
+//! kind of state reached, the paper's three: a fixed point near a single pattern, a metastable
+//! state averaging a subset of patterns, or the global average of them all.
+
+pub mod corrupt;
+mod cpu;
+mod engine;
+mod gpu;
+pub mod sweep;
+
+use crate::backend::Backend;
+use crate::error::{Error, Param, Result};
+use crate::progress::Progress;
+
+pub use engine::Engine;
+
+/// How far the GPU's weights and retrieved states may be from the CPU's: absolute, for weights
+/// in [0, 1] and states relative to the largest stored value (exp and summation order differ).
+pub const GPU_TOLERANCE: f32 = 1e-4;
+
+/// A state is a fixed point near a single pattern when that pattern takes at least this share
+/// of the attention.
+pub const SINGLE_PATTERN_WEIGHT: f32 = 0.9;
+/// A state is the global average when the effective number of patterns it averages, 1 / Σ wᵢ²,
+/// is at least this share of all of them.
+pub const GLOBAL_AVERAGE_SHARE: f32 = 0.9;
+
+/// The most bytes of attention weights one batch of queries holds (the batch is sized by it).
+const BATCH_ATTENTION_BYTES: u64 = 256 << 20;
+/// The most bytes of attention weights kept for the whole call (`attention.npy`).
+pub const ATTENTION_LIMIT_BYTES: u64 = 1 << 30;
+
+/// Stored patterns and an inverse temperature β.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModernHopfield {
+    patterns: usize,
+    dim: usize,
+    /// P x D, row-major (unit rows when normalised).
+    stored: Vec<f32>,
+    beta: f32,
+    normalize: bool,
+    /// M = max_i ‖x_i‖, for the energy's constant.
+    largest_norm: f64,
+}
+
+/// How many update steps a retrieval takes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Steps {
+    /// Exactly this many (at least 1).
+    Fixed(u32),
+    /// Until every query moves by at most `tolerance` · ‖ξ‖ in a step, at most `max_steps`.
+    UntilConverged { max_steps: u32, tolerance: f32 },
+}
+
+impl Steps {
+    fn limit(self) -> u32 {
+        match self {
+            Steps::Fixed(steps) => steps,
+            Steps::UntilConverged { max_steps, .. } => max_steps,
+        }
+    }
+}
+
+/// The paper's three kinds of fixed points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StateKind {
+    /// Near a single stored pattern (its weight at least [`SINGLE_PATTERN_WEIGHT`]).
+    SinglePattern,
+    /// An average over a subset of similar patterns.
+    Metastable,
+    /// The average of (nearly) all patterns.
+    GlobalAverage,
+}
+
+/// What retrieval found for one query.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct QueryReport {
+    /// The stored pattern with the largest weight in the last step (the lowest index on a tie).
+    pub best_pattern: usize,
+    pub weight: f32,
+    /// 1 / Σ wᵢ²: how many patterns the state averages.
+    pub effective_patterns: f32,
+    pub kind: StateKind,
+    /// Steps taken.
+    pub steps: u32,
+    pub converged: bool,
+}
+
+/// Every query's retrieval.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Retrieval {
+    pub queries: usize,
+    pub dim: usize,
+    pub patterns: usize,
+    /// The retrieved states, queries x D.
+    pub retrieved: Vec<f32>,
+    /// The softmax weights of each query's last step, queries x P, when they were kept.
+    pub attention: Option<Vec<f32>>,
+    /// Per query: the energy of the initial state and after every step.
+    pub energies: Vec<Vec<f64>>,
+    pub reports: Vec<QueryReport>,
+}
+
+impl ModernHopfield {
+    /// `stored` holds `patterns` rows of `dim` values. With `normalize` every stored pattern
+    /// (and every query) is scaled to unit length, so that β·xᵀξ is β times a cosine.
+    pub fn new(
+        stored: Vec<f32>,
+        patterns: usize,
+        dim: usize,
+        beta: f64,
+        normalize: bool,
+    ) -> Result<Self> {
+        if !(beta.is_finite() && beta > 0.0 && beta < f64::from(f32::MAX)) {
+            return Err(Error::parameter(
+                Param::Beta,
+                beta,
+                "must be a positive number",
+            ));
+        }
+        if patterns == 0 || dim == 0 {
+            return Err(Error::InvalidData(format!(
+                "no stored patterns to retrieve from ({patterns} x {dim})"
+            )));
+        }
+        if Some(stored.len()) != patterns.checked_mul(dim) {
+            return Err(Error::InvalidData(format!(
+                "{} stored values are not {patterns} patterns of {dim}",
+                stored.len()
+            )));
+        }
+        check_finite("the stored patterns", &stored)?;
+        let mut stored = stored;
+        if normalize {
+            normalize_rows(&mut stored, dim);
+        }
+        let largest_norm = stored
+            .chunks_exact(dim)
+            .map(|row| {
+                row.iter()
+                    .map(|&v| f64::from(v).powi(2))
+                    .sum::<f64>()
+                    .sqrt()
+            })
+            .fold(0.0, f64::max);
+        Ok(ModernHopfield {
+            patterns,
+            dim,
+            stored,
+            beta: beta as f32,
+            normalize,
+            largest_norm,
+        })
+    }
+
+    pub fn patterns(&self) -> usize {
+        self.patterns
+    }
+
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    pub fn beta(&self) -> f32 {
+        self.beta
+    }
+
+    /// The stored patterns as retrieval uses them (normalised when asked), P x D.
+    pub fn stored(&self) -> &[f32] {
+        &self.stored
+    }
+
+    /// The energy of a state whose scaled log-sum-exp log Σ exp(β x_iᵀξ) is `lse`.
+    fn energy(&self, lse: f32, state: &[f32]) -> f64 {
+        let beta = f64::from(self.beta);
+        let half_norm = 0.5 * state.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>();
+        -f64::from(lse) / beta
+            + half_norm
+            + (self.patterns as f64).ln() / beta
+            + 0.5 * self.largest_norm.powi(2)
+    }
+}
+
+/// Every value finite, or an error naming `what`.
+fn check_finite(what: &str, values: &[f32]) -> Result<()> {
+    match values.iter().position(|v| !v.is_finite()) {
+        Some(at) => Err(Error::InvalidData(format!(
+            "{what} hold {} at position {at}; every value must be finite",
+            values[at]
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Scales every row of `dim` values to unit length (a zero row stays zero).
+fn normalize_rows(values: &mut [f32], dim: usize) {
+    for row in values.chunks_exact_mut(dim) {
+        let norm = row
+            .iter()
+            .map(|&v| f64::from(v).powi(2))
+            .sum::<f64>()
+            .sqrt();
+        if norm > 0.0 {
+            row.iter_mut()
+                .for_each(|v| *v = (f64::from(*v) / norm) as f32);
+        }
+    }
+}
+
+/// Retrieves every query (queries x D, row-major) from `memory`. `keep_attention` asks for the
+/// last step's weights (refused when they would pass [`ATTENTION_LIMIT_BYTES`]: the caller
+/// checks [`attention_fits`] first). `progress` advances by one per query.
+pub fn retrieve(
+    memory: &ModernHopfield,
+    queries: &[f32],
+    steps: Steps,
+    keep_attention: bool,
+    backend: &Backend,
+    progress: &dyn Progress,
+) -> Result<Retrieval> {
+    let (p, d) = (memory.patterns, memory.dim);
+    if queries.is_empty() || !queries.len().is_multiple_of(d) {
+        return Err(Error::InvalidData(format!(
+            "{} query values are not whole queries of {d} (the stored patterns' dimension)",
+            queries.len()
+        )));
+    }
+    check_finite("the queries", queries)?;
+    let count = queries.len() / d;
+    match steps {
+        Steps::Fixed(0) | Steps::UntilConverged { max_steps: 0, .. } => {
+            return Err(Error::parameter(Param::Steps, 0, "must be at least 1"))
+        }
+        Steps::UntilConverged { tolerance, .. } if !(tolerance.is_finite() && tolerance > 0.0) => {
+            return Err(Error::parameter(
+                Param::Tolerance,
+                tolerance,
+                "must be a positive number",
+            ))
+        }
+        _ => {}
+    }
+    if keep_attention && !attention_fits(count, p) {
+        return Err(Error::TooLarge(format!(
+            "the attention of {count} queries over {p} patterns exceeds {}",
+            crate::gpu::human_bytes(ATTENTION_LIMIT_BYTES)
+        )));
+    }
+    crate::limits::check_host_memory(
+        &format!("{count} queries of {d} values and their retrieval"),
+        crate::limits::checked_product(&[count as u64, d as u64, 4 * 3]),
+    )?;
+    let mut engine: Box<dyn Engine + '_> = match backend {
+        Backend::Cpu => Box::new(cpu::CpuEngine::new(memory)),
+        Backend::Gpu(ctx) => Box::new(gpu::GpuEngine::new(ctx, memory)?),
+    };
+    let batch = ((BATCH_ATTENTION_BYTES / (4 * p as u64).max(1)) as usize)
+        .clamp(1, engine.max_batch())
+        .min(count);
+    let mut retrieval = Retrieval {
+        queries: count,
+        dim: d,
+        patterns: p,
+        retrieved: Vec::with_capacity(queries.len()),
+        attention: keep_attention.then(|| Vec::with_capacity(count * p)),
+        energies: Vec::with_capacity(count),
+        reports: Vec::with_capacity(count),
+    };
+    for chunk in queries.chunks(batch * d) {
+        let mut states = chunk.to_vec();
+        if memory.normalize {
+            normalize_rows(&mut states, d);
+        }
+        let part = engine::run_batch(memory, engine.as_mut(), states, steps)?;
+        retrieval.retrieved.extend(part.states);
+        if let Some(kept) = &mut retrieval.attention {
+            kept.extend(&part.attention);
+        }
+        retrieval.energies.extend(part.energies);
+        retrieval.reports.extend(part.reports);
+        progress.advance((chunk.len() / d) as u64);
+        if progress.cancelled() {
+            return Err(Error::Interrupted);
+        }
+    }
+    Ok(retrieval)
+}
+
+/// Whether the attention weights of `queries` over `patterns` fit [`ATTENTION_LIMIT_BYTES`].
+pub fn attention_fits(queries: usize, patterns: usize) -> bool {
+    crate::limits::checked_product(&[queries as u64, patterns as u64, 4])
+        .is_some_and(|bytes| bytes <= ATTENTION_LIMIT_BYTES)
+}
+
+/// The report of a query whose last weights were `weights`.
+fn report(weights: &[f32], steps: u32, converged: bool) -> QueryReport {
+    // The lowest index wins a tie.
+    let (best_pattern, weight) =
+        weights
+            .iter()
+            .copied()
+            .enumerate()
+            .fold((0, f32::NEG_INFINITY), |best, (i, w)| {
+                if w > best.1 {
+                    (i, w)
+                } else {
+                    best
+                }
+            });
+    let squares: f64 = weights.iter().map(|&w| f64::from(w).powi(2)).sum();
+    let effective = (1.0 / squares.max(f64::MIN_POSITIVE)) as f32;
+    let kind = if weight >= SINGLE_PATTERN_WEIGHT {
+        StateKind::SinglePattern
+    } else if effective >= GLOBAL_AVERAGE_SHARE * weights.len() as f32 {
+        StateKind::GlobalAverage
+    } else {
+        StateKind::Metastable
+    };
+    QueryReport {
+        best_pattern,
+        weight,
+        effective_patterns: effective,
+        kind,
+        steps,
+        converged,
+    }
+}
