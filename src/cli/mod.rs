@@ -6,6 +6,7 @@ mod demo;
 mod devices;
 mod dynamics;
 mod levels;
+mod modern;
 mod output;
 mod outputs;
 mod recall;
@@ -51,6 +52,22 @@ enum Command {
     /// Kohonen self-organizing maps.
     #[command(subcommand)]
     Som(SomCommand),
+    /// Modern Hopfield networks (Ramsauer et al. 2020): continuous patterns retrieved by the
+    /// attention update ξ ← Xᵀ softmax(β X ξ).
+    #[command(subcommand)]
+    Modern(ModernCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ModernCommand {
+    /// Retrieve a batch of queries (given, or corrupted copies of the stored patterns); report
+    /// per query the pattern of the largest weight, that weight and the kind of state reached
+    /// (single-pattern fixed point, metastable average, global average); write retrieved.npy,
+    /// attention.npy, energies.csv, report.csv and a picture.
+    Retrieve(modern::RetrieveArgs),
+    /// Retrieval accuracy over inverse temperatures β and corruption levels (masked entries or
+    /// Gaussian noise); tabulate and plot.
+    Sweep(modern::SweepArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -255,6 +272,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Som(SomCommand::Train(args)) => som_train::run(args),
         Command::Som(SomCommand::Cluster(args)) => som_cluster::run(args),
         Command::Som(SomCommand::Segment(args)) => som_segment::run(args),
+        Command::Modern(ModernCommand::Retrieve(args)) => modern::run_retrieve(args),
+        Command::Modern(ModernCommand::Sweep(args)) => modern::run_sweep(args),
     }
 }
 

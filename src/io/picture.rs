@@ -47,6 +47,36 @@ pub fn side_by_side(images: &[RgbImage], gap: u32) -> RgbImage {
     canvas
 }
 
+/// Continuous values drawn as grey (−1 black, +1 white, clamped beyond), each a `scale` x
+/// `scale` square.
+pub fn grey_image(values: &[f32], shape: GridShape, scale: u32) -> RgbImage {
+    let scale = scale.max(1);
+    RgbImage::from_fn(
+        shape.width as u32 * scale,
+        shape.height as u32 * scale,
+        |x, y| {
+            let (column, row) = ((x / scale) as usize, (y / scale) as usize);
+            let value = values[row * shape.width + column].clamp(-1.0, 1.0);
+            let grey = ((value + 1.0) * 127.5).round() as u8;
+            Rgb([grey, grey, grey])
+        },
+    )
+}
+
+/// Pictures one above the other, separated by a grey gap.
+pub fn stacked(images: &[RgbImage], gap: u32) -> RgbImage {
+    let width = images.iter().map(RgbImage::width).max().unwrap_or(0);
+    let height = images.iter().map(RgbImage::height).sum::<u32>()
+        + gap * images.len().saturating_sub(1) as u32;
+    let mut canvas = RgbImage::from_pixel(width.max(1), height.max(1), Rgb([160, 160, 160]));
+    let mut y = 0;
+    for image in images {
+        image::imageops::replace(&mut canvas, image, 0, i64::from(y));
+        y += image.height() + gap;
+    }
+    canvas
+}
+
 /// A scale that makes a grid of `shape` about `target` pixels on its longer side.
 pub fn scale_for(shape: GridShape, target: u32) -> u32 {
     (target / shape.width.max(shape.height).max(1) as u32).clamp(1, 32)

@@ -17,6 +17,7 @@
 //! kind of state reached, the paper's three: a fixed point near a single pattern, a metastable
 //! state averaging a subset of patterns, or the global average of them all.
 
+pub mod builtin;
 pub mod corrupt;
 mod cpu;
 mod engine;
