@@ -605,3 +605,94 @@ fn dense_interactions_run_from_the_command_line() {
         "--interaction poly:3: stores the patterns themselves: it takes the hebbian rule, not storkey",
     );
 }
+
+#[test]
+fn modern_retrieval_runs_and_refuses_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let output = hopsom()
+        .args(["modern", "retrieve", "--stored", "builtin", "--beta", "32"])
+        .args(["--normalize", "--level", "40", "--backend", "cpu", "--json"])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let json = json_of(&output);
+    assert_eq!(json["queries"], 96);
+    assert!(json["correct"].as_u64().unwrap() >= 90, "{json}");
+    for file in [
+        "retrieved.npy",
+        "attention.npy",
+        "energies.csv",
+        "report.csv",
+        "retrieval.png",
+        "run.json",
+    ] {
+        assert!(out.join(file).is_file(), "{file}");
+    }
+    let three_d = hopsom::io::npy::write_npy(&dir.path().join("cube.npy"), &[2, 2, 2], &[0f32; 8]);
+    three_d.unwrap();
+    let cube = dir.path().join("cube.npy");
+    let cube = cube.to_str().unwrap();
+    let retrieve = |extra: &[&'static str]| -> Vec<&'static str> {
+        let mut args = vec!["modern", "retrieve", "--stored", "builtin"];
+        args.extend_from_slice(extra);
+        args
+    };
+    fails_with(
+        &retrieve(&["--beta", "0"]),
+        2,
+        "--beta 0: must be a positive number",
+    );
+    fails_with(
+        &retrieve(&["--beta", "nan"]),
+        2,
+        "--beta NaN: must be a positive number",
+    );
+    fails_with(
+        &retrieve(&["--beta", "1", "--level", "150"]),
+        2,
+        "--level 150: a masked share is a percentage in [0, 100]",
+    );
+    fails_with(
+        &retrieve(&["--beta", "1", "--steps", "0"]),
+        2,
+        "--steps 0: must be at least 1",
+    );
+    fails_with(
+        &retrieve(&["--beta", "1", "--image-shape", "10x10"]),
+        2,
+        "--image-shape 10x10: 100 values, but the patterns have 1024",
+    );
+    fails_with(
+        &["modern", "retrieve", "--stored", cube, "--beta", "1"],
+        1,
+        "takes a 1-D or 2-D array",
+    );
+    fails_with(
+        &[
+            "modern",
+            "retrieve",
+            "--stored",
+            "missing.npy",
+            "--beta",
+            "1",
+        ],
+        1,
+        "missing.npy",
+    );
+    fails_with(
+        &[
+            "modern", "sweep", "--stored", "builtin", "--beta", "1,0", "--levels", "10",
+        ],
+        2,
+        "--beta 0: must be a positive number",
+    );
+    fails_with(
+        &[
+            "modern", "sweep", "--stored", "builtin", "--beta", "1", "--levels", "10,150",
+        ],
+        2,
+        "--levels 150: a masked share is a percentage in [0, 100]",
+    );
+}

@@ -25,6 +25,7 @@ import numpy as np
 os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.gettempdir())
 
 from . import _hopsom
+from ._tables import Table, _engine_array, _finish, _float_list
 from .errors import (
     GpuFailure,
     HopsomError,
@@ -34,6 +35,7 @@ from .errors import (
     NoAdapter,
     TooLarge,
 )
+from .modern import ModernHopfield, Retrieval, builtin_tiles, modern_sweep
 
 __version__ = _hopsom.__version__
 __all__ = [
@@ -45,13 +47,18 @@ __all__ = [
     "HopsomIOError",
     "InvalidArgument",
     "InvalidData",
+    "ModernHopfield",
     "NoAdapter",
     "Recall",
+    "Retrieval",
+    "Table",
     "TooLarge",
+    "builtin_tiles",
     "capacity",
     "cluster_colours",
     "corrupt",
     "devices",
+    "modern_sweep",
     "seed_patterns",
     "sweep",
 ]
@@ -62,11 +69,6 @@ def devices():
     ``device_type``, ``driver``, ``software`` (llvmpipe and the like) and ``limits`` (what hopsom
     sizes its work by). An empty list when there is none; the CPU path always works."""
     return json.loads(_hopsom.devices_json())
-
-
-def _float_list(values):
-    """A number or any sequence of numbers (a list, a range, an array) as a list of floats."""
-    return [float(v) for v in np.atleast_1d(np.asarray(values, dtype=np.float64)).ravel()]
 
 
 def _bipolar(values, what, ndim):
@@ -100,39 +102,6 @@ def corrupt(pattern, percent, seed=1, trial=0, index=0):
     noisy probe the command line makes for stored pattern ``index`` in trial ``trial`` of ``seed``
     (`hopsom hopfield recall --noise percent --seed seed`)."""
     return _hopsom.corrupt(_bipolar(pattern, "pattern", 1), float(percent), seed, index, trial)
-
-
-class Table(dict):
-    """Equal-length columns by name (numpy arrays, lists for text), as the command line's JSON
-    rows give them; ``to_pandas()`` makes a DataFrame (pandas must be installed)."""
-
-    @classmethod
-    def from_rows(cls, rows):
-        table = cls()
-        for key in rows[0] if rows else ():
-            values = [row[key] for row in rows]
-            table[key] = values if isinstance(values[0], str) else np.asarray(values)
-        return table
-
-    def rows(self):
-        """The table as a list of dicts, one per row."""
-        keys = list(self)
-        count = len(self[keys[0]]) if keys else 0
-        return [{key: _plain(self[key][k]) for key in keys} for k in range(count)]
-
-    def to_pandas(self):
-        import pandas
-
-        return pandas.DataFrame(dict(self))
-
-
-def _plain(value):
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _finish(rows, as_frame):
-    table = Table.from_rows(rows)
-    return table.to_pandas() if as_frame else table
 
 
 def capacity(
@@ -423,13 +392,6 @@ class Hopfield:
             f"<hopsom.Hopfield of {len(self.patterns)} patterns, {self.neurons} neurons, "
             f"{form}, {self.interaction}, on {self.device}>"
         )
-
-
-def _engine_array(array, dtype):
-    """``array`` as the engine reads it: C-contiguous and aligned ``dtype`` (a copy only when
-    needed). Arrays that crossed a process boundary, or were made with ``np.frombuffer`` at an
-    odd offset, may be unaligned, and the engine reads whole elements."""
-    return np.require(array, dtype=dtype, requirements=["C_CONTIGUOUS", "ALIGNED"])
 
 
 def _samples(data, dim):

@@ -6,6 +6,7 @@
 mod callback;
 mod convert;
 mod hopfield;
+mod modern;
 mod som;
 mod studies;
 
@@ -30,6 +31,10 @@ fn _hopsom(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(studies::capacity_tallies_of, module)?)?;
     module.add_function(wrap_pyfunction!(studies::capacity_rows_json, module)?)?;
     module.add_function(wrap_pyfunction!(som::cluster_colours, module)?)?;
+    module.add_function(wrap_pyfunction!(modern::modern_sweep_json, module)?)?;
+    module.add_function(wrap_pyfunction!(modern::builtin_tiles, module)?)?;
+    module.add_class::<modern::NativeModern>()?;
+    module.add_class::<modern::NativeRetrieval>()?;
     module.add_class::<hopfield::NativeHopfield>()?;
     module.add_class::<hopfield::NativeRecall>()?;
     module.add_class::<som::NativeSom>()?;

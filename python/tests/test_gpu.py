@@ -54,3 +54,16 @@ def test_dense_memories_on_the_gpu_equal_the_cpu(gpu):
             ]
             assert np.array_equal(runs[0].states, runs[1].states), (interaction, mode)
             assert np.array_equal(runs[0].sweeps, runs[1].sweeps), (interaction, mode)
+
+
+def test_modern_retrieval_on_the_gpu_is_within_its_tolerance_of_the_cpu(gpu):
+    rng = np.random.default_rng(4)
+    stored = rng.standard_normal((120, 40))
+    queries = stored[:30] + 0.4 * rng.standard_normal((30, 40))
+    runs = [
+        hopsom.ModernHopfield(stored, beta=0.25, backend=b).retrieve(queries, steps=3)
+        for b in (gpu, "cpu")
+    ]
+    assert np.abs(runs[0].retrieved - runs[1].retrieved).max() < 1e-4
+    assert np.abs(runs[0].attention - runs[1].attention).max() < 1e-4
+    assert np.array_equal(runs[0].best_pattern, runs[1].best_pattern)
