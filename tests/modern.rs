@@ -5,9 +5,18 @@
 mod common;
 
 use hopsom::gpu::{AdapterPolicy, GpuContext};
-use hopsom::modern::{retrieve, ModernHopfield, StateKind, Steps, GPU_TOLERANCE};
+use hopsom::modern::{retrieve, ModernHopfield, RetrieveOptions, StateKind, Steps, GPU_TOLERANCE};
 use hopsom::rng::{Domain, StreamKey};
 use hopsom::{Backend, Silent};
+
+/// `steps`, with the attention kept or not, and the energies.
+fn options(steps: Steps, attention: bool) -> RetrieveOptions {
+    RetrieveOptions {
+        steps,
+        attention,
+        energies: true,
+    }
+}
 
 /// `rows` x `columns` values uniform in [-1, 1), seeded.
 fn uniform(rows: usize, columns: usize, seed: u64) -> Vec<f32> {
@@ -64,8 +73,7 @@ fn one_step_is_the_attention_update() {
     let got = retrieve(
         &memory,
         &queries,
-        Steps::Fixed(1),
-        true,
+        &options(Steps::Fixed(1), true),
         &Backend::Cpu,
         &Silent,
     )
@@ -80,11 +88,11 @@ fn one_step_is_the_attention_update() {
             assert!((f64::from(*a) - b).abs() < 1e-6, "{a} vs {b}");
         }
         assert!(
-            (got.energies[q][0] - energy).abs() < 1e-4,
+            (got.energies.as_ref().unwrap()[q][0] - energy).abs() < 1e-4,
             "{} vs {energy}",
-            got.energies[q][0]
+            got.energies.as_ref().unwrap()[q][0]
         );
-        assert_eq!(got.energies[q].len(), 2);
+        assert_eq!(got.energies.as_ref().unwrap()[q].len(), 2);
     }
 }
 
@@ -100,18 +108,34 @@ fn energy_falls_and_the_three_kinds_of_state_appear() {
         max_steps: 50,
         tolerance: 1e-6,
     };
-    let got = retrieve(&sharp, &query, steps, true, &Backend::Cpu, &Silent).unwrap();
+    let got = retrieve(
+        &sharp,
+        &query,
+        &options(steps, true),
+        &Backend::Cpu,
+        &Silent,
+    )
+    .unwrap();
     assert_eq!(got.reports[0].kind, StateKind::SinglePattern);
     assert_eq!(got.reports[0].best_pattern, 5);
     assert!(got.reports[0].converged);
     assert!(
-        got.energies[0].windows(2).all(|e| e[1] <= e[0] + 1e-6),
+        got.energies.as_ref().unwrap()[0]
+            .windows(2)
+            .all(|e| e[1] <= e[0] + 1e-6),
         "{:?}",
-        got.energies[0]
+        got.energies.as_ref().unwrap()[0]
     );
     // A tiny β: the global average of all patterns.
     let flat = ModernHopfield::new(stored.clone(), p, d, 0.01, true).unwrap();
-    let got = retrieve(&flat, &query, steps, false, &Backend::Cpu, &Silent).unwrap();
+    let got = retrieve(
+        &flat,
+        &query,
+        &options(steps, false),
+        &Backend::Cpu,
+        &Silent,
+    )
+    .unwrap();
     assert_eq!(got.reports[0].kind, StateKind::GlobalAverage);
     // Patterns 0 and 1 nearly equal: a query between them settles on their average.
     let mut close = stored.clone();
@@ -119,7 +143,14 @@ fn energy_falls_and_the_three_kinds_of_state_appear() {
         close[d + k] = close[k] + 0.05 * close[d + k];
     }
     let pair = ModernHopfield::new(close.clone(), p, d, 8.0, true).unwrap();
-    let got = retrieve(&pair, &close[..d], steps, false, &Backend::Cpu, &Silent).unwrap();
+    let got = retrieve(
+        &pair,
+        &close[..d],
+        &options(steps, false),
+        &Backend::Cpu,
+        &Silent,
+    )
+    .unwrap();
     assert_eq!(got.reports[0].kind, StateKind::Metastable);
     assert!((got.reports[0].effective_patterns - 2.0).abs() < 0.5);
 }
@@ -145,14 +176,22 @@ fn the_gpu_agrees_with_the_cpu_within_its_tolerance() {
         };
         let memory = ModernHopfield::new(stored, p, d, beta, normalize).unwrap();
         for steps in [Steps::Fixed(1), Steps::Fixed(3)] {
-            let cpu = retrieve(&memory, &queries, steps, true, &Backend::Cpu, &Silent).unwrap();
+            let cpu = retrieve(
+                &memory,
+                &queries,
+                &options(steps, true),
+                &Backend::Cpu,
+                &Silent,
+            )
+            .unwrap();
             // Blocks hold 16 patterns at least, so only the narrow cases can be capped.
             let mut backends = vec![Backend::Gpu(ctx.clone())];
             if 16 * 4 * d <= 64 << 10 {
                 backends.push(Backend::Gpu(capped.clone()));
             }
             for backend in backends {
-                let gpu = retrieve(&memory, &queries, steps, true, &backend, &Silent).unwrap();
+                let gpu =
+                    retrieve(&memory, &queries, &options(steps, true), &backend, &Silent).unwrap();
                 let close = |a: &[f32], b: &[f32], what: &str| {
                     for (x, y) in a.iter().zip(b) {
                         assert!(
@@ -167,12 +206,10 @@ fn the_gpu_agrees_with_the_cpu_within_its_tolerance() {
                     cpu.attention.as_ref().unwrap(),
                     "weight",
                 );
-                for (a, b) in gpu
-                    .energies
-                    .iter()
-                    .flatten()
-                    .zip(cpu.energies.iter().flatten())
-                {
+                let flat = |r: &hopsom::modern::Retrieval| -> Vec<f64> {
+                    r.energies.iter().flatten().flatten().copied().collect()
+                };
+                for (a, b) in flat(&gpu).into_iter().zip(flat(&cpu)) {
                     assert!((a - b).abs() <= 1e-3 * (1.0 + b.abs()), "energy {a} vs {b}");
                 }
                 for (a, b) in gpu.reports.iter().zip(&cpu.reports) {
@@ -194,9 +231,15 @@ fn bad_retrievals_are_refused() {
     assert!(error.to_string().contains("NaN at position 5"), "{error}");
     let memory = ModernHopfield::new(stored, 4, 3, 1.0, false).unwrap();
     let fails = |queries: &[f32], steps: Steps, needle: &str| {
-        let error = retrieve(&memory, queries, steps, false, &Backend::Cpu, &Silent)
-            .unwrap_err()
-            .to_string();
+        let error = retrieve(
+            &memory,
+            queries,
+            &options(steps, false),
+            &Backend::Cpu,
+            &Silent,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(error.contains(needle), "{error}");
     };
     fails(
@@ -211,4 +254,35 @@ fn bad_retrievals_are_refused() {
         "inf at position 1",
     );
     fails(&[1.0; 3], Steps::Fixed(0), "steps 0: must be at least 1");
+}
+
+#[test]
+fn leaving_out_the_energies_changes_nothing_else() {
+    let (p, d) = (60, 30);
+    let stored = uniform(p, d, 7);
+    let queries = uniform(25, d, 8);
+    let memory = ModernHopfield::new(stored, p, d, 6.0, true).unwrap();
+    let steps = Steps::UntilConverged {
+        max_steps: 20,
+        tolerance: 1e-5,
+    };
+    let all = retrieve(
+        &memory,
+        &queries,
+        &options(steps, true),
+        &Backend::Cpu,
+        &Silent,
+    )
+    .unwrap();
+    let lean = RetrieveOptions {
+        steps,
+        attention: true,
+        energies: false,
+    };
+    let lean = retrieve(&memory, &queries, &lean, &Backend::Cpu, &Silent).unwrap();
+    assert!(lean.energies.is_none());
+    assert_eq!(lean.retrieved, all.retrieved);
+    assert_eq!(lean.attention, all.attention);
+    assert_eq!(lean.reports, all.reports);
+    assert!(all.reports.iter().any(|r| r.steps > 1 && r.converged));
 }

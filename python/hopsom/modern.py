@@ -40,7 +40,7 @@ class Retrieval:
     - ``attention``: float32, queries x patterns, the softmax weights of each query's last step
       (None when not kept);
     - ``energies``: float64, queries x (steps + 1), E of the initial state and after each step
-      (NaN after a query's last step when it converged early).
+      (NaN after a query's last step when it converged early; None when not kept).
 
     Per query also ``best_pattern`` (the stored pattern of the largest weight, the lowest index
     on a tie), ``weight``, ``effective_patterns`` (1 / Σ wᵢ², how many patterns the state
@@ -104,12 +104,15 @@ class ModernHopfield:
         max_steps=100,
         tolerance=1e-4,
         attention=True,
+        energies=True,
         progress=None,
     ):
         """Retrieves every query (one row, or queries x dimension): ``steps`` updates, or with
         ``until_converged`` until each query moves by at most ``tolerance`` · ‖ξ‖ in a step (at
         most ``max_steps``; a converged query stops, so a result never depends on the other
-        queries). ``attention=False`` skips keeping the last weights (queries x patterns).
+        queries). ``attention=False`` skips keeping the last weights (queries x patterns), and
+        ``energies=False`` the energies (the last state's costs one more product the size of
+        the scores'); each is then None.
         ``progress``: a callable given the number of queries finished, from time to time.
         Returns a :class:`Retrieval`, which unpacks as ``retrieved, attention, energies``."""
         native = self._native.retrieve(
@@ -119,6 +122,7 @@ class ModernHopfield:
             int(max_steps),
             float(tolerance),
             bool(attention),
+            bool(energies),
             progress,
         )
         return Retrieval(native)

@@ -5,7 +5,7 @@ use pyo3::prelude::*;
 
 use hopsom::modern::corrupt::CorruptionKind;
 use hopsom::modern::sweep::{run_modern_sweep, ModernSweepSpec};
-use hopsom::modern::{retrieve, ModernHopfield, Steps};
+use hopsom::modern::{retrieve, ModernHopfield, RetrieveOptions, Steps};
 use hopsom::{Backend, Error};
 
 use crate::callback::Callback;
@@ -24,7 +24,7 @@ pub(crate) struct NativeRetrieval {
     retrieved: Py<PyArray2<f32>>,
     attention: Option<Py<PyArray2<f32>>>,
     /// queries x (most steps + 1), NaN after a query's last step.
-    energies: Py<PyArray2<f64>>,
+    energies: Option<Py<PyArray2<f64>>>,
     best_pattern: Py<PyArray1<u32>>,
     weight: Py<PyArray1<f32>>,
     effective_patterns: Py<PyArray1<f32>>,
@@ -80,7 +80,7 @@ impl NativeModern {
     }
 
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (queries, steps_count, until_converged, max_steps, tolerance, keep_attention, progress=None))]
+    #[pyo3(signature = (queries, steps_count, until_converged, max_steps, tolerance, keep_attention, keep_energies, progress=None))]
     fn retrieve(
         &self,
         py: Python<'_>,
@@ -90,6 +90,7 @@ impl NativeModern {
         max_steps: u32,
         tolerance: f32,
         keep_attention: bool,
+        keep_energies: bool,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<NativeRetrieval> {
         let dim = self.memory.dim();
@@ -100,23 +101,33 @@ impl NativeModern {
             ))));
         }
         let values = queries.as_slice()?.to_vec();
-        let plan = steps(steps_count, until_converged, max_steps, tolerance);
+        let options = RetrieveOptions {
+            steps: steps(steps_count, until_converged, max_steps, tolerance),
+            attention: keep_attention,
+            energies: keep_energies,
+        };
         let callback = Callback::new(progress);
         let (memory, backend) = (&self.memory, &self.backend);
         let got = callback.finish(
             py,
-            py.detach(|| retrieve(memory, &values, plan, keep_attention, backend, &callback)),
+            py.detach(|| retrieve(memory, &values, &options, backend, &callback)),
         )?;
-        let width = got.energies.iter().map(Vec::len).max().unwrap_or(1);
-        let energies: Vec<f64> = got
-            .energies
-            .iter()
-            .flat_map(|e| {
-                e.iter()
-                    .copied()
-                    .chain(std::iter::repeat_n(f64::NAN, width - e.len()))
-            })
-            .collect();
+        // Queries that converged early are padded with NaN after their last step.
+        let energies = match &got.energies {
+            Some(all) => {
+                let width = all.iter().map(Vec::len).max().unwrap_or(1);
+                let padded = all
+                    .iter()
+                    .flat_map(|e| {
+                        e.iter()
+                            .copied()
+                            .chain(std::iter::repeat_n(f64::NAN, width - e.len()))
+                    })
+                    .collect();
+                Some(matrix(py, (got.queries, width), padded)?.unbind())
+            }
+            None => None,
+        };
         let reports = &got.reports;
         Ok(NativeRetrieval {
             retrieved: matrix(py, (got.queries, dim), got.retrieved.clone())?.unbind(),
@@ -124,7 +135,7 @@ impl NativeModern {
                 Some(weights) => Some(matrix(py, (got.queries, got.patterns), weights)?.unbind()),
                 None => None,
             },
-            energies: matrix(py, (got.queries, width), energies)?.unbind(),
+            energies,
             best_pattern: reports
                 .iter()
                 .map(|r| r.best_pattern as u32)

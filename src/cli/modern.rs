@@ -20,7 +20,9 @@ use hopsom::io::plot::{side_by_side_charts, Chart, Series};
 use hopsom::modern::builtin::{builtin_tiles, TILE};
 use hopsom::modern::corrupt::{corrupt, corruption_key, CorruptionKind};
 use hopsom::modern::sweep::{run_modern_sweep, ModernSweepRow, ModernSweepSpec};
-use hopsom::modern::{attention_fits, retrieve, ModernHopfield, Retrieval, StateKind, Steps};
+use hopsom::modern::{
+    attention_fits, retrieve, ModernHopfield, Retrieval, RetrieveOptions, StateKind, Steps,
+};
 
 /// The stored patterns and how the retrieval steps.
 #[derive(Debug, Args)]
@@ -227,14 +229,13 @@ pub fn run_retrieve(args: RetrieveArgs) -> Result<()> {
     let out = args.out.as_ref().map(|_| outputs.prepare()).transpose()?;
     let started = std::time::Instant::now();
     let progress = args.compute.progress(count as u64, "retrieve");
-    let retrieval = retrieve(
-        &memory,
-        &queries,
-        args.memory.steps(),
-        keep_attention,
-        &backend,
-        &progress,
-    )?;
+    let options = RetrieveOptions {
+        steps: args.memory.steps(),
+        attention: keep_attention,
+        energies: true,
+    };
+    let retrieval = retrieve(&memory, &queries, &options, &backend, &progress)?;
+    let energies = retrieval.energies.as_deref().unwrap_or_default();
     progress.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
 
@@ -251,7 +252,7 @@ pub fn run_retrieve(args: RetrieveArgs) -> Result<()> {
         .iter()
         .enumerate()
         .map(|(q, report)| {
-            let energies = &retrieval.energies[q];
+            let energies = &energies[q];
             json!({
                 "query": q,
                 "source": sources.as_ref().map(|s| s[q]),
@@ -320,7 +321,7 @@ pub fn run_retrieve(args: RetrieveArgs) -> Result<()> {
     )?;
     const SHOWN: usize = 20;
     for (q, report) in retrieval.reports.iter().enumerate().take(SHOWN) {
-        let energies = &retrieval.energies[q];
+        let energies = &energies[q];
         outln!(
             "{:>6} {:>7} {:>6} {:>8.4} {:>9.2} {:>15} {:>5} {:>12.5} {:>12.5}",
             q,
@@ -363,7 +364,7 @@ fn write_retrieval(dir: &Path, retrieval: &Retrieval, sources: Option<&[usize]>)
     }
     write_atomically(&dir.join("energies.csv"), |file| {
         writeln!(file, "query,step,energy")?;
-        for (query, energies) in retrieval.energies.iter().enumerate() {
+        for (query, energies) in retrieval.energies.iter().flatten().enumerate() {
             for (step, energy) in energies.iter().enumerate() {
                 writeln!(file, "{query},{step},{energy}")?;
             }

@@ -56,23 +56,83 @@ impl Engine for CpuEngine<'_> {
     }
 }
 
-/// Turns the dot products `row` into softmax(β · row), stably (the largest subtracted before
-/// exp), and returns log Σ exp(β · row).
-pub(crate) fn softmax_in_place(row: &mut [f32], beta: f32) -> f32 {
-    let top = row.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(beta * v));
-    let mut sum = 0f32;
-    for v in row.iter_mut() {
-        *v = (beta * *v - top).exp();
-        sum += *v;
+crate::cpu::wide_vectors! {
+    /// Turns the dot products `row` into softmax(β · row), stably (the largest subtracted before
+    /// exp), and returns log Σ exp(β · row). Eight lanes of partial maxima and sums, and an exp
+    /// the compiler can vectorise ([`exp_non_positive`]): libm's exp, one call a weight, took
+    /// longer than both matrix products.
+    pub(crate) fn softmax_in_place(row: &mut [f32], beta: f32) -> f32 {
+        const LANES: usize = 8;
+        let mut tops = [f32::NEG_INFINITY; LANES];
+        let mut chunks = row.chunks_exact(LANES);
+        for chunk in &mut chunks {
+            for (top, &v) in tops.iter_mut().zip(chunk) {
+                *top = top.max(beta * v);
+            }
+        }
+        let rest = chunks.remainder().iter().fold(f32::NEG_INFINITY, |m, &v| m.max(beta * v));
+        let top = tops.iter().fold(rest, |m, &t| m.max(t));
+        // The exps alone, then their sum: each loop on its own vectorises.
+        for v in row.iter_mut() {
+            *v = exp_non_positive(beta * *v - top);
+        }
+        let mut sums = [0f32; LANES];
+        let mut chunks = row.chunks_exact(LANES);
+        for chunk in &mut chunks {
+            for (sum, &v) in sums.iter_mut().zip(chunk) {
+                *sum += v;
+            }
+        }
+        let sum: f32 = chunks.remainder().iter().sum();
+        let sum = sums.iter().sum::<f32>() + sum;
+        let inverse = 1.0 / sum;
+        row.iter_mut().for_each(|v| *v *= inverse);
+        top + sum.ln()
     }
-    let inverse = 1.0 / sum;
-    row.iter_mut().for_each(|v| *v *= inverse);
-    top + sum.ln()
+}
+
+/// e^x for x <= 0 (0 below −87, where f32 underflows), within 2 ulp: x = n·ln 2 + r with
+/// |r| <= ln 2 / 2, e^r by Cephes' degree-5 polynomial, 2^n put into the exponent bits. Plain
+/// arithmetic without calls or branches, so loops over it vectorise.
+#[inline(always)]
+fn exp_non_positive(x: f32) -> f32 {
+    const LN2_HI: f32 = 0.693_359_4;
+    const LN2_LO: f32 = -2.121_944_4e-4;
+    let clamped = x.max(-87.0);
+    let n = (clamped * std::f32::consts::LOG2_E + 0.5).floor();
+    let r = clamped - n * LN2_HI - n * LN2_LO;
+    let poly = ((((1.987_569_1e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2)
+        * r
+        + 1.666_666_5e-1)
+        * r
+        + 0.5;
+    let e_r = poly * r * r + r + 1.0;
+    let scale = f32::from_bits(((n as i32 + 127) << 23) as u32);
+    if x < -87.0 {
+        0.0
+    } else {
+        e_r * scale
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fast_exp_is_within_two_ulp() {
+        for k in 0..=200_000 {
+            let x = -(k as f32) * 87.0 / 200_000.0;
+            let (fast, exact) = (exp_non_positive(x), f64::from(x).exp());
+            let ulp = f64::from(f32::EPSILON) * exact;
+            assert!(
+                (f64::from(fast) - exact).abs() <= 2.0 * ulp,
+                "{x}: {fast} vs {exact}"
+            );
+        }
+        assert_eq!(exp_non_positive(-100.0), 0.0);
+        assert_eq!(exp_non_positive(0.0), 1.0);
+    }
 
     #[test]
     fn softmax_is_stable_and_sums_to_one() {

@@ -3,7 +3,7 @@
 //! keeping each query's energies and freezing the queries that have converged, so that a query's
 //! result never depends on the others in its batch.
 
-use super::{report, ModernHopfield, QueryReport, Steps};
+use super::{report, ModernHopfield, QueryReport, Steps, WeightSummary};
 use crate::error::Result;
 
 /// The softmax weights of a batch of states and the log-sum-exp they came from.
@@ -29,16 +29,20 @@ pub(super) struct BatchResult {
     pub states: Vec<f32>,
     /// rows x P: each query's last-step weights.
     pub attention: Vec<f32>,
-    pub energies: Vec<Vec<f64>>,
+    pub energies: Option<Vec<Vec<f64>>>,
     pub reports: Vec<QueryReport>,
 }
 
-/// Retrieves `states` (rows x D, normalised already if the memory is).
+/// Retrieves `states` (rows x D, normalised already if the memory is). Without `keep_energies`
+/// a moved state is attended to only when it steps again: the energy of the last state would
+/// cost one more product of the scores' size.
 pub(super) fn run_batch(
     memory: &ModernHopfield,
     engine: &mut dyn Engine,
     mut states: Vec<f32>,
     steps: Steps,
+    keep_attention: bool,
+    keep_energies: bool,
 ) -> Result<BatchResult> {
     let (p, d) = (memory.patterns, memory.dim);
     let rows = states.len() / d;
@@ -46,23 +50,27 @@ pub(super) fn run_batch(
     let mut energies: Vec<Vec<f64>> = (0..rows)
         .map(|r| vec![memory.energy(attention.lse[r], &states[r * d..(r + 1) * d])])
         .collect();
-    let mut last_weights = vec![0f32; rows * p];
+    // Each query's last weights, when kept, and what its report says of them.
+    let mut last_weights = vec![0f32; if keep_attention { rows * p } else { 0 }];
+    let mut summaries = vec![WeightSummary::default(); rows];
     let mut taken = vec![0u32; rows];
     let mut converged = vec![false; rows];
     // The queries still moving, in the order of `attention`'s rows.
     let mut active: Vec<usize> = (0..rows).collect();
-    for _ in 0..steps.limit() {
+    let limit = steps.limit();
+    for step in 0..limit {
         if active.is_empty() {
             break;
         }
         let moved = engine.combine(&attention.weights)?;
-        let next = engine.attend(&moved)?;
-        let mut still = Vec::with_capacity(active.len());
-        let mut kept_weights = Vec::with_capacity(next.weights.len());
-        let mut kept_lse = Vec::with_capacity(active.len());
+        // Whether each moved row steps again.
+        let mut goes_on = Vec::with_capacity(active.len());
         for (k, &r) in active.iter().enumerate() {
-            last_weights[r * p..(r + 1) * p]
-                .copy_from_slice(&attention.weights[k * p..(k + 1) * p]);
+            let weights = &attention.weights[k * p..(k + 1) * p];
+            summaries[r] = WeightSummary::of(weights);
+            if keep_attention {
+                last_weights[r * p..(r + 1) * p].copy_from_slice(weights);
+            }
             let new = &moved[k * d..(k + 1) * d];
             let old = &mut states[r * d..(r + 1) * d];
             let (change, size) = new
@@ -73,19 +81,44 @@ pub(super) fn run_batch(
                 });
             old.copy_from_slice(new);
             taken[r] += 1;
-            energies[r].push(memory.energy(next.lse[k], new));
-            let settled = match steps {
+            converged[r] = match steps {
                 Steps::Fixed(_) => false,
                 Steps::UntilConverged { tolerance, .. } => {
                     change.sqrt() <= f64::from(tolerance) * size.sqrt()
                 }
             };
-            if settled {
-                converged[r] = true;
-            } else {
+            goes_on.push(!converged[r] && step + 1 < limit);
+        }
+        // The rows whose attention is needed, for their energy or their next step.
+        let needed: Vec<usize> = (0..active.len())
+            .filter(|&k| keep_energies || goes_on[k])
+            .collect();
+        let next = match needed.len() {
+            0 => Attention {
+                weights: Vec::new(),
+                lse: Vec::new(),
+            },
+            n if n == active.len() => engine.attend(&moved)?,
+            _ => {
+                let gathered: Vec<f32> = needed
+                    .iter()
+                    .flat_map(|&k| moved[k * d..(k + 1) * d].iter().copied())
+                    .collect();
+                engine.attend(&gathered)?
+            }
+        };
+        let mut still = Vec::with_capacity(active.len());
+        let mut kept_weights = Vec::with_capacity(next.weights.len());
+        let mut kept_lse = Vec::with_capacity(needed.len());
+        for (j, &k) in needed.iter().enumerate() {
+            let r = active[k];
+            if keep_energies {
+                energies[r].push(memory.energy(next.lse[j], &moved[k * d..(k + 1) * d]));
+            }
+            if goes_on[k] {
                 still.push(r);
-                kept_weights.extend_from_slice(&next.weights[k * p..(k + 1) * p]);
-                kept_lse.push(next.lse[k]);
+                kept_weights.extend_from_slice(&next.weights[j * p..(j + 1) * p]);
+                kept_lse.push(next.lse[j]);
             }
         }
         attention = Attention {
@@ -95,12 +128,12 @@ pub(super) fn run_batch(
         active = still;
     }
     let reports = (0..rows)
-        .map(|r| report(&last_weights[r * p..(r + 1) * p], taken[r], converged[r]))
+        .map(|r| report(&summaries[r], taken[r], converged[r]))
         .collect();
     Ok(BatchResult {
         states,
         attention: last_weights,
-        energies,
+        energies: keep_energies.then_some(energies),
         reports,
     })
 }

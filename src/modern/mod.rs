@@ -59,6 +59,29 @@ pub struct ModernHopfield {
     largest_norm: f64,
 }
 
+/// What a retrieval does and keeps.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetrieveOptions {
+    pub steps: Steps,
+    /// Keep the last step's weights, queries x P (refused past [`ATTENTION_LIMIT_BYTES`]: check
+    /// [`attention_fits`] first).
+    pub attention: bool,
+    /// Keep every query's energy after every step (one more product of the scores' size for
+    /// the last state).
+    pub energies: bool,
+}
+
+impl RetrieveOptions {
+    /// `steps` steps, keeping the attention and the energies.
+    pub fn all(steps: Steps) -> Self {
+        RetrieveOptions {
+            steps,
+            attention: true,
+            energies: true,
+        }
+    }
+}
+
 /// How many update steps a retrieval takes.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Steps {
@@ -113,8 +136,8 @@ pub struct Retrieval {
     pub retrieved: Vec<f32>,
     /// The softmax weights of each query's last step, queries x P, when they were kept.
     pub attention: Option<Vec<f32>>,
-    /// Per query: the energy of the initial state and after every step.
-    pub energies: Vec<Vec<f64>>,
+    /// Per query: the energy of the initial state and after every step, when kept.
+    pub energies: Option<Vec<Vec<f64>>>,
     pub reports: Vec<QueryReport>,
 }
 
@@ -224,17 +247,20 @@ fn normalize_rows(values: &mut [f32], dim: usize) {
     }
 }
 
-/// Retrieves every query (queries x D, row-major) from `memory`. `keep_attention` asks for the
-/// last step's weights (refused when they would pass [`ATTENTION_LIMIT_BYTES`]: the caller
-/// checks [`attention_fits`] first). `progress` advances by one per query.
+/// Retrieves every query (queries x D, row-major) from `memory`, as `options` say. `progress`
+/// advances by one per query.
 pub fn retrieve(
     memory: &ModernHopfield,
     queries: &[f32],
-    steps: Steps,
-    keep_attention: bool,
+    options: &RetrieveOptions,
     backend: &Backend,
     progress: &dyn Progress,
 ) -> Result<Retrieval> {
+    let RetrieveOptions {
+        steps,
+        attention: keep_attention,
+        energies: keep_energies,
+    } = *options;
     let (p, d) = (memory.patterns, memory.dim);
     if queries.is_empty() || !queries.len().is_multiple_of(d) {
         return Err(Error::InvalidData(format!(
@@ -280,7 +306,7 @@ pub fn retrieve(
         patterns: p,
         retrieved: Vec::with_capacity(queries.len()),
         attention: keep_attention.then(|| Vec::with_capacity(count * p)),
-        energies: Vec::with_capacity(count),
+        energies: keep_energies.then(|| Vec::with_capacity(count)),
         reports: Vec::with_capacity(count),
     };
     for chunk in queries.chunks(batch * d) {
@@ -288,12 +314,21 @@ pub fn retrieve(
         if memory.normalize {
             normalize_rows(&mut states, d);
         }
-        let part = engine::run_batch(memory, engine.as_mut(), states, steps)?;
+        let part = engine::run_batch(
+            memory,
+            engine.as_mut(),
+            states,
+            steps,
+            keep_attention,
+            keep_energies,
+        )?;
         retrieval.retrieved.extend(part.states);
         if let Some(kept) = &mut retrieval.attention {
             kept.extend(&part.attention);
         }
-        retrieval.energies.extend(part.energies);
+        if let (Some(kept), Some(part)) = (&mut retrieval.energies, part.energies) {
+            kept.extend(part);
+        }
         retrieval.reports.extend(part.reports);
         progress.advance((chunk.len() / d) as u64);
         if progress.cancelled() {
@@ -309,11 +344,20 @@ pub fn attention_fits(queries: usize, patterns: usize) -> bool {
         .is_some_and(|bytes| bytes <= ATTENTION_LIMIT_BYTES)
 }
 
-/// The report of a query whose last weights were `weights`.
-fn report(weights: &[f32], steps: u32, converged: bool) -> QueryReport {
-    // The lowest index wins a tie.
-    let (best_pattern, weight) =
-        weights
+/// What a query's report says of its last weights.
+#[derive(Debug, Clone, Copy, Default)]
+struct WeightSummary {
+    /// The largest weight's pattern (the lowest index on a tie) and the weight.
+    best: usize,
+    weight: f32,
+    /// 1 / Σ wᵢ².
+    effective: f32,
+    patterns: usize,
+}
+
+impl WeightSummary {
+    fn of(weights: &[f32]) -> Self {
+        let (best, weight) = weights
             .iter()
             .copied()
             .enumerate()
@@ -324,19 +368,29 @@ fn report(weights: &[f32], steps: u32, converged: bool) -> QueryReport {
                     best
                 }
             });
-    let squares: f64 = weights.iter().map(|&w| f64::from(w).powi(2)).sum();
-    let effective = (1.0 / squares.max(f64::MIN_POSITIVE)) as f32;
-    let kind = if weight >= SINGLE_PATTERN_WEIGHT {
+        let squares: f64 = weights.iter().map(|&w| f64::from(w).powi(2)).sum();
+        WeightSummary {
+            best,
+            weight,
+            effective: (1.0 / squares.max(f64::MIN_POSITIVE)) as f32,
+            patterns: weights.len(),
+        }
+    }
+}
+
+/// The report of a query whose last weights are summarised in `summary`.
+fn report(summary: &WeightSummary, steps: u32, converged: bool) -> QueryReport {
+    let kind = if summary.weight >= SINGLE_PATTERN_WEIGHT {
         StateKind::SinglePattern
-    } else if effective >= GLOBAL_AVERAGE_SHARE * weights.len() as f32 {
+    } else if summary.effective >= GLOBAL_AVERAGE_SHARE * summary.patterns as f32 {
         StateKind::GlobalAverage
     } else {
         StateKind::Metastable
     };
     QueryReport {
-        best_pattern,
-        weight,
-        effective_patterns: effective,
+        best_pattern: summary.best,
+        weight: summary.weight,
+        effective_patterns: summary.effective,
         kind,
         steps,
         converged,

@@ -3,7 +3,7 @@
 //! pattern with the largest weight is the one the query came from.
 
 use super::corrupt::{corrupt, corruption_key, CorruptionKind};
-use super::{retrieve, ModernHopfield, StateKind, Steps};
+use super::{retrieve, ModernHopfield, RetrieveOptions, StateKind, Steps};
 use crate::backend::Backend;
 use crate::error::{Error, Param, Result};
 use crate::progress::Progress;
@@ -106,7 +106,12 @@ pub fn run_modern_sweep(
                     origin.push(p);
                 }
             }
-            let retrieval = retrieve(&memory, &queries, spec.steps, false, backend, progress)?;
+            let options = RetrieveOptions {
+                steps: spec.steps,
+                attention: false,
+                energies: false,
+            };
+            let retrieval = retrieve(&memory, &queries, &options, backend, progress)?;
             let count = origin.len() as f64;
             let share = |kind: StateKind| {
                 retrieval.reports.iter().filter(|r| r.kind == kind).count() as f64 / count
