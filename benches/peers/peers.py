@@ -12,7 +12,11 @@ Workloads (hopsom on its CPU path unless --backend says otherwise):
      `ColorClusteringSOM.assign_clusters` against `hopsom som segment`.
   4. The same SOM run and recall sweep called from Python (`import hopsom`, in this process),
      with the ratio of their rate to the CLI's, when the package is installed (run.sh does).
-  5. The machine's own limit: `hopsom bench`'s dense synchronous recall and Hebbian learning
+  5. Modern Hopfield retrieval, one step of ξ ← Xᵀ softmax(β X ξ) for a batch of queries: numpy's
+     float32 `softmax(β Q Xᵀ) @ X` against `hopsom modern retrieve` (which also computes every
+     query's energies, one more product of the scores' size) and, like for like, the Python
+     package without energies or attention (queries/s, and GFLOP/s counting 4·P·D a query).
+  6. The machine's own limit: `hopsom bench`'s dense synchronous recall and Hebbian learning
      (GFLOP/s, 2·N² per probe and sweep, 2·N²·P) beside numpy's float32 matrix products of the
      same shapes (OpenBLAS here): `probes @ weights` and `patterns.T @ patterns`.
 
@@ -40,6 +44,9 @@ TARGETS = {
     "online SOM / final QE": 1.0,
     "colour assignment": 100.0,
     "sync recall": 0.6,
+    "modern retrieval": 1.0,
+    # The command line also computes every query's energies: 1.5 times numpy's products.
+    "modern retrieval /CLI": 0.6,
     "Hebbian": 1.5,
 }
 
@@ -240,6 +247,65 @@ def colour_assignment(binary, backend, pixels, workdir):
 # --- 4. the machine's own limit: numpy's float32 matrix products ----------------------------
 
 
+def modern_retrieval(binary, backend, queries, workdir, repeats=5):
+    """One retrieval step for `queries` queries from 8192 stored patterns of 256 values: numpy's
+    softmax(β Q Xᵀ) @ X, the CLI (energies included) and, when installed, the Python package
+    without energies or attention. Returns the rows (queries/s and GFLOP/s)."""
+    patterns, dim, beta = 8192, 256, 0.1
+    rng = np.random.default_rng(1)
+    stored = rng.standard_normal((patterns, dim)).astype(np.float32)
+    batch = rng.standard_normal((queries, dim)).astype(np.float32)
+
+    def numpy_step():
+        scores = np.float32(beta) * (batch @ stored.T)
+        scores -= scores.max(axis=1, keepdims=True)
+        np.exp(scores, out=scores)
+        scores /= scores.sum(axis=1, keepdims=True)
+        return scores @ stored
+
+    def best_of(run):
+        run()
+        times = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - started)
+        return min(times)
+
+    flops = 4.0 * patterns * dim * queries
+    peer_seconds = best_of(numpy_step)
+    np.save(os.path.join(workdir, "stored.npy"), stored)
+    np.save(os.path.join(workdir, "queries.npy"), batch)
+    args = ["modern", "retrieve", "--stored", os.path.join(workdir, "stored.npy")]
+    args += ["--queries", os.path.join(workdir, "queries.npy"), "--beta", str(beta)]
+    cli_seconds = min(
+        hopsom(binary, *args, "--backend", backend)["seconds"] for _ in range(repeats)
+    )
+    peer = "numpy float32 softmax(b Q Xt) @ X"
+    unit = f"queries/s (P = {patterns}, D = {dim}, {queries} queries)"
+    rows = [
+        row("modern retrieval /CLI", peer, unit + "; energies too", queries / peer_seconds,
+            queries / cli_seconds),
+    ]  # fmt: skip
+    try:
+        import hopsom as package
+    except ImportError:
+        return rows
+    memory = package.ModernHopfield(stored, beta=beta, backend=backend)
+    python_seconds = best_of(
+        lambda: memory.retrieve(batch, attention=False, energies=False)
+    )
+    rows.append(
+        row("modern retrieval", peer, unit + "; Python", queries / peer_seconds,
+            queries / python_seconds)
+    )  # fmt: skip
+    rows.append(
+        row("modern retrieval /GFLOP/s", peer, "GFLOP/s (4·P·D a query); Python",
+            flops / peer_seconds / 1e9, flops / python_seconds / 1e9)
+    )  # fmt: skip
+    return rows
+
+
 def numpy_gflops(left_shape, right_shape, transpose_left=False, repeats=5):
     """GFLOP/s of numpy's float32 product of ±1 (left) and small integers (right)."""
     rng = np.random.RandomState(1)
@@ -388,6 +454,9 @@ def main():
                         python_rate,
                     )
                 )
+        rows.extend(
+            modern_retrieval(args.hopsom, args.backend, int(4096 * scale), workdir)
+        )
         rows.extend(machine_limit(args.hopsom, args.backend, args.quick, workdir))
     print(
         f"{'workload':<26} {'peer':<36} {'peer rate':>14} {'hopsom rate':>14} {'ratio':>9} "

@@ -1,4 +1,4 @@
-//! Matrix products on every core through the `gemm` crate, over strided views whose bounds are
+//! Matrix products on every core through `faer`, over strided views whose bounds are
 //! checked before the (unsafe) call: the one place the crate's raw-pointer interface is used.
 
 /// Where a matrix's elements lie in a slice: element (r, c) at `r·row_stride + c·column_stride`.
@@ -62,7 +62,7 @@ impl View {
 }
 
 /// The float types the products run in.
-pub trait Float: Copy + Default + Send + Sync + 'static {
+pub trait Float: faer::traits::ComplexField + Copy + Default + Send + Sync + 'static {
     const ONE: Self;
 }
 
@@ -77,12 +77,45 @@ impl Float for f64 {
 /// `out` = `lhs` · `rhs`, each read through its view, on every core.
 ///
 /// # Panics
+/// As [`multiply_scaled`].
+pub fn multiply<T: Float>(out: (&mut [T], View), lhs: (&[T], View), rhs: (&[T], View)) {
+    multiply_scaled(out, lhs, rhs, T::ONE);
+}
+
+/// `out` = `scale` · `lhs` · `rhs`, each read through its view, on every core.
+///
+/// # Panics
+/// As [`multiply_on_this_thread`].
+pub fn multiply_scaled<T: Float>(
+    out: (&mut [T], View),
+    lhs: (&[T], View),
+    rhs: (&[T], View),
+    scale: T,
+) {
+    product(out, lhs, rhs, scale, faer::Par::rayon(0));
+}
+
+/// `out` = `scale` · `lhs` · `rhs` on the calling thread only: for callers that run several
+/// products side by side, each on a core of its own.
+///
+/// # Panics
 /// When the shapes do not chain, a view reaches past its slice, or two of `out`'s elements share
 /// a place: callers lay their matrices out, so any of these is a bug.
-pub fn multiply<T: Float>(
+pub fn multiply_on_this_thread<T: Float>(
+    out: (&mut [T], View),
+    lhs: (&[T], View),
+    rhs: (&[T], View),
+    scale: T,
+) {
+    product(out, lhs, rhs, scale, faer::Par::Seq);
+}
+
+fn product<T: Float>(
     (out, out_view): (&mut [T], View),
     (lhs, lhs_view): (&[T], View),
     (rhs, rhs_view): (&[T], View),
+    scale: T,
+    parallelism: faer::Par,
 ) {
     let (m, k, n) = (lhs_view.rows, lhs_view.columns, rhs_view.columns);
     assert!(
@@ -108,31 +141,32 @@ pub fn multiply<T: Float>(
         return;
     }
     let stride = |s: usize| isize::try_from(s).expect("a stride within a slice fits isize");
-    // SAFETY: the assertions above keep every element `gemm` reads within `lhs` and `rhs` and
-    // every one it writes within `out`, each written once (the view is one-to-one) and without
-    // being read (`read_dst` false); the slices are borrowed for the call.
+    // SAFETY: the assertions above keep every element faer reads within `lhs` and `rhs` and
+    // every one it writes within `out`, each written once (the view is one-to-one); the slices
+    // are borrowed for the call, and `out` is not aliased by either input (a `&mut`).
     unsafe {
-        gemm::gemm(
+        let lhs = faer::MatRef::from_raw_parts(
+            lhs.as_ptr(),
+            m,
+            k,
+            stride(lhs_view.row_stride),
+            stride(lhs_view.column_stride),
+        );
+        let rhs = faer::MatRef::from_raw_parts(
+            rhs.as_ptr(),
+            k,
+            n,
+            stride(rhs_view.row_stride),
+            stride(rhs_view.column_stride),
+        );
+        let out = faer::MatMut::from_raw_parts_mut(
+            out.as_mut_ptr(),
             m,
             n,
-            k,
-            out.as_mut_ptr(),
-            stride(out_view.column_stride),
             stride(out_view.row_stride),
-            false,
-            lhs.as_ptr(),
-            stride(lhs_view.column_stride),
-            stride(lhs_view.row_stride),
-            rhs.as_ptr(),
-            stride(rhs_view.column_stride),
-            stride(rhs_view.row_stride),
-            T::ONE,
-            T::ONE,
-            false,
-            false,
-            false,
-            gemm::Parallelism::Rayon(0),
+            stride(out_view.column_stride),
         );
+        faer::linalg::matmul::matmul(out, faer::Accum::Replace, lhs, rhs, scale, parallelism);
     }
 }
 

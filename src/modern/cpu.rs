@@ -6,8 +6,11 @@ use rayon::prelude::*;
 
 use super::engine::{Attention, Engine};
 use super::ModernHopfield;
-use crate::cpu::matrix::{multiply, View};
+use crate::cpu::matrix::{multiply_on_this_thread, View};
 use crate::error::Result;
+
+/// The scores one batch keeps (see `max_batch`).
+const CACHED_SCORE_BYTES: usize = 16 << 20;
 
 pub(super) struct CpuEngine<'a> {
     memory: &'a ModernHopfield,
@@ -21,25 +24,34 @@ impl<'a> CpuEngine<'a> {
 
 impl Engine for CpuEngine<'_> {
     fn max_batch(&self) -> usize {
-        usize::MAX
+        // Batches whose scores stay in the cores' caches between the two products and the
+        // softmax: a batch's weights are written once and read twice, from cache.
+        (CACHED_SCORE_BYTES / (4 * self.memory.patterns)).max(16)
     }
 
     fn attend(&mut self, states: &[f32]) -> Result<Attention> {
         let (p, d) = (self.memory.patterns, self.memory.dim);
         let rows = states.len() / d;
         let mut weights = vec![0f32; rows * p];
-        // Q Xᵀ: rows x P.
-        multiply(
-            (&mut weights, View::row_major(rows, p)),
-            (states, View::row_major(rows, d)),
-            (&self.memory.stored, View::row_major(p, d).transposed()),
-        );
-        let beta = self.memory.beta;
         let mut lse = vec![0f32; rows];
+        let share = rows_per_core(rows);
+        // β Q Xᵀ, then the softmax of each row, a share of the rows on each core.
         weights
-            .par_chunks_mut(p)
-            .zip(&mut lse)
-            .for_each(|(row, lse)| *lse = softmax_in_place(row, beta));
+            .par_chunks_mut(share * p)
+            .zip(states.par_chunks(share * d))
+            .zip(lse.par_chunks_mut(share))
+            .for_each(|((weights, states), lse)| {
+                let rows = states.len() / d;
+                multiply_on_this_thread(
+                    (weights, View::row_major(rows, p)),
+                    (states, View::row_major(rows, d)),
+                    (&self.memory.stored, View::row_major(p, d).transposed()),
+                    self.memory.beta,
+                );
+                for (row, lse) in weights.chunks_exact_mut(p).zip(lse) {
+                    *lse = softmax_in_place(row);
+                }
+            });
         Ok(Attention { weights, lse })
     }
 
@@ -47,48 +59,83 @@ impl Engine for CpuEngine<'_> {
         let (p, d) = (self.memory.patterns, self.memory.dim);
         let rows = weights.len() / p;
         let mut states = vec![0f32; rows * d];
-        multiply(
-            (&mut states, View::row_major(rows, d)),
-            (weights, View::row_major(rows, p)),
-            (&self.memory.stored, View::row_major(p, d)),
-        );
+        let share = rows_per_core(rows);
+        states
+            .par_chunks_mut(share * d)
+            .zip(weights.par_chunks(share * p))
+            .for_each(|(states, weights)| {
+                let rows = weights.len() / p;
+                multiply_on_this_thread(
+                    (states, View::row_major(rows, d)),
+                    (weights, View::row_major(rows, p)),
+                    (&self.memory.stored, View::row_major(p, d)),
+                    1.0,
+                );
+            });
         Ok(states)
     }
 }
 
-crate::cpu::wide_vectors! {
-    /// Turns the dot products `row` into softmax(β · row), stably (the largest subtracted before
-    /// exp), and returns log Σ exp(β · row). Eight lanes of partial maxima and sums, and an exp
-    /// the compiler can vectorise ([`exp_non_positive`]): libm's exp, one call a weight, took
-    /// longer than both matrix products.
-    pub(crate) fn softmax_in_place(row: &mut [f32], beta: f32) -> f32 {
-        const LANES: usize = 8;
-        let mut tops = [f32::NEG_INFINITY; LANES];
-        let mut chunks = row.chunks_exact(LANES);
-        for chunk in &mut chunks {
-            for (top, &v) in tops.iter_mut().zip(chunk) {
-                *top = top.max(beta * v);
-            }
+/// Rows for each core: a batch runs as one product per core, side by side, rather than each
+/// product spread over every core (which synchronises the cores inside every product).
+fn rows_per_core(rows: usize) -> usize {
+    rows.div_ceil(rayon::current_num_threads()).max(1)
+}
+
+/// Turns the scores `row` (already times β) into their softmax, stably (the largest subtracted
+/// before exp), and returns their log-sum-exp. One pass each for the largest, the exps, their
+/// sum and the scaling, each a loop the compiler vectorises ([`exp_non_positive`]: libm's exp,
+/// one call a weight, took longer than both matrix products), for AVX-512 where the CPU has it.
+pub(crate) fn softmax_in_place(row: &mut [f32]) -> f32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[target_feature(enable = "avx512f")]
+        unsafe fn widest(row: &mut [f32]) -> f32 {
+            softmax_body(row)
         }
-        let rest = chunks.remainder().iter().fold(f32::NEG_INFINITY, |m, &v| m.max(beta * v));
-        let top = tops.iter().fold(rest, |m, &t| m.max(t));
-        // The exps alone, then their sum: each loop on its own vectorises.
-        for v in row.iter_mut() {
-            *v = exp_non_positive(beta * *v - top);
+        if std::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU was just checked to have AVX-512F.
+            return unsafe { widest(row) };
         }
-        let mut sums = [0f32; LANES];
-        let mut chunks = row.chunks_exact(LANES);
-        for chunk in &mut chunks {
-            for (sum, &v) in sums.iter_mut().zip(chunk) {
-                *sum += v;
-            }
-        }
-        let sum: f32 = chunks.remainder().iter().sum();
-        let sum = sums.iter().sum::<f32>() + sum;
-        let inverse = 1.0 / sum;
-        row.iter_mut().for_each(|v| *v *= inverse);
-        top + sum.ln()
     }
+    softmax_wide(row)
+}
+
+crate::cpu::wide_vectors! {
+    fn softmax_wide(row: &mut [f32]) -> f32 {
+        softmax_body(row)
+    }
+}
+
+#[inline(always)]
+fn softmax_body(row: &mut [f32]) -> f32 {
+    const LANES: usize = 16;
+    let mut tops = [f32::NEG_INFINITY; LANES];
+    let mut chunks = row.chunks_exact(LANES);
+    for chunk in &mut chunks {
+        for (top, &v) in tops.iter_mut().zip(chunk) {
+            *top = top.max(v);
+        }
+    }
+    let top = chunks
+        .remainder()
+        .iter()
+        .chain(&tops)
+        .fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+    for v in row.iter_mut() {
+        *v = exp_non_positive(*v - top);
+    }
+    let mut sums = [0f32; LANES];
+    let mut chunks = row.chunks_exact(LANES);
+    for chunk in &mut chunks {
+        for (sum, &v) in sums.iter_mut().zip(chunk) {
+            *sum += v;
+        }
+    }
+    let sum = sums.iter().sum::<f32>() + chunks.remainder().iter().sum::<f32>();
+    let inverse = 1.0 / sum;
+    row.iter_mut().for_each(|v| *v *= inverse);
+    top + sum.ln()
 }
 
 /// e^x for x <= 0 (0 below −87, where f32 underflows), within 2 ulp: x = n·ln 2 + r with
@@ -137,7 +184,7 @@ mod tests {
     #[test]
     fn softmax_is_stable_and_sums_to_one() {
         let mut row = vec![1000.0, 999.0, -1000.0];
-        let lse = softmax_in_place(&mut row, 1.0);
+        let lse = softmax_in_place(&mut row);
         let total: f32 = row.iter().sum();
         assert!((total - 1.0).abs() < 1e-6);
         assert!((row[0] - 1.0 / (1.0 + (-1f32).exp())).abs() < 1e-6);

@@ -1,15 +1,19 @@
 //! Modern Hopfield networks (Ramsauer et al. 2020, "Hopfield Networks is All You Need"):
 //! continuous states ξ ∈ R^D retrieved from stored patterns x_1..x_P by the update
 //!
-//!     ξ ← Xᵀ softmax(β X ξ)
+//! ```text
+//! ξ ← Xᵀ softmax(β X ξ)
+//! ```
 //!
 //! (X holds the patterns as rows), the attention update, which lowers the energy
 //!
-//!     E(ξ) = −β⁻¹ log Σ_i exp(β x_iᵀξ) + ½ ξᵀξ + β⁻¹ log P + ½ M²,   M = max_i ‖x_i‖.
+//! ```text
+//! E(ξ) = −β⁻¹ log Σ_i exp(β x_iᵀξ) + ½ ξᵀξ + β⁻¹ log P + ½ M²,   M = max_i ‖x_i‖.
+//! ```
 //!
 //! A batch of queries is one pair of matrix products around a row-wise softmax, computed
 //! stably (the largest score subtracted before exp). [`retrieve`] drives the steps on either
-//! backend through an [`engine::Engine`]: `cpu.rs` (GEMM on every core) or `gpu.rs`
+//! backend through an [`Engine`]: `cpu.rs` (GEMM on every core) or `gpu.rs`
 //! (shaders/modern.wgsl, tiled); the CPU is the reference the GPU is held to within
 //! [`GPU_TOLERANCE`].
 //!
@@ -357,24 +361,34 @@ struct WeightSummary {
 
 impl WeightSummary {
     fn of(weights: &[f32]) -> Self {
-        let (best, weight) = weights
-            .iter()
-            .copied()
-            .enumerate()
-            .fold((0, f32::NEG_INFINITY), |best, (i, w)| {
-                if w > best.1 {
-                    (i, w)
-                } else {
-                    best
-                }
-            });
-        let squares: f64 = weights.iter().map(|&w| f64::from(w).powi(2)).sum();
+        let (weight, squares) = largest_and_squares(weights);
         WeightSummary {
-            best,
+            // The first of the largest: the lowest index wins a tie.
+            best: weights.iter().position(|&w| w == weight).unwrap_or(0),
             weight,
-            effective: (1.0 / squares.max(f64::MIN_POSITIVE)) as f32,
+            effective: 1.0 / squares.max(f32::MIN_POSITIVE),
             patterns: weights.len(),
         }
+    }
+}
+
+crate::cpu::wide_vectors! {
+    /// The largest of `weights` and the sum of their squares, in eight lanes (one pass over
+    /// every weight of every query and step: it must vectorise).
+    fn largest_and_squares(weights: &[f32]) -> (f32, f32) {
+        const LANES: usize = 8;
+        let (mut tops, mut sums) = ([f32::NEG_INFINITY; LANES], [0f32; LANES]);
+        let mut chunks = weights.chunks_exact(LANES);
+        for chunk in &mut chunks {
+            for ((top, sum), &w) in tops.iter_mut().zip(sums.iter_mut()).zip(chunk) {
+                *top = top.max(w);
+                *sum += w * w;
+            }
+        }
+        let rest = chunks.remainder();
+        let top = rest.iter().chain(&tops).fold(f32::NEG_INFINITY, |m, &w| m.max(w));
+        let sum = sums.iter().sum::<f32>() + rest.iter().map(|w| w * w).sum::<f32>();
+        (top, sum)
     }
 }
 

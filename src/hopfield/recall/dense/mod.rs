@@ -5,7 +5,11 @@
 //! A neuron prefers +1 by Δ_i = Σ_μ ξ_i^μ G(m_μ − ξ_i^μ σ_i), G(x) = F(x + 1) − F(x − 1). Every
 //! path evaluates it in the same two sums over the patterns, with A_μ = G(m_μ − 1) and
 //! B_μ = G(m_μ + 1):
-//!     2Δ_i = σ_i Σ_μ (A_μ − B_μ) + Σ_μ ξ_i^μ (A_μ + B_μ),
+//!
+//! ```text
+//! 2Δ_i = σ_i Σ_μ (A_μ − B_μ) + Σ_μ ξ_i^μ (A_μ + B_μ),
+//! ```
+//!
 //! and a neuron becomes +1 when Δ_i − 2θ_i > 0 (its energy then falls), −1 when it is < 0, and
 //! keeps its state at 0, as in the classical network. At temperature T it becomes +1 with
 //! probability 1 / (1 + exp(−(Δ_i − 2θ_i) / T)) (Glauber), as the classical network does.
