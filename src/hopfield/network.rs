@@ -229,16 +229,7 @@ impl<'a> FieldTracker<'a> {
     pub(crate) fn new(network: &'a HopfieldNetwork, state: &[i8]) -> Self {
         let overlaps = match &network.couplings {
             Couplings::Dense { .. } => Vec::new(),
-            Couplings::Factored { rows, .. } => rows
-                .chunks_exact(network.neurons)
-                .map(|pattern| {
-                    pattern
-                        .iter()
-                        .zip(state)
-                        .map(|(&x, &s)| i32::from(x) * i32::from(s))
-                        .sum()
-                })
-                .collect(),
+            Couplings::Factored { rows, .. } => overlaps(rows, network.neurons, state),
         };
         FieldTracker { network, overlaps }
     }
@@ -275,6 +266,19 @@ impl<'a> FieldTracker<'a> {
             }
         }
     }
+}
+
+/// The overlaps m_μ = ξ^μ·s of `state` with every pattern of `rows` (patterns x `neurons`).
+pub(crate) fn overlaps(rows: &[i8], neurons: usize, state: &[i8]) -> Vec<i32> {
+    rows.chunks_exact(neurons)
+        .map(|pattern| {
+            pattern
+                .iter()
+                .zip(state)
+                .map(|(&x, &s)| i32::from(x) * i32::from(s))
+                .sum()
+        })
+        .collect()
 }
 
 /// The largest |field| a recall can meet is patterns x (neurons - 1); the kernels track 4x that

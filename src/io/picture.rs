@@ -35,16 +35,7 @@ pub fn state_image(state: &[i8], shape: GridShape, polarity: Polarity, scale: u3
 
 /// Pictures side by side, separated by a grey gap.
 pub fn side_by_side(images: &[RgbImage], gap: u32) -> RgbImage {
-    let height = images.iter().map(RgbImage::height).max().unwrap_or(0);
-    let width = images.iter().map(RgbImage::width).sum::<u32>()
-        + gap * images.len().saturating_sub(1) as u32;
-    let mut canvas = RgbImage::from_pixel(width.max(1), height.max(1), Rgb([160, 160, 160]));
-    let mut x = 0;
-    for image in images {
-        image::imageops::replace(&mut canvas, image, i64::from(x), 0);
-        x += image.width() + gap;
-    }
-    canvas
+    arranged(images, gap, true)
 }
 
 /// Continuous values drawn as grey (−1 black, +1 white, clamped beyond), each a `scale` x
@@ -65,14 +56,31 @@ pub fn grey_image(values: &[f32], shape: GridShape, scale: u32) -> RgbImage {
 
 /// Pictures one above the other, separated by a grey gap.
 pub fn stacked(images: &[RgbImage], gap: u32) -> RgbImage {
-    let width = images.iter().map(RgbImage::width).max().unwrap_or(0);
-    let height = images.iter().map(RgbImage::height).sum::<u32>()
-        + gap * images.len().saturating_sub(1) as u32;
+    arranged(images, gap, false)
+}
+
+/// Pictures in a row (`across`) or a column, separated by a grey gap.
+fn arranged(images: &[RgbImage], gap: u32, across: bool) -> RgbImage {
+    type Side = fn(&RgbImage) -> u32;
+    let (along, beside): (Side, Side) = if across {
+        (RgbImage::width, RgbImage::height)
+    } else {
+        (RgbImage::height, RgbImage::width)
+    };
+    let thickness = images.iter().map(beside).max().unwrap_or(0);
+    let length =
+        images.iter().map(along).sum::<u32>() + gap * images.len().saturating_sub(1) as u32;
+    let (width, height) = if across {
+        (length, thickness)
+    } else {
+        (thickness, length)
+    };
     let mut canvas = RgbImage::from_pixel(width.max(1), height.max(1), Rgb([160, 160, 160]));
-    let mut y = 0;
+    let mut at = 0;
     for image in images {
-        image::imageops::replace(&mut canvas, image, 0, i64::from(y));
-        y += image.height() + gap;
+        let (x, y) = if across { (at, 0) } else { (0, at) };
+        image::imageops::replace(&mut canvas, image, i64::from(x), i64::from(y));
+        at += along(image) + gap;
     }
     canvas
 }

@@ -4,7 +4,7 @@
 
 use rayon::prelude::*;
 
-use super::engine::{Attention, Engine};
+use super::engine::{Attention, Engine, WeightSummary};
 use super::ModernHopfield;
 use crate::cpu::matrix::{multiply_on_this_thread, View};
 use crate::error::Result;
@@ -34,13 +34,15 @@ impl Engine for CpuEngine<'_> {
         let rows = states.len() / d;
         let mut weights = vec![0f32; rows * p];
         let mut lse = vec![0f32; rows];
+        let mut summaries = vec![WeightSummary::default(); rows];
         let share = rows_per_core(rows);
         // β Q Xᵀ, then the softmax of each row, a share of the rows on each core.
         weights
             .par_chunks_mut(share * p)
             .zip(states.par_chunks(share * d))
             .zip(lse.par_chunks_mut(share))
-            .for_each(|((weights, states), lse)| {
+            .zip(summaries.par_chunks_mut(share))
+            .for_each(|(((weights, states), lse), summaries)| {
                 let rows = states.len() / d;
                 multiply_on_this_thread(
                     (weights, View::row_major(rows, p)),
@@ -48,11 +50,15 @@ impl Engine for CpuEngine<'_> {
                     (&self.memory.stored, View::row_major(p, d).transposed()),
                     self.memory.beta,
                 );
-                for (row, lse) in weights.chunks_exact_mut(p).zip(lse) {
-                    *lse = softmax_in_place(row);
+                for ((row, lse), summary) in weights.chunks_exact_mut(p).zip(lse).zip(summaries) {
+                    (*lse, *summary) = softmax_in_place(row);
                 }
             });
-        Ok(Attention { weights, lse })
+        Ok(Attention {
+            weights,
+            lse,
+            summaries,
+        })
     }
 
     fn combine(&mut self, weights: &[f32]) -> Result<Vec<f32>> {
@@ -83,14 +89,15 @@ fn rows_per_core(rows: usize) -> usize {
 }
 
 /// Turns the scores `row` (already times β) into their softmax, stably (the largest subtracted
-/// before exp), and returns their log-sum-exp. One pass each for the largest, the exps, their
-/// sum and the scaling, each a loop the compiler vectorises ([`exp_non_positive`]: libm's exp,
-/// one call a weight, took longer than both matrix products), for AVX-512 where the CPU has it.
-pub(crate) fn softmax_in_place(row: &mut [f32]) -> f32 {
+/// before exp), and returns their log-sum-exp and the weights' summary. One pass each for the
+/// largest, the exps, their sum (and sum of squares) and the scaling, each a loop the compiler
+/// vectorises ([`exp_non_positive`]: libm's exp, one call a weight, took longer than both matrix
+/// products), for AVX-512 where the CPU has it.
+pub(crate) fn softmax_in_place(row: &mut [f32]) -> (f32, WeightSummary) {
     #[cfg(target_arch = "x86_64")]
     {
         #[target_feature(enable = "avx512f")]
-        unsafe fn widest(row: &mut [f32]) -> f32 {
+        unsafe fn widest(row: &mut [f32]) -> (f32, WeightSummary) {
             softmax_body(row)
         }
         if std::is_x86_feature_detected!("avx512f") {
@@ -102,13 +109,13 @@ pub(crate) fn softmax_in_place(row: &mut [f32]) -> f32 {
 }
 
 crate::cpu::wide_vectors! {
-    fn softmax_wide(row: &mut [f32]) -> f32 {
+    fn softmax_wide(row: &mut [f32]) -> (f32, WeightSummary) {
         softmax_body(row)
     }
 }
 
 #[inline(always)]
-fn softmax_body(row: &mut [f32]) -> f32 {
+fn softmax_body(row: &mut [f32]) -> (f32, WeightSummary) {
     const LANES: usize = 16;
     let mut tops = [f32::NEG_INFINITY; LANES];
     let mut chunks = row.chunks_exact(LANES);
@@ -125,17 +132,24 @@ fn softmax_body(row: &mut [f32]) -> f32 {
     for v in row.iter_mut() {
         *v = exp_non_positive(*v - top);
     }
-    let mut sums = [0f32; LANES];
+    // The largest exp is exactly e^0 = 1: its weight is 1 / Σ, and the first 1 is the first of
+    // the largest weights (the lowest index wins a tie).
+    let best = row.iter().position(|&e| e == 1.0).unwrap_or(0);
+    let (mut sums, mut squares) = ([0f32; LANES], [0f32; LANES]);
     let mut chunks = row.chunks_exact(LANES);
     for chunk in &mut chunks {
-        for (sum, &v) in sums.iter_mut().zip(chunk) {
+        for ((sum, square), &v) in sums.iter_mut().zip(squares.iter_mut()).zip(chunk) {
             *sum += v;
+            *square += v * v;
         }
     }
-    let sum = sums.iter().sum::<f32>() + chunks.remainder().iter().sum::<f32>();
+    let rest = chunks.remainder();
+    let sum = sums.iter().sum::<f32>() + rest.iter().sum::<f32>();
+    let square = squares.iter().sum::<f32>() + rest.iter().map(|v| v * v).sum::<f32>();
     let inverse = 1.0 / sum;
     row.iter_mut().for_each(|v| *v *= inverse);
-    top + sum.ln()
+    let summary = WeightSummary::from_parts(best, inverse, square * inverse * inverse, row.len());
+    (top + sum.ln(), summary)
 }
 
 /// e^x for x <= 0 (0 below −87, where f32 underflows), within 2 ulp: x = n·ln 2 + r with
@@ -184,7 +198,10 @@ mod tests {
     #[test]
     fn softmax_is_stable_and_sums_to_one() {
         let mut row = vec![1000.0, 999.0, -1000.0];
-        let lse = softmax_in_place(&mut row);
+        let (lse, summary) = softmax_in_place(&mut row);
+        let direct = WeightSummary::of(&row);
+        assert_eq!((summary.best, summary.weight), (direct.best, direct.weight));
+        assert!((summary.effective - direct.effective).abs() < 1e-6);
         let total: f32 = row.iter().sum();
         assert!((total - 1.0).abs() < 1e-6);
         assert!((row[0] - 1.0 / (1.0 + (-1f32).exp())).abs() < 1e-6);

@@ -3,7 +3,8 @@
 //! keeping each query's energies and freezing the queries that have converged, so that a query's
 //! result never depends on the others in its batch.
 
-use super::{report, ModernHopfield, QueryReport, Steps, WeightSummary};
+pub(super) use super::WeightSummary;
+use super::{report, ModernHopfield, QueryReport, Steps};
 use crate::error::Result;
 
 /// The softmax weights of a batch of states and the log-sum-exp they came from.
@@ -12,6 +13,8 @@ pub struct Attention {
     pub weights: Vec<f32>,
     /// Per state: log Σ_i exp(β x_iᵀξ).
     pub lse: Vec<f32>,
+    /// Per state: what its report says of its weights.
+    pub summaries: Vec<WeightSummary>,
 }
 
 /// The two primitives of the update ξ ← Xᵀ softmax(β X ξ), on one backend.
@@ -66,10 +69,10 @@ pub(super) fn run_batch(
         // Whether each moved row steps again.
         let mut goes_on = Vec::with_capacity(active.len());
         for (k, &r) in active.iter().enumerate() {
-            let weights = &attention.weights[k * p..(k + 1) * p];
-            summaries[r] = WeightSummary::of(weights);
+            summaries[r] = attention.summaries[k];
             if keep_attention {
-                last_weights[r * p..(r + 1) * p].copy_from_slice(weights);
+                last_weights[r * p..(r + 1) * p]
+                    .copy_from_slice(&attention.weights[k * p..(k + 1) * p]);
             }
             let new = &moved[k * d..(k + 1) * d];
             let old = &mut states[r * d..(r + 1) * d];
@@ -97,6 +100,7 @@ pub(super) fn run_batch(
             0 => Attention {
                 weights: Vec::new(),
                 lse: Vec::new(),
+                summaries: Vec::new(),
             },
             n if n == active.len() => engine.attend(&moved)?,
             _ => {
@@ -110,6 +114,7 @@ pub(super) fn run_batch(
         let mut still = Vec::with_capacity(active.len());
         let mut kept_weights = Vec::with_capacity(next.weights.len());
         let mut kept_lse = Vec::with_capacity(needed.len());
+        let mut kept_summaries = Vec::with_capacity(needed.len());
         for (j, &k) in needed.iter().enumerate() {
             let r = active[k];
             if keep_energies {
@@ -119,11 +124,13 @@ pub(super) fn run_batch(
                 still.push(r);
                 kept_weights.extend_from_slice(&next.weights[j * p..(j + 1) * p]);
                 kept_lse.push(next.lse[j]);
+                kept_summaries.push(next.summaries[j]);
             }
         }
         attention = Attention {
             weights: kept_weights,
             lse: kept_lse,
+            summaries: kept_summaries,
         };
         active = still;
     }

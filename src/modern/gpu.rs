@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use super::engine::{Attention, Engine};
+use super::engine::{Attention, Engine, WeightSummary};
 use super::ModernHopfield;
 use crate::error::{Error, Result};
 use crate::gpu::{shaders, Dispatch, GpuContext, Kernel, KernelFamily, KernelSpec, RowBlocks};
@@ -169,8 +169,10 @@ impl Engine for GpuEngine<'_> {
             ctx.spread_groups(rows as u32),
         ));
         ctx.submit(&plan);
+        let weights: Vec<f32> = ctx.read_back(&weights, rows * p)?;
         Ok(Attention {
-            weights: ctx.read_back(&weights, rows * p)?,
+            summaries: weights.chunks_exact(p).map(WeightSummary::of).collect(),
+            weights,
             lse: ctx.read_back(&lse, rows)?,
         })
     }

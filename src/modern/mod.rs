@@ -349,8 +349,8 @@ pub fn attention_fits(queries: usize, patterns: usize) -> bool {
 }
 
 /// What a query's report says of its last weights.
-#[derive(Debug, Clone, Copy, Default)]
-struct WeightSummary {
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct WeightSummary {
     /// The largest weight's pattern (the lowest index on a tie) and the weight.
     best: usize,
     weight: f32,
@@ -360,7 +360,19 @@ struct WeightSummary {
 }
 
 impl WeightSummary {
-    fn of(weights: &[f32]) -> Self {
+    /// The summary of weights whose largest is `weight`, at `best`, and whose squares sum to
+    /// `squares`.
+    pub(crate) fn from_parts(best: usize, weight: f32, squares: f32, patterns: usize) -> Self {
+        WeightSummary {
+            best,
+            weight,
+            effective: 1.0 / squares.max(f32::MIN_POSITIVE),
+            patterns,
+        }
+    }
+
+    /// The summary of `weights` (normalised).
+    pub(crate) fn of(weights: &[f32]) -> Self {
         let (weight, squares) = largest_and_squares(weights);
         WeightSummary {
             // The first of the largest: the lowest index wins a tie.
@@ -373,8 +385,7 @@ impl WeightSummary {
 }
 
 crate::cpu::wide_vectors! {
-    /// The largest of `weights` and the sum of their squares, in eight lanes (one pass over
-    /// every weight of every query and step: it must vectorise).
+    /// The largest of `weights` and the sum of their squares, in eight lanes.
     fn largest_and_squares(weights: &[f32]) -> (f32, f32) {
         const LANES: usize = 8;
         let (mut tops, mut sums) = ([f32::NEG_INFINITY; LANES], [0f32; LANES]);

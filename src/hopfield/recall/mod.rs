@@ -305,6 +305,12 @@ impl Ending {
             .into_iter()
             .find(|ending| ending.code() == code)
     }
+
+    /// The ending a kernel wrote as `code`, or the GPU failure an unknown code means.
+    pub(crate) fn from_kernel(code: u32) -> Result<Ending> {
+        Ending::from_code(code)
+            .ok_or_else(|| Error::Gpu(format!("a probe finished with unknown status {code}")))
+    }
 }
 
 /// The exact integer parts of a state's energy: s^T W s over the off-diagonal weights, in their

@@ -493,12 +493,7 @@ impl Batch<'_> {
         (0..probes)
             .map(|b| {
                 let status = statuses[b];
-                let ending = Ending::from_code(status.ending).ok_or_else(|| {
-                    Error::Gpu(format!(
-                        "a probe finished with unknown status {}",
-                        status.ending
-                    ))
-                })?;
+                let ending = Ending::from_kernel(status.ending)?;
                 let energy = (0..status.energies as usize)
                     .map(|slot| {
                         self.energy_of(&energy_words[(slot * probes + b) * ENERGY_WORDS..][..4])

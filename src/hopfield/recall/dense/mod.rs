@@ -202,16 +202,7 @@ impl<'a> DenseMemory<'a> {
 
     /// The overlaps m_μ = ξ^μ·σ of `state`.
     pub(crate) fn overlaps(&self, state: &[i8]) -> Vec<i32> {
-        self.rows
-            .chunks_exact(self.neurons)
-            .map(|pattern| {
-                pattern
-                    .iter()
-                    .zip(state)
-                    .map(|(&x, &s)| i32::from(x) * i32::from(s))
-                    .sum()
-            })
-            .collect()
+        crate::hopfield::network::overlaps(self.rows, self.neurons, state)
     }
 
     /// E = −Σ_μ F(m_μ) + Σ_i θ_i σ_i (exp: −Σ_μ e^(m_μ − N) + Σ_i θ_i σ_i).

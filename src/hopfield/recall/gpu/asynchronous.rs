@@ -240,7 +240,7 @@ impl RecallJob<'_> {
                         .map(|&v| v as i8)
                         .collect(),
                     sweeps: result.sweeps,
-                    ending: ending_from_code(result.ending)?,
+                    ending: Ending::from_kernel(result.ending)?,
                     energy: self.energies(&energy_words, probes, b, 0..=result.sweeps as usize),
                     flips: recorded,
                 })

@@ -39,11 +39,6 @@ const SHUFFLE_BUDGET: u32 = 32_768;
 /// Neurons one `overlaps_chunk` dispatch covers: its loop runs CHUNK/16 iterations.
 const OVERLAP_CHUNK: u32 = 16 * 16_384;
 
-fn ending_from_code(code: u32) -> Result<Ending> {
-    Ending::from_code(code)
-        .ok_or_else(|| Error::Gpu(format!("a probe finished with unknown status {code}")))
-}
-
 /// Recombines the wide sums of wide_int.wgsl (hi * 65536 + lo, lo summed unnormalised).
 fn energy_terms(words: &[u32]) -> EnergyTerms {
     let wide = |hi: u32, lo: u32| i64::from(hi as i32) * 65_536 + i64::from(lo);

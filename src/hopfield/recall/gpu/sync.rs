@@ -205,7 +205,7 @@ impl RecallJob<'_> {
                         .map(|&v| v as i8)
                         .collect(),
                     sweeps: status.sweeps,
-                    ending: ending_from_code(status.ending)?,
+                    ending: Ending::from_kernel(status.ending)?,
                     energy: self.energies(&energy_words, probes, b, recorded),
                     flips: None,
                 })
