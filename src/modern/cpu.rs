@@ -34,15 +34,17 @@ impl Engine for CpuEngine<'_> {
         let rows = states.len() / d;
         let mut weights = vec![0f32; rows * p];
         let mut lse = vec![0f32; rows];
+        let mut scales = vec![0f32; rows];
         let mut summaries = vec![WeightSummary::default(); rows];
         let share = rows_per_core(rows);
-        // β Q Xᵀ, then the softmax of each row, a share of the rows on each core.
+        // β Q Xᵀ, then the exps of each row, a share of the rows on each core.
         weights
             .par_chunks_mut(share * p)
             .zip(states.par_chunks(share * d))
             .zip(lse.par_chunks_mut(share))
             .zip(summaries.par_chunks_mut(share))
-            .for_each(|(((weights, states), lse), summaries)| {
+            .zip(scales.par_chunks_mut(share))
+            .for_each(|((((weights, states), lse), summaries), scales)| {
                 let rows = states.len() / d;
                 multiply_on_this_thread(
                     (weights, View::row_major(rows, p)),
@@ -50,18 +52,24 @@ impl Engine for CpuEngine<'_> {
                     (&self.memory.stored, View::row_major(p, d).transposed()),
                     self.memory.beta,
                 );
-                for ((row, lse), summary) in weights.chunks_exact_mut(p).zip(lse).zip(summaries) {
-                    (*lse, *summary) = softmax_in_place(row);
+                let rows = weights
+                    .chunks_exact_mut(p)
+                    .zip(lse)
+                    .zip(summaries)
+                    .zip(scales);
+                for (((row, lse), summary), scale) in rows {
+                    (*lse, *summary, *scale) = exps_in_place(row);
                 }
             });
         Ok(Attention {
             weights,
+            scales,
             lse,
             summaries,
         })
     }
 
-    fn combine(&mut self, weights: &[f32]) -> Result<Vec<f32>> {
+    fn combine(&mut self, weights: &[f32], scales: &[f32]) -> Result<Vec<f32>> {
         let (p, d) = (self.memory.patterns, self.memory.dim);
         let rows = weights.len() / p;
         let mut states = vec![0f32; rows * d];
@@ -69,7 +77,8 @@ impl Engine for CpuEngine<'_> {
         states
             .par_chunks_mut(share * d)
             .zip(weights.par_chunks(share * p))
-            .for_each(|(states, weights)| {
+            .zip(scales.par_chunks(share))
+            .for_each(|((states, weights), scales)| {
                 let rows = weights.len() / p;
                 multiply_on_this_thread(
                     (states, View::row_major(rows, d)),
@@ -77,6 +86,10 @@ impl Engine for CpuEngine<'_> {
                     (&self.memory.stored, View::row_major(p, d)),
                     1.0,
                 );
+                // The softmax's division, D values a row rather than P.
+                for (state, &scale) in states.chunks_exact_mut(d).zip(scales) {
+                    state.iter_mut().for_each(|v| *v *= scale);
+                }
             });
         Ok(states)
     }
@@ -88,34 +101,34 @@ fn rows_per_core(rows: usize) -> usize {
     rows.div_ceil(rayon::current_num_threads()).max(1)
 }
 
-/// Turns the scores `row` (already times β) into their softmax, stably (the largest subtracted
-/// before exp), and returns their log-sum-exp and the weights' summary. One pass each for the
-/// largest, the exps, their sum (and sum of squares) and the scaling, each a loop the compiler
-/// vectorises ([`exp_non_positive`]: libm's exp, one call a weight, took longer than both matrix
-/// products), for AVX-512 where the CPU has it.
-pub(crate) fn softmax_in_place(row: &mut [f32]) -> (f32, WeightSummary) {
+/// Turns the scores `row` (already times β) into their exps e^(s − max), stably, and returns
+/// their log-sum-exp, the summary of the softmax weights and 1 / Σ, the factor that makes the
+/// exps the softmax (left to `combine`). One pass each for the largest, the exps, and their sum
+/// (and sum of squares), each a loop the compiler vectorises ([`exp_non_positive`]: libm's exp,
+/// one call a weight, took longer than both matrix products), for AVX-512 where the CPU has it.
+pub(crate) fn exps_in_place(row: &mut [f32]) -> (f32, WeightSummary, f32) {
     #[cfg(target_arch = "x86_64")]
     {
         #[target_feature(enable = "avx512f")]
-        unsafe fn widest(row: &mut [f32]) -> (f32, WeightSummary) {
-            softmax_body(row)
+        unsafe fn widest(row: &mut [f32]) -> (f32, WeightSummary, f32) {
+            exps_body(row)
         }
         if std::is_x86_feature_detected!("avx512f") {
             // SAFETY: the CPU was just checked to have AVX-512F.
             return unsafe { widest(row) };
         }
     }
-    softmax_wide(row)
+    exps_wide(row)
 }
 
 crate::cpu::wide_vectors! {
-    fn softmax_wide(row: &mut [f32]) -> (f32, WeightSummary) {
-        softmax_body(row)
+    fn exps_wide(row: &mut [f32]) -> (f32, WeightSummary, f32) {
+        exps_body(row)
     }
 }
 
 #[inline(always)]
-fn softmax_body(row: &mut [f32]) -> (f32, WeightSummary) {
+fn exps_body(row: &mut [f32]) -> (f32, WeightSummary, f32) {
     const LANES: usize = 16;
     let mut tops = [f32::NEG_INFINITY; LANES];
     let mut chunks = row.chunks_exact(LANES);
@@ -147,9 +160,8 @@ fn softmax_body(row: &mut [f32]) -> (f32, WeightSummary) {
     let sum = sums.iter().sum::<f32>() + rest.iter().sum::<f32>();
     let square = squares.iter().sum::<f32>() + rest.iter().map(|v| v * v).sum::<f32>();
     let inverse = 1.0 / sum;
-    row.iter_mut().for_each(|v| *v *= inverse);
     let summary = WeightSummary::from_parts(best, inverse, square * inverse * inverse, row.len());
-    (top + sum.ln(), summary)
+    (top + sum.ln(), summary, inverse)
 }
 
 /// e^x for x <= 0 (0 below −87, where f32 underflows), within 2 ulp: x = n·ln 2 + r with
@@ -198,7 +210,8 @@ mod tests {
     #[test]
     fn softmax_is_stable_and_sums_to_one() {
         let mut row = vec![1000.0, 999.0, -1000.0];
-        let (lse, summary) = softmax_in_place(&mut row);
+        let (lse, summary, scale) = exps_in_place(&mut row);
+        row.iter_mut().for_each(|v| *v *= scale);
         let direct = WeightSummary::of(&row);
         assert_eq!((summary.best, summary.weight), (direct.best, direct.weight));
         assert!((summary.effective - direct.effective).abs() < 1e-6);

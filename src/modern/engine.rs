@@ -9,8 +9,11 @@ use crate::error::Result;
 
 /// The softmax weights of a batch of states and the log-sum-exp they came from.
 pub struct Attention {
-    /// rows x P: softmax(β X ξ) per state.
+    /// rows x P: softmax(β X ξ) per state, each row times 1 / `scales[row]` (an engine may leave
+    /// the division to `combine`, where it costs D operations a row instead of P).
     pub weights: Vec<f32>,
+    /// Per state: what its row of `weights` is to be multiplied by (1 when already normalised).
+    pub scales: Vec<f32>,
     /// Per state: log Σ_i exp(β x_iᵀξ).
     pub lse: Vec<f32>,
     /// Per state: what its report says of its weights.
@@ -23,8 +26,8 @@ pub trait Engine {
     fn max_batch(&self) -> usize;
     /// The attention of `states` (rows x D).
     fn attend(&mut self, states: &[f32]) -> Result<Attention>;
-    /// Xᵀ w for every row of `weights` (rows x P): the new states, rows x D.
-    fn combine(&mut self, weights: &[f32]) -> Result<Vec<f32>>;
+    /// Xᵀ w for every row of `weights` (rows x P) times its `scales`: the new states, rows x D.
+    fn combine(&mut self, weights: &[f32], scales: &[f32]) -> Result<Vec<f32>>;
 }
 
 /// One batch's retrieval.
@@ -65,14 +68,19 @@ pub(super) fn run_batch(
         if active.is_empty() {
             break;
         }
-        let moved = engine.combine(&attention.weights)?;
+        let moved = engine.combine(&attention.weights, &attention.scales)?;
         // Whether each moved row steps again.
         let mut goes_on = Vec::with_capacity(active.len());
         for (k, &r) in active.iter().enumerate() {
             summaries[r] = attention.summaries[k];
             if keep_attention {
-                last_weights[r * p..(r + 1) * p]
-                    .copy_from_slice(&attention.weights[k * p..(k + 1) * p]);
+                let scale = attention.scales[k];
+                for (kept, &w) in last_weights[r * p..(r + 1) * p]
+                    .iter_mut()
+                    .zip(&attention.weights[k * p..(k + 1) * p])
+                {
+                    *kept = w * scale;
+                }
             }
             let new = &moved[k * d..(k + 1) * d];
             let old = &mut states[r * d..(r + 1) * d];
@@ -99,6 +107,7 @@ pub(super) fn run_batch(
         let next = match needed.len() {
             0 => Attention {
                 weights: Vec::new(),
+                scales: Vec::new(),
                 lse: Vec::new(),
                 summaries: Vec::new(),
             },
@@ -114,6 +123,7 @@ pub(super) fn run_batch(
         let mut still = Vec::with_capacity(active.len());
         let mut kept_weights = Vec::with_capacity(next.weights.len());
         let mut kept_lse = Vec::with_capacity(needed.len());
+        let mut kept_scales = Vec::with_capacity(needed.len());
         let mut kept_summaries = Vec::with_capacity(needed.len());
         for (j, &k) in needed.iter().enumerate() {
             let r = active[k];
@@ -124,11 +134,13 @@ pub(super) fn run_batch(
                 still.push(r);
                 kept_weights.extend_from_slice(&next.weights[j * p..(j + 1) * p]);
                 kept_lse.push(next.lse[j]);
+                kept_scales.push(next.scales[j]);
                 kept_summaries.push(next.summaries[j]);
             }
         }
         attention = Attention {
             weights: kept_weights,
+            scales: kept_scales,
             lse: kept_lse,
             summaries: kept_summaries,
         };

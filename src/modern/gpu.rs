@@ -172,12 +172,14 @@ impl Engine for GpuEngine<'_> {
         let weights: Vec<f32> = ctx.read_back(&weights, rows * p)?;
         Ok(Attention {
             summaries: weights.chunks_exact(p).map(WeightSummary::of).collect(),
+            // The softmax kernel normalises.
+            scales: vec![1.0; rows],
             weights,
             lse: ctx.read_back(&lse, rows)?,
         })
     }
 
-    fn combine(&mut self, weights: &[f32]) -> Result<Vec<f32>> {
+    fn combine(&mut self, weights: &[f32], _scales: &[f32]) -> Result<Vec<f32>> {
         let ctx = self.ctx;
         let k = &self.kernels;
         let (p, d) = (self.memory.patterns, self.memory.dim);
