@@ -1,6 +1,6 @@
 //! The CPU engine of modern Hopfield retrieval: the scores and the combination as f32 matrix
-//! products on every core (`gemm`), the softmax row by row in parallel. It is the twin the GPU
-//! kernels (shaders/modern.wgsl) are held to.
+//! products (`faer`), each core taking a share of a batch's rows through both products and the
+//! softmax. It is the twin the GPU kernels (shaders/modern.wgsl) are held to.
 
 use rayon::prelude::*;
 

@@ -1,5 +1,5 @@
 //! The euclidean winner search of high-dimensional data as a matrix product: ‖x − w‖² =
-//! ‖x‖² − 2·x·w + ‖w‖², with every x·w of a tile of samples one product X·Wᵀ (the `gemm`
+//! ‖x‖² − 2·x·w + ‖w‖², with every x·w of a tile of samples one product X·Wᵀ (the `faer`
 //! crate, blocked for the cache and vectorised), instead of D subtractions and multiply-adds per
 //! node and sample.
 //!

@@ -1,6 +1,6 @@
 //! Synchronous recall as matrix products: every active probe's fields for a sweep are one
 //! product F = S·Wᵀ (probes × neurons times neurons × neurons) for a dense network, or two,
-//! M = S·Xᵀ and F = M·X − P·S, for a factored one, run by the `gemm` crate on every core, then each probe takes its sweep exactly as
+//! M = S·Xᵀ and F = M·X − P·S, for a factored one, run by `faer` on every core, then each probe takes its sweep exactly as
 //! `recall_sync_probe` does (the same twin of shaders/recall_sync.wgsl, through [`SyncRun`]).
 //!
 //! The products are exact. States are ±1 and weights integers, so every partial sum of a field
