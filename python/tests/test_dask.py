@@ -109,6 +109,19 @@ def test_a_distributed_capacity_study_is_the_local_table_byte_for_byte(client):
     assert json.dumps(spread.rows()) == json.dumps(local.rows())
 
 
+def test_dense_memories_split_across_workers_give_the_local_tables(client):
+    _, patterns = hopsom.seed_patterns()
+    options = {"noise": [30, 50], "trials": 11, "seed": 4, "backend": "cpu"}
+    local = hopsom.sweep(patterns, interaction="poly:3", **options)
+    spread = hopsom_dask.sweep(patterns, parts=3, interaction="poly:3", **options)
+    assert json.dumps(spread.rows()) == json.dumps(local.rows())
+    options = {"loads": [1.0, 4.0], "trials": 4, "seed": 3, "mode": "sync", "backend": "cpu"}
+    local = hopsom.capacity(60, interaction="repoly:3", **options)
+    spread = hopsom_dask.capacity(60, parts=2, interaction="repoly:3", **options)
+    assert json.dumps(spread.rows()) == json.dumps(local.rows())
+    assert spread["interaction"] == ["repoly:3", "repoly:3"]
+
+
 def _die_once(marker):
     """On a worker: the next batch partial kills this worker's process, once across the
     cluster (the marker file), as a machine lost mid-epoch would."""
