@@ -6,7 +6,7 @@ use numpy::{
 use pyo3::prelude::*;
 
 use hopsom::hopfield::learn::{is_factored, learn, Learning, LearningRule, WeightForm};
-use hopsom::hopfield::recall::{recall, trajectory_energies, RecallParams, Thresholds, UpdateMode};
+use hopsom::hopfield::recall::{recall, state_energies, RecallParams, Thresholds, UpdateMode};
 use hopsom::hopfield::sweep::{run_sweep, sweep_rows, sweep_tallies, SweepSpec, SweepTally};
 use hopsom::hopfield::{best_match, noise, HopfieldNetwork, Interaction, PatternSet};
 use hopsom::{Backend, Error};
@@ -81,6 +81,7 @@ pub(crate) fn check_sweep(
         threshold,
         temperature,
         self_coupling,
+        interaction,
     )?;
     spec.check().map_err(raise)
 }
@@ -130,6 +131,7 @@ fn sweep_spec(
     threshold: f64,
     temperature: f64,
     self_coupling: bool,
+    interaction: Interaction,
 ) -> PyResult<SweepSpec> {
     Ok(SweepSpec {
         levels,
@@ -142,6 +144,7 @@ fn sweep_spec(
             temperature,
             self_coupling,
             false,
+            interaction,
         )?,
     })
 }
@@ -154,6 +157,7 @@ fn recall_params(
     temperature: f64,
     self_coupling: bool,
     trajectory: bool,
+    interaction: Interaction,
 ) -> PyResult<RecallParams> {
     let mode: UpdateMode = choice("mode", mode)?;
     if trajectory && mode == UpdateMode::Sync {
@@ -169,7 +173,7 @@ fn recall_params(
         clamp: None,
         temperature,
         record_flips: trajectory,
-        interaction: Interaction::Quadratic,
+        interaction,
     };
     params.validate().map_err(raise)?;
     Ok(params)
@@ -273,14 +277,8 @@ impl NativeHopfield {
             threshold,
             temperature,
             self_coupling,
+            self.interaction,
         )?;
-        let spec = SweepSpec {
-            recall: RecallParams {
-                interaction: self.interaction,
-                ..spec.recall
-            },
-            ..spec
-        };
         let callback = Callback::new(progress);
         let (network, stored, backend) = (&self.network, &self.stored, &self.backend);
         let result = callback.finish(
@@ -319,14 +317,8 @@ impl NativeHopfield {
             threshold,
             temperature,
             self_coupling,
+            self.interaction,
         )?;
-        let spec = SweepSpec {
-            recall: RecallParams {
-                interaction: self.interaction,
-                ..spec.recall
-            },
-            ..spec
-        };
         let callback = Callback::new(progress);
         let (network, stored, backend) = (&self.network, &self.stored, &self.backend);
         let tallies = callback.finish(
@@ -386,12 +378,7 @@ impl NativeHopfield {
                 ..RecallParams::default()
             };
             let energies = py
-                .detach(|| {
-                    states
-                        .chunks_exact(n)
-                        .map(|s| Ok(trajectory_energies(network, &params, s, &[])?[0]))
-                        .collect::<hopsom::error::Result<Vec<f64>>>()
-                })
+                .detach(|| state_energies(network, &params, states))
                 .map_err(raise)?;
             return Ok(energies.into_pyarray(py));
         }
@@ -436,11 +423,8 @@ impl NativeHopfield {
             temperature,
             self_coupling,
             trajectory,
+            self.interaction,
         )?;
-        let params = RecallParams {
-            interaction: self.interaction,
-            ..params
-        };
         let n = self.network.neurons();
         check_neurons("probes", probes.shape()[1], n)?;
         let states = probes.as_slice()?.to_vec();

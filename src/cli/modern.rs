@@ -215,14 +215,15 @@ pub fn run_retrieve(args: RetrieveArgs) -> Result<()> {
             )));
         }
     }
+    hopsom::modern::check_beta(args.beta)?;
+    let (queries, sources) = make_queries(&args, &stored)?;
     let memory = ModernHopfield::new(
-        stored.values.clone(),
+        stored.values,
         stored.patterns,
         stored.dim,
         args.beta,
         args.memory.normalize,
     )?;
-    let (queries, sources) = make_queries(&args, &stored)?;
     let count = queries.len() / stored.dim;
     let keep_attention = args.out.is_some() && attention_fits(count, stored.patterns);
     let backend = args.compute.open_backend()?;
@@ -483,10 +484,6 @@ pub fn run_sweep(args: SweepArgs) -> Result<()> {
     };
     let stored = load_stored(&args.memory.stored)?;
     spec.check(stored.patterns)?;
-    // Every β is checked before the first runs.
-    for &beta in &spec.betas {
-        ModernHopfield::new(vec![0.0], 1, 1, beta, false)?;
-    }
     let backend = args.compute.open_backend()?;
     let started = std::time::Instant::now();
     let progress = args

@@ -161,6 +161,17 @@ impl HopfieldNetwork {
         }
     }
 
+    /// The stored patterns by neuron, N x P (the transpose of [`factors`]), of a factored
+    /// network.
+    ///
+    /// [`factors`]: HopfieldNetwork::factors
+    pub fn factor_columns(&self) -> Option<&[i8]> {
+        match &self.couplings {
+            Couplings::Dense { .. } => None,
+            Couplings::Factored { columns, .. } => Some(columns),
+        }
+    }
+
     /// The self-weight w_ii of neuron `i` in fixed point (zero but for rules that keep it).
     pub fn self_weight(&self, i: usize) -> i32 {
         match &self.couplings {

@@ -155,13 +155,7 @@ impl ModernHopfield {
         beta: f64,
         normalize: bool,
     ) -> Result<Self> {
-        if !(beta.is_finite() && beta > 0.0 && beta < f64::from(f32::MAX)) {
-            return Err(Error::parameter(
-                Param::Beta,
-                beta,
-                "must be a positive number",
-            ));
-        }
+        check_beta(beta)?;
         if patterns == 0 || dim == 0 {
             return Err(Error::InvalidData(format!(
                 "no stored patterns to retrieve from ({patterns} x {dim})"
@@ -222,6 +216,19 @@ impl ModernHopfield {
             + half_norm
             + (self.patterns as f64).ln() / beta
             + 0.5 * self.largest_norm.powi(2)
+    }
+}
+
+/// β must be a positive number (within f32).
+pub fn check_beta(beta: f64) -> Result<()> {
+    if beta.is_finite() && beta > 0.0 && beta < f64::from(f32::MAX) {
+        Ok(())
+    } else {
+        Err(Error::parameter(
+            Param::Beta,
+            beta,
+            "must be a positive number",
+        ))
     }
 }
 

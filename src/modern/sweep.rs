@@ -45,6 +45,9 @@ impl ModernSweepSpec {
         if self.betas.is_empty() {
             return Err(Error::parameter(Param::Beta, "(none)", "give one or more"));
         }
+        for &beta in &self.betas {
+            super::check_beta(beta)?;
+        }
         if self.levels.is_empty() {
             return Err(Error::parameter(
                 Param::Levels,

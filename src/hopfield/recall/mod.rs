@@ -56,7 +56,7 @@ pub enum Thresholds {
 }
 
 impl Thresholds {
-    fn of(&self, neuron: usize) -> f64 {
+    pub(crate) fn of(&self, neuron: usize) -> f64 {
         match self {
             Thresholds::Uniform(theta) => *theta,
             Thresholds::PerNeuron(thetas) => thetas[neuron],
@@ -201,14 +201,25 @@ impl RecallParams {
         Ok(())
     }
 
-    pub(crate) fn checked(&self, network: &HopfieldNetwork) -> Result<Dynamics> {
-        let n = network.neurons();
+    /// Checks the per-neuron options against a network of `n` neurons (with [`validate`]): one
+    /// threshold and one clamp flag per neuron, every threshold finite and below 32 768 in size.
+    ///
+    /// [`validate`]: RecallParams::validate
+    pub(crate) fn check_neurons(&self, n: usize) -> Result<()> {
         self.validate()?;
         if let Thresholds::PerNeuron(thetas) = &self.thresholds {
             if thetas.len() != n {
                 return Err(Error::InvalidData(format!(
                     "{} thresholds for a network of {n} neurons",
                     thetas.len()
+                )));
+            }
+            if let Some(theta) = thetas
+                .iter()
+                .find(|theta| !theta.is_finite() || theta.abs() >= 32_768.0)
+            {
+                return Err(Error::Usage(format!(
+                    "thresholds must be finite and of magnitude below 32768, not {theta}"
                 )));
             }
         }
@@ -220,18 +231,24 @@ impl RecallParams {
                 )));
             }
         }
+        Ok(())
+    }
+
+    /// Whether neuron `i` keeps the probe's value.
+    pub(crate) fn is_clamped(&self, i: usize) -> bool {
+        self.clamp.as_ref().is_some_and(|clamp| clamp[i])
+    }
+
+    pub(crate) fn checked(&self, network: &HopfieldNetwork) -> Result<Dynamics> {
+        let n = network.neurons();
+        self.check_neurons(n)?;
         let scale = network.scale();
         let rules = (0..n)
             .map(|i| {
                 let theta = self.thresholds.of(i);
-                if !theta.is_finite() || theta.abs() >= 32_768.0 {
-                    return Err(Error::Usage(format!(
-                        "thresholds must be finite and of magnitude below 32768, not {theta}"
-                    )));
-                }
                 let scaled = theta * scale;
-                let clamped = self.clamp.as_ref().is_some_and(|c| c[i]);
-                Ok(NeuronRule {
+                let clamped = self.is_clamped(i);
+                NeuronRule {
                     up: if clamped {
                         CLAMPED
                     } else {
@@ -246,9 +263,9 @@ impl RecallParams {
                     theta_scaled: scaled as f32,
                     self_weight: network.self_weight(i)
                         + if self.self_coupling { scale as i32 } else { 0 },
-                })
+                }
             })
-            .collect::<Result<Vec<_>>>()?;
+            .collect();
         let (glauber_factor, logit_table) = if self.temperature > 0.0 {
             ((2.0 / (self.temperature * scale)) as f32, logit_table())
         } else {
@@ -498,6 +515,24 @@ pub fn trajectory_energies(
     Ok(energies)
 }
 
+/// The energy of every state of `states` (flat, `network.neurons()` values each) under `params`'
+/// interaction and thresholds; the tables of a dense interaction are built once for them all.
+pub fn state_energies(
+    network: &HopfieldNetwork,
+    params: &RecallParams,
+    states: &[i8],
+) -> Result<Vec<f64>> {
+    let n = network.neurons();
+    if !params.interaction.is_quadratic() {
+        return dense::state_energies(network, params, states);
+    }
+    let dynamics = params.checked(network)?;
+    Ok(states
+        .chunks_exact(n)
+        .map(|state| energy_terms(network, &dynamics, state).energy(network))
+        .collect())
+}
+
 /// The states of a recorded trajectory, the initial state first and then one after every flip.
 pub fn trajectory_states(initial: &[i8], flips: &[u32]) -> Vec<Vec<i8>> {
     let mut state = initial.to_vec();
@@ -541,6 +576,37 @@ mod tests {
                     self_weight
                 }
             );
+        }
+    }
+
+    #[test]
+    fn state_energies_are_the_energies_of_trajectories_that_start_there() {
+        let stored = crate::hopfield::capacity::random_patterns(
+            30,
+            6,
+            &crate::rng::StreamKey::new(4, crate::rng::Domain::Patterns, &[0]),
+        )
+        .unwrap();
+        let network = HopfieldNetwork::factored(&stored).unwrap();
+        for interaction in [
+            Interaction::Quadratic,
+            Interaction::Poly(3),
+            Interaction::Exp,
+        ] {
+            let params = RecallParams {
+                interaction,
+                thresholds: Thresholds::Uniform(if interaction == Interaction::Exp {
+                    0.0
+                } else {
+                    0.75
+                }),
+                ..Default::default()
+            };
+            let energies = state_energies(&network, &params, stored.states()).unwrap();
+            for (state, energy) in stored.iter().zip(energies) {
+                let start = trajectory_energies(&network, &params, state, &[]).unwrap()[0];
+                assert_eq!(energy, start, "{interaction}");
+            }
         }
     }
 

@@ -39,9 +39,13 @@ pub(super) fn recall(
 }
 
 /// The shift of the exponential's terms: the largest overlap plus one, so that every term
-/// e^(m ± 1 − top) is at most 1 (`top` in shaders/dense_memory.wgsl). Unused for polynomials.
-pub(crate) fn exp_top(overlaps: &[i32]) -> i32 {
-    overlaps.iter().copied().max().unwrap_or(0) + 1
+/// e^(m ± 1 − top) is at most 1 (`top` in shaders/dense_memory.wgsl). The polynomials need none
+/// (0, without a pass over the overlaps: asynchronous recall asks at every visit).
+pub(crate) fn exp_top(memory: &DenseMemory, overlaps: &[i32]) -> i32 {
+    match memory.differences {
+        Table::Exp(_) => overlaps.iter().copied().max().unwrap_or(0) + 1,
+        Table::Exact(_) => 0,
+    }
 }
 
 /// Neuron `i`'s preference for +1 in state `sigma`, from the overlaps of the whole state:
@@ -105,7 +109,7 @@ fn recall_sync(
     let mut ending = Ending::SweepLimit;
     let mut sweeps = 0;
     for sweep in 0..max_sweeps {
-        let top = exp_top(&overlaps);
+        let top = exp_top(memory, &overlaps);
         let next: Vec<i8> = (0..n)
             .map(|i| {
                 let preference = preference(memory, &overlaps, top, i, state[i]);
@@ -160,7 +164,7 @@ fn recall_async(
             if memory.rules[i].clamped {
                 continue;
             }
-            let top = exp_top(&overlaps);
+            let top = exp_top(memory, &overlaps);
             let preference = preference(memory, &overlaps, top, i, state[i]);
             let draw = glauber_draw(memory, key, sweep, i);
             let updated = memory.decide(i, preference, state[i], draw);

@@ -218,7 +218,7 @@ pub(super) fn recall(
     let kernels = ctx.kernels::<DenseKernels>()?;
     let (n, p) = (memory.neurons, memory.stored);
     let (row_bits, row_words) = pack_rows(memory.rows, n);
-    let (column_bits, column_words) = pack_rows(&memory.columns, p);
+    let (column_bits, column_words) = pack_rows(memory.columns, p);
     let rules: Vec<GpuRule> = memory
         .rules
         .iter()

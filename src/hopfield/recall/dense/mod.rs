@@ -65,7 +65,7 @@ pub(crate) struct DenseMemory<'a> {
     /// The patterns, P x N.
     pub rows: &'a [i8],
     /// The patterns by neuron, N x P.
-    pub columns: Vec<i8>,
+    pub columns: &'a [i8],
     /// Polynomials: G(x) at x + N + 1 for x in −N−1..=N+1. Exp: e^(−k) for k in 0..=2N+2.
     pub differences: Table,
     /// Polynomials: F(m) at m + N for m in −N..=N. Exp: the same e^(−k) table (k = N − m).
@@ -82,8 +82,8 @@ impl<'a> DenseMemory<'a> {
     pub(crate) fn new(network: &'a HopfieldNetwork, params: &RecallParams) -> Result<Self> {
         let interaction = params.interaction;
         interaction.validate()?;
-        params.validate()?;
-        let rows = network.factors().ok_or_else(|| {
+        params.check_neurons(network.neurons())?;
+        let (rows, columns) = network.factors().zip(network.factor_columns()).ok_or_else(|| {
             Error::parameter(
                 Param::Interaction,
                 interaction,
@@ -112,12 +112,6 @@ impl<'a> DenseMemory<'a> {
             ));
         }
         check_exact_range(interaction, n, p)?;
-        let mut columns = vec![0i8; n * p];
-        for (mu, pattern) in rows.chunks_exact(n).enumerate() {
-            for (i, &x) in pattern.iter().enumerate() {
-                columns[i * p + mu] = x;
-            }
-        }
         let span = n as i64 + 1;
         let (differences, energies) = match interaction {
             Interaction::Exp => {
@@ -143,42 +137,17 @@ impl<'a> DenseMemory<'a> {
         };
         let rules = (0..n)
             .map(|i| {
-                let theta = match &params.thresholds {
-                    Thresholds::Uniform(theta) => *theta,
-                    Thresholds::PerNeuron(thetas) => *thetas.get(i).ok_or_else(|| {
-                        Error::InvalidData(format!(
-                            "{} thresholds for a network of {n} neurons",
-                            thetas.len()
-                        ))
-                    })?,
-                };
-                if !theta.is_finite() || theta.abs() >= 32_768.0 {
-                    return Err(Error::parameter(
-                        Param::Threshold,
-                        theta,
-                        "must be finite and of magnitude below 32768",
-                    ));
-                }
-                let clamped = match &params.clamp {
-                    Some(mask) if mask.len() != n => {
-                        return Err(Error::InvalidData(format!(
-                            "a clamp mask of {} neurons for a network of {n}",
-                            mask.len()
-                        )))
-                    }
-                    Some(mask) => mask[i],
-                    None => false,
-                };
+                let theta = params.thresholds.of(i);
                 let theta4 = 4.0 * theta;
-                Ok(DenseRule {
-                    clamped,
+                DenseRule {
+                    clamped: params.is_clamped(i),
                     up: theta4.floor() as i64 + 1,
                     down: theta4.ceil() as i64 - 1,
                     theta4: theta4 as f32,
                     theta_fixed: (theta * THRESHOLD_UNITS).round() as i32,
-                })
+                }
             })
-            .collect::<Result<Vec<_>>>()?;
+            .collect();
         let (glauber_factor, logit_table) = if params.temperature > 0.0 {
             (
                 (1.0 / (2.0 * params.temperature)) as f32,
@@ -318,6 +287,19 @@ pub(crate) fn recall_dense(
         Backend::Cpu => cpu::recall(&memory, probes, keys, params, progress),
         Backend::Gpu(ctx) => gpu::recall(ctx, &memory, probes, keys, params, progress),
     }
+}
+
+/// The energy of every state of `states` (flat, N values each).
+pub(crate) fn state_energies(
+    network: &HopfieldNetwork,
+    params: &RecallParams,
+    states: &[i8],
+) -> Result<Vec<f64>> {
+    let memory = DenseMemory::new(network, params)?;
+    Ok(states
+        .chunks_exact(memory.neurons)
+        .map(|state| memory.energy(state, &memory.overlaps(state)))
+        .collect())
 }
 
 /// The energy after every flip of a recorded trajectory, the initial state's first.
