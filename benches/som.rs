@@ -79,7 +79,7 @@ fn batch_epoch(c: &mut Criterion) {
     let start = Codebook::initialise(grid, &samples, Init::Samples, 1).unwrap();
     for backend in backends() {
         group.bench_function(backend.name(), |b| {
-            b.iter(|| train(&backend, &samples, start.clone(), &params, &mut |_| Ok(())).unwrap())
+            b.iter(|| train(&backend, &samples, start.clone(), &params, &hopsom::Silent).unwrap())
         });
     }
     group.finish();
@@ -143,7 +143,15 @@ fn online_epoch_by_radius(c: &mut Criterion) {
             group.bench_with_input(BenchmarkId::new(backend.name(), sigma), &sigma, |b, _| {
                 b.iter(|| {
                     let mut codebook = start.clone();
-                    train_online_epoch(&backend, &mut codebook, &samples, None, &step).unwrap();
+                    train_online_epoch(
+                        &backend,
+                        &mut codebook,
+                        &samples,
+                        None,
+                        &step,
+                        &hopsom::Silent,
+                    )
+                    .unwrap();
                     codebook
                 })
             });
@@ -169,9 +177,13 @@ fn large_map_batch_epoch(c: &mut Criterion) {
     // far too slow on software Vulkan to time here.
     group.bench_function("cpu", |b| {
         b.iter(|| {
-            train(&Backend::Cpu, &samples, start.clone(), &params, &mut |_| {
-                Ok(())
-            })
+            train(
+                &Backend::Cpu,
+                &samples,
+                start.clone(),
+                &params,
+                &hopsom::Silent,
+            )
             .unwrap()
         })
     });

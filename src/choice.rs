@@ -58,9 +58,43 @@ macro_rules! choices {
                 f.write_str($crate::choice::Choice::name(*self))
             }
         }
+
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str($crate::choice::Choice::name(*self))
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                deserializer.deserialize_str($crate::choice::ChoiceVisitor::<Self>::default())
+            }
+        }
     };
 }
 pub(crate) use choices;
+
+/// Reads a [`Choice`] from its name or an alias; anything else is refused with the list of names
+/// (`use rect or hex`), which front ends show after the option and the value given.
+pub struct ChoiceVisitor<T>(std::marker::PhantomData<T>);
+
+impl<T> Default for ChoiceVisitor<T> {
+    fn default() -> Self {
+        ChoiceVisitor(std::marker::PhantomData)
+    }
+}
+
+impl<T: Choice> serde::de::Visitor<'_> for ChoiceVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "use {}", T::listed())
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<T, E> {
+        T::parse(text).ok_or_else(|| E::invalid_value(serde::de::Unexpected::Str(text), &self))
+    }
+}
 
 #[cfg(test)]
 mod tests {

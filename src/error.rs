@@ -118,103 +118,66 @@ fn parameter_line(named: &str, allowed: &str) -> String {
     format!("{}: {allowed}", named.trim_end())
 }
 
-/// The parameters the library checks, by the names of its API (`lr` is the learning rate).
-/// Front ends spell them their own way: `--lr-end` on the command line, `lr_end=` in Python.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Param {
-    Backend,
-    Beta,
-    Colors,
-    Cutoff,
-    Epochs,
-    Interaction,
-    KeepDiagonal,
-    Levels,
-    Loads,
-    Lr,
-    LrEnd,
-    MaxSweeps,
-    Mode,
-    Neighbourhood,
-    Neurons,
-    Noise,
-    Schedule,
-    Sigma,
-    SigmaEnd,
-    Size,
-    Steps,
-    Tau,
-    Temperature,
-    Threshold,
-    Tolerance,
-    Trials,
-    Weights,
+/// Declares [`Param`] with each parameter's snake-case name, and [`Param::ALL`].
+macro_rules! params {
+    ($($param:ident => $name:literal),+ $(,)?) => {
+        /// The parameters the library checks, by the names of its API and of the specs' options
+        /// (`lr` is the learning rate). Front ends spell them their own way: `--lr-end` on the
+        /// command line, `lr_end=` in Python.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Param {
+            $($param),+
+        }
+
+        impl Param {
+            /// Every parameter, for front ends that check they can spell each one.
+            pub const ALL: &'static [Param] = &[$(Param::$param),+];
+
+            /// The parameter's name in snake case, as the specs and the Python package's keyword
+            /// arguments spell it.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Param::$param => $name),+
+                }
+            }
+        }
+    };
 }
 
-impl Param {
-    /// Every parameter, for front ends that check they can spell each one.
-    pub const ALL: [Param; 27] = [
-        Param::Backend,
-        Param::Beta,
-        Param::Colors,
-        Param::Cutoff,
-        Param::Epochs,
-        Param::Interaction,
-        Param::KeepDiagonal,
-        Param::Levels,
-        Param::Loads,
-        Param::Lr,
-        Param::LrEnd,
-        Param::MaxSweeps,
-        Param::Mode,
-        Param::Neighbourhood,
-        Param::Neurons,
-        Param::Noise,
-        Param::Schedule,
-        Param::Sigma,
-        Param::SigmaEnd,
-        Param::Size,
-        Param::Steps,
-        Param::Tau,
-        Param::Temperature,
-        Param::Threshold,
-        Param::Tolerance,
-        Param::Trials,
-        Param::Weights,
-    ];
-
-    /// The parameter's name in snake case, as the Python package's keyword arguments spell it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Param::Backend => "backend",
-            Param::Beta => "beta",
-            Param::Colors => "colors",
-            Param::Cutoff => "cutoff",
-            Param::Epochs => "epochs",
-            Param::Interaction => "interaction",
-            Param::KeepDiagonal => "keep_diagonal",
-            Param::Levels => "levels",
-            Param::Loads => "loads",
-            Param::Lr => "lr",
-            Param::LrEnd => "lr_end",
-            Param::MaxSweeps => "max_sweeps",
-            Param::Mode => "mode",
-            Param::Neighbourhood => "neighbourhood",
-            Param::Neurons => "neurons",
-            Param::Noise => "noise",
-            Param::Schedule => "schedule",
-            Param::Sigma => "sigma",
-            Param::SigmaEnd => "sigma_end",
-            Param::Size => "size",
-            Param::Steps => "steps",
-            Param::Tau => "tau",
-            Param::Temperature => "temperature",
-            Param::Threshold => "threshold",
-            Param::Tolerance => "tolerance",
-            Param::Trials => "trials",
-            Param::Weights => "weights",
-        }
-    }
+params! {
+    Backend => "backend",
+    Beta => "beta",
+    Colors => "colors",
+    Cutoff => "cutoff",
+    Dim => "dim",
+    Epochs => "epochs",
+    ExtraWinnerUpdate => "extra_winner_update",
+    Interaction => "interaction",
+    Iterations => "iterations",
+    KeepDiagonal => "keep_diagonal",
+    Levels => "levels",
+    Loads => "loads",
+    Lr => "lr",
+    LrEnd => "lr_end",
+    MaxSteps => "max_steps",
+    MaxSweeps => "max_sweeps",
+    Mode => "mode",
+    Neighbourhood => "neighbourhood",
+    Neurons => "neurons",
+    Noise => "noise",
+    Schedule => "schedule",
+    Sigma => "sigma",
+    SigmaEnd => "sigma_end",
+    Shuffle => "shuffle",
+    Size => "size",
+    Steps => "steps",
+    Tau => "tau",
+    Temperature => "temperature",
+    Threshold => "threshold",
+    Tolerance => "tolerance",
+    Trajectory => "trajectory",
+    Trials => "trials",
+    Weights => "weights",
 }
 
 impl std::fmt::Display for Param {

@@ -22,6 +22,7 @@ pub mod modern;
 pub mod progress;
 pub mod rng;
 pub mod som;
+pub mod spec;
 
 pub use backend::{Backend, BackendChoice};
 pub use error::{Error, Param, Result};

@@ -12,6 +12,28 @@ pub trait Progress: Sync {
     fn cancelled(&self) -> bool {
         false
     }
+
+    /// [`crate::Error::Interrupted`] once the listener wants the work stopped: long work calls
+    /// it at least every few tenths of a second, so that an interrupt is felt within a second.
+    fn check(&self) -> crate::Result<()> {
+        if self.cancelled() {
+            Err(crate::Error::Interrupted)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// A listener's cancellation without its progress: for inner work whose units the caller
+/// counts its own way (the recalls inside one capacity trial).
+pub struct Unreported<'a>(pub &'a dyn Progress);
+
+impl Progress for Unreported<'_> {
+    fn advance(&self, _units: u64) {}
+
+    fn cancelled(&self) -> bool {
+        self.0.cancelled()
+    }
 }
 
 /// Progress nobody watches.

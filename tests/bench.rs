@@ -51,7 +51,13 @@ fn gpu_measurements_have_kernel_time_and_buffer_memory() {
     let codebook =
         Codebook::initialise(Grid::rectangular(4, 4).unwrap(), &samples, Init::Samples, 1).unwrap();
     let workload: Workload = Box::new(move |backend: &Backend| {
-        assign(backend, &codebook, Metric::Euclidean, &samples)?;
+        assign(
+            backend,
+            &codebook,
+            Metric::Euclidean,
+            &samples,
+            &hopsom::Silent,
+        )?;
         Ok(Work {
             count: 60_000.0,
             neuron_updates: None,

@@ -16,7 +16,6 @@ fn spec(neurons: usize, loads: &[f64], trials: usize) -> CapacitySpec {
         // The fixed-point phase is not what these tests check; keep it short.
         mode: UpdateMode::Sync,
         max_sweeps: 3,
-        interaction: hopsom::hopfield::Interaction::Quadratic,
     }
 }
 

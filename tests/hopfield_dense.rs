@@ -21,9 +21,10 @@ fn patterns(count: usize, neurons: usize) -> PatternSet {
 }
 
 fn memory(stored: &PatternSet) -> HopfieldNetwork {
-    let learning = Learning::default()
-        .for_interaction(Interaction::Poly(3))
-        .unwrap();
+    let learning = Learning {
+        interaction: Interaction::Poly(3),
+        ..Learning::default()
+    };
     hopfield::learn(stored, &learning, &Backend::Cpu).unwrap()
 }
 
@@ -117,10 +118,10 @@ fn recall_takes_the_state_of_lower_energy() {
         Interaction::Exp,
     ] {
         let params = RecallParams {
-            interaction,
             max_sweeps: 10,
             ..Default::default()
         };
+        let network = network.clone().with_interaction(interaction);
         let outcomes = common::recall_all(&network, &probes, &keys, &params, &Backend::Cpu);
         for (b, outcome) in outcomes.iter().enumerate() {
             let probe = &probes[b * 48..(b + 1) * 48];
@@ -139,8 +140,9 @@ fn recall_takes_the_state_of_lower_energy() {
     }
 }
 
-fn variants(n: usize) -> Vec<RecallParams> {
+fn variants(n: usize) -> Vec<(Interaction, RecallParams)> {
     let mut all = Vec::new();
+    let mut variants = Vec::new();
     for interaction in [
         Interaction::Poly(2),
         Interaction::Poly(3),
@@ -150,7 +152,6 @@ fn variants(n: usize) -> Vec<RecallParams> {
         for mode in [UpdateMode::Sync, UpdateMode::Async] {
             let base = RecallParams {
                 mode,
-                interaction,
                 max_sweeps: 12,
                 ..Default::default()
             };
@@ -174,9 +175,11 @@ fn variants(n: usize) -> Vec<RecallParams> {
                     ..base.clone()
                 });
             }
+            let added = all.len() - variants.len();
+            variants.extend(std::iter::repeat_n(interaction, added));
         }
     }
-    all
+    variants.into_iter().zip(all).collect()
 }
 
 #[test]
@@ -186,10 +189,11 @@ fn gpu_and_cpu_twins_agree_bit_for_bit() {
     let stored = patterns(24, 70);
     let network = memory(&stored);
     let (probes, keys) = noisy(&stored, 0.35, 40);
-    for params in variants(70) {
+    for (interaction, params) in variants(70) {
+        let network = network.clone().with_interaction(interaction);
         let cpu = common::recall_all(&network, &probes, &keys, &params, &Backend::Cpu);
         let on_gpu = common::recall_all(&network, &probes, &keys, &params, &gpu);
-        assert_eq!(cpu, on_gpu, "{params:?}");
+        assert_eq!(cpu, on_gpu, "{interaction} {params:?}");
     }
 }
 
@@ -199,10 +203,12 @@ fn capacity(neurons: usize, loads: &[f64], interaction: Interaction) -> Capacity
         loads: loads.to_vec(),
         trials: 2,
         seed: 3,
-        learning: Learning::default(),
+        learning: Learning {
+            interaction,
+            ..Learning::default()
+        },
         mode: UpdateMode::Sync,
         max_sweeps: 1,
-        interaction,
     }
 }
 
@@ -253,22 +259,21 @@ fn what_a_dense_memory_cannot_do_is_refused() {
     let stored = patterns(60, 120);
     let network = memory(&stored);
     let (probes, keys) = noisy(&stored, 0.1, 2);
-    let fails = |params: RecallParams, needle: &str| {
+    let fails = |interaction: Interaction, params: RecallParams, needle: &str| {
+        let network = network.clone().with_interaction(interaction);
         let error = hopfield::recall(&network, &probes, &keys, &params, &Backend::Cpu, &Silent)
             .unwrap_err()
             .to_string();
         assert!(error.contains(needle), "{error}");
     };
     fails(
-        RecallParams {
-            interaction: Interaction::Poly(12),
-            ..Default::default()
-        },
+        Interaction::Poly(12),
+        RecallParams::default(),
         "interaction poly:12: with 60 patterns of 120 neurons the energies exceed the exact 64-bit range",
     );
     fails(
+        Interaction::Exp,
         RecallParams {
-            interaction: Interaction::Exp,
             temperature: 1.0,
             ..Default::default()
         },
@@ -276,26 +281,23 @@ fn what_a_dense_memory_cannot_do_is_refused() {
     );
     let storkey = Learning {
         rule: LearningRule::Storkey,
+        interaction: Interaction::Poly(3),
         ..Default::default()
     };
-    let error = storkey
-        .for_interaction(Interaction::Poly(3))
-        .unwrap_err()
-        .to_string();
+    let error = storkey.checked().unwrap_err().to_string();
     assert!(
         error.contains("it takes the hebbian rule, not storkey"),
         "{error}"
     );
     // A dense network (no patterns kept) cannot be recalled with a dense interaction.
-    let dense = hopfield::hebbian_cpu(&stored).unwrap();
+    let dense = hopfield::hebbian_cpu(&stored)
+        .unwrap()
+        .with_interaction(Interaction::Poly(3));
     let error = hopfield::recall(
         &dense,
         &probes,
         &keys,
-        &RecallParams {
-            interaction: Interaction::Poly(3),
-            ..Default::default()
-        },
+        &RecallParams::default(),
         &Backend::Cpu,
         &Silent,
     )

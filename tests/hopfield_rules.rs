@@ -90,7 +90,6 @@ fn capacity_shows_what_each_rule_buys() {
             },
             mode: UpdateMode::Sync,
             max_sweeps: 3,
-            interaction: hopsom::hopfield::Interaction::Quadratic,
         };
         run_capacity(&spec, &Backend::Cpu, &hopsom::Silent).unwrap()[0].stable_fraction
     };
@@ -114,6 +113,7 @@ fn recall_with_real_weights_is_identical_on_cpu_and_gpu() {
             rule,
             keep_diagonal: rule == LearningRule::PseudoInverse,
             weights: WeightForm::Dense,
+            ..Learning::default()
         };
         let network = hopfield::learn(&set, &learning, &Backend::Cpu).unwrap();
         let mut probes = Vec::new();

@@ -91,7 +91,6 @@ fn capacity_stops_between_trials() {
         learning: Learning::default(),
         mode: UpdateMode::Async,
         max_sweeps: 100,
-        interaction: hopsom::hopfield::Interaction::Quadratic,
     };
     let progress = stop_after(2);
     let result = run_capacity(&spec, &Backend::Cpu, &progress);
@@ -100,24 +99,20 @@ fn capacity_stops_between_trials() {
 }
 
 #[test]
-fn training_stops_after_the_epoch_whose_report_refuses() {
+fn training_stops_within_the_epoch_after_the_request() {
     let samples = Samples::random_colours(500, 1);
-    let params = TrainingParams {
-        mode: Mode::Online,
-        epochs: 10,
-        ..TrainingParams::default()
-    };
-    let start =
-        Codebook::initialise(Grid::rectangular(4, 4).unwrap(), &samples, Init::Random, 1).unwrap();
-    let mut epochs = 0;
-    let result = train(&Backend::Cpu, &samples, start, &params, &mut |_| {
-        epochs += 1;
-        if epochs == 3 {
-            Err(Error::Interrupted)
-        } else {
-            Ok(())
-        }
-    });
-    assert!(matches!(result, Err(Error::Interrupted)));
-    assert_eq!(epochs, 3);
+    for mode in [Mode::Online, Mode::Batch] {
+        let params = TrainingParams {
+            mode,
+            epochs: 10,
+            ..TrainingParams::default()
+        };
+        let start =
+            Codebook::initialise(Grid::rectangular(4, 4).unwrap(), &samples, Init::Random, 1)
+                .unwrap();
+        let progress = stop_after(3);
+        let result = train(&Backend::Cpu, &samples, start, &params, &progress);
+        assert!(matches!(result, Err(Error::Interrupted)), "{mode:?}");
+        assert_eq!(progress.done.load(Relaxed), 3, "{mode:?}");
+    }
 }

@@ -161,7 +161,7 @@ fn online_training_matches_the_cpu() {
         let step = decaying_step((0.3, 3.0), 300, 0, neighbourhood, extra);
         let order: Vec<u32> = (0..300).rev().collect();
         let mut want = start.clone();
-        train_online_cpu(&mut want, &samples, Some(&order), &step);
+        train_online_cpu(&mut want, &samples, Some(&order), &step, &hopsom::Silent).unwrap();
         let mut got = start.clone();
         train_online_epoch(
             &Backend::Gpu(ctx.clone()),
@@ -169,6 +169,7 @@ fn online_training_matches_the_cpu() {
             &samples,
             Some(&order),
             &step,
+            &hopsom::Silent,
         )
         .unwrap();
         TRAINED_WEIGHTS.assert_close(
@@ -233,16 +234,20 @@ fn online_training_runs_with_per_sample_schedules_match_the_cpu() {
             ..TrainingParams::default()
         };
         let start = Codebook::initialise(grid, &samples, params.init, 1).unwrap();
-        let cpu = hopsom::som::train(&Backend::Cpu, &samples, start.clone(), &params, &mut |_| {
-            Ok(())
-        })
+        let cpu = hopsom::som::train(
+            &Backend::Cpu,
+            &samples,
+            start.clone(),
+            &params,
+            &hopsom::Silent,
+        )
         .unwrap();
         let gpu = hopsom::som::train(
             &Backend::Gpu(ctx.clone()),
             &samples,
             start,
             &params,
-            &mut |_| Ok(()),
+            &hopsom::Silent,
         )
         .unwrap();
         TRAINED_WEIGHTS.assert_close(
@@ -267,16 +272,20 @@ fn batch_training_of_an_image_is_the_same_on_both_paths() {
     };
     let grid = Grid::rectangular(5, 4).unwrap();
     let start = Codebook::initialise(grid, &samples, params.init, 1).unwrap();
-    let cpu = hopsom::som::train(&Backend::Cpu, &samples, start.clone(), &params, &mut |_| {
-        Ok(())
-    })
+    let cpu = hopsom::som::train(
+        &Backend::Cpu,
+        &samples,
+        start.clone(),
+        &params,
+        &hopsom::Silent,
+    )
     .unwrap();
     let gpu = hopsom::som::train(
         &Backend::Gpu(ctx),
         &samples,
         start,
         &params,
-        &mut |_| Ok(()),
+        &hopsom::Silent,
     )
     .unwrap();
     common::F32_KERNEL.assert_close("codebook", &gpu.codebook.weights, &cpu.codebook.weights);
@@ -294,9 +303,22 @@ fn segmentation_streams_an_image_through_small_bindings_identically() {
     let samples = random_image(300, 200, 12);
     let grid = Grid::new(6, 4, Topology::Hexagonal, false).unwrap();
     let codebook = Codebook::initialise(grid, &samples, hopsom::som::Init::Samples, 2).unwrap();
-    let cpu = hopsom::som::assign(&Backend::Cpu, &codebook, Metric::Euclidean, &samples).unwrap();
-    let gpu =
-        hopsom::som::assign(&Backend::Gpu(ctx), &codebook, Metric::Euclidean, &samples).unwrap();
+    let cpu = hopsom::som::assign(
+        &Backend::Cpu,
+        &codebook,
+        Metric::Euclidean,
+        &samples,
+        &hopsom::Silent,
+    )
+    .unwrap();
+    let gpu = hopsom::som::assign(
+        &Backend::Gpu(ctx),
+        &codebook,
+        Metric::Euclidean,
+        &samples,
+        &hopsom::Silent,
+    )
+    .unwrap();
     assert_eq!(gpu.labels, cpu.labels);
     assert_eq!(gpu.hits, cpu.hits);
     assert_eq!(gpu.te, cpu.te);
@@ -321,7 +343,7 @@ fn colour_clustering_is_the_same_on_both_paths() {
     };
     let run = |backend: Backend| {
         let mut centres = Vec::new();
-        hopsom::som::cluster_colours(&backend, &samples, &params, &mut |_| Ok(()), &mut |run| {
+        hopsom::som::cluster_colours(&backend, &samples, &params, &hopsom::Silent, &mut |run| {
             centres.extend(run.centers.iter().flatten().copied());
             Ok(())
         })
@@ -350,9 +372,17 @@ fn online_training_across_sample_chunks_matches_the_cpu() {
     let mut order = Vec::new();
     StreamKey::new(1, Domain::SomOrder, &[]).permutation(0, samples.len(), &mut order);
     let mut want = start.clone();
-    train_online_cpu(&mut want, &samples, Some(&order), &step);
+    train_online_cpu(&mut want, &samples, Some(&order), &step, &hopsom::Silent).unwrap();
     let mut got = start;
-    train_online_epoch(&Backend::Gpu(ctx), &mut got, &samples, Some(&order), &step).unwrap();
+    train_online_epoch(
+        &Backend::Gpu(ctx),
+        &mut got,
+        &samples,
+        Some(&order),
+        &step,
+        &hopsom::Silent,
+    )
+    .unwrap();
     TRAINED_WEIGHTS.assert_close("weights", &got.weights, &want.weights);
 }
 
@@ -366,8 +396,16 @@ fn online_training_of_a_large_map_spans_several_dispatches() {
     // σ from 12 to 2: the window goes from most of the map to a few nodes.
     let step = decaying_step((0.2, 12.0), 400, 0, Neighbourhood::Gaussian, true);
     let mut want = start.clone();
-    train_online_cpu(&mut want, &samples, None, &step);
+    train_online_cpu(&mut want, &samples, None, &step, &hopsom::Silent).unwrap();
     let mut got = start;
-    train_online_epoch(&Backend::Gpu(ctx), &mut got, &samples, None, &step).unwrap();
+    train_online_epoch(
+        &Backend::Gpu(ctx),
+        &mut got,
+        &samples,
+        None,
+        &step,
+        &hopsom::Silent,
+    )
+    .unwrap();
     TRAINED_WEIGHTS.assert_close("weights", &got.weights, &want.weights);
 }

@@ -27,6 +27,7 @@ fn errors_on_a_line_checked_by_hand() {
         &line_map(&[0.0, 10.0, 1.0], false),
         Metric::Euclidean,
         &samples,
+        &hopsom::Silent,
     )
     .unwrap();
     assert_eq!(result.labels, vec![0, 1]);
@@ -39,6 +40,7 @@ fn errors_on_a_line_checked_by_hand() {
         &line_map(&[0.0, 10.0, 1.0], true),
         Metric::Euclidean,
         &samples,
+        &hopsom::Silent,
     )
     .unwrap();
     assert_eq!(ring.te, 0.0);
@@ -54,7 +56,14 @@ fn hexagonal_adjacency_changes_the_topographic_error() {
     let te = |topology| {
         let grid = Grid::new(2, 2, topology, false).unwrap();
         let codebook = Codebook::new(grid, 1, weights.clone()).unwrap();
-        let result = assign(&Backend::Cpu, &codebook, Metric::Euclidean, &samples).unwrap();
+        let result = assign(
+            &Backend::Cpu,
+            &codebook,
+            Metric::Euclidean,
+            &samples,
+            &hopsom::Silent,
+        )
+        .unwrap();
         assert!((result.qe - 0.2).abs() < 1e-6);
         result.te
     };
@@ -120,9 +129,13 @@ fn a_batch_epoch_at_radius_zero_is_a_k_means_step() {
         sigma_end: 0.0,
         ..TrainingParams::default()
     };
-    let trained = train(&Backend::Cpu, &samples, start.clone(), &params, &mut |_| {
-        Ok(())
-    })
+    let trained = train(
+        &Backend::Cpu,
+        &samples,
+        start.clone(),
+        &params,
+        &hopsom::Silent,
+    )
     .unwrap();
     let want = lloyd_step(&start, &samples);
     for (k, (&got, &want)) in trained.codebook.weights.iter().zip(&want).enumerate() {
@@ -159,7 +172,14 @@ fn a_4x4_batch_map_on_kodim23_is_within_half_a_db_of_k_means() {
             break;
         }
     }
-    let k_means = assign(&Backend::Cpu, &centres, Metric::Euclidean, &samples).unwrap();
+    let k_means = assign(
+        &Backend::Cpu,
+        &centres,
+        Metric::Euclidean,
+        &samples,
+        &hopsom::Silent,
+    )
+    .unwrap();
     let k_means_psnr = k_means.segmented.unwrap().psnr;
 
     let params = TrainingParams {
@@ -173,12 +193,13 @@ fn a_4x4_batch_map_on_kodim23_is_within_half_a_db_of_k_means() {
     };
     let grid = Grid::rectangular(4, 4).unwrap();
     let start = Codebook::initialise(grid, &samples, params.init, 1).unwrap();
-    let trained = train(&Backend::Cpu, &samples, start, &params, &mut |_| Ok(())).unwrap();
+    let trained = train(&Backend::Cpu, &samples, start, &params, &hopsom::Silent).unwrap();
     let som = assign(
         &Backend::Cpu,
         &trained.codebook,
         Metric::Euclidean,
         &samples,
+        &hopsom::Silent,
     )
     .unwrap();
     let som_psnr = som.segmented.unwrap().psnr;
@@ -200,9 +221,13 @@ fn seed_compat_matches_a_transcription_of_the_notebook() {
     let samples = Samples::random_colours(5, 4);
     let grid = Grid::rectangular(50, 50).unwrap();
     let start = Codebook::uniform(grid, &[0.0; 3], &[1.0; 3], 4);
-    let trained = train(&Backend::Cpu, &samples, start.clone(), &params, &mut |_| {
-        Ok(())
-    })
+    let trained = train(
+        &Backend::Cpu,
+        &samples,
+        start.clone(),
+        &params,
+        &hopsom::Silent,
+    )
     .unwrap();
 
     let Samples::Table { values: inputs, .. } = &samples else {
@@ -269,7 +294,7 @@ fn colour_clustering_matches_a_transcription_of_the_notebook() {
         &Backend::Cpu,
         &samples,
         &params,
-        &mut |_| Ok(()),
+        &hopsom::Silent,
         &mut |run| {
             results.push((run.centers.clone(), run.assignment.hits.clone()));
             Ok(())
@@ -340,9 +365,13 @@ fn one_online_epoch_anneals_with_per_sample_rates() {
     };
     let start = Codebook::initialise(grid, &samples, Init::Random, 1).unwrap();
     let run = |params: &TrainingParams| {
-        train(&Backend::Cpu, &samples, start.clone(), params, &mut |_| {
-            Ok(())
-        })
+        train(
+            &Backend::Cpu,
+            &samples,
+            start.clone(),
+            params,
+            &hopsom::Silent,
+        )
         .unwrap()
     };
     let (annealed, frozen) = (run(&per_sample), run(&per_epoch));
@@ -374,7 +403,7 @@ fn the_asymptotic_schedule_ends_at_a_third() {
     };
     let grid = Grid::rectangular(6, 6).unwrap();
     let start = Codebook::initialise(grid, &samples, Init::Random, 1).unwrap();
-    let trained = train(&Backend::Cpu, &samples, start, &params, &mut |_| Ok(())).unwrap();
+    let trained = train(&Backend::Cpu, &samples, start, &params, &hopsom::Silent).unwrap();
     // Step T − 1 of T: v / (1 + (T − 1)/(T/2)), just above v/3.
     let t = 9_000.0f64;
     let expected = |v: f64| (v / (1.0 + (t - 1.0) / (t / 2.0))) as f32;

@@ -8,6 +8,7 @@ use crate::error::Result;
 use crate::hopfield::learn::{learn, Learning, WeightForm};
 use crate::hopfield::recall::{recall, RecallParams, UpdateMode};
 use crate::hopfield::{learn_hebbian, noise, seed_patterns, PatternSet};
+use crate::progress::Silent;
 use crate::rng::{Domain, StreamKey};
 use crate::som::{assign, train, Codebook, Grid, Init, Metric, Mode, Samples, TrainingParams};
 
@@ -172,7 +173,7 @@ fn batch_run(pixels: usize, side: usize, epochs: usize) -> Case {
             };
             let start = Codebook::initialise(grid, &samples, Init::Samples, 1)?;
             Ok(Box::new(move |backend: &Backend| {
-                train(backend, &samples, start.clone(), &params, &mut |_| Ok(()))?;
+                train(backend, &samples, start.clone(), &params, &Silent)?;
                 Ok(Work {
                     count: (samples.len() * epochs) as f64,
                     neuron_updates: None,
@@ -193,7 +194,7 @@ fn colour_assignment(pixels: usize) -> Case {
             let grid = Grid::rectangular(16, 1)?;
             let colours = Codebook::initialise(grid, &samples, Init::Samples, 1)?;
             Ok(Box::new(move |backend: &Backend| {
-                assign(backend, &colours, Metric::Euclidean, &samples)?;
+                assign(backend, &colours, Metric::Euclidean, &samples, &Silent)?;
                 Ok(Work {
                     count: samples.len() as f64,
                     neuron_updates: None,
@@ -225,7 +226,7 @@ fn online_run(samples_count: usize, epochs: usize) -> Case {
             };
             let start = Codebook::uniform(grid, &[0.0; 3], &[255.0; 3], 1);
             Ok(Box::new(move |backend: &Backend| {
-                train(backend, &samples, start.clone(), &params, &mut |_| Ok(()))?;
+                train(backend, &samples, start.clone(), &params, &Silent)?;
                 Ok(Work {
                     count: (samples.len() * epochs) as f64,
                     neuron_updates: None,

@@ -16,7 +16,7 @@ use hopsom::error::Result;
 use hopsom::hopfield::capacity::{
     run_capacity, theory_one_step_error, CapacityRow, CapacitySpec, CRITICAL_LOAD,
 };
-use hopsom::hopfield::{Interaction, UpdateMode};
+use hopsom::hopfield::{Interaction, Learning, UpdateMode};
 use hopsom::io::plot::{side_by_side_charts, Chart, Series};
 
 #[derive(Debug, Args)]
@@ -29,14 +29,14 @@ pub struct CapacityArgs {
     #[arg(long, value_name = "LIST")]
     loads: String,
     /// Independent random pattern sets per load.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = CapacitySpec::default().trials)]
     trials: usize,
     /// How the fixed point is reached from each stored pattern (the one-step error always uses
     /// one synchronous step).
-    #[arg(long, value_parser = crate::cli::choice::<UpdateMode>(), default_value_t = UpdateMode::Async)]
+    #[arg(long, value_parser = crate::cli::choice::<UpdateMode>(), default_value_t = CapacitySpec::default().mode)]
     mode: UpdateMode,
     /// The most sweeps when settling to a fixed point.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = CapacitySpec::default().max_sweeps)]
     max_sweeps: u32,
     /// Write a PNG plot: measured one-step error against theory, and the stable fraction and
     /// fixed-point overlap, against load, with the critical load α ≈ 0.138 marked; for dense
@@ -47,7 +47,7 @@ pub struct CapacityArgs {
     /// The interaction functions to study, a comma-separated list of quadratic, poly:N,
     /// repoly:N and exp (see `hopfield recall --help`); each is run over every load, and the
     /// plot compares them (poly:2,poly:3,poly:4 shows Krotov & Hopfield's capacities).
-    #[arg(long, value_name = "LIST", default_value = "quadratic", value_delimiter = ',', value_parser = super::dynamics::parse_interaction)]
+    #[arg(long, value_name = "LIST", default_values_t = [Learning::default().interaction], value_delimiter = ',', value_parser = super::dynamics::parse_interaction)]
     interaction: Vec<Interaction>,
     #[command(flatten)]
     learning: LearningArgs,
@@ -68,10 +68,9 @@ pub fn run(args: CapacityArgs) -> Result<()> {
             loads: loads.clone(),
             trials: args.trials,
             seed: args.compute.seed,
-            learning: args.learning.learning(),
+            learning: args.learning.learning(interaction),
             mode: args.mode,
             max_sweeps: args.max_sweeps,
-            interaction,
         })
         .collect();
     for spec in &specs {

@@ -23,7 +23,7 @@ use hopsom::error::{Param, Result};
 use hopsom::hopfield::recall::{trajectory_energies, RecallParams};
 use hopsom::hopfield::{self, best_match, noise, UpdateMode};
 use hopsom::io::plot::{chart_grid, pattern_figure, Chart, FigureRow, Series};
-use hopsom::som::{ClusterParams, SEED_COLOURS};
+use hopsom::som::ClusterParams;
 
 /// The demo photo: Kodak's kodim23 (two parrots), 768x512.
 const DEMO_PHOTO: &[u8] = include_bytes!("../../assets/photos/kodim23.png");
@@ -40,11 +40,11 @@ pub struct DemoArgs {
     #[arg(long, value_name = "DIR", default_value = "hopsom-out")]
     out: PathBuf,
     /// The most sweeps per recall.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = RecallParams::default().max_sweeps)]
     max_sweeps: u32,
     /// Epochs of each colour-clustering result, as in the seed (each run continues from the
     /// previous one).
-    #[arg(long, value_name = "LIST", default_value = "5,10,30,100", value_parser = parse_epoch_list)]
+    #[arg(long, value_name = "LIST", default_value_t = EpochList(ClusterParams::default().epochs), value_parser = parse_epoch_list)]
     cluster_epochs: EpochList,
     #[command(flatten)]
     compute: ComputeArgs,
@@ -57,12 +57,11 @@ pub fn run(args: DemoArgs) -> Result<()> {
     let shape = stored.shape.expect("the seed patterns are 15x15 grids");
     let seed = args.compute.seed;
     // Both halves' parameters are checked before the first picture is written.
+    // The seed's clustering is the library's default.
     let cluster_params = ClusterParams {
-        colours: SEED_COLOURS.iter().map(|c| c.map(f32::from)).collect(),
         epochs: args.cluster_epochs.0.clone(),
-        learning_rate: 0.6,
-        restart: false,
         seed,
+        ..ClusterParams::default()
     };
     cluster_params
         .validate()

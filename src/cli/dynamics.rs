@@ -15,7 +15,7 @@ pub struct LearningArgs {
     /// The learning rule: hebbian (W = Σ ξξᵀ, the seeds' rule), storkey (Storkey 1997, stores
     /// more), or pseudo-inverse (the projection W = Xᵀ(XXᵀ)⁻¹X: every stored pattern is a fixed
     /// point while the patterns are linearly independent).
-    #[arg(long, value_parser = crate::cli::choice::<LearningRule>(), default_value_t = LearningRule::Hebbian)]
+    #[arg(long, value_parser = crate::cli::choice::<LearningRule>(), default_value_t = Learning::default().rule)]
     pub rule: LearningRule,
     /// Keep the pseudo-inverse rule's self-weights w_ii (zeroed by default, as for every rule).
     #[arg(long)]
@@ -24,16 +24,18 @@ pub struct LearningArgs {
     /// themselves, PN bytes, h = Xᵀ(X s) − P s; Hebbian only), or auto: factored for the Hebbian
     /// rule when 2P < N or when the matrix does not fit half the free host memory (and one GPU
     /// storage binding on the GPU), dense otherwise. Both give identical results.
-    #[arg(long, value_parser = crate::cli::choice::<WeightForm>(), default_value_t = WeightForm::Auto)]
+    #[arg(long, value_parser = crate::cli::choice::<WeightForm>(), default_value_t = Learning::default().weights)]
     pub weights: WeightForm,
 }
 
 impl LearningArgs {
-    pub fn learning(&self) -> Learning {
+    /// The network's spec, with the energy's `interaction`.
+    pub fn learning(&self, interaction: Interaction) -> Learning {
         Learning {
             rule: self.rule,
             keep_diagonal: self.keep_diagonal,
             weights: self.weights,
+            interaction,
         }
     }
 }
@@ -42,10 +44,10 @@ impl LearningArgs {
 pub struct DynamicsArgs {
     /// sync: all neurons at once, s' = sign(W s) (2-cycles are detected and reported);
     /// async: one neuron at a time in a random order per sweep, every neuron once per sweep.
-    #[arg(long, value_parser = crate::cli::choice::<UpdateMode>(), default_value_t = UpdateMode::Async)]
+    #[arg(long, value_parser = crate::cli::choice::<UpdateMode>(), default_value_t = RecallParams::default().mode)]
     pub mode: UpdateMode,
     /// Stop after this many sweeps if no fixed point (or 2-cycle) was reached.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = RecallParams::default().max_sweeps)]
     pub max_sweeps: u32,
     /// Add each neuron's own state to its input, y_i = s_i + W_i·s, as seed 003 does.
     #[arg(long)]
@@ -54,7 +56,7 @@ pub struct DynamicsArgs {
     /// value if equal. The energy is E = -½ sᵀWs + Σ θ_i s_i.
     #[arg(
         long,
-        default_value_t = 0.0,
+        default_value_t = RecallParams::default().thresholds.uniform().unwrap_or_default(),
         allow_negative_numbers = true,
         conflicts_with = "thresholds"
     )]
@@ -69,14 +71,14 @@ pub struct DynamicsArgs {
     /// Glauber dynamics at temperature T: a neuron becomes +1 with probability
     /// 1 / (1 + exp(-2 (input - θ) / T)), drawn from the seeded stream. 0 (the default) is the
     /// deterministic rule.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = RecallParams::default().temperature)]
     pub temperature: f64,
     /// The energy's interaction function F, E = −Σ_μ F(ξ^μ·s): quadratic (the classical
     /// network, F(x) = x², through its couplings W), poly:N (F(x) = xⁿ, Krotov & Hopfield's
     /// dense associative memory), repoly:N (xⁿ for x > 0, else 0) or exp (F(x) = eˣ,
     /// Demircigil et al.). The dense ones recall through the stored patterns (Hebbian rule,
     /// never an N x N matrix); exp takes no thresholds or temperature.
-    #[arg(long, value_parser = parse_interaction, default_value = "quadratic")]
+    #[arg(long, value_parser = parse_interaction, default_value_t = Learning::default().interaction)]
     pub interaction: Interaction,
 }
 
@@ -125,7 +127,6 @@ impl DynamicsArgs {
             clamp,
             temperature: self.temperature,
             record_flips,
-            interaction: self.interaction,
         })
     }
 }

@@ -42,9 +42,39 @@ pub fn parse_levels(text: &str, option: &str) -> Result<Vec<f64>> {
         .collect()
 }
 
+/// `levels` as [`parse_levels`] reads them back: `START:STOP:STEP` for three or more evenly
+/// spaced levels, otherwise a comma-separated list (for `--help`'s defaults, which the library
+/// holds).
+pub fn format_levels(levels: &[f64]) -> String {
+    if let [first, second, .., last] = levels {
+        let step = second - first;
+        let even = step > 0.0
+            && levels
+                .iter()
+                .enumerate()
+                .all(|(k, &level)| level == first + k as f64 * step);
+        if even {
+            return format!("{first}:{last}:{step}");
+        }
+    }
+    let listed: Vec<String> = levels.iter().map(f64::to_string).collect();
+    listed.join(",")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formatted_levels_parse_back() {
+        for levels in [vec![0.0, 5.0, 10.0, 15.0], vec![10.0, 25.0], vec![3.0]] {
+            assert_eq!(
+                parse_levels(&format_levels(&levels), "--noise").unwrap(),
+                levels
+            );
+        }
+        assert_eq!(format_levels(&[0.0, 5.0, 10.0]), "0:10:5");
+    }
 
     #[test]
     fn parses_lists_and_ranges() {

@@ -106,7 +106,7 @@ pub struct ComputeArgs {
     pub backend: BackendChoice,
     /// Seed of every random choice (noise, update orders, initial map weights, sample orders);
     /// the same seed gives the same results on the CPU and the GPU.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = hopsom::spec::DEFAULT_SEED)]
     pub seed: u64,
     /// Print one JSON object on stdout instead of tables (no progress bar).
     #[arg(long)]
@@ -240,7 +240,11 @@ pub fn spell_parameter(param: Param, value: &str) -> String {
 }
 
 fn flag(param: Param) -> String {
-    format!("--{}", param.name().replace('_', "-"))
+    match param {
+        // The command line asks for the order to be kept, where the spec asks for shuffling.
+        Param::Shuffle => "--in-order".into(),
+        param => format!("--{}", param.name().replace('_', "-")),
+    }
 }
 
 /// `error` with library parameter `param` spelled `flag`, for a command whose option has a name
@@ -306,7 +310,9 @@ mod tests {
     fn every_library_parameter_is_an_option_of_some_command() {
         let mut found = Vec::new();
         long_flags(&Cli::command(), &mut found);
-        for param in Param::ALL {
+        // A map's dimension comes from its data on the command line.
+        let not_options = [Param::Dim];
+        for &param in Param::ALL.iter().filter(|p| !not_options.contains(p)) {
             assert!(
                 found.contains(&flag(param)),
                 "{} has no option",

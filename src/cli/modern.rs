@@ -21,7 +21,7 @@ use hopsom::modern::builtin::{builtin_tiles, TILE};
 use hopsom::modern::corrupt::{corrupt, corruption_key, CorruptionKind};
 use hopsom::modern::sweep::{run_modern_sweep, ModernSweepRow, ModernSweepSpec};
 use hopsom::modern::{
-    attention_fits, retrieve, ModernHopfield, Retrieval, RetrieveOptions, StateKind, Steps,
+    attention_fits, retrieve, ModernSpec, Retrieval, RetrieveSpec, StateKind, StepSpec,
 };
 
 /// The stored patterns and how the retrieval steps.
@@ -34,29 +34,28 @@ pub struct MemoryArgs {
     /// Scale every stored pattern and query to unit length, so that β·xᵀξ is β times a cosine.
     #[arg(long)]
     normalize: bool,
-    /// Update steps ξ ← Xᵀ softmax(β X ξ) (one is the paper's retrieval, attention).
-    #[arg(long, default_value_t = 1, conflicts_with = "until_converged")]
-    steps: u32,
+    /// Update steps ξ ← Xᵀ softmax(β X ξ) (one is the paper's retrieval, attention)
+    /// [default: 1].
+    #[arg(long)]
+    steps: Option<u32>,
     /// Step until each query moves by at most --tolerance · ‖ξ‖, at most --max-steps times.
     #[arg(long)]
     until_converged: bool,
-    /// The most steps with --until-converged.
-    #[arg(long, default_value_t = 100, requires = "until_converged")]
-    max_steps: u32,
-    /// The relative change that ends --until-converged.
-    #[arg(long, default_value_t = 1e-4, requires = "until_converged")]
-    tolerance: f32,
+    /// The most steps with --until-converged [default: 100].
+    #[arg(long)]
+    max_steps: Option<u32>,
+    /// The relative change that ends --until-converged [default: 0.0001].
+    #[arg(long)]
+    tolerance: Option<f32>,
 }
 
 impl MemoryArgs {
-    fn steps(&self) -> Steps {
-        if self.until_converged {
-            Steps::UntilConverged {
-                max_steps: self.max_steps,
-                tolerance: self.tolerance,
-            }
-        } else {
-            Steps::Fixed(self.steps)
+    fn stepping(&self) -> StepSpec {
+        StepSpec {
+            steps: self.steps,
+            until_converged: self.until_converged,
+            max_steps: self.max_steps,
+            tolerance: self.tolerance,
         }
     }
 }
@@ -215,26 +214,25 @@ pub fn run_retrieve(args: RetrieveArgs) -> Result<()> {
             )));
         }
     }
-    hopsom::modern::check_beta(args.beta)?;
+    let model = ModernSpec {
+        beta: args.beta,
+        normalize: args.memory.normalize,
+    };
+    hopsom::modern::check_beta(model.beta)?;
+    let mut options = RetrieveSpec {
+        stepping: args.memory.stepping(),
+        ..RetrieveSpec::default()
+    }
+    .options()?;
     let (queries, sources) = make_queries(&args, &stored)?;
-    let memory = ModernHopfield::new(
-        stored.values,
-        stored.patterns,
-        stored.dim,
-        args.beta,
-        args.memory.normalize,
-    )?;
+    let memory = model.memory(stored.values, stored.patterns, stored.dim)?;
     let count = queries.len() / stored.dim;
     let keep_attention = args.out.is_some() && attention_fits(count, stored.patterns);
+    options.attention = keep_attention;
     let backend = args.compute.open_backend()?;
     let out = args.out.as_ref().map(|_| outputs.prepare()).transpose()?;
     let started = std::time::Instant::now();
     let progress = args.compute.progress(count as u64, "retrieve");
-    let options = RetrieveOptions {
-        steps: args.memory.steps(),
-        attention: keep_attention,
-        energies: true,
-    };
     let retrieval = retrieve(&memory, &queries, &options, &backend, &progress)?;
     let energies = retrieval.energies.as_deref().unwrap_or_default();
     progress.finish_and_clear();
@@ -449,13 +447,13 @@ pub struct SweepArgs {
     #[arg(long, value_name = "LIST")]
     beta: String,
     /// How queries are made from the stored patterns.
-    #[arg(long, value_parser = crate::cli::choice::<CorruptionKind>(), default_value_t = CorruptionKind::Mask)]
+    #[arg(long, value_parser = crate::cli::choice::<CorruptionKind>(), default_value_t = ModernSweepSpec::default().kind)]
     corruption: CorruptionKind,
     /// Corruption levels: percentages masked, or noise standard deviations; a list or a range.
     #[arg(long, value_name = "LIST")]
     levels: String,
     /// Corrupted copies of each stored pattern per level.
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = ModernSweepSpec::default().trials)]
     trials: usize,
     /// Write the rows as CSV.
     #[arg(long, value_name = "FILE")]
@@ -479,7 +477,7 @@ pub fn run_sweep(args: SweepArgs) -> Result<()> {
         levels: parse_levels(&args.levels, "--levels")?,
         trials: args.trials,
         seed: args.compute.seed,
-        steps: args.memory.steps(),
+        stepping: args.memory.stepping(),
         normalize: args.memory.normalize,
     };
     let stored = load_stored(&args.memory.stored)?;

@@ -188,8 +188,8 @@ pub fn run(args: RecallArgs) -> Result<()> {
     let backend = args.compute.open_backend()?;
     let learning = args
         .learning
-        .learning()
-        .for_interaction(params.interaction)?;
+        .learning(args.dynamics.interaction)
+        .checked()?;
     check_network_fits(stored.neurons(), stored.len(), &learning, mode, &backend)?;
     let out = args.out.as_ref().map(|_| outputs.prepare()).transpose()?;
     let started = Instant::now();
@@ -270,7 +270,7 @@ pub fn run(args: RecallArgs) -> Result<()> {
             "neurons": n,
             "patterns": stored.len(),
             "rule": args.learning.rule,
-            "interaction": params.interaction,
+            "interaction": learning.interaction,
             "weights": if network.is_factored() { "factored" } else { "dense" },
             "pattern_names": stored.names,
             "mode": mode,

@@ -54,6 +54,13 @@ pub fn parse_colours(text: &str) -> std::result::Result<ColourList, String> {
 #[derive(Debug, Clone)]
 pub struct EpochList(pub Vec<usize>);
 
+impl std::fmt::Display for EpochList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let counts: Vec<String> = self.0.iter().map(usize::to_string).collect();
+        f.write_str(&counts.join(","))
+    }
+}
+
 pub fn parse_epoch_list(text: &str) -> std::result::Result<EpochList, String> {
     let epochs = text
         .split(',')
@@ -78,15 +85,16 @@ pub struct ClusterArgs {
     #[arg(long, value_name = "IMG")]
     image: PathBuf,
     /// Starting colours: `seed` for the seed's brown, blue, green and skin, or hex codes
-    /// separated by commas (`#a52a2a,#0000ff,#008000,#ffe0bd`). K is their number.
-    #[arg(long, value_name = "LIST", default_value = "seed", value_parser = parse_colours)]
-    colors: ColourList,
+    /// separated by commas (`#a52a2a,#0000ff,#008000,#ffe0bd`). K is their number
+    /// [default: seed].
+    #[arg(long, value_name = "LIST", value_parser = parse_colours)]
+    colors: Option<ColourList>,
     /// Epochs of each result, comma-separated. As in the seed, each run continues from the
     /// colours the previous run ended with (5,10,30,100 is 145 epochs in all), unless --restart.
-    #[arg(long, value_name = "LIST", default_value = "5,10,30,100", value_parser = parse_epoch_list)]
+    #[arg(long, value_name = "LIST", default_value_t = EpochList(ClusterParams::default().epochs), value_parser = parse_epoch_list)]
     epochs: EpochList,
     /// Learning rate; epoch e of a run of E epochs uses lr/(1 + 100·(e + 1)/E).
-    #[arg(long, default_value_t = 0.6)]
+    #[arg(long, default_value_t = ClusterParams::default().learning_rate)]
     lr: f32,
     /// Start every run from the starting colours instead of the previous run's.
     #[arg(long)]
@@ -142,50 +150,41 @@ pub fn execute(
     let progress = compute.progress(total as u64, "epochs");
     let mut all_epochs: Vec<EpochReport> = Vec::new();
     let mut runs = Vec::new();
-    cluster_colours(
-        backend,
-        &samples,
-        params,
-        &mut |_| {
-            progress.inc(1);
-            Ok(())
-        },
-        &mut |run| {
-            let segmented = run
-                .assignment
-                .segmented
-                .as_ref()
-                .expect("a photo is segmented");
-            write_png(
-                &out.join(format!("clustered_{}.png", run.epochs)),
-                &segmented.image,
-            )?;
-            write_labels(
-                &out.join(format!("labels_{}.npy", run.epochs)),
-                &run.assignment.labels,
-                &[height, width],
-            )?;
-            panels.push(Panel {
-                caption: format!("{} epochs", run.epochs),
-                image: thumbnail(&segmented.image, 320),
-            });
-            let offset = run.total_epochs - run.epochs;
-            all_epochs.extend(run.per_epoch.iter().map(|e| EpochReport {
-                epoch: e.epoch + offset,
-                ..*e
-            }));
-            runs.push(json!({
-                "epochs": run.epochs,
-                "total_epochs": run.total_epochs,
-                "centers": run.centers,
-                "pixel_distribution": run.assignment.hits,
-                "psnr": finite_or_null(segmented.psnr),
-                "qe": run.assignment.qe,
-                "te": run.assignment.te,
-            }));
-            Ok(())
-        },
-    )?;
+    cluster_colours(backend, &samples, params, &progress, &mut |run| {
+        let segmented = run
+            .assignment
+            .segmented
+            .as_ref()
+            .expect("a photo is segmented");
+        write_png(
+            &out.join(format!("clustered_{}.png", run.epochs)),
+            &segmented.image,
+        )?;
+        write_labels(
+            &out.join(format!("labels_{}.npy", run.epochs)),
+            &run.assignment.labels,
+            &[height, width],
+        )?;
+        panels.push(Panel {
+            caption: format!("{} epochs", run.epochs),
+            image: thumbnail(&segmented.image, 320),
+        });
+        let offset = run.total_epochs - run.epochs;
+        all_epochs.extend(run.per_epoch.iter().map(|e| EpochReport {
+            epoch: e.epoch + offset,
+            ..*e
+        }));
+        runs.push(json!({
+            "epochs": run.epochs,
+            "total_epochs": run.total_epochs,
+            "centers": run.centers,
+            "pixel_distribution": run.assignment.hits,
+            "psnr": finite_or_null(segmented.psnr),
+            "qe": run.assignment.qe,
+            "te": run.assignment.te,
+        }));
+        Ok(())
+    })?;
     progress.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
     write_epoch_csv(&out.join("epochs.csv"), &all_epochs)?;
@@ -237,7 +236,10 @@ pub fn print_runs(runs: &[serde_json::Value]) -> Result<()> {
 
 pub fn run(args: ClusterArgs) -> Result<()> {
     let params = ClusterParams {
-        colours: args.colors.0.clone(),
+        colours: match &args.colors {
+            Some(colours) => colours.0.clone(),
+            None => ClusterParams::default().colours,
+        },
         epochs: args.epochs.0.clone(),
         learning_rate: args.lr,
         restart: args.restart,

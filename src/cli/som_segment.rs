@@ -13,8 +13,7 @@ use super::ComputeArgs;
 use hopsom::error::{Error, Result};
 use hopsom::io::photos::read_rgb_image;
 use hopsom::io::picture::write_png;
-use hopsom::som::assign::assign_with_progress;
-use hopsom::som::{Metric, Samples, Topology};
+use hopsom::som::{assign, MapSpec, Metric, Samples, SegmentSpec, Topology};
 
 #[derive(Debug, Args)]
 pub struct SegmentArgs {
@@ -26,13 +25,13 @@ pub struct SegmentArgs {
     #[arg(long, value_name = "IMG")]
     image: PathBuf,
     /// The map's layout, for the topographic error.
-    #[arg(long, value_parser = crate::cli::choice::<Topology>(), default_value_t = Topology::Rectangular)]
+    #[arg(long, value_parser = crate::cli::choice::<Topology>(), default_value_t = MapSpec::default().topology)]
     topology: Topology,
     /// The map wraps around, for the topographic error.
     #[arg(long)]
     toroidal: bool,
     /// How a pixel is compared with the nodes.
-    #[arg(long, value_parser = crate::cli::choice::<Metric>(), default_value_t = Metric::Euclidean)]
+    #[arg(long, value_parser = crate::cli::choice::<Metric>(), default_value_t = SegmentSpec::default().metric)]
     metric: Metric,
     /// Directory for segmented.png (each pixel in its winner's colour) and labels.npy (the
     /// winner of each pixel, uint32, height x width).
@@ -63,7 +62,7 @@ pub fn run(args: SegmentArgs) -> Result<()> {
     let out = outputs.prepare()?;
     let started = Instant::now();
     let progress = args.compute.progress(samples.len() as u64, "pixels");
-    let assignment = assign_with_progress(&backend, &codebook, args.metric, &samples, &progress)?;
+    let assignment = assign(&backend, &codebook, args.metric, &samples, &progress)?;
     progress.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
     let segmented = assignment.segmented.as_ref().expect("a photo is segmented");

@@ -14,15 +14,14 @@ use super::som_output::{
     finite_or_null, write_epoch_csv, write_epoch_plot, write_labels, write_map_pictures,
 };
 use super::ComputeArgs;
-use hopsom::error::{Error, Result};
+use hopsom::error::Result;
 use hopsom::hopfield::GridShape;
 use hopsom::io::photos::read_rgb_image;
 use hopsom::io::picture::write_png;
 use hopsom::io::tables::read_samples;
-use hopsom::som::assign::assign_with_progress;
 use hopsom::som::{
-    train, Codebook, Grid, Init, Metric, Mode, Neighbourhood, Samples, Schedule, Topology, Trained,
-    TrainingParams,
+    assign, train, Codebook, Grid, Init, MapSpec, Metric, Mode, Neighbourhood, Samples, Schedule,
+    Topology, TrainSpec, Trained, TrainingParams,
 };
 use hopsom::Backend;
 
@@ -42,25 +41,26 @@ pub struct TrainArgs {
     #[arg(long, conflicts_with_all = [
         "grid", "topology", "toroidal", "neighbourhood", "mode", "epochs", "lr", "lr_end",
         "sigma", "sigma_end", "schedule", "tau", "init", "metric", "in_order", "cutoff",
+        "iterations", "extra_winner_update",
     ])]
     seed_compat: bool,
     /// Map size, columns x rows.
-    #[arg(long, value_name = "WxH", value_parser = super::parse_shape, default_value = "10x10")]
+    #[arg(long, value_name = "WxH", value_parser = super::parse_shape, default_value_t = default_grid())]
     grid: GridShape,
     /// Node layout: `rect` (4 neighbours) or `hex` (6 neighbours).
-    #[arg(long, value_parser = crate::cli::choice::<Topology>(), default_value_t = Topology::Rectangular)]
+    #[arg(long, value_parser = crate::cli::choice::<Topology>(), default_value_t = MapSpec::default().topology)]
     topology: Topology,
     /// Join opposite edges, so the map has no border.
     #[arg(long)]
     toroidal: bool,
     /// How nodes near the winner move with it.
-    #[arg(long, value_parser = crate::cli::choice::<Neighbourhood>(), default_value_t = Neighbourhood::Gaussian)]
+    #[arg(long, value_parser = crate::cli::choice::<Neighbourhood>(), default_value_t = TrainSpec::default().neighbourhood)]
     neighbourhood: Neighbourhood,
     /// `batch` (Kohonen's batch map, fast, no learning rate) or `online` (one sample at a time).
-    #[arg(long, value_parser = crate::cli::choice::<Mode>(), default_value_t = Mode::Batch)]
+    #[arg(long, value_parser = crate::cli::choice::<Mode>(), default_value_t = TrainSpec::default().mode)]
     mode: Mode,
     /// Passes over the data.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = TrainSpec::default().epochs)]
     epochs: usize,
     /// Learning rate at the start (online mode; batch mode has none) [default: 0.5].
     #[arg(long)]
@@ -81,7 +81,7 @@ pub struct TrainArgs {
     /// batch mode. `exponential`, `linear` or `inverse` go from the start to the end values;
     /// `asymptotic` (alias `minisom`) is MiniSom's default v/(1 + t/(T/2)); `seed` is seed 003's
     /// per-epoch rule (lr·0.5^e after epoch e, radius σ·exp(−e/τ)).
-    #[arg(long, value_parser = crate::cli::choice::<Schedule>(), default_value_t = Schedule::Exponential)]
+    #[arg(long, value_parser = crate::cli::choice::<Schedule>(), default_value_t = TrainSpec::default().schedule)]
     schedule: Schedule,
     /// τ of the seed schedule's radius [default: 1].
     #[arg(long)]
@@ -89,18 +89,27 @@ pub struct TrainArgs {
     /// Neighbourhood weights below this fraction of the peak are exactly 0: the gaussian's axis
     /// factors end at 5.26σ for 1e-6, and only nodes inside that window are visited. 0 keeps
     /// the whole neighbourhood (slower, and its far tail is subnormal floats).
-    #[arg(long, default_value_t = hopsom::som::DEFAULT_CUTOFF, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = TrainSpec::default().cutoff, allow_negative_numbers = true)]
     cutoff: f32,
     /// Initial weights: `random` (uniform in the data's range), `samples` (random samples) or
     /// `pca` (the plane of the first two principal components).
-    #[arg(long, value_parser = crate::cli::choice::<Init>(), default_value_t = Init::Random)]
+    #[arg(long, value_parser = crate::cli::choice::<Init>(), default_value_t = TrainSpec::default().init)]
     init: Init,
     /// How a sample is compared with the nodes to find its winner.
-    #[arg(long, value_parser = crate::cli::choice::<Metric>(), default_value_t = Metric::Euclidean)]
+    #[arg(long, value_parser = crate::cli::choice::<Metric>(), default_value_t = TrainSpec::default().metric)]
     metric: Metric,
     /// Online mode: visit the samples in their order instead of a new random order each epoch.
     #[arg(long)]
     in_order: bool,
+    /// Online mode: samples visited per epoch, cycling through the data (in a seeded random
+    /// order of that cycle, unless --in-order: MiniSom's `train_random` and `train_batch`)
+    /// [default: every sample once].
+    #[arg(long, value_name = "N")]
+    iterations: Option<u64>,
+    /// Online mode: move the winner by lr·(x − w) before the neighbourhood update as well, as
+    /// seed 003 does.
+    #[arg(long)]
+    extra_winner_update: bool,
     /// Directory for codebook.npy, codebook.png, umatrix.png, hitmap.png, epochs.csv,
     /// epochs.png, labels.npy and, for images, segmented.png (seed_colours.png with
     /// --seed-compat).
@@ -121,45 +130,13 @@ pub struct Plan {
     source: String,
 }
 
-/// Options given that the chosen mode and schedule would ignore are refused, not dropped.
-fn check_options_apply(args: &TrainArgs) -> Result<()> {
-    let ignored = |option: &str, given: bool, why: &str| {
-        if given {
-            Err(Error::Usage(format!("{option} does nothing here: {why}")))
-        } else {
-            Ok(())
-        }
-    };
-    let batch = args.mode == Mode::Batch;
-    let seed_schedule = args.schedule == Schedule::Seed;
-    let end_values = args.schedule.uses_end_values();
-    ignored(
-        "--lr",
-        batch && args.lr.is_some(),
-        "batch mode has no learning rate (use --mode online)",
-    )?;
-    ignored(
-        "--lr-end",
-        batch && args.lr_end.is_some(),
-        "batch mode has no learning rate (use --mode online)",
-    )?;
-    ignored(
-        "--in-order",
-        batch && args.in_order,
-        "batch mode visits every sample at once (use --mode online)",
-    )?;
-    ignored(
-        "--tau",
-        !seed_schedule && args.tau.is_some(),
-        "τ belongs to --schedule seed",
-    )?;
-    let no_end = format!("--schedule {} has no end value", args.schedule);
-    ignored("--lr-end", !end_values && args.lr_end.is_some(), &no_end)?;
-    ignored(
-        "--sigma-end",
-        !end_values && args.sigma_end.is_some(),
-        &no_end,
-    )
+/// The map's size as the library's default spec has it.
+fn default_grid() -> GridShape {
+    let map = MapSpec::default();
+    GridShape {
+        width: map.width,
+        height: map.height,
+    }
 }
 
 fn plan(args: &TrainArgs) -> Result<Plan> {
@@ -167,34 +144,35 @@ fn plan(args: &TrainArgs) -> Result<Plan> {
     if args.seed_compat {
         return seed_compat_plan(seed);
     }
-    check_options_apply(args)?;
-    let grid = Grid::new(
-        args.grid.width,
-        args.grid.height,
-        args.topology,
-        args.toroidal,
-    )?;
-    let params = TrainingParams {
+    let grid = MapSpec {
+        width: args.grid.width,
+        height: args.grid.height,
+        dim: 1,
+        topology: args.topology,
+        toroidal: args.toroidal,
+    }
+    .grid()?;
+    let params = TrainSpec {
         mode: args.mode,
         epochs: args.epochs,
         neighbourhood: args.neighbourhood,
         schedule: args.schedule,
-        learning_rate: args.lr.unwrap_or(0.5),
-        learning_rate_end: args.lr_end.unwrap_or(0.01),
-        sigma: args
-            .sigma
-            .unwrap_or(grid.width.max(grid.height) as f32 / 2.0),
-        sigma_end: args.sigma_end.unwrap_or(0.5),
-        tau: args.tau.unwrap_or(1.0),
+        lr: args.lr,
+        lr_end: args.lr_end,
+        sigma: args.sigma,
+        sigma_end: args.sigma_end,
+        tau: args.tau,
         cutoff: args.cutoff,
         metric: args.metric,
         init: args.init,
         shuffle: !args.in_order,
-        extra_winner_update: false,
+        iterations: args.iterations,
+        extra_winner_update: args.extra_winner_update,
         seed,
-    };
+    }
+    .params(&grid);
     // Parameters are checked before any file is read.
-    params.validate()?;
+    let params = params?;
     let (samples, source) = match (&args.image, &args.data) {
         (Some(path), _) => (
             Samples::from_image(read_rgb_image(path)?)?,
@@ -262,14 +240,11 @@ pub fn execute(
         &plan.samples,
         plan.initial.clone(),
         &plan.params,
-        &mut |_| {
-            progress.inc(1);
-            Ok(())
-        },
+        &progress,
     )?;
     progress.finish_and_clear();
     let progress = compute.progress(plan.samples.len() as u64, "labels");
-    let assignment = assign_with_progress(
+    let assignment = assign(
         backend,
         &trained.codebook,
         plan.params.metric,

@@ -9,7 +9,7 @@ use clap::Args;
 use serde_json::json;
 
 use super::dynamics::{DynamicsArgs, LearningArgs};
-use super::levels::parse_levels;
+use super::levels::{format_levels, parse_levels};
 use super::outputs::RunOutputs;
 use super::ComputeArgs;
 use hopsom::error::{Error, Result};
@@ -26,10 +26,10 @@ pub struct SweepArgs {
     #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
     patterns: Vec<PathBuf>,
     /// Noise levels in percent: a list (10,25,50) or a range START:STOP:STEP (STOP included).
-    #[arg(long, default_value = "0:100:5", value_name = "LIST")]
+    #[arg(long, default_value_t = format_levels(&SweepSpec::default().levels), value_name = "LIST")]
     noise: String,
     /// Noisy copies of every pattern at every level.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = SweepSpec::default().trials)]
     trials: usize,
     #[command(flatten)]
     learning: LearningArgs,
@@ -72,8 +72,8 @@ pub fn run(args: SweepArgs) -> Result<()> {
     let backend = args.compute.open_backend()?;
     let learning = args
         .learning
-        .learning()
-        .for_interaction(spec.recall.interaction)?;
+        .learning(args.dynamics.interaction)
+        .checked()?;
     check_network_fits(
         stored.neurons(),
         stored.len(),
@@ -99,7 +99,7 @@ pub fn run(args: SweepArgs) -> Result<()> {
             "neurons": stored.neurons(),
             "patterns": stored.len(),
             "rule": args.learning.rule,
-            "interaction": spec.recall.interaction,
+            "interaction": learning.interaction,
             "weights": if network.is_factored() { "factored" } else { "dense" },
             "pattern_names": stored.names,
             "mode": args.dynamics.mode,

@@ -123,6 +123,15 @@ impl GpuContext {
         (x, groups.div_ceil(x).max(1))
     }
 
+    /// Waits until the work submitted so far is done, and reports a failure it met: long runs
+    /// wait between chunks so that they can stop within one chunk's time when asked.
+    pub fn wait(&self) -> Result<()> {
+        self.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|err| Error::Gpu(format!("waiting for the device: {err}")))?;
+        self.take_error()
+    }
+
     /// Waits for the queue and copies `count` elements of `buffer` back to the host.
     pub fn read_back<T: bytemuck::Pod>(
         &self,
@@ -148,10 +157,7 @@ impl GpuContext {
         slice.map_async(wgpu::MapMode::Read, move |result| {
             let _ = sender.send(result);
         });
-        self.device
-            .poll(wgpu::PollType::wait_indefinitely())
-            .map_err(|err| Error::Gpu(format!("waiting for the device: {err}")))?;
-        self.take_error()?;
+        self.wait()?;
         receiver
             .recv()
             .map_err(|_| Error::Gpu("readback was dropped".into()))?

@@ -9,7 +9,7 @@
 //! as the Hebbian reference, is P_err = ½ erfc(√(1/(2α))) (the crosstalk
 //! of P−1 other patterns is Gaussian with variance α relative to the signal).
 
-use crate::progress::Progress;
+use crate::progress::{Progress, Unreported};
 
 use super::patterns::PatternSet;
 use super::recall::{recall, RecallParams, UpdateMode};
@@ -21,8 +21,11 @@ use crate::rng::{Domain, StreamKey};
 /// The load above which Hebbian recall collapses (Amit, Gutfreund & Sompolinsky 1985).
 pub const CRITICAL_LOAD: f64 = 0.138;
 
-/// What a capacity study does.
-#[derive(Debug, Clone)]
+/// What a capacity study does: at each load, `trials` sets of random patterns are learned as
+/// `learning` says and recalled from themselves. `neurons` and `loads` have no default (they are
+/// 0 and empty until given, which [`CapacitySpec::check`] refuses).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct CapacitySpec {
     pub neurons: usize,
     /// Loads α = P/N; P is rounded to the nearest integer, at least 1.
@@ -30,13 +33,31 @@ pub struct CapacitySpec {
     /// Independent pattern sets per load.
     pub trials: usize,
     pub seed: u64,
-    /// The rule and the form of the couplings.
+    /// The rule, the form of the couplings and the energy's interaction.
     pub learning: Learning,
     /// How the fixed point is reached from each stored pattern.
     pub mode: UpdateMode,
     pub max_sweeps: u32,
-    /// The energy's interaction function (a dense associative memory's, or the classical one).
-    pub interaction: Interaction,
+}
+
+impl Default for CapacitySpec {
+    fn default() -> Self {
+        CapacitySpec {
+            neurons: 0,
+            loads: Vec::new(),
+            trials: 1,
+            seed: crate::spec::DEFAULT_SEED,
+            learning: Learning::default(),
+            mode: UpdateMode::Async,
+            max_sweeps: RecallParams::default().max_sweeps,
+        }
+    }
+}
+
+impl crate::spec::Spec for CapacitySpec {
+    fn check(&self) -> Result<()> {
+        CapacitySpec::check(self)
+    }
 }
 
 /// One load of a capacity study.
@@ -91,8 +112,7 @@ impl CapacitySpec {
         if self.max_sweeps == 0 {
             return Err(Error::parameter(Param::MaxSweeps, 0, "must be at least 1"));
         }
-        self.interaction.validate()?;
-        self.learning.for_interaction(self.interaction)?;
+        self.learning.checked()?;
         if self.trials > u32::MAX as usize {
             return Err(Error::parameter(
                 Param::Trials,
@@ -207,7 +227,7 @@ pub fn capacity_tallies(
         )));
     }
     let n = spec.neurons;
-    let learning = spec.learning.for_interaction(spec.interaction)?;
+    let learning = spec.learning.checked()?;
     // Every load's network and recall are checked against the machine before the first is learned.
     for &load in &spec.loads {
         let count = spec.patterns_at(load);
@@ -231,7 +251,6 @@ pub fn capacity_tallies(
             let one_step = RecallParams {
                 mode: UpdateMode::Sync,
                 max_sweeps: 1,
-                interaction: spec.interaction,
                 ..Default::default()
             };
             let stepped = recall(
@@ -240,7 +259,7 @@ pub fn capacity_tallies(
                 &keys,
                 &one_step,
                 backend,
-                &crate::progress::Silent,
+                &Unreported(progress),
             )?;
             let mut set_flips = 0u64;
             for (pattern, outcome) in stored.iter().zip(&stepped) {
@@ -258,7 +277,6 @@ pub fn capacity_tallies(
             let settle = RecallParams {
                 mode: spec.mode,
                 max_sweeps: spec.max_sweeps,
-                interaction: spec.interaction,
                 ..Default::default()
             };
             let settled = recall(
@@ -267,7 +285,7 @@ pub fn capacity_tallies(
                 &keys,
                 &settle,
                 backend,
-                &crate::progress::Silent,
+                &Unreported(progress),
             )?;
             for (pattern, outcome) in stored.iter().zip(&settled) {
                 tally.dot_sum += pattern
@@ -277,9 +295,7 @@ pub fn capacity_tallies(
                     .sum::<i64>();
             }
             progress.advance(1);
-            if progress.cancelled() {
-                return Err(crate::Error::Interrupted);
-            }
+            progress.check()?;
         }
         tallies.push(tally);
     }
@@ -307,15 +323,15 @@ pub fn capacity_rows(spec: &CapacitySpec, tallies: &[CapacityTally]) -> Result<V
             let error = tally.flipped_bits as f64 / bits;
             let (stderr, method) = one_step_error_stderr(error, (count * n) as u64, tally);
             CapacityRow {
-                interaction: spec.interaction,
+                interaction: spec.learning.interaction,
                 load,
                 patterns: count,
                 trials: tally.sets as usize,
                 one_step_error: error,
                 one_step_error_stderr: stderr,
                 one_step_error_stderr_method: method,
-                theory_one_step_error: spec.interaction.theory_one_step_error(n, count),
-                theory_capacity: spec.interaction.theory_capacity(n),
+                theory_one_step_error: spec.learning.interaction.theory_one_step_error(n, count),
+                theory_capacity: spec.learning.interaction.theory_capacity(n),
                 stable_fraction: tally.stable as f64 / patterns,
                 fixed_point_overlap: tally.dot_sum as f64 / bits,
             }

@@ -184,6 +184,32 @@ impl From<Interaction> for String {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Interaction {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Named;
+        impl serde::de::Visitor<'_> for Named {
+            type Value = Interaction;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("must be quadratic, poly:N, repoly:N or exp")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Interaction, E> {
+                let interaction: Interaction = text
+                    .parse()
+                    .and_then(|i: Interaction| i.validate().map(|()| i))
+                    .map_err(|error| match error {
+                        // What is allowed, without the name and value a front end adds.
+                        Error::Parameter { allowed, .. } => {
+                            E::invalid_value(serde::de::Unexpected::Str(text), &allowed.as_str())
+                        }
+                        other => E::custom(other),
+                    })?;
+                Ok(interaction)
+            }
+        }
+        deserializer.deserialize_str(Named)
+    }
+}
+
 /// The classical one-step error rate of the Hebbian rule at load α: ½ erfc(√(1/(2α))).
 pub fn theory_one_step_error(load: f64) -> f64 {
     0.5 * libm::erfc((1.0 / (2.0 * load)).sqrt())

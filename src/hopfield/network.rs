@@ -1,5 +1,6 @@
 //! A Hopfield network: N neurons with symmetric integer weights.
 
+use super::interaction::Interaction;
 use super::patterns::PatternSet;
 use crate::error::{Error, Result};
 
@@ -33,6 +34,9 @@ pub struct HopfieldNetwork {
     stored: usize,
     couplings: Couplings,
     scale: f64,
+    /// The energy's interaction: quadratic recalls through the couplings, a dense associative
+    /// memory's through the stored patterns (factored couplings).
+    interaction: Interaction,
 }
 
 impl HopfieldNetwork {
@@ -47,6 +51,7 @@ impl HopfieldNetwork {
                 diagonal: vec![0; neurons],
             },
             scale: 1.0,
+            interaction: Interaction::Quadratic,
         }
     }
 
@@ -72,6 +77,7 @@ impl HopfieldNetwork {
             stored: p,
             couplings: Couplings::Factored { rows, columns },
             scale: 1.0,
+            interaction: Interaction::Quadratic,
         })
     }
 
@@ -127,7 +133,22 @@ impl HopfieldNetwork {
             stored,
             couplings: Couplings::Dense { weights, diagonal },
             scale,
+            interaction: Interaction::Quadratic,
         })
+    }
+
+    /// The network with the energy `interaction` (see [`Learning`](super::Learning)); a dense
+    /// associative memory needs factored couplings, which recall checks.
+    pub fn with_interaction(self, interaction: Interaction) -> Self {
+        HopfieldNetwork {
+            interaction,
+            ..self
+        }
+    }
+
+    /// The energy's interaction function.
+    pub fn interaction(&self) -> Interaction {
+        self.interaction
     }
 
     pub fn neurons(&self) -> usize {
@@ -207,6 +228,17 @@ impl HopfieldNetwork {
             }
         };
         f64::from(stored) / self.scale
+    }
+
+    /// Every real weight, N x N row by row, the diagonal included (zero but for rules that keep
+    /// it); computed from the patterns when factored. Checked against the host's memory first.
+    pub fn dense_weights(&self) -> Result<Vec<f64>> {
+        let n = self.neurons;
+        crate::limits::check_host_memory(
+            &format!("the {n} x {n} weights"),
+            crate::limits::checked_product(&[n as u64, n as u64, 8]),
+        )?;
+        Ok((0..n * n).map(|k| self.weight(k / n, k % n)).collect())
     }
 
     /// The energy the diagonal adds to every state: -½ Σ w_ii s_i² = -½ Σ w_ii.

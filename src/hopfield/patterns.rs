@@ -9,6 +9,13 @@ pub struct GridShape {
     pub height: usize,
 }
 
+impl std::fmt::Display for GridShape {
+    /// `WxH`, as the command line writes shapes.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}x{}", self.width, self.height)
+    }
+}
+
 /// How a +1 neuron is drawn in pictures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Polarity {

@@ -18,10 +18,13 @@ use crate::error::{Error, Param, Result};
 /// Probes recalled per batch: large enough to fill a GPU, small enough to bound host memory.
 const PROBES_PER_BATCH: usize = 16_384;
 
-/// What a sweep does.
-#[derive(Debug, Clone)]
+/// What a sweep does: every stored pattern is recalled `trials` times from a noisy copy at every
+/// level, under `recall`'s dynamics, its noise and visiting orders drawn from `seed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct SweepSpec {
-    /// Noise levels in percent.
+    /// Noise levels in percent (0, 5, …, 100 by default).
+    #[serde(rename = "noise")]
     pub levels: Vec<f64>,
     /// Trials per pattern and level.
     pub trials: usize,
@@ -29,9 +32,34 @@ pub struct SweepSpec {
     pub recall: RecallParams,
 }
 
+impl Default for SweepSpec {
+    fn default() -> Self {
+        SweepSpec {
+            levels: (0..=100).step_by(5).map(f64::from).collect(),
+            trials: 1000,
+            seed: crate::spec::DEFAULT_SEED,
+            recall: RecallParams::default(),
+        }
+    }
+}
+
+impl crate::spec::Spec for SweepSpec {
+    fn check(&self) -> Result<()> {
+        SweepSpec::check(self)
+    }
+}
+
 impl SweepSpec {
     /// Checks the sweep before any probe is made.
     pub fn check(&self) -> Result<()> {
+        self.recall.validate()?;
+        if self.recall.record_flips {
+            return Err(Error::parameter(
+                Param::Trajectory,
+                "",
+                "a sweep keeps tallies, not trajectories; recall the probes instead",
+            ));
+        }
         if self.levels.is_empty() {
             return Err(Error::parameter(
                 Param::Noise,

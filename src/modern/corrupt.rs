@@ -7,8 +7,7 @@ use crate::error::{Error, Param, Result};
 use crate::rng::{Domain, StreamKey};
 
 /// How a query is made from a stored pattern.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CorruptionKind {
     /// `level` % of the entries (exactly ⌊level/100 · D⌋, chosen at random) set to 0.
     Mask,

@@ -6,6 +6,7 @@
 pub(super) use super::WeightSummary;
 use super::{report, ModernHopfield, QueryReport, Steps};
 use crate::error::Result;
+use crate::progress::Progress;
 
 /// The softmax weights of a batch of states and the log-sum-exp they came from.
 pub struct Attention {
@@ -49,6 +50,7 @@ pub(super) fn run_batch(
     steps: Steps,
     keep_attention: bool,
     keep_energies: bool,
+    progress: &dyn Progress,
 ) -> Result<BatchResult> {
     let (p, d) = (memory.patterns, memory.dim);
     let rows = states.len() / d;
@@ -68,6 +70,7 @@ pub(super) fn run_batch(
         if active.is_empty() {
             break;
         }
+        progress.check()?;
         let moved = engine.combine(&attention.weights, &attention.scales)?;
         // Whether each moved row steps again.
         let mut goes_on = Vec::with_capacity(active.len());

@@ -26,6 +26,7 @@ pub mod corrupt;
 mod cpu;
 mod engine;
 mod gpu;
+pub mod spec;
 pub mod sweep;
 
 use crate::backend::Backend;
@@ -33,6 +34,7 @@ use crate::error::{Error, Param, Result};
 use crate::progress::Progress;
 
 pub use engine::Engine;
+pub use spec::{ModernSpec, RetrieveSpec, StepSpec};
 
 /// How far the GPU's weights and retrieved states may be from the CPU's: absolute, for weights
 /// in [0, 1] and states relative to the largest stored value (exp and summation order differ).
@@ -332,6 +334,7 @@ pub fn retrieve(
             steps,
             keep_attention,
             keep_energies,
+            progress,
         )?;
         retrieval.retrieved.extend(part.states);
         if let Some(kept) = &mut retrieval.attention {
@@ -342,9 +345,7 @@ pub fn retrieve(
         }
         retrieval.reports.extend(part.reports);
         progress.advance((chunk.len() / d) as u64);
-        if progress.cancelled() {
-            return Err(Error::Interrupted);
-        }
+        progress.check()?;
     }
     Ok(retrieval)
 }

@@ -3,22 +3,48 @@
 //! pattern with the largest weight is the one the query came from.
 
 use super::corrupt::{corrupt, corruption_key, CorruptionKind};
-use super::{retrieve, ModernHopfield, RetrieveOptions, StateKind, Steps};
+use super::spec::{check_betas, StepSpec};
+use super::{retrieve, ModernHopfield, RetrieveOptions, StateKind};
 use crate::backend::Backend;
 use crate::error::{Error, Param, Result};
 use crate::progress::Progress;
 
-/// What a sweep does.
-#[derive(Debug, Clone, PartialEq)]
+/// What a sweep does: at every β and corruption level, every stored pattern is corrupted
+/// `trials` times and retrieved. `beta` and `levels` have no default (empty until given, which
+/// [`ModernSweepSpec::check`] refuses).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ModernSweepSpec {
+    #[serde(rename = "beta")]
     pub betas: Vec<f64>,
+    #[serde(rename = "corruption")]
     pub kind: CorruptionKind,
     pub levels: Vec<f64>,
     /// Corrupted copies per stored pattern and level.
     pub trials: usize,
     pub seed: u64,
-    pub steps: Steps,
+    pub stepping: StepSpec,
     pub normalize: bool,
+}
+
+impl Default for ModernSweepSpec {
+    fn default() -> Self {
+        ModernSweepSpec {
+            betas: Vec::new(),
+            kind: CorruptionKind::Mask,
+            levels: Vec::new(),
+            trials: 4,
+            seed: crate::spec::DEFAULT_SEED,
+            stepping: StepSpec::default(),
+            normalize: false,
+        }
+    }
+}
+
+impl crate::spec::Spec for ModernSweepSpec {
+    fn check(&self) -> Result<()> {
+        ModernSweepSpec::check(self, 1)
+    }
 }
 
 /// One (β, level) of a sweep.
@@ -42,12 +68,8 @@ pub struct ModernSweepRow {
 impl ModernSweepSpec {
     /// Checks the options before anything runs.
     pub fn check(&self, patterns: usize) -> Result<()> {
-        if self.betas.is_empty() {
-            return Err(Error::parameter(Param::Beta, "(none)", "give one or more"));
-        }
-        for &beta in &self.betas {
-            super::check_beta(beta)?;
-        }
+        check_betas(&self.betas)?;
+        self.stepping.steps()?;
         if self.levels.is_empty() {
             return Err(Error::parameter(
                 Param::Levels,
@@ -110,7 +132,7 @@ pub fn run_modern_sweep(
                 }
             }
             let options = RetrieveOptions {
-                steps: spec.steps,
+                steps: spec.stepping.steps()?,
                 attention: false,
                 energies: false,
             };

@@ -40,18 +40,8 @@ pub fn node_colour(weights: &[f32]) -> [u8; 3] {
     colour
 }
 
-/// Every sample's winner under `metric`, on `backend`.
+/// Every sample's winner under `metric`, on `backend`, advancing `progress` by the samples done.
 pub fn assign(
-    backend: &Backend,
-    codebook: &Codebook,
-    metric: Metric,
-    samples: &Samples,
-) -> Result<Assignment> {
-    assign_with_progress(backend, codebook, metric, samples, &crate::progress::Silent)
-}
-
-/// [`assign`], advancing `progress` by the samples done.
-pub fn assign_with_progress(
     backend: &Backend,
     codebook: &Codebook,
     metric: Metric,
@@ -84,9 +74,7 @@ pub fn assign_with_progress(
     for_each_match(backend, codebook, metric, samples, &mut |first, matches| {
         quality.add(codebook, samples, first, matches);
         progress.advance(matches.len() as u64);
-        if progress.cancelled() {
-            return Err(crate::Error::Interrupted);
-        }
+        progress.check()?;
         labels.extend(matches.iter().map(|m| m.best));
         if let Some(bytes) = image_bytes {
             for (k, m) in matches.iter().enumerate() {

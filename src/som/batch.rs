@@ -72,6 +72,18 @@ impl NodeSums {
         Ok(NodeSums { dim, sums, counts })
     }
 
+    /// Adds the sums and counts of another part of the data.
+    pub fn merge(&mut self, other: &NodeSums) {
+        self.sums
+            .iter_mut()
+            .zip(&other.sums)
+            .for_each(|(a, b)| *a += b);
+        self.counts
+            .iter_mut()
+            .zip(&other.counts)
+            .for_each(|(a, b)| *a += b);
+    }
+
     pub fn counts(&self) -> &[u64] {
         &self.counts
     }

@@ -14,8 +14,11 @@ use crate::backend::Backend;
 use crate::cpu::wide_vectors;
 use crate::error::{Error, Result};
 
-/// Samples the CPU path searches per tile.
+/// The most samples the CPU path searches per tile.
 const CPU_TILE_SAMPLES: usize = 1 << 18;
+/// Distance terms (samples x nodes x dimensions) one CPU tile may take: about a tenth of a
+/// second on two cores, so that a caller checking between tiles stops promptly on large maps.
+const CPU_TILE_WORK: usize = 1 << 28;
 
 /// One dimension's contribution to a distance.
 #[inline]
@@ -118,13 +121,7 @@ pub fn for_each_match(
     samples: &Samples,
     on_tile: &mut dyn FnMut(usize, &[Match]) -> Result<()>,
 ) -> Result<()> {
-    if codebook.dim != samples.dim() {
-        return Err(Error::InvalidData(format!(
-            "the codebook has {} dimensions but the samples have {}",
-            codebook.dim,
-            samples.dim()
-        )));
-    }
+    codebook.check_samples(samples)?;
     // A sample whose every distance overflows f32 has no winner; say so instead of indexing
     // with "no node" further on.
     let mut checked = |first: usize, matches: &[Match]| -> Result<()> {
@@ -139,9 +136,11 @@ pub fn for_each_match(
     match backend {
         Backend::Cpu => {
             let n = samples.len();
-            let mut matches = vec![Match::default(); CPU_TILE_SAMPLES.min(n)];
-            for start in (0..n).step_by(CPU_TILE_SAMPLES) {
-                let count = CPU_TILE_SAMPLES.min(n - start);
+            let per_sample = codebook.grid.nodes().saturating_mul(codebook.dim).max(1);
+            let tile = (CPU_TILE_WORK / per_sample).clamp(1024, CPU_TILE_SAMPLES);
+            let mut matches = vec![Match::default(); tile.min(n)];
+            for start in (0..n).step_by(tile) {
+                let count = tile.min(n - start);
                 find_bmus_cpu(codebook, metric, samples, start, &mut matches[..count]);
                 checked(start, &matches[..count])?;
             }

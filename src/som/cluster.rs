@@ -6,33 +6,67 @@
 use super::assign::{assign, Assignment};
 use super::codebook::Codebook;
 use super::data::Samples;
+use super::epoch::{measure, report, EpochReport};
 use super::grid::Grid;
 use super::metrics::MapQuality;
 use super::online::{train_online_epoch, OnlineStep};
 use super::params::{EpochRates, Metric, Neighbourhood};
-use super::train::{measure, report, EpochReport};
 use crate::backend::Backend;
 use crate::error::{Error, Param, Result};
+use crate::progress::{Progress, Unreported};
 use crate::rng::{Domain, StreamKey};
 
 /// Seed 003's starting colours: brown, blue, green and skin.
 pub const SEED_COLOURS: [[u8; 3]; 4] = [[165, 42, 42], [0, 0, 255], [0, 128, 0], [255, 224, 189]];
 
-/// What a clustering run is asked for.
-#[derive(Debug, Clone)]
+/// What a clustering run is asked for: the spec of `som cluster` and Python's
+/// `cluster_colours`, by default seed 003's.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ClusterParams {
     /// The starting colours, 0–255 per channel.
+    #[serde(rename = "colors")]
     pub colours: Vec<[f32; 3]>,
     /// One result per value. Each run continues from where the previous one ended, as the
     /// seed's repeated calls of `fit` on one object do, unless `restart` is set.
     pub epochs: Vec<usize>,
+    #[serde(rename = "lr")]
     pub learning_rate: f32,
     pub restart: bool,
     pub seed: u64,
 }
 
+impl Default for ClusterParams {
+    fn default() -> Self {
+        ClusterParams {
+            colours: SEED_COLOURS.iter().map(|c| c.map(f32::from)).collect(),
+            epochs: vec![5, 10, 30, 100],
+            learning_rate: 0.6,
+            restart: false,
+            seed: crate::spec::DEFAULT_SEED,
+        }
+    }
+}
+
+impl crate::spec::Spec for ClusterParams {
+    fn check(&self) -> Result<()> {
+        self.validate()
+    }
+}
+
 impl ClusterParams {
     pub fn validate(&self) -> Result<()> {
+        if let Some(colour) = self
+            .colours
+            .iter()
+            .find(|c| c.iter().any(|v| !(0.0..=255.0).contains(v)))
+        {
+            return Err(Error::parameter(
+                Param::Colors,
+                format!("{colour:?}"),
+                "each colour is three values from 0 to 255 (RGB)",
+            ));
+        }
         if self.colours.is_empty() {
             return Err(Error::parameter(
                 Param::Colors,
@@ -88,12 +122,13 @@ pub fn seed_cluster_rate(learning_rate: f32, epoch: usize, epochs: usize) -> f32
 }
 
 /// Runs every entry of `params.epochs` on the pixels of `samples`, handing each result to
-/// `on_run` as it is ready (so that only one segmented image is held at a time).
+/// `on_run` as it is ready (so that only one segmented image is held at a time). `progress`
+/// advances by one per epoch.
 pub fn cluster_colours(
     backend: &Backend,
     samples: &Samples,
     params: &ClusterParams,
-    on_epoch: &mut dyn FnMut(&EpochReport) -> Result<()>,
+    progress: &dyn Progress,
     on_run: &mut dyn FnMut(ClusterRun) -> Result<()>,
 ) -> Result<()> {
     params.validate()?;
@@ -121,14 +156,33 @@ pub fn cluster_colours(
             };
             let step = OnlineStep::fixed(rates, Neighbourhood::Bubble, Metric::Euclidean);
             key.permutation(total_epochs as u32, samples.len(), &mut order);
-            train_online_epoch(backend, &mut codebook, samples, Some(&order), &step)?;
+            train_online_epoch(
+                backend,
+                &mut codebook,
+                samples,
+                Some(&order),
+                &step,
+                progress,
+            )?;
             total_epochs += 1;
-            let quality: MapQuality =
-                measure(backend, &codebook, Metric::Euclidean, samples, None)?;
+            let quality: MapQuality = measure(
+                backend,
+                &codebook,
+                Metric::Euclidean,
+                samples,
+                None,
+                progress,
+            )?;
             per_epoch.push(report(epoch, &quality, rates));
-            on_epoch(per_epoch.last().expect("just pushed"))?;
+            progress.advance(1);
         }
-        let assignment = assign(backend, &codebook, Metric::Euclidean, samples)?;
+        let assignment = assign(
+            backend,
+            &codebook,
+            Metric::Euclidean,
+            samples,
+            &Unreported(progress),
+        )?;
         on_run(ClusterRun {
             epochs,
             total_epochs,

@@ -90,6 +90,12 @@ impl Codebook {
         pick_samples(samples, grid.nodes(), &key)
     }
 
+    /// Refuses `samples` of another dimension than the map's, the one message every use of a
+    /// map gives for it.
+    pub fn check_samples(&self, samples: &Samples) -> Result<()> {
+        check_dims(self.dim, samples)
+    }
+
     pub fn node(&self, node: usize) -> &[f32] {
         &self.weights[node * self.dim..(node + 1) * self.dim]
     }
@@ -211,6 +217,17 @@ fn principal_axes(matrix: &mut [f64], dim: usize, count: usize) -> Vec<(f64, Vec
         axes.push((value.max(0.0), vector));
     }
     axes
+}
+
+/// Refuses `samples` that are not `dim`-dimensional, as a map of `dim` does.
+pub fn check_dims(dim: usize, samples: &Samples) -> Result<()> {
+    if samples.dim() == dim {
+        return Ok(());
+    }
+    Err(Error::InvalidData(format!(
+        "the data has {} dimensions, the map {dim}",
+        samples.dim()
+    )))
 }
 
 #[cfg(test)]

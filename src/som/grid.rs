@@ -4,8 +4,7 @@
 use crate::error::{Error, Result};
 
 /// How the nodes are laid out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Topology {
     /// Nodes on a square lattice; each has 4 neighbours.
     Rectangular,
@@ -14,8 +13,8 @@ pub enum Topology {
 }
 
 crate::choice::choices!(Topology {
-    Topology::Rectangular => ["rect"] "nodes on a square lattice; 4 neighbours",
-    Topology::Hexagonal => ["hex"] "odd rows shifted half a node; 6 neighbours",
+    Topology::Rectangular => ["rect", "rectangular"] "nodes on a square lattice; 4 neighbours",
+    Topology::Hexagonal => ["hex", "hexagonal"] "odd rows shifted half a node; 6 neighbours",
 });
 
 /// The vertical distance between hexagonal rows.

@@ -59,6 +59,17 @@ impl MapQuality {
         (self.distance_sum, self.topographic_errors, self.samples)
     }
 
+    /// Adds the figures of another part of the data, under the same map.
+    pub fn merge(&mut self, other: &MapQuality) {
+        self.distance_sum += other.distance_sum;
+        self.topographic_errors += other.topographic_errors;
+        self.samples += other.samples;
+        self.hits
+            .iter_mut()
+            .zip(&other.hits)
+            .for_each(|(a, b)| *a += b);
+    }
+
     /// Figures from tallies gathered elsewhere (over parts of the data, added up).
     pub fn from_tallies(
         (distance_sum, topographic_errors, samples): (f64, u64, u64),
@@ -99,6 +110,75 @@ pub fn u_matrix(codebook: &Codebook) -> Vec<f64> {
             total / neighbours.len() as f64
         })
         .collect()
+}
+
+/// How [`distance_map`] combines a node's distances to the nodes around it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scaling {
+    #[default]
+    Sum,
+    Mean,
+}
+
+crate::choice::choices!(Scaling {
+    Scaling::Sum => ["sum"] "the sum of the distances",
+    Scaling::Mean => ["mean"] "their mean",
+});
+
+/// MiniSom's `distance_map`: each node's euclidean distances to the nodes around it, summed or
+/// averaged, divided by the largest such value (zeros for a map of equal nodes); node by node,
+/// row by row. Around a node are the 8 nodes of its 3 x 3 square on a rectangular map
+/// (diagonals included, where [`u_matrix`] takes the 4 adjacent ones) and its 6 adjacent nodes
+/// on a hexagonal one, odd rows shifted as in MiniSom; toroidal maps wrap around.
+pub fn distance_map(codebook: &Codebook, scaling: Scaling) -> Vec<f64> {
+    let grid = codebook.grid;
+    let (width, height) = (grid.width as i64, grid.height as i64);
+    // (column, row) steps from a node on an even row, and from one on an odd row.
+    let steps: Vec<((i64, i64), (i64, i64))> = match grid.topology {
+        super::grid::Topology::Hexagonal => vec![
+            ((-1, 0), (-1, 0)),
+            ((1, 0), (1, 0)),
+            ((-1, -1), (0, -1)),
+            ((0, -1), (1, -1)),
+            ((-1, 1), (0, 1)),
+            ((0, 1), (1, 1)),
+        ],
+        super::grid::Topology::Rectangular => (-1..=1)
+            .flat_map(|dr| (-1..=1).map(move |dc| (dc, dr)))
+            .filter(|&step| step != (0, 0))
+            .map(|step| (step, step))
+            .collect(),
+    };
+    let values: Vec<f64> = (0..grid.nodes())
+        .map(|node| {
+            let (row, column) = ((node / grid.width) as i64, (node % grid.width) as i64);
+            let (mut total, mut count) = (0.0, 0u32);
+            for &(even, odd) in &steps {
+                let (dc, dr) = if row % 2 == 1 { odd } else { even };
+                let (mut r, mut c) = (row + dr, column + dc);
+                if grid.toroidal {
+                    r = r.rem_euclid(height);
+                    c = c.rem_euclid(width);
+                } else if !(0..height).contains(&r) || !(0..width).contains(&c) {
+                    continue;
+                }
+                let other = (r * width + c) as usize;
+                total += euclidean(codebook.node(node), codebook.node(other));
+                count += 1;
+            }
+            match scaling {
+                Scaling::Sum => total,
+                Scaling::Mean if count > 0 => total / f64::from(count),
+                Scaling::Mean => 0.0,
+            }
+        })
+        .collect();
+    let peak = values.iter().copied().fold(0.0, f64::max);
+    if peak > 0.0 {
+        values.into_iter().map(|v| v / peak).collect()
+    } else {
+        values
+    }
 }
 
 /// Peak signal-to-noise ratio in dB of 8-bit values with summed squared error `sse` over

@@ -9,11 +9,13 @@
 
 pub mod assign;
 pub mod batch;
+pub mod batch_training;
 pub mod bmu;
 pub mod bmu_product;
 pub mod cluster;
 pub mod codebook;
 pub mod data;
+pub mod epoch;
 mod gpu;
 pub mod grid;
 pub mod matching;
@@ -21,10 +23,12 @@ pub mod metrics;
 pub mod online;
 pub mod params;
 pub mod planes;
+pub mod spec;
 pub mod step;
 pub mod train;
 
 pub use assign::{assign, Assignment};
+pub use batch_training::{BatchPartial, BatchTraining};
 pub use cluster::{cluster_colours, ClusterParams, ClusterRun, SEED_COLOURS};
 pub use codebook::Codebook;
 pub use data::Samples;
@@ -33,4 +37,5 @@ pub use params::{
     EpochRates, Init, Metric, Mode, Neighbourhood, RateSchedule, Schedule, TrainingParams,
     DEFAULT_CUTOFF,
 };
+pub use spec::{MapSpec, SegmentSpec, TrainSpec};
 pub use train::{train, EpochReport, Trained};

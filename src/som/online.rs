@@ -10,21 +10,23 @@ pub use super::step::OnlineStep;
 use crate::backend::Backend;
 use crate::cpu::wide_vectors;
 use crate::error::Result;
+use crate::progress::Progress;
 
-/// One epoch over `samples` in `order` (all samples in turn when `None`), on `backend`.
+/// One epoch over `samples` in `order` (all samples in turn when `None`), on `backend`; it stops
+/// with [`crate::Error::Interrupted`] between blocks of samples when `progress` asks.
 pub fn train_online_epoch(
     backend: &Backend,
     codebook: &mut Codebook,
     samples: &Samples,
     order: Option<&[u32]>,
     step: &OnlineStep,
+    progress: &dyn Progress,
 ) -> Result<()> {
     match backend {
-        Backend::Cpu => {
-            train_online_cpu(codebook, samples, order, step);
-            Ok(())
+        Backend::Cpu => train_online_cpu(codebook, samples, order, step, progress),
+        Backend::Gpu(ctx) => {
+            super::gpu::train_online_gpu(ctx, codebook, samples, order, step, progress)
         }
-        Backend::Gpu(ctx) => super::gpu::train_online_gpu(ctx, codebook, samples, order, step),
     }
 }
 
@@ -37,7 +39,8 @@ pub fn train_online_cpu(
     samples: &Samples,
     order: Option<&[u32]>,
     step: &OnlineStep,
-) {
+    progress: &dyn Progress,
+) -> Result<()> {
     let grid = codebook.grid;
     let nodes = grid.nodes();
     let mut planes = Planes::from_codebook(codebook);
@@ -45,7 +48,7 @@ pub fn train_online_cpu(
     let mut scratch = Scratch::default();
     let mut weights = vec![0.0f32; nodes];
     let mut x = vec![0.0f32; codebook.dim];
-    train_steps(
+    let finished = train_steps(
         &mut planes,
         &mut positions,
         &mut scratch,
@@ -54,12 +57,18 @@ pub fn train_online_cpu(
         samples,
         order,
         step,
+        progress,
     );
+    if !finished {
+        return Err(crate::Error::Interrupted);
+    }
     planes.store(codebook);
+    Ok(())
 }
 
 wide_vectors! {
     /// The samples in turn: winner, neighbourhood, update of the nodes inside its window.
+    /// False when `progress` asked to stop (checked between blocks of samples).
     fn train_steps(
         planes: &mut Planes,
         positions: &mut NodePositions,
@@ -69,7 +78,8 @@ wide_vectors! {
         samples: &Samples,
         order: Option<&[u32]>,
         step: &OnlineStep,
-    ) {
+        progress: &dyn Progress,
+    ) -> bool {
         let n = order.map_or(samples.len(), <[u32]>::len);
         let dim = x.len();
         // Samples are gathered a block at a time before training on them: the gathering loads
@@ -80,6 +90,9 @@ wide_vectors! {
         let mut rates = [EpochRates { learning_rate: 0.0, sigma: 0.0 }; BLOCK];
         for k in 0..n {
             if k % BLOCK == 0 {
+                if progress.cancelled() {
+                    return false;
+                }
                 let count = BLOCK.min(n - k);
                 for (j, slot) in block.chunks_exact_mut(dim).take(count).enumerate() {
                     let index = order.map_or(k + j, |order| order[k + j] as usize);
@@ -107,6 +120,7 @@ wide_vectors! {
                 }
             }
         }
+        true
     }
 }
 

@@ -5,8 +5,7 @@
 use crate::error::{Error, Param, Result};
 
 /// How strongly a node moves with the winner, by their distance on the grid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[repr(u32)]
 pub enum Neighbourhood {
     /// exp(−d²/2σ²).
@@ -23,7 +22,7 @@ pub enum Neighbourhood {
 crate::choice::choices!(Neighbourhood {
     Neighbourhood::Gaussian => ["gaussian"] "exp(−d²/2σ²)",
     Neighbourhood::Bubble => ["bubble"] "1 within distance σ, 0 beyond",
-    Neighbourhood::MexicanHat => ["mexican-hat"] "(1 − d²/σ²)·exp(−d²/2σ²) (online only)",
+    Neighbourhood::MexicanHat => ["mexican-hat", "mexican_hat"] "(1 − d²/σ²)·exp(−d²/2σ²) (online only)",
     Neighbourhood::Triangle => ["triangle"] "max(0, 1 − d/σ)",
 });
 
@@ -122,8 +121,7 @@ pub const DEFAULT_CUTOFF: f32 = 1e-6;
 /// How the learning rate and the radius shrink over a run. Online training takes a step per
 /// sample visited (t counts samples over all epochs, T = epochs × samples), batch training a
 /// step per epoch (T = epochs); the seed schedule always steps per epoch, as seed 003 does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Schedule {
     /// Seed 003: after epoch e the learning rate is multiplied by 0.5^e, and the radius of epoch
     /// e is σ·exp(−e/τ). The end values are not used.
@@ -230,8 +228,7 @@ impl RateSchedule {
 }
 
 /// How a sample is compared with a node's weights to find its best-matching unit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[repr(u32)]
 pub enum Metric {
     #[default]
@@ -250,8 +247,7 @@ crate::choice::choices!(Metric {
 });
 
 /// Where the weights start.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Init {
     /// Uniform in the box the data spans, each dimension independently.
     #[default]
@@ -270,8 +266,7 @@ crate::choice::choices!(Init {
 });
 
 /// Sequential or batch training.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mode {
     /// Kohonen's rule, one sample at a time: find the winner, move every node by lr·h·(x − w).
     Online,
@@ -307,6 +302,9 @@ pub struct TrainingParams {
     /// Online mode visits the samples in a new seeded random order each epoch; `false` keeps
     /// their order, as seed 003 does.
     pub shuffle: bool,
+    /// Online mode: samples visited per epoch, cycling through the data (a seeded random order
+    /// of the cycle with `shuffle`); all of them once when `None`.
+    pub iterations: Option<u64>,
     /// Seed 003 moves the winner by lr·(x − w) before the neighbourhood update as well.
     pub extra_winner_update: bool,
     pub seed: u64,
@@ -328,8 +326,9 @@ impl Default for TrainingParams {
             metric: Metric::Euclidean,
             init: Init::Random,
             shuffle: true,
+            iterations: None,
             extra_winner_update: false,
-            seed: 1,
+            seed: crate::spec::DEFAULT_SEED,
         }
     }
 }
@@ -353,6 +352,7 @@ impl TrainingParams {
             metric: Metric::Euclidean,
             init: Init::Random,
             shuffle: false,
+            iterations: None,
             extra_winner_update: true,
             seed,
         }
@@ -374,6 +374,25 @@ impl TrainingParams {
             "a schedule and a report for each epoch",
             (self.epochs as u64).checked_mul(per_epoch as u64),
         )?;
+        if let Some(iterations) = self.iterations {
+            if iterations == 0 {
+                return Err(Error::parameter(Param::Iterations, 0, "must be at least 1"));
+            }
+            // The visiting order of an epoch is held as 32-bit indices.
+            if iterations > u64::from(u32::MAX) {
+                return Err(Error::parameter(
+                    Param::Iterations,
+                    iterations,
+                    "at most 2^32 - 1 samples an epoch; give more epochs instead",
+                ));
+            }
+            crate::limits::check_host_memory_of(
+                Param::Iterations,
+                iterations,
+                "the visiting order of an epoch",
+                iterations.checked_mul(8),
+            )?;
+        }
         let positive = [
             (Param::Lr, self.learning_rate),
             (Param::LrEnd, self.learning_rate_end),

@@ -25,8 +25,7 @@ use crate::backend::Backend;
 use crate::error::{Error, Param, Result};
 
 /// A learning rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LearningRule {
     /// W = Σ ξξᵀ, zero diagonal (the seeds' rule).
     #[default]
@@ -44,8 +43,7 @@ crate::choice::choices!(LearningRule {
 });
 
 /// How the couplings are held.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum WeightForm {
     /// Factored for the Hebbian rule when it is cheaper (2P < N: a field costs O(P) instead of
     /// O(N)) or when the N x N matrix does not fit (half the free host memory, and one GPU binding
@@ -64,24 +62,44 @@ crate::choice::choices!(WeightForm {
     WeightForm::Factored => ["factored"] "the patterns themselves, h = Xᵀ(X s) − P s (Hebbian only): PN bytes",
 });
 
-/// How patterns are stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// How patterns are stored, and the energy they are recalled under: the spec of a Hopfield
+/// network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Learning {
     pub rule: LearningRule,
     /// Keep the pseudo-inverse rule's self-weights (every rule's diagonal is zero otherwise).
     pub keep_diagonal: bool,
     pub weights: WeightForm,
+    /// The energy's interaction function: quadratic (the classical network, through its
+    /// couplings) or a dense associative memory's, recalled through the stored patterns.
+    pub interaction: Interaction,
+}
+
+impl crate::spec::Spec for Learning {
+    fn check(&self) -> Result<()> {
+        self.checked().map(drop)
+    }
 }
 
 impl Learning {
-    /// The learning a recall with `interaction` needs: the classical network's as asked; a dense
+    /// The learning as it will run, checked: the classical network's as asked; a dense
     /// associative memory recalls through the patterns themselves, so it takes the Hebbian rule
     /// in factored form (no weight matrix).
-    pub fn for_interaction(self, interaction: Interaction) -> Result<Learning> {
+    pub fn checked(self) -> Result<Learning> {
+        let interaction = self.interaction;
+        interaction.validate()?;
+        if self.keep_diagonal && self.rule != LearningRule::PseudoInverse {
+            return Err(Error::parameter(
+                Param::KeepDiagonal,
+                "",
+                "applies to the pseudo-inverse rule only",
+            ));
+        }
         if interaction.is_quadratic() {
             return Ok(self);
         }
-        if self.rule != LearningRule::Hebbian || self.keep_diagonal {
+        if self.rule != LearningRule::Hebbian {
             return Err(Error::parameter(
                 Param::Interaction,
                 interaction,
@@ -111,21 +129,16 @@ pub fn learn(
     learning: &Learning,
     backend: &Backend,
 ) -> Result<HopfieldNetwork> {
+    let learning = learning.checked()?;
     let Learning {
         rule,
         keep_diagonal,
+        interaction,
         ..
-    } = *learning;
-    if keep_diagonal && rule != LearningRule::PseudoInverse {
-        return Err(Error::parameter(
-            Param::KeepDiagonal,
-            "",
-            "applies to the pseudo-inverse rule only",
-        ));
-    }
+    } = learning;
     check_field_range(patterns)?;
-    if is_factored(patterns.neurons(), patterns.len(), learning, backend)? {
-        return HopfieldNetwork::factored(patterns);
+    if is_factored(patterns.neurons(), patterns.len(), &learning, backend)? {
+        return Ok(HopfieldNetwork::factored(patterns)?.with_interaction(interaction));
     }
     let (n, p) = (patterns.neurons(), patterns.len());
     check_dense(n, rule)?;
@@ -152,6 +165,7 @@ pub fn is_factored(
     learning: &Learning,
     backend: &Backend,
 ) -> Result<bool> {
+    let learning = learning.checked()?;
     let rule = learning.rule;
     let factored = match learning.weights {
         WeightForm::Dense => false,

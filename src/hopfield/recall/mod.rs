@@ -25,15 +25,13 @@ mod sync_batch;
 
 use crate::progress::Progress;
 
-use super::interaction::Interaction;
 use super::network::{FieldTracker, HopfieldNetwork};
 use crate::backend::Backend;
 use crate::error::{Error, Param, Result};
 use crate::rng::StreamKey;
 
 /// How neurons are updated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UpdateMode {
     /// All neurons at once from the same state.
     Sync,
@@ -46,7 +44,8 @@ crate::choice::choices!(UpdateMode {
     UpdateMode::Async => ["async"] "one neuron at a time, in a random order per sweep",
 });
 
-/// The thresholds θ of the neurons.
+/// The thresholds θ of the neurons: one number for all, or one per neuron (a front end writes
+/// either under `threshold`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Thresholds {
     /// The same θ for every neuron.
@@ -56,6 +55,14 @@ pub enum Thresholds {
 }
 
 impl Thresholds {
+    /// The one θ of every neuron, if they share it.
+    pub fn uniform(&self) -> Option<f64> {
+        match self {
+            Thresholds::Uniform(theta) => Some(*theta),
+            Thresholds::PerNeuron(_) => None,
+        }
+    }
+
     pub(crate) fn of(&self, neuron: usize) -> f64 {
         match self {
             Thresholds::Uniform(theta) => *theta,
@@ -64,24 +71,65 @@ impl Thresholds {
     }
 }
 
+impl serde::Serialize for Thresholds {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Thresholds::Uniform(theta) => serializer.serialize_f64(*theta),
+            Thresholds::PerNeuron(thetas) => thetas.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Thresholds {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Either;
+        impl<'de> serde::de::Visitor<'de> for Either {
+            type Value = Thresholds;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("give a number, or one number per neuron")
+            }
+            fn visit_f64<E: serde::de::Error>(self, theta: f64) -> Result<Thresholds, E> {
+                Ok(Thresholds::Uniform(theta))
+            }
+            fn visit_i64<E: serde::de::Error>(self, theta: i64) -> Result<Thresholds, E> {
+                Ok(Thresholds::Uniform(theta as f64))
+            }
+            fn visit_u64<E: serde::de::Error>(self, theta: u64) -> Result<Thresholds, E> {
+                Ok(Thresholds::Uniform(theta as f64))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Thresholds, A::Error> {
+                let mut thetas = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 20));
+                while let Some(theta) = seq.next_element::<f64>()? {
+                    thetas.push(theta);
+                }
+                Ok(Thresholds::PerNeuron(thetas))
+            }
+        }
+        deserializer.deserialize_any(Either)
+    }
+}
+
 /// What a recall does.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct RecallParams {
     pub mode: UpdateMode,
     /// The most sweeps before giving up (at least 1).
     pub max_sweeps: u32,
     /// Add the neuron's own state to its input, as seed 003 does.
     pub self_coupling: bool,
+    #[serde(rename = "threshold")]
     pub thresholds: Thresholds,
     /// Neurons that keep the probe's value (true = clamped), one per neuron; None clamps none.
     pub clamp: Option<Vec<bool>>,
     /// Glauber temperature T; 0 gives the deterministic dynamics.
     pub temperature: f64,
     /// Record every flip (asynchronous mode), for trajectories and animations.
+    #[serde(rename = "trajectory")]
     pub record_flips: bool,
-    /// The energy's interaction function: quadratic (the classical network, through its
-    /// couplings) or a dense associative memory's, through the stored patterns.
-    pub interaction: Interaction,
 }
 
 impl Default for RecallParams {
@@ -94,8 +142,47 @@ impl Default for RecallParams {
             clamp: None,
             temperature: 0.0,
             record_flips: false,
-            interaction: Interaction::Quadratic,
         }
+    }
+}
+
+impl crate::spec::Spec for RecallParams {
+    fn check(&self) -> Result<()> {
+        self.validate()
+    }
+}
+
+/// Recall of given probes: the dynamics, and the seed of each probe's random stream (its
+/// asynchronous order and Glauber draws): the spec of `hopfield recall --probe` and Python's
+/// `Hopfield.recall`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RecallSpec {
+    pub recall: RecallParams,
+    pub seed: u64,
+}
+
+impl Default for RecallSpec {
+    fn default() -> Self {
+        RecallSpec {
+            recall: RecallParams::default(),
+            seed: crate::spec::DEFAULT_SEED,
+        }
+    }
+}
+
+impl crate::spec::Spec for RecallSpec {
+    fn check(&self) -> Result<()> {
+        self.recall.validate()
+    }
+}
+
+impl RecallSpec {
+    /// The random stream of each of `count` probes.
+    pub fn keys(&self, count: usize) -> Vec<StreamKey> {
+        (0..count)
+            .map(|b| super::noise::probe_order_key(self.seed, b))
+            .collect()
     }
 }
 
@@ -187,6 +274,13 @@ impl RecallParams {
                 Param::Temperature,
                 self.temperature,
                 "must be 0 or positive",
+            ));
+        }
+        if self.record_flips && self.mode == UpdateMode::Sync {
+            return Err(Error::parameter(
+                Param::Trajectory,
+                "",
+                "records the flips of asynchronous recall; use mode async",
             ));
         }
         if let Thresholds::Uniform(theta) = self.thresholds {
@@ -409,27 +503,13 @@ pub fn recall(
     backend: &Backend,
     progress: &dyn Progress,
 ) -> Result<Vec<RecallOutcome>> {
-    let n = network.neurons();
-    if probes.is_empty() {
-        return Err(Error::InvalidData("no probes to recall".into()));
-    }
-    if !probes.len().is_multiple_of(n) {
-        return Err(Error::InvalidData(format!(
-            "probes of {} values do not match a network of {n} neurons",
-            probes.len()
-        )));
-    }
-    if keys.len() != probes.len() / n {
+    check_states(network, "probes", probes)?;
+    if keys.len() != probes.len() / network.neurons() {
         return Err(Error::InvalidData(
             "one random stream is needed per probe".into(),
         ));
     }
-    if let Some(value) = first_non_bipolar(probes) {
-        return Err(Error::InvalidData(format!(
-            "a probe holds {value}, not +1 or -1"
-        )));
-    }
-    if !params.interaction.is_quadratic() {
+    if !network.interaction().is_quadratic() {
         return dense::recall_dense(network, probes, keys, params, backend, progress);
     }
     let dynamics = params.checked(network)?;
@@ -438,6 +518,26 @@ pub fn recall(
         Backend::Gpu(ctx) => {
             gpu::recall_gpu(ctx, network, probes, keys, params, &dynamics, progress)
         }
+    }
+}
+
+/// Refuses `states` (`what`: probes, states) that are not whole bipolar states of the network.
+fn check_states(network: &HopfieldNetwork, what: &str, states: &[i8]) -> Result<()> {
+    let n = network.neurons();
+    if states.is_empty() {
+        return Err(Error::InvalidData(format!("no {what}")));
+    }
+    if !states.len().is_multiple_of(n) {
+        return Err(Error::InvalidData(format!(
+            "{what} of {} values do not match a network of {n} neurons",
+            states.len()
+        )));
+    }
+    match first_non_bipolar(states) {
+        Some(value) => Err(Error::InvalidData(format!(
+            "{what} hold {value}, not only +1 and -1"
+        ))),
+        None => Ok(()),
     }
 }
 
@@ -493,7 +593,7 @@ pub fn trajectory_energies(
     initial: &[i8],
     flips: &[u32],
 ) -> Result<Vec<f64>> {
-    if !params.interaction.is_quadratic() {
+    if !network.interaction().is_quadratic() {
         return dense::trajectory_energies(network, params, initial, flips);
     }
     let dynamics = params.checked(network)?;
@@ -523,7 +623,8 @@ pub fn state_energies(
     states: &[i8],
 ) -> Result<Vec<f64>> {
     let n = network.neurons();
-    if !params.interaction.is_quadratic() {
+    check_states(network, "states", states)?;
+    if !network.interaction().is_quadratic() {
         return dense::state_energies(network, params, states);
     }
     let dynamics = params.checked(network)?;
@@ -587,14 +688,16 @@ mod tests {
             &crate::rng::StreamKey::new(4, crate::rng::Domain::Patterns, &[0]),
         )
         .unwrap();
-        let network = HopfieldNetwork::factored(&stored).unwrap();
+        use crate::hopfield::Interaction;
         for interaction in [
             Interaction::Quadratic,
             Interaction::Poly(3),
             Interaction::Exp,
         ] {
+            let network = HopfieldNetwork::factored(&stored)
+                .unwrap()
+                .with_interaction(interaction);
             let params = RecallParams {
-                interaction,
                 thresholds: Thresholds::Uniform(if interaction == Interaction::Exp {
                     0.0
                 } else {

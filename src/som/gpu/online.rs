@@ -5,6 +5,7 @@ use std::sync::Arc;
 use super::{grid_words, samples_per_binding, LOOP_BUDGET, ONLINE_CHUNK_SAMPLES, WORKGROUP};
 use crate::error::Result;
 use crate::gpu::{shaders, Dispatch, GpuContext, Kernel, KernelFamily, KernelSpec};
+use crate::progress::Progress;
 use crate::som::codebook::Codebook;
 use crate::som::data::Samples;
 use crate::som::params::EpochRates;
@@ -52,6 +53,7 @@ pub(crate) fn train_online_gpu(
     samples: &Samples,
     order: Option<&[u32]>,
     step: &OnlineStep,
+    progress: &dyn Progress,
 ) -> Result<()> {
     let kernels = ctx.kernels::<OnlineKernels>()?;
     let n = order.map_or(samples.len(), <[u32]>::len);
@@ -119,6 +121,10 @@ pub(crate) fn train_online_gpu(
             .map(|_| Dispatch::new(&kernels.train_online, bind_group.clone(), (1, 1)))
             .collect();
         ctx.submit(&plan);
+        // A chunk is far more work than a wait costs: waiting for each keeps an interrupt
+        // within one chunk's time.
+        ctx.wait()?;
+        progress.check()?;
     }
     codebook.weights = ctx.read_back(&codebook_buffer, codebook.weights.len())?;
     Ok(())

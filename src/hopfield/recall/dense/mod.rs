@@ -80,7 +80,7 @@ impl<'a> DenseMemory<'a> {
     /// Checks `params` for `network`, which must hold its patterns (factored, Hebbian), and
     /// builds the tables; an error when the sums could leave 64-bit integers.
     pub(crate) fn new(network: &'a HopfieldNetwork, params: &RecallParams) -> Result<Self> {
-        let interaction = params.interaction;
+        let interaction = network.interaction();
         interaction.validate()?;
         params.check_neurons(network.neurons())?;
         let (rows, columns) = network.factors().zip(network.factor_columns()).ok_or_else(|| {
@@ -273,7 +273,7 @@ fn check_exact_range(interaction: Interaction, neurons: usize, patterns: usize) 
 }
 
 /// Recalls every probe under a dense interaction (see [`super::recall::recall`], which checks the
-/// probes and calls this when `params.interaction` is not quadratic).
+/// probes and calls this when the network's interaction is not quadratic).
 pub(crate) fn recall_dense(
     network: &HopfieldNetwork,
     probes: &[i8],
