@@ -1,11 +1,6 @@
-"""What the package's modules share: tables of results, and arrays as the engine takes them."""
+"""Tables of results: the library's rows (a sweep's, a capacity study's) as columns."""
 
 import numpy as np
-
-
-def _float_list(values):
-    """A number or any sequence of numbers (a list, a range, an array) as a list of floats."""
-    return [float(v) for v in np.atleast_1d(np.asarray(values, dtype=np.float64)).ravel()]
 
 
 class Table(dict):
@@ -14,6 +9,7 @@ class Table(dict):
 
     @classmethod
     def from_rows(cls, rows):
+        """The columns of ``rows`` (dicts with the same keys, in order)."""
         table = cls()
         for key in rows[0] if rows else ():
             values = [row[key] for row in rows]
@@ -27,6 +23,7 @@ class Table(dict):
         return [{key: _plain(self[key][k]) for key in keys} for k in range(count)]
 
     def to_pandas(self):
+        """The table as a pandas DataFrame."""
         import pandas
 
         return pandas.DataFrame(dict(self))
@@ -36,13 +33,7 @@ def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _finish(rows, as_frame):
+def finish(rows, as_frame):
+    """``rows`` as a :class:`Table`, or a pandas DataFrame with ``as_frame``."""
     table = Table.from_rows(rows)
     return table.to_pandas() if as_frame else table
-
-
-def _engine_array(array, dtype):
-    """``array`` as the engine reads it: C-contiguous and aligned ``dtype`` (a copy only when
-    needed). Arrays that crossed a process boundary, or were made with ``np.frombuffer`` at an
-    odd offset, may be unaligned, and the engine reads whole elements."""
-    return np.require(array, dtype=dtype, requirements=["C_CONTIGUOUS", "ALIGNED"])

@@ -3,8 +3,9 @@
 Every function here runs on whatever Dask scheduler is active: a ``distributed.Client`` (a
 ``LocalCluster``, or a scheduler with workers on many machines) or Dask's local threads. Workers
 compute with hopsom's engine on their own backend (``backend="auto"``: a worker's GPU when it has
-a hardware one; see README for one worker per GPU), and only codebooks and tables travel to the
-client: a task holds its chunk and the codebook, nothing more.
+a hardware one; see README for one worker per GPU), and only codebooks, partial sums and tables
+travel: a task holds its chunk and the codebook, nothing more. The client checks the options
+once, as the library's spec, and ships that spec to the workers.
 
 The results are the single-process results:
 
@@ -14,17 +15,17 @@ The results are the single-process results:
   row, bit for bit, however the trials are split and in whatever order they finish.
 - :func:`segment` labels each chunk with the same exact winner search as :meth:`SOM.segment`:
   identical labels and pixels, chunk for chunk, lazily (write them with ``dask.array.to_zarr``).
-- :func:`train` runs Kohonen's batch map: per epoch each chunk's task gathers its node sums (Σ x
-  and the count of the samples each node won, in float64) and quality tallies, the partials are
-  added as a tree, and the client applies the update. Only the order of the float64 additions
-  differs from :meth:`SOM.train`: each node sum is then within n·2⁻⁵³ of the local one (relative,
-  for n samples), far below the float32 rounding of the weights, so a weight can differ by one
-  float32 ulp in an epoch where a sum lands on a rounding boundary, and the winners of the next
-  epoch almost never change. QE and TE agree to ~1e-15 relative.
+- :func:`train` drives the library's batch map step by step (the steps :meth:`SOM.train` runs
+  in one process): per epoch each chunk's task gives its partial (node sums Σx and the count of
+  the samples each node won, in float64, and quality tallies), the partials merge as a tree, and
+  the client steps the map. Only the order of the float64 additions differs from
+  :meth:`SOM.train`: each node sum is then within n·2⁻⁵³ of the local one (relative, for n
+  samples), far below the float32 rounding of the weights, so a weight can differ by one float32
+  ulp in an epoch where a sum lands on a rounding boundary, and the winners of the next epoch
+  almost never change. QE and TE agree to ~1e-15 relative.
 """
 
 import itertools
-import json
 import threading
 
 import numpy as np
@@ -37,35 +38,37 @@ except ImportError as missing:  # pragma: no cover - depends on the environment
         "hopsom.dask needs Dask: pip install 'hopsom[dask]' (dask[array], distributed, zarr)"
     ) from missing
 
-from . import Hopfield, _bipolar, _engine_array, _finish, _float_list, _hopsom, _samples
-from .errors import InvalidArgument, InvalidData
+from . import _hopsom
+from ._convert import bipolar, options, samples
+from ._tables import finish
+from .errors import InvalidArgument, InvalidData, InvalidType
+from .hopfield import Hopfield
 
 __all__ = ["capacity", "segment", "sweep", "train"]
 
 _worker = threading.local()
 
 
-def _map_on_worker(spec, weights):
-    """The native map ``spec`` with ``weights``, made once per worker thread: opening a backend
-    (a GPU context) costs far more than a chunk's work."""
+def _map_on_worker(map_options, backend, weights):
+    """The native map with ``weights``, made once per worker thread and map."""
     cache = _worker.__dict__.setdefault("maps", {})
-    native = cache.get(spec)
+    key = (tuple(sorted(map_options.items())), backend)
+    native = cache.get(key)
     if native is None:
-        width, height, dim, topology, toroidal, backend = spec
-        native = cache[spec] = _hopsom.NativeSom(width, height, dim, topology, toroidal, backend)
-    native.set_weights(_engine_array(weights, np.float32))
+        native = cache[key] = _hopsom.NativeSom(map_options, backend)
+    # Shipped between processes, the weights may arrive unaligned.
+    native.set_weights(np.require(weights, np.float32, "CA"))
     return native
 
 
-def _spec(som):
-    return (som.width, som.height, som.dim, som.topology, som.toroidal, som.backend)
-
-
 def _as_samples(data, dim):
-    """``data`` as a dask array of samples x dim, or of an H x W x 3 uint8 image, with the
-    last axis in one chunk (a task needs whole samples)."""
+    """``data`` as a dask array of samples x dim of real numbers (bools as 0 and 1), or of an
+    H x W x 3 uint8 image, with the last axis in one chunk (a task needs whole samples)."""
     if not isinstance(data, da.Array):
-        data = da.from_array(np.asarray(data))
+        data = da.from_array(samples(data, dim))
+    kind = data.dtype.kind
+    if kind == "c" or kind not in "biuf":
+        raise InvalidData(f"data: an array of real numbers is needed, not of {data.dtype}")
     if data.ndim == 3:
         if data.dtype != np.uint8 or data.shape[2] != 3:
             raise InvalidData(f"an image must be H x W x 3 uint8, not {data.shape} {data.dtype}")
@@ -75,8 +78,6 @@ def _as_samples(data, dim):
         raise InvalidData(
             f"data must be samples x dim, or an H x W x 3 uint8 image; got shape {data.shape}"
         )
-    if not np.issubdtype(data.dtype, np.number):
-        raise TypeError(f"data must be numeric, not {data.dtype}")
     if len(data.chunks[-1]) > 1:
         data = data.rechunk({data.ndim - 1: -1})
     return data
@@ -90,62 +91,46 @@ def _blocks(data):
     return [(int(f), b) for f, b, s in zip(firsts, blocks, sizes) if s > 0]
 
 
-def _partial(block, spec, weights, metric, first):
-    native = _map_on_worker(spec, weights)
-    sums, hits, (distance, errors, count) = native.batch_partial(
-        _samples(block, spec[2]), metric, first
-    )
-    return sums, hits, np.float64(distance), np.uint64(errors), np.uint64(count)
+def _partial(run, weights, block, dim, first):
+    # Shipped between processes, the weights may arrive unaligned.
+    return run.partial(np.require(weights, np.float32, "CA"), samples(block, dim), first)
 
 
-def _add(a, b):
-    return tuple(x + y for x, y in zip(a, b))
+def _merge(a, b):
+    return a.merge(b)
 
 
-def _tree_sum(parts):
-    """The partials added pairwise, as a tree: each addition is one small task."""
-    add = dask.delayed(_add, pure=True)
+def _tree(parts, combine):
+    """``parts`` combined pairwise, as a tree: each combination is one small task."""
+    combine = dask.delayed(combine, pure=True)
     while len(parts) > 1:
-        paired = [add(parts[k], parts[k + 1]) for k in range(0, len(parts) - 1, 2)]
+        paired = [combine(parts[k], parts[k + 1]) for k in range(0, len(parts) - 1, 2)]
         parts = paired + ([parts[-1]] if len(parts) % 2 else [])
     return parts[0]
 
 
-def _pass(som, blocks, weights):
-    """One pass over the blocks with ``weights``: summed node sums, hits and quality tallies."""
-    spec = _spec(som)
+def _pass(run, som, blocks, weights):
+    """One pass over the blocks with ``weights``: the partials of every chunk, merged."""
     weights = dask.delayed(weights)
     partial = dask.delayed(_partial, pure=True)
-    parts = [partial(block, spec, weights, som.metric, first) for first, block in blocks]
-    (total,) = dask.compute(_tree_sum(parts))
+    parts = [partial(run, weights, block, som.dim, first) for first, block in blocks]
+    (total,) = dask.compute(_tree(parts, _merge))
     return total
 
 
-def _report(epoch, total, rate):
-    _, _, distance, errors, count = total
-    count = max(int(count), 1)
-    return {
-        "epoch": epoch + 1,
-        "qe": float(distance) / count,
-        "te": float(errors) / count,
-        "learning_rate": rate[0],
-        "sigma": rate[1],
-    }
-
-
-def _initialise(som, data, blocks):
-    """The initial codebook of ``som.init`` from the whole dask array, as
-    :meth:`SOM.train` draws it from the whole array in memory."""
+def _initialise(som, data, run, blocks):
+    """The initial codebook of ``som.init`` from the whole dask array, as :meth:`SOM.train`
+    draws it from the whole array in memory."""
     image = data.ndim == 3
     count = data.shape[0] * data.shape[1] if image else data.shape[0]
-    if count == 0 or not blocks:
+    if count == 0:
         raise InvalidData("the data has no samples")
     axes = (0, 1) if image else 0
     if som.init == "random":
         low, high = dask.compute(data.min(axis=axes), data.max(axis=axes))
         low, high = np.asarray(low, dtype=np.float32), np.asarray(high, dtype=np.float32)
         if not (np.isfinite(low).all() and np.isfinite(high).all()):
-            _raise_for_bad_samples(som, blocks)
+            _raise_for_bad_samples(run, som, blocks)
         som._native.initialise_uniform(low.tolist(), high.tolist(), som.seed)
     elif som.init == "samples":
         # Only the chosen samples travel to the client: one per node.
@@ -154,10 +139,10 @@ def _initialise(som, data, blocks):
             picked = data.vindex[chosen // data.shape[1], chosen % data.shape[1]]
         else:
             picked = data.vindex[chosen]
-        picked = _engine_array(picked.compute(), np.float32)
+        picked = samples(picked.compute(), som.dim).reshape(-1, som.dim)
         if not np.isfinite(picked).all():
-            _raise_for_bad_samples(som, blocks)
-        som._native.set_weights(picked.reshape(-1))
+            _raise_for_bad_samples(run, som, blocks)
+        som._native.set_weights(picked)
     else:
         raise InvalidArgument(
             f"init={som.init!r}: hopsom.dask.train starts from 'random' or 'samples'; "
@@ -165,10 +150,10 @@ def _initialise(som, data, blocks):
         )
 
 
-def _raise_for_bad_samples(som, blocks):
+def _raise_for_bad_samples(run, som, blocks):
     """Raises the error :meth:`SOM.train` gives for the first non-finite sample, numbered in the
     whole data: a pass over the chunks meets it (the weights do not matter)."""
-    _pass(som, blocks, np.zeros(som.width * som.height * som.dim, dtype=np.float32))
+    _pass(run, som, blocks, np.zeros((som.width * som.height, som.dim), dtype=np.float32))
     raise InvalidData("the data has a non-finite value")
 
 
@@ -176,67 +161,51 @@ def train(
     som,
     data,
     epochs=10,
-    lr=None,
     sigma=None,
-    lr_end=0.01,
-    sigma_end=0.5,
+    sigma_end=None,
     schedule="exponential",
-    tau=1.0,
+    tau=None,
     cutoff=1e-6,
     progress=None,
 ):
     """Kohonen's batch map of ``som`` over a dask array ``data`` (samples x dim, or an
     H x W x 3 uint8 image, in any chunks), ``epochs`` passes, one task per chunk and epoch.
-    The options are :meth:`SOM.train`'s in batch mode; the codebook starts from ``som.init``
-    ("random" or "samples", drawn as :meth:`SOM.train` draws them) unless ``som`` already has
-    one. ``progress``: a callable given 1 after each epoch. Returns one dict per epoch (epoch, qe,
-    te, learning_rate, sigma), and leaves the codebook in ``som``: equal to
-    ``som.train(data.compute(), epochs, mode="batch", ...)`` up to float64 summation order
-    (see the module's notes).
+    The options are :meth:`SOM.train`'s in batch mode (which has no learning rate); the codebook
+    starts from ``som.init`` ("random" or "samples", drawn as :meth:`SOM.train` draws them)
+    unless ``som`` already has one. ``progress``: a callable given 1 after each epoch. Returns
+    one dict per epoch (epoch, qe, te, learning_rate, sigma), and leaves the codebook in
+    ``som``: equal to ``som.train(data.compute(), epochs, mode="batch", ...)`` up to float64
+    summation order (see the module's notes).
 
     Each epoch reads the chunks again: ``persist()`` the array first when the cluster's memory
     holds it."""
-    data = _as_samples(data, som.dim)
-    if lr is None:
-        lr = som.learning_rate
+    given = options(locals(), "som", "data", "progress")
     if sigma is None:
-        sigma = som.sigma if som.sigma is not None else max(som.width, som.height) / 2.0
-    rates = som._native.batch_rates(
-        int(epochs),
-        som.neighbourhood,
-        som.metric,
-        schedule,
-        float(lr),
-        float(lr_end),
-        float(sigma),
-        float(sigma_end),
-        float(tau),
-        float(cutoff),
-    )
+        given["sigma"] = som.sigma
+    run = _hopsom.BatchRun(som._map, {**som._training, **given, "mode": "batch"}, som.backend)
+    _hopsom.check_progress(progress)
+    data = _as_samples(data, som.dim)
     blocks = _blocks(data)
+    if not blocks:
+        raise InvalidData("the data has no samples")
     if som._native.weights() is None:
-        _initialise(som, data, blocks)
+        _initialise(som, data, run, blocks)
     reports = []
-    for epoch, rate in enumerate(rates):
+    while True:
         # Each pass measures the map the previous epoch left and gathers the sums for the next.
-        total = _pass(som, blocks, som._native.weights())
-        if epoch > 0:
-            reports.append(_report(epoch - 1, total, rates[epoch - 1]))
+        total = _pass(run, som, blocks, som._native.weights())
+        report = run.finish(total) if run.done else run.step(som._native, total)
+        if report is not None:
+            reports.append(report)
             if progress is not None:
                 progress(1)
-        # Arrays that crossed the network may be unaligned: the engine takes aligned copies.
-        sums, hits = _engine_array(total[0], np.float64), _engine_array(total[1], np.uint64)
-        som._native.batch_step(sums, hits, epoch, som.neighbourhood, rate[1], float(cutoff))
-    final = _pass(som, blocks, som._native.weights())
-    reports.append(_report(len(rates) - 1, final, rates[-1]))
-    if progress is not None:
-        progress(1)
-    return reports
+        if len(reports) == run.epochs:
+            return reports
 
 
-def _segment_block(block, spec, weights, metric):
-    native = _map_on_worker(spec, weights)
-    labels, _, _, _, segmented = native.assign(_samples(block, spec[2]), metric)
+def _segment_block(block, map_options, backend, weights, metric):
+    native = _map_on_worker(map_options, backend, weights)
+    labels, _, _, _, segmented = native.assign(block, {"metric": metric})
     height, width = block.shape[:2]
     return np.concatenate(
         [labels.reshape(height, width, 1).view(np.uint8), segmented.reshape(height, width, 3)],
@@ -259,7 +228,8 @@ def segment(som, image):
     # One task per chunk gives both results: the label's 4 bytes, then the 3 colour bytes.
     both = image.map_blocks(
         _segment_block,
-        _spec(som),
+        som._map,
+        som.backend,
         weights,
         som.metric,
         dtype=np.uint8,
@@ -270,12 +240,18 @@ def segment(som, image):
 
 
 def _as_labels(block):
-    return _engine_array(block, np.uint8).view(np.uint32)[:, :, 0]
+    return np.require(block, np.uint8, ["C_CONTIGUOUS", "ALIGNED"]).view(np.uint32)[:, :, 0]
 
 
 def _parts(total, parts):
     """``total`` trials as up to ``parts`` contiguous ranges of near-equal length."""
-    bounds = np.linspace(0, total, min(parts, total) + 1).round().astype(int)
+    if parts is None:
+        parts = _default_parts()
+    if isinstance(parts, bool) or not isinstance(parts, (int, np.integer)):
+        raise InvalidType(f"parts={parts!r}: must be a whole number of at least 1, or None")
+    if parts < 1:
+        raise InvalidArgument(f"parts={parts}: must be at least 1")
+    bounds = np.linspace(0, total, min(int(parts), total) + 1).round().astype(int)
     return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
 
 
@@ -293,6 +269,7 @@ def _default_parts():
 def _gather(tasks, progress):
     """The results of ``tasks`` (delayed), handed to ``progress`` as each finishes when a
     distributed client runs them."""
+    _hopsom.check_progress(progress)
     try:
         from distributed import as_completed, get_client
 
@@ -313,18 +290,15 @@ def _gather(tasks, progress):
     return results
 
 
-def _sweep_part(patterns, learning, backend, levels, trials, part, recall_options):
-    rule, weights, interaction = learning
-    network = Hopfield(
-        patterns, rule=rule, weights=weights, backend=backend, interaction=interaction
-    )
-    return network._native.sweep_tallies(levels, trials, part[0], part[1], *recall_options)
+def _sweep_part(patterns, network, sweep_options, backend, part):
+    native = Hopfield(patterns, backend=backend, **network)._native
+    return native.sweep_tallies(sweep_options, part[0], part[1])
 
 
 def sweep(
     patterns,
     noise=range(0, 101, 5),
-    trials=100,
+    trials=1000,
     mode="async",
     rule="hebbian",
     weights="auto",
@@ -338,58 +312,38 @@ def sweep(
     progress=None,
     as_frame=False,
     interaction="quadratic",
+    keep_diagonal=False,
+    clamp=None,
 ):
     """:func:`hopsom.sweep` with the trials split into ``parts`` ranges (default: four per
     worker), one task each: the same :class:`hopsom.Table`, row for row and bit for bit.
     ``progress``: a callable given 1 as each part finishes."""
-    patterns = _bipolar(patterns, "patterns", 2)
-    levels = _float_list(noise)
-    trials = int(trials)
-    recall_options = (
-        int(seed),
-        mode,
-        int(max_sweeps),
-        float(threshold),
-        float(temperature),
-        bool(self_coupling),
-    )
+    patterns = bipolar(patterns, "patterns", 2)
+    arguments = locals()
+    learning = ("rule", "weights", "keep_diagonal", "interaction")
+    given = options(arguments, "patterns", "backend", "parts", "progress", "as_frame", *learning)
     # Checked here, without learning (the workers learn), so that a bad option fails before any
-    # task runs.
-    _hopsom.check_sweep(
-        patterns, rule, weights, levels, trials, *recall_options, interaction=interaction
+    # task runs; the checked options are what the workers get.
+    network, sweep_options = _hopsom.check_sweep(
+        patterns, {key: arguments[key] for key in learning}, given
     )
-    learning = (rule, weights, interaction)
     part = dask.delayed(_sweep_part, pure=True)
     tasks = [
-        part(patterns, learning, backend, levels, trials, bounds, recall_options)
-        for bounds in _parts(trials, parts or _default_parts())
+        part(patterns, network, sweep_options, backend, bounds)
+        for bounds in _parts(sweep_options["trials"], parts)
     ]
-    tallies = _engine_array(sum(_gather(tasks, progress)), np.int64)
-    return _finish(json.loads(_hopsom.sweep_rows_json(patterns, levels, tallies)), as_frame)
+    tallies = np.require(sum(_gather(tasks, progress)), np.int64, ["C_CONTIGUOUS", "ALIGNED"])
+    return finish(_hopsom.sweep_rows(patterns, sweep_options, tallies), as_frame)
 
 
-def _capacity_part(arguments, interaction, part):
-    neurons, loads, trials, rule, weights, mode, max_sweeps, seed, backend = arguments
-    return _hopsom.capacity_tallies_of(
-        neurons,
-        loads,
-        trials,
-        part[0],
-        part[1],
-        rule,
-        weights,
-        mode,
-        max_sweeps,
-        seed,
-        backend,
-        interaction=interaction,
-    )
+def _capacity_part(study, backend, part):
+    return _hopsom.capacity_tallies(study, backend, part[0], part[1])
 
 
 def capacity(
     neurons,
     loads,
-    trials=10,
+    trials=1,
     rule="hebbian",
     weights="auto",
     mode="async",
@@ -400,29 +354,15 @@ def capacity(
     progress=None,
     as_frame=False,
     interaction="quadratic",
+    keep_diagonal=False,
 ):
     """:func:`hopsom.capacity` with the pattern sets split into ``parts`` ranges (default: four
     per worker), one task each: the same :class:`hopsom.Table`, row for row and bit for bit.
     ``progress``: a callable given 1 as each part finishes."""
-    loads = _float_list(loads)
-    arguments = (
-        int(neurons),
-        loads,
-        int(trials),
-        rule,
-        weights,
-        mode,
-        int(max_sweeps),
-        int(seed),
-        backend,
+    study = _hopsom.checked(
+        "capacity", options(locals(), "backend", "parts", "progress", "as_frame")
     )
-    # Checked here, on an empty part, so that a bad option fails before any task runs.
-    _capacity_part(arguments[:-1] + ("cpu",), interaction, (0, 0))
     part = dask.delayed(_capacity_part, pure=True)
-    tasks = [
-        part(arguments, interaction, bounds)
-        for bounds in _parts(int(trials), parts or _default_parts())
-    ]
+    tasks = [part(study, backend, bounds) for bounds in _parts(study["trials"], parts)]
     tallies = [tuple(map(sum, zip(*per_load))) for per_load in zip(*_gather(tasks, progress))]
-    rows = _hopsom.capacity_rows_json(*arguments[:-1], tallies, interaction=interaction)
-    return _finish(json.loads(rows), as_frame)
+    return finish(_hopsom.capacity_rows(study, tallies), as_frame)

@@ -10,6 +10,12 @@ class InvalidArgument(HopsomError, ValueError):
     """An argument is out of range or inconsistent with another."""
 
 
+class InvalidType(InvalidArgument, TypeError):
+    """An argument is of the wrong kind: a string, None or an object where a number or a name is
+    wanted, an array of strings, objects or complex numbers where real numbers are (a
+    ``TypeError`` too, and an ``InvalidArgument``)."""
+
+
 class InvalidData(HopsomError, ValueError):
     """Data (patterns, probes, samples) is malformed: wrong shape, NaN, empty."""
 

@@ -9,27 +9,9 @@ attention update ξ ← Xᵀ softmax(β X ξ), on the CPU or the GPU.
     ((3, 64), (3, 50), (3, 2))
 """
 
-import json
-
-import numpy as np
-
 from . import _hopsom
-from ._tables import _engine_array, _finish, _float_list
-from .errors import InvalidData
-
-
-def _matrix(values, what):
-    """``values`` (one row, or rows x dimension, any numeric dtype) as C-contiguous float32."""
-    array = np.asarray(values)
-    if array.ndim == 1:
-        array = array[None, :]
-    if array.ndim != 2:
-        raise InvalidData(f"{what} must be a 1-D or 2-D array, not {array.ndim}-D")
-    if array.size == 0:
-        raise InvalidData(f"{what} is empty")
-    if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
-        raise TypeError(f"{what} must be numeric, not {array.dtype}")
-    return _engine_array(array, np.float32)
+from ._convert import options, reals
+from ._tables import finish
 
 
 class Retrieval:
@@ -56,7 +38,7 @@ class Retrieval:
         self.effective_patterns = native.effective_patterns
         self.kinds = list(native.kinds)
         self.steps = native.steps
-        self.converged = np.asarray(native.converged, dtype=bool)
+        self.converged = native.converged
 
     def __iter__(self):
         return iter((self.retrieved, self.attention, self.energies))
@@ -80,11 +62,10 @@ class ModernHopfield:
     stored norm; each step ξ ← Xᵀ softmax(β X ξ) lowers it."""
 
     def __init__(self, stored, beta, normalize=False, backend="auto"):
-        self._native = _hopsom.NativeModern(
-            _matrix(stored, "stored"), float(beta), bool(normalize), backend
-        )
-        self.beta = float(beta)
-        self.normalize = bool(normalize)
+        self.backend = backend
+        self.options = _hopsom.checked("modern", options(locals(), "stored", "backend"))
+        self.beta, self.normalize = self.options["beta"], self.options["normalize"]
+        self._native = _hopsom.NativeModern(reals(stored, "stored"), self.options, backend)
 
     @property
     def stored(self):
@@ -99,31 +80,27 @@ class ModernHopfield:
     def retrieve(
         self,
         queries,
-        steps=1,
+        steps=None,
         until_converged=False,
-        max_steps=100,
-        tolerance=1e-4,
+        max_steps=None,
+        tolerance=None,
         attention=True,
         energies=True,
         progress=None,
     ):
-        """Retrieves every query (one row, or queries x dimension): ``steps`` updates, or with
-        ``until_converged`` until each query moves by at most ``tolerance`` · ‖ξ‖ in a step (at
-        most ``max_steps``; a converged query stops, so a result never depends on the other
-        queries). ``attention=False`` skips keeping the last weights (queries x patterns), and
-        ``energies=False`` the energies (the last state's costs one more product the size of
-        the scores'); each is then None.
-        ``progress``: a callable given the number of queries finished, from time to time.
-        Returns a :class:`Retrieval`, which unpacks as ``retrieved, attention, energies``."""
+        """Retrieves every query (one row, or queries x dimension): ``steps`` updates (1 unless
+        given), or with ``until_converged`` until each query moves by at most ``tolerance``
+        (1e-4 unless given) · ‖ξ‖ in a step, at most ``max_steps`` (100 unless given); a
+        converged query stops, so a result never depends on the other queries. ``steps`` with
+        ``until_converged``, or ``max_steps`` and ``tolerance`` without it, are refused.
+        ``attention=False`` skips keeping the last weights (queries x patterns), and
+        ``energies=False`` the energies (the last state's costs one more product the size of the
+        scores'); each is then None. ``progress``: a callable given the number of queries
+        finished, from time to time. Returns a :class:`Retrieval`, which unpacks as
+        ``retrieved, attention, energies``."""
+        array = reals(queries, "queries")
         native = self._native.retrieve(
-            _matrix(queries, "queries"),
-            int(steps),
-            bool(until_converged),
-            int(max_steps),
-            float(tolerance),
-            bool(attention),
-            bool(energies),
-            progress,
+            array, options(locals(), "queries", "array", "progress"), progress
         )
         return Retrieval(native)
 
@@ -141,39 +118,32 @@ def modern_sweep(
     levels,
     corruption="mask",
     trials=4,
-    steps=1,
+    steps=None,
     until_converged=False,
-    max_steps=100,
-    tolerance=1e-4,
+    max_steps=None,
+    tolerance=None,
     normalize=False,
     seed=1,
     backend="auto",
     progress=None,
     as_frame=False,
 ):
-    """Retrieval accuracy over inverse temperatures ``beta`` and corruption ``levels``: every
-    stored pattern, corrupted ``trials`` times at each level ("mask": that percentage of entries
-    set to 0; "gaussian": noise of that standard deviation added), is retrieved. Columns: beta,
-    corruption, level, queries, accuracy (largest weight on the source pattern),
-    mean_similarity (cosine of retrieved and source), mean_weight and the fractions of the
-    three kinds of state — the rows of `hopsom modern sweep --json` for the same seed.
-    Returns a :class:`hopsom.Table` (a DataFrame with ``as_frame=True``)."""
-    rows = _hopsom.modern_sweep_json(
-        _matrix(stored, "stored"),
-        _float_list(beta),
-        corruption,
-        _float_list(levels),
-        int(trials),
-        int(seed),
-        int(steps),
-        bool(until_converged),
-        int(max_steps),
-        float(tolerance),
-        bool(normalize),
+    """Retrieval accuracy over inverse temperatures ``beta`` and corruption ``levels`` (a number
+    or a sequence each): every stored pattern, corrupted ``trials`` times at each level ("mask":
+    that percentage of entries set to 0; "gaussian": noise of that standard deviation added), is
+    retrieved (``steps``, ``until_converged``, ``max_steps`` and ``tolerance`` as for
+    :meth:`ModernHopfield.retrieve`). Columns: beta, corruption, level, queries, accuracy
+    (largest weight on the source pattern), mean_similarity (cosine of retrieved and source),
+    mean_weight and the fractions of the three kinds of state — the rows of `hopsom modern sweep
+    --json` for the same seed. Returns a :class:`hopsom.Table` (a DataFrame with
+    ``as_frame=True``)."""
+    rows = _hopsom.modern_sweep(
+        reals(stored, "stored"),
+        options(locals(), "stored", "backend", "progress", "as_frame"),
         backend,
         progress,
     )
-    return _finish(json.loads(rows), as_frame)
+    return finish(rows, as_frame)
 
 
 def builtin_tiles():

@@ -1,15 +1,16 @@
 //! Modern Hopfield networks from Python: retrieval and accuracy sweeps.
 
-use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray2, PyUntypedArrayMethods};
+use numpy::{PyArray1, PyArray2, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 
-use hopsom::modern::corrupt::CorruptionKind;
 use hopsom::modern::sweep::{run_modern_sweep, ModernSweepSpec};
-use hopsom::modern::{retrieve, ModernHopfield, RetrieveOptions, Steps};
+use hopsom::modern::{retrieve, ModernHopfield, ModernSpec, RetrieveSpec};
 use hopsom::{Backend, Error};
 
-use crate::callback::Callback;
-use crate::convert::{choice, matrix, open_backend, raise, to_json};
+use crate::arrays::{column, matrix, values};
+use crate::error::Result;
+use crate::options::spec;
+use crate::run::{callback, run};
 
 /// Stored patterns and β: see `hopsom.ModernHopfield`.
 #[pyclass(module = "hopsom._hopsom", frozen)]
@@ -28,50 +29,40 @@ pub(crate) struct NativeRetrieval {
     best_pattern: Py<PyArray1<u32>>,
     weight: Py<PyArray1<f32>>,
     effective_patterns: Py<PyArray1<f32>>,
-    kinds: Vec<String>,
+    kinds: Py<PyAny>,
     steps: Py<PyArray1<u32>>,
-    converged: Vec<bool>,
+    converged: Py<PyArray1<bool>>,
 }
 
-/// The steps as Python passes them.
-fn steps(steps: u32, until_converged: bool, max_steps: u32, tolerance: f32) -> Steps {
-    if until_converged {
-        Steps::UntilConverged {
-            max_steps,
-            tolerance,
-        }
-    } else {
-        Steps::Fixed(steps)
-    }
+/// The stored patterns' values, count and dimension.
+fn stored(array: &PyReadonlyArray2<'_, f32>) -> Result<(Vec<f32>, usize, usize)> {
+    let (patterns, dim) = (array.shape()[0], array.shape()[1]);
+    Ok((values(array)?.to_vec(), patterns, dim))
 }
 
 #[pymethods]
 impl NativeModern {
+    /// The memory of `stored` (patterns x dimension, float32) as the options of
+    /// `hopsom.ModernHopfield` say (beta, normalize).
     #[new]
     fn new(
-        stored: PyReadonlyArray2<'_, f32>,
-        beta: f64,
-        normalize: bool,
-        backend: &str,
-    ) -> PyResult<Self> {
-        let (patterns, dim) = (stored.shape()[0], stored.shape()[1]);
-        let memory =
-            ModernHopfield::new(stored.as_slice()?.to_vec(), patterns, dim, beta, normalize)
-                .map_err(raise)?;
+        py: Python<'_>,
+        values: PyReadonlyArray2<'_, f32>,
+        options: &Bound<'_, PyAny>,
+        backend: &Bound<'_, PyAny>,
+    ) -> Result<Self> {
+        let model: ModernSpec = spec(options)?;
+        let (values, patterns, dim) = stored(&values)?;
         Ok(NativeModern {
-            memory,
-            backend: open_backend(backend)?,
+            memory: model.memory(values, patterns, dim)?,
+            backend: crate::backend::open(py, backend)?,
         })
     }
 
     /// The stored patterns as retrieval uses them (unit rows when normalised).
     #[getter]
-    fn stored<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f32>>> {
-        matrix(
-            py,
-            (self.memory.patterns(), self.memory.dim()),
-            self.memory.stored().to_vec(),
-        )
+    fn stored<'py>(&self, py: Python<'py>) -> Result<Bound<'py, PyArray2<f32>>> {
+        matrix(py, self.memory.patterns(), self.memory.stored().to_vec())
     }
 
     #[getter]
@@ -79,39 +70,30 @@ impl NativeModern {
         self.backend.device_name()
     }
 
-    #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (queries, steps_count, until_converged, max_steps, tolerance, keep_attention, keep_energies, progress=None))]
+    /// Retrieves every row of `queries` as the options of `ModernHopfield.retrieve` say.
+    #[pyo3(signature = (queries, options, progress=None))]
     fn retrieve(
         &self,
         py: Python<'_>,
         queries: PyReadonlyArray2<'_, f32>,
-        steps_count: u32,
-        until_converged: bool,
-        max_steps: u32,
-        tolerance: f32,
-        keep_attention: bool,
-        keep_energies: bool,
-        progress: Option<Py<PyAny>>,
-    ) -> PyResult<NativeRetrieval> {
+        options: &Bound<'_, PyAny>,
+        progress: Option<Bound<'_, PyAny>>,
+    ) -> Result<NativeRetrieval> {
+        let options = spec::<RetrieveSpec>(options)?.options()?;
+        let progress = callback(progress)?;
         let dim = self.memory.dim();
         if queries.shape()[1] != dim {
-            return Err(raise(Error::InvalidData(format!(
+            return Err(Error::InvalidData(format!(
                 "queries have {} values, the stored patterns {dim}",
                 queries.shape()[1]
-            ))));
+            ))
+            .into());
         }
-        let values = queries.as_slice()?.to_vec();
-        let options = RetrieveOptions {
-            steps: steps(steps_count, until_converged, max_steps, tolerance),
-            attention: keep_attention,
-            energies: keep_energies,
-        };
-        let callback = Callback::new(progress);
+        let queries = values(&queries)?;
         let (memory, backend) = (&self.memory, &self.backend);
-        let got = callback.finish(
-            py,
-            py.detach(|| retrieve(memory, &values, &options, backend, &callback)),
-        )?;
+        let got = run(py, progress.as_ref(), |progress| {
+            retrieve(memory, queries, &options, backend, progress)
+        })?;
         // Queries that converged early are padded with NaN after their last step.
         let energies = match &got.energies {
             Some(all) => {
@@ -119,106 +101,59 @@ impl NativeModern {
                 let padded = all
                     .iter()
                     .flat_map(|e| {
-                        e.iter()
-                            .copied()
-                            .chain(std::iter::repeat_n(f64::NAN, width - e.len()))
+                        let pad = std::iter::repeat_n(f64::NAN, width - e.len());
+                        e.iter().copied().chain(pad)
                     })
                     .collect();
-                Some(matrix(py, (got.queries, width), padded)?.unbind())
+                Some(matrix(py, got.queries, padded)?.unbind())
             }
             None => None,
         };
         let reports = &got.reports;
+        let kinds: Vec<_> = reports.iter().map(|r| r.kind).collect();
         Ok(NativeRetrieval {
-            retrieved: matrix(py, (got.queries, dim), got.retrieved.clone())?.unbind(),
+            retrieved: matrix(py, got.queries, got.retrieved.clone())?.unbind(),
             attention: match got.attention.clone() {
-                Some(weights) => Some(matrix(py, (got.queries, got.patterns), weights)?.unbind()),
+                Some(weights) => Some(matrix(py, got.queries, weights)?.unbind()),
                 None => None,
             },
             energies,
-            best_pattern: reports
-                .iter()
-                .map(|r| r.best_pattern as u32)
-                .collect::<Vec<_>>()
-                .into_pyarray(py)
+            best_pattern: column(py, reports.iter().map(|r| r.best_pattern as u32)),
+            weight: column(py, reports.iter().map(|r| r.weight)),
+            effective_patterns: column(py, reports.iter().map(|r| r.effective_patterns)),
+            kinds: pythonize::pythonize(py, &kinds)
+                .map_err(PyErr::from)?
                 .unbind(),
-            weight: reports
-                .iter()
-                .map(|r| r.weight)
-                .collect::<Vec<_>>()
-                .into_pyarray(py)
-                .unbind(),
-            effective_patterns: reports
-                .iter()
-                .map(|r| r.effective_patterns)
-                .collect::<Vec<_>>()
-                .into_pyarray(py)
-                .unbind(),
-            kinds: reports
-                .iter()
-                .map(|r| {
-                    serde_json::to_value(r.kind)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default()
-                })
-                .collect(),
-            steps: reports
-                .iter()
-                .map(|r| r.steps)
-                .collect::<Vec<_>>()
-                .into_pyarray(py)
-                .unbind(),
-            converged: reports.iter().map(|r| r.converged).collect(),
+            steps: column(py, reports.iter().map(|r| r.steps)),
+            converged: column(py, reports.iter().map(|r| r.converged)),
         })
     }
 }
 
-/// An accuracy sweep's rows as JSON (see `hopsom.modern_sweep`).
-#[allow(clippy::too_many_arguments)]
+/// An accuracy sweep's rows (see `hopsom.modern_sweep`).
 #[pyfunction]
-#[pyo3(signature = (stored, betas, corruption, levels, trials, seed, steps_count, until_converged, max_steps, tolerance, normalize, backend, progress=None))]
-pub(crate) fn modern_sweep_json(
-    py: Python<'_>,
-    stored: PyReadonlyArray2<'_, f32>,
-    betas: Vec<f64>,
-    corruption: &str,
-    levels: Vec<f64>,
-    trials: usize,
-    seed: u64,
-    steps_count: u32,
-    until_converged: bool,
-    max_steps: u32,
-    tolerance: f32,
-    normalize: bool,
-    backend: &str,
-    progress: Option<Py<PyAny>>,
-) -> PyResult<String> {
-    let (patterns, dim) = (stored.shape()[0], stored.shape()[1]);
-    let spec = ModernSweepSpec {
-        betas,
-        kind: choice::<CorruptionKind>("corruption", corruption)?,
-        levels,
-        trials,
-        seed,
-        steps: steps(steps_count, until_converged, max_steps, tolerance),
-        normalize,
-    };
-    spec.check(patterns).map_err(raise)?;
-    let backend = open_backend(backend)?;
-    let values = stored.as_slice()?.to_vec();
-    let callback = Callback::new(progress);
-    let rows = callback.finish(
-        py,
-        py.detach(|| run_modern_sweep(&values, patterns, dim, &spec, &backend, &callback)),
-    )?;
-    to_json(&rows)
+#[pyo3(signature = (values, options, backend, progress=None))]
+pub(crate) fn modern_sweep<'py>(
+    py: Python<'py>,
+    values: PyReadonlyArray2<'py, f32>,
+    options: &Bound<'py, PyAny>,
+    backend: &Bound<'py, PyAny>,
+    progress: Option<Bound<'py, PyAny>>,
+) -> Result<Bound<'py, PyAny>> {
+    let sweep: ModernSweepSpec = spec(options)?;
+    let (values, patterns, dim) = stored(&values)?;
+    sweep.check(patterns)?;
+    let progress = callback(progress)?;
+    let backend = crate::backend::open(py, backend)?;
+    let rows = run(py, progress.as_ref(), |progress| {
+        run_modern_sweep(&values, patterns, dim, &sweep, &backend, progress)
+    })?;
+    Ok(pythonize::pythonize(py, &rows).map_err(PyErr::from)?)
 }
 
 /// The built-in stored set: 96 greyscale 32x32 tiles of the repository's photo, 96 x 1024.
 #[pyfunction]
-pub(crate) fn builtin_tiles(py: Python<'_>) -> PyResult<Bound<'_, PyArray2<f32>>> {
-    let (values, patterns) = hopsom::modern::builtin::builtin_tiles().map_err(raise)?;
-    let dim = values.len() / patterns;
-    matrix(py, (patterns, dim), values)
+pub(crate) fn builtin_tiles(py: Python<'_>) -> Result<Bound<'_, PyArray2<f32>>> {
+    let (values, patterns) = hopsom::modern::builtin::builtin_tiles()?;
+    matrix(py, patterns, values)
 }

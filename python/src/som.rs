@@ -1,173 +1,109 @@
-//! Self-organizing maps from Python: training, batch partials for Dask, assignment, and seed
-//! 003's colour clustering.
+//! Self-organizing maps from Python: training, assignment, the map's pictures in numbers, and
+//! seed 003's colour clustering.
 
 use numpy::{
-    IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2, PyReadonlyArray3,
-    PyUntypedArrayMethods,
+    IntoPyArray, PyArray1, PyArray2, PyReadonlyArray2, PyReadonlyArray3, PyUntypedArrayMethods,
 };
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 
-use hopsom::som::{self, Codebook, Grid, Samples};
+use hopsom::som::codebook::check_dims;
+use hopsom::som::metrics::{distance_map, u_matrix, Scaling};
+use hopsom::som::{self, ClusterParams, Codebook, Grid, MapSpec, Samples, SegmentSpec, TrainSpec};
 use hopsom::{Backend, Error};
 
-use crate::callback::Callback;
-use crate::convert::{choice, open_backend, raise};
+use crate::arrays::{matrix, values};
+use crate::error::Result;
+use crate::options::{spec, value};
+use crate::run::{callback, run};
 
-/// One colour-clustering result: (epochs, centers (K x 3 float32, flat), labels (flat uint32),
-/// clustered image (flat uint8), pixels per cluster, QE).
-type ClusterResult<'py> = (
-    usize,
-    Bound<'py, PyArray1<f32>>,
-    Bound<'py, PyArray1<u32>>,
-    Option<Bound<'py, PyArray1<u8>>>,
-    Bound<'py, PyArray1<u64>>,
-    f64,
-);
-
-/// Seed 003's colour clustering of an image (see `hopsom.cluster_colours`).
-#[allow(clippy::too_many_arguments)]
-#[pyfunction]
-#[pyo3(signature = (image, colours, epochs, lr, restart, seed, backend, progress=None))]
-pub(crate) fn cluster_colours<'py>(
-    py: Python<'py>,
-    image: PyReadonlyArray3<'py, u8>,
-    colours: PyReadonlyArray2<'py, f32>,
-    epochs: Vec<usize>,
-    lr: f32,
-    restart: bool,
-    seed: u64,
-    backend: &str,
-    progress: Option<Py<PyAny>>,
-) -> PyResult<Vec<ClusterResult<'py>>> {
-    if colours.shape()[1] != 3 {
-        return Err(raise(Error::InvalidData(format!(
-            "colors must be K x 3 (RGB 0-255), not K x {}",
-            colours.shape()[1]
-        ))));
+/// Samples from a float32 table (samples x dim) or a uint8 image (height x width x 3); `first`
+/// numbers the first sample in the whole data, for messages about a part of it.
+pub(crate) fn samples(data: &Bound<'_, PyAny>, first: usize) -> Result<Samples> {
+    if let Ok(table) = data.extract::<PyReadonlyArray2<'_, f32>>() {
+        let table_values = values(&table)?.to_vec();
+        return Ok(Samples::from_table_part(
+            table.shape()[1],
+            table_values,
+            first,
+        )?);
     }
-    let params = som::ClusterParams {
-        colours: colours
-            .as_slice()?
-            .chunks_exact(3)
-            .map(|c| [c[0], c[1], c[2]])
-            .collect(),
-        epochs,
-        learning_rate: lr,
-        restart,
-        seed,
-    };
-    params.validate().map_err(raise)?;
-    let samples = Data::Image(image).samples()?;
-    let backend = open_backend(backend)?;
-    let callback = Callback::new(progress);
-    let mut runs = Vec::new();
-    let result = py.detach(|| {
-        som::cluster_colours(
-            &backend,
-            &samples,
-            &params,
-            &mut |_| callback.epoch_done(),
-            &mut |run| {
-                runs.push(run);
-                Ok(())
-            },
-        )
-    });
-    callback.finish(py, result)?;
-    Ok(runs
-        .into_iter()
-        .map(|run| {
-            let centers: Vec<f32> = run.centers.iter().flatten().copied().collect();
-            let assignment = run.assignment;
-            (
-                run.epochs,
-                centers.into_pyarray(py),
-                assignment.labels.into_pyarray(py),
-                assignment
-                    .segmented
-                    .map(|s| s.image.into_raw().into_pyarray(py)),
-                assignment.hits.into_pyarray(py),
-                assignment.qe,
-            )
-        })
-        .collect())
+    let image = data
+        .extract::<PyReadonlyArray3<'_, u8>>()
+        .map_err(PyErr::from)?;
+    let (height, width) = (image.shape()[0] as u32, image.shape()[1] as u32);
+    let pixels = image::RgbImage::from_raw(width, height, values(&image)?.to_vec())
+        .ok_or_else(|| Error::InvalidData("the image's size does not match its pixels".into()))?;
+    Ok(Samples::from_image(pixels)?)
 }
 
-/// One epoch's report: epoch, QE, TE, learning rate, radius.
-type EpochRow = (usize, f64, f64, f32, f32);
+/// One clustering run as a dict: epochs, centers (K x 3), labels, clustered image (flat),
+/// distribution (pixels per cluster) and qe.
+fn cluster_run<'py>(py: Python<'py>, run: som::ClusterRun) -> Result<Bound<'py, PyDict>> {
+    let result = PyDict::new(py);
+    result.set_item("epochs", run.epochs)?;
+    let centers: Vec<f32> = run.centers.iter().flatten().copied().collect();
+    result.set_item("centers", matrix(py, run.centers.len(), centers)?)?;
+    let assignment = run.assignment;
+    result.set_item("labels", assignment.labels.into_pyarray(py))?;
+    result.set_item(
+        "clustered",
+        assignment
+            .segmented
+            .map(|s| s.image.into_raw().into_pyarray(py)),
+    )?;
+    result.set_item("distribution", assignment.hits.into_pyarray(py))?;
+    result.set_item("qe", assignment.qe)?;
+    Ok(result)
+}
+
+/// Seed 003's colour clustering of an image (see `hopsom.cluster_colours`): one dict per run.
+#[pyfunction]
+#[pyo3(signature = (image, options, backend, progress=None))]
+pub(crate) fn cluster_colours<'py>(
+    py: Python<'py>,
+    image: &Bound<'py, PyAny>,
+    options: &Bound<'py, PyAny>,
+    backend: &Bound<'py, PyAny>,
+    progress: Option<Bound<'py, PyAny>>,
+) -> Result<Vec<Bound<'py, PyDict>>> {
+    let params: ClusterParams = spec(options)?;
+    params.validate()?;
+    let progress = callback(progress)?;
+    let pixels = samples(image, 0)?;
+    let backend = crate::backend::open(py, backend)?;
+    let runs = run(py, progress.as_ref(), |progress| {
+        let mut runs = Vec::new();
+        som::cluster_colours(&backend, &pixels, &params, progress, &mut |run| {
+            runs.push(run);
+            Ok(())
+        })?;
+        Ok(runs)
+    })?;
+    runs.into_iter().map(|run| cluster_run(py, run)).collect()
+}
 
 /// A self-organizing map: see `hopsom.SOM`.
 #[pyclass(module = "hopsom._hopsom")]
 pub(crate) struct NativeSom {
     grid: Grid,
     dim: usize,
-    codebook: Option<Codebook>,
+    pub(crate) codebook: Option<Codebook>,
     backend: Backend,
-}
-
-/// Samples from a float32 table (samples x dim) or a uint8 image (height x width x 3).
-enum Data<'py> {
-    Table(PyReadonlyArray2<'py, f32>),
-    Image(PyReadonlyArray3<'py, u8>),
-}
-
-impl Data<'_> {
-    fn samples(&self) -> PyResult<Samples> {
-        self.samples_from(0)
-    }
-
-    /// The samples of a part of a larger table that starts at sample `first` (messages number
-    /// the samples as the whole table does).
-    fn samples_from(&self, first: usize) -> PyResult<Samples> {
-        match self {
-            Data::Table(table) => {
-                Samples::from_table_part(table.shape()[1], table.as_slice()?.to_vec(), first)
-                    .map_err(raise)
-            }
-            Data::Image(image) => {
-                let (height, width) = (image.shape()[0] as u32, image.shape()[1] as u32);
-                let pixels = image::RgbImage::from_raw(width, height, image.as_slice()?.to_vec())
-                    .ok_or_else(|| {
-                    raise(Error::InvalidData(
-                        "the image's size does not match its pixels".into(),
-                    ))
-                })?;
-                Samples::from_image(pixels).map_err(raise)
-            }
-        }
-    }
-}
-
-fn data<'py>(data: &Bound<'py, PyAny>) -> PyResult<Data<'py>> {
-    if let Ok(table) = data.extract::<PyReadonlyArray2<'py, f32>>() {
-        return Ok(Data::Table(table));
-    }
-    Ok(Data::Image(data.extract::<PyReadonlyArray3<'py, u8>>()?))
 }
 
 #[pymethods]
 impl NativeSom {
+    /// A map as the options of `hopsom.SOM` describe it (width, height, dim, topology,
+    /// toroidal), without weights until trained or set.
     #[new]
-    fn new(
-        width: usize,
-        height: usize,
-        dim: usize,
-        topology: &str,
-        toroidal: bool,
-        backend: &str,
-    ) -> PyResult<Self> {
-        let topology: som::Topology = choice("topology", topology)?;
-        let grid = Grid::new(width, height, topology, toroidal).map_err(raise)?;
-        if dim == 0 {
-            return Err(raise(Error::Usage(
-                "dim=0: a map needs at least one dimension".into(),
-            )));
-        }
+    fn new(py: Python<'_>, options: &Bound<'_, PyAny>, backend: &Bound<'_, PyAny>) -> Result<Self> {
+        let map: MapSpec = spec(options)?;
         Ok(NativeSom {
-            grid,
-            dim,
+            grid: map.grid()?,
+            dim: map.dim,
             codebook: None,
-            backend: open_backend(backend)?,
+            backend: crate::backend::open(py, backend)?,
         })
     }
 
@@ -177,267 +113,92 @@ impl NativeSom {
     }
 
     /// The weights, nodes x dim (row by row), or None before training.
-    fn weights<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyArray1<f32>>> {
+    fn weights<'py>(&self, py: Python<'py>) -> Result<Option<Bound<'py, PyArray2<f32>>>> {
         self.codebook
             .as_ref()
-            .map(|c| c.weights.clone().into_pyarray(py))
+            .map(|c| matrix(py, c.grid.nodes(), c.weights.clone()))
+            .transpose()
     }
 
-    fn set_weights(&mut self, weights: PyReadonlyArray1<'_, f32>) -> PyResult<()> {
-        let codebook =
-            Codebook::new(self.grid, self.dim, weights.as_slice()?.to_vec()).map_err(raise)?;
-        self.codebook = Some(codebook);
+    /// Sets the weights, nodes x dim.
+    fn set_weights(&mut self, weights: PyReadonlyArray2<'_, f32>) -> Result<()> {
+        let weights = values(&weights)?.to_vec();
+        self.codebook = Some(Codebook::new(self.grid, self.dim, weights)?);
         Ok(())
     }
 
-    /// Initialises the weights from `data` as `init` says ("random", "samples", "pca").
-    fn initialise(&mut self, data_array: &Bound<'_, PyAny>, init: &str, seed: u64) -> PyResult<()> {
-        let init: som::Init = choice("init", init)?;
-        let samples = data(data_array)?.samples()?;
-        self.check_dim(&samples)?;
-        let grid = self.grid;
-        let codebook = data_array
-            .py()
-            .detach(|| Codebook::initialise(grid, &samples, init, seed))
-            .map_err(raise)?;
-        self.codebook = Some(codebook);
-        Ok(())
-    }
-
-    /// Trains; returns the per-epoch reports as (epoch, qe, te, learning_rate, sigma) tuples and
-    /// the seconds spent training (without the passes that only measure the map).
-    #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (data_array, epochs, mode, neighbourhood, metric, schedule, lr, lr_end, sigma, sigma_end, tau, cutoff, shuffle, extra_winner_update, seed, progress=None))]
-    fn train(
+    /// Places the weights from `data` as the training options' `init` and `seed` say.
+    fn initialise(
         &mut self,
         py: Python<'_>,
-        data_array: &Bound<'_, PyAny>,
-        epochs: usize,
-        mode: &str,
-        neighbourhood: &str,
-        metric: &str,
-        schedule: &str,
-        lr: f32,
-        lr_end: f32,
-        sigma: f32,
-        sigma_end: f32,
-        tau: f32,
-        cutoff: f32,
-        shuffle: bool,
-        extra_winner_update: bool,
-        seed: u64,
-        progress: Option<Py<PyAny>>,
-    ) -> PyResult<(Vec<EpochRow>, f64)> {
-        let params = som::TrainingParams {
-            mode: choice("mode", mode)?,
-            epochs,
-            neighbourhood: choice("neighbourhood", neighbourhood)?,
-            schedule: choice("schedule", schedule)?,
-            learning_rate: lr,
-            learning_rate_end: lr_end,
-            sigma,
-            sigma_end,
-            tau,
-            cutoff,
-            metric: choice("metric", metric)?,
-            init: som::Init::Random,
-            shuffle,
-            extra_winner_update,
-            seed,
-        };
-        params.validate().map_err(raise)?;
-        let samples = data(data_array)?.samples()?;
-        self.check_dim(&samples)?;
-        let start = match &self.codebook {
-            Some(codebook) => codebook.clone(),
-            None => Codebook::initialise(self.grid, &samples, params.init, seed).map_err(raise)?,
-        };
-        let callback = Callback::new(progress);
-        let backend = &self.backend;
-        let trained = callback.finish(
-            py,
-            py.detach(|| {
-                som::train(backend, &samples, start, &params, &mut |_| {
-                    callback.epoch_done()
-                })
-            }),
-        )?;
-        let reports = trained
-            .epochs
-            .iter()
-            .map(|e| (e.epoch, e.qe, e.te, e.learning_rate, e.sigma))
-            .collect();
+        data: &Bound<'_, PyAny>,
+        options: &Bound<'_, PyAny>,
+    ) -> Result<()> {
+        let training: TrainSpec = spec(options)?;
+        let samples = samples(data, 0)?;
+        check_dims(self.dim, &samples)?;
+        let grid = self.grid;
+        let codebook =
+            py.detach(|| Codebook::initialise(grid, &samples, training.init, training.seed))?;
+        self.codebook = Some(codebook);
+        Ok(())
+    }
+
+    /// Trains on `data` as the options of `SOM.train` say, from the current weights or, for a
+    /// map without any, from weights placed as `init` says. Returns the per-epoch reports and
+    /// the seconds spent training (without the passes that only measure the map). The weights
+    /// change only when training completes.
+    #[pyo3(signature = (data, options, progress=None))]
+    fn train<'py>(
+        &mut self,
+        py: Python<'py>,
+        data: &Bound<'py, PyAny>,
+        options: &Bound<'py, PyAny>,
+        progress: Option<Bound<'py, PyAny>>,
+    ) -> Result<(Bound<'py, PyAny>, f64)> {
+        let training: TrainSpec = spec(options)?;
+        let params = training.params(&self.grid)?;
+        let progress = callback(progress)?;
+        let samples = samples(data, 0)?;
+        check_dims(self.dim, &samples)?;
+        let (grid, backend, current) = (self.grid, &self.backend, &self.codebook);
+        let trained = run(py, progress.as_ref(), |progress| {
+            let start = match current {
+                Some(codebook) => codebook.clone(),
+                None => Codebook::initialise(grid, &samples, params.init, params.seed)?,
+            };
+            som::train(backend, &samples, start, &params, progress)
+        })?;
+        let reports = pythonize::pythonize(py, &trained.epochs).map_err(PyErr::from)?;
         self.codebook = Some(trained.codebook);
         Ok((reports, trained.training_seconds))
     }
 
-    /// The (learning rate, sigma) of each epoch of a batch run with these options, checked as
-    /// `train` checks them (for `hopsom.dask.train`, which runs the epochs itself).
-    #[allow(clippy::too_many_arguments)]
-    fn batch_rates(
-        &self,
-        epochs: usize,
-        neighbourhood: &str,
-        metric: &str,
-        schedule: &str,
-        lr: f32,
-        lr_end: f32,
-        sigma: f32,
-        sigma_end: f32,
-        tau: f32,
-        cutoff: f32,
-    ) -> PyResult<Vec<(f32, f32)>> {
-        let params = som::TrainingParams {
-            mode: som::Mode::Batch,
-            epochs,
-            neighbourhood: choice("neighbourhood", neighbourhood)?,
-            schedule: choice("schedule", schedule)?,
-            learning_rate: lr,
-            learning_rate_end: lr_end,
-            sigma,
-            sigma_end,
-            tau,
-            cutoff,
-            metric: choice("metric", metric)?,
-            ..som::TrainingParams::default()
-        };
-        params.validate().map_err(raise)?;
-        Ok(params
-            .epoch_rates()
-            .iter()
-            .map(|r| (r.learning_rate, r.sigma))
-            .collect())
-    }
-
-    /// One part of a batch pass over the data under the current map: the node sums
-    /// (float64, nodes x dim, flat), the samples each node won (uint64), and the quality
-    /// tallies (Σ distance to the winner, topographic errors, samples). Parts add up; `first`
-    /// numbers the part's first sample in the whole data, for messages.
-    #[allow(clippy::type_complexity)]
-    fn batch_partial<'py>(
-        &self,
-        py: Python<'py>,
-        data_array: &Bound<'py, PyAny>,
-        metric: &str,
-        first: usize,
-    ) -> PyResult<(
-        Bound<'py, PyArray1<f64>>,
-        Bound<'py, PyArray1<u64>>,
-        (f64, u64, u64),
-    )> {
-        let metric: som::Metric = choice("metric", metric)?;
-        let codebook = self.trained()?;
-        let samples = data(data_array)?.samples_from(first)?;
-        self.check_dim(&samples)?;
-        let backend = &self.backend;
-        let (sums, quality) = py
-            .detach(|| {
-                let mut sums = som::batch::NodeSums::new(codebook.grid.nodes(), codebook.dim);
-                let quality =
-                    som::train::measure(backend, codebook, metric, &samples, Some(&mut sums))?;
-                Ok::<_, Error>((sums, quality))
-            })
-            .map_err(raise)?;
-        Ok((
-            sums.sums().to_vec().into_pyarray(py),
-            quality.hits().to_vec().into_pyarray(py),
-            quality.tallies(),
-        ))
-    }
-
-    /// Batch epoch `epoch` (from 0) at `sigma`, from node sums and counts added up over all
-    /// the data's parts.
-    #[allow(clippy::too_many_arguments)]
-    fn batch_step(
-        &mut self,
-        py: Python<'_>,
-        sums: PyReadonlyArray1<'_, f64>,
-        counts: PyReadonlyArray1<'_, u64>,
-        epoch: usize,
-        neighbourhood: &str,
-        sigma: f32,
-        cutoff: f32,
-    ) -> PyResult<()> {
-        let params = som::TrainingParams {
-            neighbourhood: choice("neighbourhood", neighbourhood)?,
-            cutoff,
-            ..som::TrainingParams::default()
-        };
-        let sums = som::batch::NodeSums::from_parts(
-            self.dim,
-            sums.as_slice()?.to_vec(),
-            counts.as_slice()?.to_vec(),
-        )
-        .map_err(raise)?;
-        if sums.counts().len() != self.grid.nodes() {
-            return Err(raise(Error::InvalidData(format!(
-                "node sums for {} nodes; the map has {}",
-                sums.counts().len(),
-                self.grid.nodes()
-            ))));
-        }
-        let mut codebook = self.trained()?.clone();
-        let backend = &self.backend;
-        let rate = som::EpochRates {
-            learning_rate: 0.0,
-            sigma,
-        };
-        py.detach(|| {
-            let reach = som::train::batch_reach(&params);
-            som::train::batch_step(backend, &mut codebook, &sums, &params, reach, rate, epoch)
-        })
-        .map_err(raise)?;
-        self.codebook = Some(codebook);
-        Ok(())
-    }
-
-    /// The indices of the samples (of `samples`) the "samples" initialisation copies, node by
-    /// node.
-    fn chosen_samples(&self, samples: usize, seed: u64) -> PyResult<Vec<usize>> {
-        if samples == 0 {
-            return Err(raise(Error::InvalidData("the data has no samples".into())));
-        }
-        Ok(Codebook::chosen_samples(samples, self.grid, seed))
-    }
-
-    /// Weights uniform in [low, high) per dimension, as the "random" initialisation draws them
-    /// from the data's bounds.
-    fn initialise_uniform(&mut self, low: Vec<f32>, high: Vec<f32>, seed: u64) -> PyResult<()> {
-        if low.len() != self.dim || high.len() != self.dim {
-            return Err(raise(Error::InvalidData(format!(
-                "bounds of {} and {} values for a map of {} dimensions",
-                low.len(),
-                high.len(),
-                self.dim
-            ))));
-        }
-        self.codebook = Some(Codebook::uniform(self.grid, &low, &high, seed));
-        Ok(())
-    }
-
-    /// Winners, quantization and topographic error and hits of `data` under the current map,
-    /// with `metric` choosing the winners: (labels, qe, te, hits, segmented image or None).
+    /// Winners, quantization and topographic errors, hits and (for an image) the segmented
+    /// image of `data` under the current map: (labels, qe, te, hits, segmented or None).
+    #[pyo3(signature = (data, options, progress=None))]
     #[allow(clippy::type_complexity)]
     fn assign<'py>(
         &self,
         py: Python<'py>,
-        data_array: &Bound<'py, PyAny>,
-        metric: &str,
-    ) -> PyResult<(
+        data: &Bound<'py, PyAny>,
+        options: &Bound<'py, PyAny>,
+        progress: Option<Bound<'py, PyAny>>,
+    ) -> Result<(
         Bound<'py, PyArray1<u32>>,
         f64,
         f64,
         Bound<'py, PyArray1<u64>>,
         Option<Bound<'py, PyArray1<u8>>>,
     )> {
-        let metric: som::Metric = choice("metric", metric)?;
+        let segment: SegmentSpec = spec(options)?;
+        let progress = callback(progress)?;
         let codebook = self.trained()?;
-        let samples = data(data_array)?.samples()?;
-        self.check_dim(&samples)?;
+        let samples = samples(data, 0)?;
         let backend = &self.backend;
-        let result = py
-            .detach(|| som::assign(backend, codebook, metric, &samples))
-            .map_err(raise)?;
+        let result = run(py, progress.as_ref(), |progress| {
+            som::assign(backend, codebook, segment.metric, &samples, progress)
+        })?;
         Ok((
             result.labels.into_pyarray(py),
             result.qe,
@@ -449,29 +210,66 @@ impl NativeSom {
         ))
     }
 
-    /// Each node's mean distance to its adjacent nodes, row by row.
-    fn umatrix<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        Ok(som::metrics::u_matrix(self.trained()?).into_pyarray(py))
+    /// Each node's mean distance to its adjacent nodes, node by node.
+    fn umatrix<'py>(&self, py: Python<'py>) -> Result<Bound<'py, PyArray1<f64>>> {
+        Ok(u_matrix(self.trained()?).into_pyarray(py))
+    }
+
+    /// MiniSom's distance map (see `hopsom::som::metrics::distance_map`), node by node.
+    fn distance_map<'py>(
+        &self,
+        py: Python<'py>,
+        scaling: &Bound<'py, PyAny>,
+    ) -> Result<Bound<'py, PyArray1<f64>>> {
+        let scaling: Scaling = value("scaling", scaling)?;
+        Ok(distance_map(self.trained()?, scaling).into_pyarray(py))
+    }
+
+    /// The indices of the samples (of `samples`) the "samples" initialisation copies, node by
+    /// node (`hopsom.dask.train` gathers only those).
+    fn chosen_samples(&self, samples: usize, seed: &Bound<'_, PyAny>) -> Result<Vec<usize>> {
+        if samples == 0 {
+            return Err(Error::InvalidData("the data has no samples".into()).into());
+        }
+        Ok(Codebook::chosen_samples(
+            samples,
+            self.grid,
+            value("seed", seed)?,
+        ))
+    }
+
+    /// Weights uniform in [low, high) per dimension, as the "random" initialisation draws them
+    /// from the data's bounds.
+    fn initialise_uniform(
+        &mut self,
+        low: Vec<f32>,
+        high: Vec<f32>,
+        seed: &Bound<'_, PyAny>,
+    ) -> Result<()> {
+        if low.len() != self.dim || high.len() != self.dim {
+            return Err(Error::InvalidData(format!(
+                "bounds of {} and {} values for a map of {} dimensions",
+                low.len(),
+                high.len(),
+                self.dim
+            ))
+            .into());
+        }
+        self.codebook = Some(Codebook::uniform(
+            self.grid,
+            &low,
+            &high,
+            value("seed", seed)?,
+        ));
+        Ok(())
     }
 }
 
 impl NativeSom {
-    fn trained(&self) -> PyResult<&Codebook> {
+    pub(crate) fn trained(&self) -> Result<&Codebook> {
         self.codebook.as_ref().ok_or_else(|| {
-            raise(Error::Usage(
-                "the map has no weights yet: train it or set its codebook first".into(),
-            ))
+            Error::Usage("the map has no weights yet: train it or set its codebook first".into())
+                .into()
         })
-    }
-
-    fn check_dim(&self, samples: &Samples) -> PyResult<()> {
-        if samples.dim() != self.dim {
-            return Err(raise(Error::InvalidData(format!(
-                "the data has {} dimensions, the map {}",
-                samples.dim(),
-                self.dim
-            ))));
-        }
-        Ok(())
     }
 }

@@ -3,90 +3,55 @@
 use pyo3::prelude::*;
 
 use hopsom::hopfield::capacity::{
-    capacity_rows, capacity_tallies, run_capacity, CapacitySpec, CapacityTally,
+    capacity_rows as rows_of, capacity_tallies as tallies_of, run_capacity, CapacitySpec,
+    CapacityTally,
 };
-use hopsom::hopfield::learn::Learning;
 
-use crate::callback::Callback;
-use crate::convert::{choice, open_backend, raise, to_json};
+use crate::error::Result;
+use crate::options::spec;
+use crate::run::{callback, run};
 
-/// A capacity study's rows as JSON (see `hopsom.capacity`).
-#[allow(clippy::too_many_arguments)]
+/// A capacity study's rows (see `hopsom.capacity`).
 #[pyfunction]
-#[pyo3(signature = (neurons, loads, trials, rule, weights, mode, max_sweeps, seed, backend, progress=None, interaction="quadratic"))]
-pub(crate) fn capacity_json(
-    py: Python<'_>,
-    neurons: usize,
-    loads: Vec<f64>,
-    trials: usize,
-    rule: &str,
-    weights: &str,
-    mode: &str,
-    max_sweeps: u32,
-    seed: u64,
-    backend: &str,
-    progress: Option<Py<PyAny>>,
-    interaction: &str,
-) -> PyResult<String> {
-    let spec = capacity_spec(
-        neurons,
-        loads,
-        trials,
-        rule,
-        weights,
-        mode,
-        max_sweeps,
-        seed,
-        interaction,
-    )?;
-    let backend = open_backend(backend)?;
-    let callback = Callback::new(progress);
-    let rows = callback.finish(py, py.detach(|| run_capacity(&spec, &backend, &callback)))?;
-    to_json(&rows)
+#[pyo3(signature = (options, backend, progress=None))]
+pub(crate) fn capacity<'py>(
+    py: Python<'py>,
+    options: &Bound<'py, PyAny>,
+    backend: &Bound<'py, PyAny>,
+    progress: Option<Bound<'py, PyAny>>,
+) -> Result<Bound<'py, PyAny>> {
+    let study: CapacitySpec = spec(options)?;
+    study.check()?;
+    let progress = callback(progress)?;
+    let backend = crate::backend::open(py, backend)?;
+    let rows = run(py, progress.as_ref(), |progress| {
+        run_capacity(&study, &backend, progress)
+    })?;
+    Ok(pythonize::pythonize(py, &rows).map_err(PyErr::from)?)
 }
 
-/// A capacity study's tally as Python integers: (sets, flipped_bits, flipped_bits_sq, stable,
-/// dot_sum); the square sum may pass 64 bits.
-type CapacityTallyTuple = (u64, u64, u128, u64, i64);
+/// A study's tally as Python integers: (sets, flipped_bits, flipped_bits_sq, stable, dot_sum);
+/// the square sum may pass 64 bits.
+type TallyTuple = (u64, u64, u128, u64, i64);
 
-/// The tallies of pattern sets `trial_start..trial_end` of a capacity study, one per load (a
-/// part of the study for one worker: `hopsom.dask.capacity`).
-#[allow(clippy::too_many_arguments)]
+/// The tallies of pattern sets `trial_start..trial_end` of a study, one per load: one part of
+/// it, for a worker of `hopsom.dask.capacity`.
 #[pyfunction]
-#[pyo3(signature = (neurons, loads, trials, trial_start, trial_end, rule, weights, mode, max_sweeps, seed, backend, progress=None, interaction="quadratic"))]
-pub(crate) fn capacity_tallies_of(
+#[pyo3(signature = (options, backend, trial_start, trial_end, progress=None))]
+pub(crate) fn capacity_tallies(
     py: Python<'_>,
-    neurons: usize,
-    loads: Vec<f64>,
-    trials: usize,
+    options: &Bound<'_, PyAny>,
+    backend: &Bound<'_, PyAny>,
     trial_start: usize,
     trial_end: usize,
-    rule: &str,
-    weights: &str,
-    mode: &str,
-    max_sweeps: u32,
-    seed: u64,
-    backend: &str,
-    progress: Option<Py<PyAny>>,
-    interaction: &str,
-) -> PyResult<Vec<CapacityTallyTuple>> {
-    let spec = capacity_spec(
-        neurons,
-        loads,
-        trials,
-        rule,
-        weights,
-        mode,
-        max_sweeps,
-        seed,
-        interaction,
-    )?;
-    let backend = open_backend(backend)?;
-    let callback = Callback::new(progress);
-    let tallies = callback.finish(
-        py,
-        py.detach(|| capacity_tallies(&spec, trial_start..trial_end, &backend, &callback)),
-    )?;
+    progress: Option<Bound<'_, PyAny>>,
+) -> Result<Vec<TallyTuple>> {
+    let study: CapacitySpec = spec(options)?;
+    let progress = callback(progress)?;
+    let backend = crate::backend::open(py, backend)?;
+    let tallies = run(py, progress.as_ref(), |progress| {
+        tallies_of(&study, trial_start..trial_end, &backend, progress)
+    })?;
     Ok(tallies
         .iter()
         .map(|t| {
@@ -101,33 +66,14 @@ pub(crate) fn capacity_tallies_of(
         .collect())
 }
 
-/// The rows (JSON) of a capacity study from the tallies of all its pattern sets.
-#[allow(clippy::too_many_arguments)]
+/// The rows of a study from the tallies of all its pattern sets.
 #[pyfunction]
-#[pyo3(signature = (neurons, loads, trials, rule, weights, mode, max_sweeps, seed, tallies, interaction="quadratic"))]
-pub(crate) fn capacity_rows_json(
-    neurons: usize,
-    loads: Vec<f64>,
-    trials: usize,
-    rule: &str,
-    weights: &str,
-    mode: &str,
-    max_sweeps: u32,
-    seed: u64,
-    tallies: Vec<CapacityTallyTuple>,
-    interaction: &str,
-) -> PyResult<String> {
-    let spec = capacity_spec(
-        neurons,
-        loads,
-        trials,
-        rule,
-        weights,
-        mode,
-        max_sweeps,
-        seed,
-        interaction,
-    )?;
+pub(crate) fn capacity_rows<'py>(
+    py: Python<'py>,
+    options: &Bound<'py, PyAny>,
+    tallies: Vec<TallyTuple>,
+) -> Result<Bound<'py, PyAny>> {
+    let study: CapacitySpec = spec(options)?;
     let tallies: Vec<CapacityTally> = tallies
         .into_iter()
         .map(
@@ -140,35 +86,6 @@ pub(crate) fn capacity_rows_json(
             },
         )
         .collect();
-    to_json(&capacity_rows(&spec, &tallies).map_err(raise)?)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn capacity_spec(
-    neurons: usize,
-    loads: Vec<f64>,
-    trials: usize,
-    rule: &str,
-    weights: &str,
-    mode: &str,
-    max_sweeps: u32,
-    seed: u64,
-    interaction: &str,
-) -> PyResult<CapacitySpec> {
-    let spec = CapacitySpec {
-        neurons,
-        loads,
-        trials,
-        seed,
-        learning: Learning {
-            rule: choice("rule", rule)?,
-            weights: choice("weights", weights)?,
-            ..Learning::default()
-        },
-        mode: choice("mode", mode)?,
-        max_sweeps,
-        interaction: crate::convert::interaction(interaction)?,
-    };
-    spec.check().map_err(raise)?;
-    Ok(spec)
+    let rows = rows_of(&study, &tallies)?;
+    Ok(pythonize::pythonize(py, &rows).map_err(PyErr::from)?)
 }

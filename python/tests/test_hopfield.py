@@ -175,7 +175,7 @@ def test_errors_name_parameters_as_keyword_arguments():
     assert str(caught.value) == "max_sweeps=0: must be at least 1"
     with pytest.raises(hopsom.InvalidArgument) as caught:
         hopsom.corrupt([1, -1], 150)
-    assert str(caught.value) == "percent=150: give a percentage in [0, 100]"
+    assert str(caught.value) == "noise=150: a noise level is a percentage from 0 to 100"
 
 
 def test_the_pseudo_inverse_rule_may_keep_its_diagonal():
@@ -205,7 +205,7 @@ def test_dense_interactions_are_checked():
     patterns = random_patterns(4, 30, 5)
     with pytest.raises(hopsom.InvalidArgument) as caught:
         hopsom.Hopfield(patterns, interaction="poly:1")
-    assert str(caught.value) == "interaction=poly:1: the power must be from 2 to 30"
+    assert str(caught.value) == "interaction='poly:1': the power must be from 2 to 30"
     with pytest.raises(hopsom.InvalidArgument, match="it takes the hebbian rule, not storkey"):
         hopsom.Hopfield(patterns, rule="storkey", interaction="exp")
     with pytest.raises(hopsom.InvalidArgument, match="takes no thresholds or temperature"):

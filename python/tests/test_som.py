@@ -181,7 +181,10 @@ def test_distance_map_of_equal_nodes_and_bad_scaling():
     "call, message",
     [
         (lambda som: som.train(colours(10, 1), epochs=0), "epochs=0: must be at least 1"),
-        (lambda som: som.train(colours(10, 1), lr=-1), "lr=-1: must be a positive number"),
+        (
+            lambda som: som.train(colours(10, 1), mode="online", lr=-1),
+            "lr=-1: must be a positive number",
+        ),
         (
             lambda som: som.train(colours(10, 1), sigma_end=float("nan")),
             "sigma_end=NaN: must be 0 or more",

@@ -1,0 +1,280 @@
+"""Kohonen self-organizing maps: training (online or Kohonen's batch map), winners, errors,
+segmentation, MiniSom's names for the same measures, and seed 003's colour clustering. Every
+keyword argument is an option of the library's spec of the same name, with its default."""
+
+from . import _hopsom
+from ._convert import exactly, options, reals, samples
+from ._convert import image as rgb_image
+from .errors import InvalidArgument
+
+#: Seed 003's starting colours for :func:`cluster_colours`: brown, blue, green and skin.
+SEED_COLOURS = tuple(tuple(int(v) for v in c) for c in _hopsom.defaults("cluster")["colors"])
+
+
+def cluster_colours(
+    image,
+    colors=SEED_COLOURS,
+    epochs=(5, 10, 30, 100),
+    lr=0.6,
+    restart=False,
+    seed=1,
+    backend="auto",
+    progress=None,
+):
+    """Seed 003's ``ColorClusteringSOM`` on an H x W x 3 uint8 image: K colours (``colors``,
+    RGB 0-255) learned by online winner-take-all over shuffled pixels, one result after each
+    count of ``epochs`` (each run continuing from the previous one, as the seed's repeated
+    ``fit`` calls do, unless ``restart``). Returns one dict per run: epochs, centers (K x 3),
+    labels (H x W), clustered (the image in its clusters' colours), distribution (pixels per
+    cluster) and qe — `hopsom som cluster` for the same seed. ``progress``: a callable given 1
+    per epoch. An image of another dtype is refused (``InvalidData``): convert it to uint8."""
+    given = options(locals(), "image", "backend", "progress")
+    pixels = rgb_image(image, "image")
+    height, width = pixels.shape[:2]
+    runs = _hopsom.cluster_colours(pixels, given, backend, progress)
+    for run in runs:
+        run["labels"] = run["labels"].reshape(height, width)
+        run["clustered"] = run["clustered"].reshape(height, width, 3)
+    return runs
+
+
+class SOM:
+    """A self-organizing map of ``width`` x ``height`` nodes of ``dim`` weights.
+
+    ``topology``: "rect" (4 neighbours) or "hex" (odd rows shifted, 6 neighbours);
+    ``toroidal`` joins opposite edges; ``neighbourhood``: "gaussian", "bubble",
+    "mexican-hat" (online only) or "triangle"; ``metric`` chooses winners: "euclidean",
+    "cosine", "manhattan" or "chebyshev"; ``init`` ("random", "samples" or "pca") places the
+    weights at the first training from its data; ``seed`` makes every random choice;
+    ``backend``: "auto", "cpu" or "gpu". See the command line's `hopsom som train` for the
+    algorithms; the same data and options give its codebook.
+
+    MiniSom's constructor keywords are accepted too: ``sigma`` and ``learning_rate`` (used by
+    ``train`` when it is not given ``sigma`` and ``lr``), ``neighborhood_function``,
+    ``activation_distance``, ``random_seed``, and ``topology`` "rectangular" or "hexagonal".
+
+    >>> import numpy as np, hopsom
+    >>> som = hopsom.SOM(6, 4, 3, backend="cpu")
+    >>> reports = som.train(np.random.default_rng(0).random((500, 3)), epochs=3)
+    >>> som.codebook.shape, len(reports)
+    ((4, 6, 3), 3)
+    """
+
+    def __init__(
+        self,
+        width,
+        height,
+        dim,
+        topology="rect",
+        toroidal=False,
+        neighbourhood="gaussian",
+        metric="euclidean",
+        init="random",
+        seed=1,
+        backend="auto",
+        *,
+        sigma=None,
+        learning_rate=None,
+        neighborhood_function=None,
+        activation_distance=None,
+        random_seed=None,
+    ):
+        # MiniSom's names for hopsom's options.
+        if neighborhood_function is not None:
+            neighbourhood = neighborhood_function
+        if activation_distance is not None:
+            metric = activation_distance
+        if random_seed is not None:
+            seed = random_seed
+        self.sigma, self.learning_rate = sigma, learning_rate
+        self._map = _hopsom.checked(
+            "som",
+            {
+                "width": width,
+                "height": height,
+                "dim": dim,
+                "topology": topology,
+                "toroidal": toroidal,
+            },
+        )
+        # Checked as online training takes them (batch training refuses the mexican hat when it
+        # starts).
+        training = {"neighbourhood": neighbourhood, "metric": metric, "init": init, "seed": seed}
+        checked = _hopsom.checked("train", dict(training, mode="online"))
+        self._training = {key: checked[key] for key in training}
+        self.width, self.height, self.dim = (
+            self._map["width"],
+            self._map["height"],
+            self._map["dim"],
+        )
+        self.topology, self.toroidal = self._map["topology"], self._map["toroidal"]
+        self.neighbourhood, self.metric = checked["neighbourhood"], checked["metric"]
+        self.init, self.seed = checked["init"], checked["seed"]
+        self.backend = backend
+        self.training_seconds = 0.0
+        self._native = _hopsom.NativeSom(self._map, backend)
+
+    @property
+    def device(self):
+        """The device the map computes on."""
+        return self._native.device
+
+    @property
+    def codebook(self):
+        """The weights, float32 of shape (height, width, dim); None before training."""
+        weights = self._native.weights()
+        return None if weights is None else weights.reshape(self.height, self.width, self.dim)
+
+    @codebook.setter
+    def codebook(self, weights):
+        shape = (self.height, self.width, self.dim)
+        self._native.set_weights(exactly(weights, "codebook", shape).reshape(-1, self.dim))
+
+    def train(
+        self,
+        data,
+        epochs=10,
+        mode="batch",
+        lr=None,
+        sigma=None,
+        lr_end=None,
+        sigma_end=None,
+        schedule="exponential",
+        tau=None,
+        cutoff=1e-6,
+        shuffle=True,
+        iterations=None,
+        extra_winner_update=False,
+        progress=None,
+    ):
+        """Trains on ``data`` (samples x dim of any real dtype, or an H x W x 3 uint8 image) for
+        ``epochs`` passes. ``mode``: "batch" (Kohonen's batch map) or "online" (one sample at a
+        time, rates decaying per sample visited). ``schedule``: "exponential", "linear",
+        "inverse" (from ``lr``/``sigma`` to ``lr_end``/``sigma_end``), "asymptotic" (MiniSom's
+        default) or "seed". Unset, ``lr`` is the constructor's ``learning_rate`` or 0.5,
+        ``sigma`` the constructor's or half the longer side, ``lr_end`` 0.01, ``sigma_end`` 0.5
+        and ``tau`` (the seed schedule's) 1; a value the mode or schedule does not read (a
+        learning rate in batch mode, an end value for the asymptotic schedule) is refused.
+        ``cutoff`` zeroes neighbourhood weights below that fraction of the peak;
+        ``shuffle=False`` visits the samples in order; ``iterations``: online samples per epoch,
+        cycling through the data (MiniSom's ``num_iteration``); ``extra_winner_update`` moves the
+        winner by lr·(x − w) before the neighbourhood update, as seed 003 does. ``progress``: a
+        callable given 1 after each epoch. Returns one dict per epoch: epoch, qe, te,
+        learning_rate, sigma; ``training_seconds`` holds the time spent training. Interrupted,
+        the map keeps the weights it had."""
+        given = options(locals(), "data", "progress")
+        if lr is None and mode == "online":
+            given["lr"] = self.learning_rate
+        if sigma is None:
+            given["sigma"] = self.sigma
+        reports, self.training_seconds = self._native.train(
+            samples(data, self.dim), {**self._training, **given}, progress
+        )
+        return reports
+
+    def _assign(self, data, progress=None):
+        return self._native.assign(samples(data, self.dim), {"metric": self.metric}, progress)
+
+    def winners(self, data):
+        """The winning node of each sample (uint32, node = row·width + column); for an image,
+        shape (H, W)."""
+        array = samples(data, self.dim)
+        labels = self._native.assign(array, {"metric": self.metric})[0]
+        return labels.reshape(array.shape[:2]) if array.ndim == 3 else labels
+
+    def quantization_error(self, data):
+        """Mean euclidean distance from each sample to its winner's weights."""
+        return self._assign(data)[1]
+
+    def topographic_error(self, data):
+        """Fraction of samples whose two nearest nodes are not adjacent on the map."""
+        return self._assign(data)[2]
+
+    def hits(self, data):
+        """Samples won by each node, shape (height, width)."""
+        return self._assign(data)[3].reshape(self.height, self.width)
+
+    def umatrix(self):
+        """Each node's mean distance to its adjacent nodes, shape (height, width)."""
+        return self._native.umatrix().reshape(self.height, self.width)
+
+    def segment(self, image, progress=None):
+        """(labels of shape (H, W), the image with every pixel replaced by its winner's colour)
+        for an H x W x 3 uint8 image. ``progress``: a callable given the pixels done."""
+        pixels = rgb_image(image, "image")
+        labels, _, _, _, segmented = self._native.assign(pixels, {"metric": self.metric}, progress)
+        height, width = pixels.shape[:2]
+        return labels.reshape(height, width), segmented.reshape(height, width, 3)
+
+    # MiniSom's names, where the meaning is the same. MiniSom(x, y, ...) indexes its nodes
+    # (i, j) with i along x, hopsom's columns, so its arrays are this map's transposed.
+
+    def winner(self, x):
+        """MiniSom's ``winner``: the (column, row) of the node nearest sample ``x``."""
+        node = int(self.winners(reals(x, "x"))[0])
+        return node % self.width, node // self.width
+
+    def quantization(self, data):
+        """MiniSom's ``quantization``: each sample's winner's weights, samples x dim."""
+        return self.codebook.reshape(-1, self.dim)[self.winners(data).ravel()]
+
+    def train_random(self, data, num_iteration, progress=None):
+        """MiniSom's ``train_random``: ``num_iteration`` online updates visiting the samples in a
+        seeded random order of ``arange(num_iteration) % len(data)``, under MiniSom's asymptotic
+        schedule from the constructor's ``learning_rate`` and ``sigma``. Returns ``train``'s
+        report."""
+        return self._train_minisom(data, num_iteration, True, progress)
+
+    def train_batch(self, data, num_iteration, progress=None):
+        """MiniSom's ``train_batch``: ``num_iteration`` online updates visiting the samples in
+        order, round and round (MiniSom's name: not hopsom's batch mode), under MiniSom's
+        asymptotic schedule from the constructor's ``learning_rate`` and ``sigma``."""
+        return self._train_minisom(data, num_iteration, False, progress)
+
+    def _train_minisom(self, data, num_iteration, shuffle, progress):
+        try:
+            return self.train(
+                data,
+                epochs=1,
+                mode="online",
+                schedule="asymptotic",
+                iterations=num_iteration,
+                shuffle=shuffle,
+                progress=progress,
+            )
+        except InvalidArgument as error:
+            # MiniSom's name for the option.
+            message = str(error).replace("iterations=", "num_iteration=", 1)
+            raise type(error)(message) from None
+
+    def distance_map(self, scaling="sum"):
+        """MiniSom's ``distance_map``: each node's euclidean distances to the nodes around it,
+        summed (``scaling="sum"``) or averaged ("mean"), divided by the largest such value;
+        shape (width, height). Around a node are the 8 nodes of its 3 x 3 square on a rectangular
+        map (MiniSom's stencil, diagonals included, where ``umatrix`` takes the 4 adjacent ones)
+        and the 6 adjacent nodes on a hexagonal one (MiniSom's stencil too: it shifts odd rows
+        as hopsom does). Toroidal maps wrap around; a map of equal nodes gives zeros."""
+        return self._native.distance_map(scaling).reshape(self.height, self.width).T
+
+    def activation_response(self, data):
+        """MiniSom's ``activation_response``: samples won by each node, shape (width, height)."""
+        return self.hits(data).T
+
+    def get_weights(self):
+        """MiniSom's ``get_weights``: the codebook as (width, height, dim)."""
+        return self.codebook.transpose(1, 0, 2)
+
+    def random_weights_init(self, data):
+        """MiniSom's ``random_weights_init``: weights drawn from the samples (seeded)."""
+        self._native.initialise(samples(data, self.dim), {**self._training, "init": "samples"})
+
+    def pca_weights_init(self, data):
+        """MiniSom's ``pca_weights_init``: weights spread over the plane of the data's first two
+        principal components (±1 standard deviation across the map)."""
+        self._native.initialise(samples(data, self.dim), {**self._training, "init": "pca"})
+
+    def __repr__(self):
+        return f"<hopsom.SOM {self.width}x{self.height} of {self.dim} dimensions on {self.device}>"
+
+
+__all__ = ["SEED_COLOURS", "SOM", "cluster_colours"]
