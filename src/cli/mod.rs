@@ -7,6 +7,8 @@ mod devices;
 mod dynamics;
 mod levels;
 mod modern;
+mod modern_retrieve;
+mod modern_sweep;
 mod output;
 mod outputs;
 mod recall;

@@ -54,6 +54,48 @@ impl KernelSpec {
     }
 }
 
+/// Declares a kernel family: a struct with one [`Kernel`] per entry point of a shader module,
+/// its `KernelFamily` impl (built once per context by `GpuContext::kernels`), and `SPECS`,
+/// every entry point's spec, which the family's seam test checks against the WGSL:
+///
+/// ```ignore
+/// kernel_family! {
+///     /// The Storkey rule's kernels.
+///     struct StorkeyKernels(shaders::STORKEY) {
+///         field: "field" ["params", "patterns", "weights", "fields"],
+///         update: "update" ["params", "patterns", "weights", "fields"],
+///     }
+/// }
+/// ```
+macro_rules! kernel_family {
+    ($(#[$meta:meta])* $vis:vis struct $name:ident($module:expr) {
+        $($kernel:ident: $entry:literal [$($binding:literal),* $(,)?]),+ $(,)?
+    }) => {
+        $(#[$meta])*
+        $vis struct $name {
+            $(pub(crate) $kernel: $crate::gpu::Kernel,)+
+        }
+
+        impl $name {
+            /// Every kernel of the family, as its spec, in the order of the fields.
+            #[allow(dead_code)]
+            pub(crate) const SPECS: &'static [$crate::gpu::KernelSpec] = &[$(
+                $crate::gpu::KernelSpec { module: $module, entry: $entry, bindings: &[$($binding),*] }
+            ),+];
+        }
+
+        impl $crate::gpu::KernelFamily for $name {
+            fn build(ctx: &$crate::gpu::GpuContext) -> $crate::Result<Self> {
+                let mut specs = Self::SPECS.iter();
+                Ok($name {
+                    $($kernel: ctx.kernel(specs.next().expect("one spec per kernel")),)+
+                })
+            }
+        }
+    };
+}
+pub(crate) use kernel_family;
+
 /// A compute pipeline and the binding numbers of its spec's buffers.
 pub struct Kernel {
     pub pipeline: wgpu::ComputePipeline,

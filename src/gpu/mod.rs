@@ -18,5 +18,6 @@ pub use context::{
     GpuContext, KernelFamily,
 };
 pub use dispatch::{record, Dispatch};
+pub(crate) use kernel::kernel_family;
 pub use kernel::{Kernel, KernelSpec};
 pub use profile::Profile;

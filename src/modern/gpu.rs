@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::engine::{Attention, Engine, WeightSummary};
 use super::ModernHopfield;
 use crate::error::{Error, Result};
-use crate::gpu::{shaders, Dispatch, GpuContext, Kernel, KernelFamily, KernelSpec, RowBlocks};
+use crate::gpu::{shaders, Dispatch, GpuContext, RowBlocks};
 
 /// The most of an inner dimension one dispatch sums: its invocations loop MAX_INNER + MAX_INNER
 /// / 16 times, within llvmpipe's 65 535.
@@ -34,35 +34,12 @@ struct ModernParams {
     _pad2: u32,
 }
 
-const SCORES: KernelSpec = KernelSpec {
-    module: shaders::MODERN,
-    entry: "scores",
-    bindings: &["params", "queries", "stored", "weights"],
-};
-const SOFTMAX: KernelSpec = KernelSpec {
-    module: shaders::MODERN,
-    entry: "softmax",
-    bindings: &["params", "weights", "lse"],
-};
-const COMBINE: KernelSpec = KernelSpec {
-    module: shaders::MODERN,
-    entry: "combine",
-    bindings: &["params", "weights", "stored", "states"],
-};
-
-struct ModernKernels {
-    scores: Kernel,
-    softmax: Kernel,
-    combine: Kernel,
-}
-
-impl KernelFamily for ModernKernels {
-    fn build(ctx: &GpuContext) -> Result<Self> {
-        Ok(ModernKernels {
-            scores: ctx.kernel(&SCORES),
-            softmax: ctx.kernel(&SOFTMAX),
-            combine: ctx.kernel(&COMBINE),
-        })
+crate::gpu::kernel_family! {
+    /// Modern retrieval's kernels: scores, the row softmax, the weighted sum of the patterns.
+    struct ModernKernels(shaders::MODERN) {
+        scores: "scores" ["params", "queries", "stored", "weights"],
+        softmax: "softmax" ["params", "weights", "lse"],
+        combine: "combine" ["params", "weights", "stored", "states"],
     }
 }
 
@@ -218,7 +195,7 @@ mod tests {
 
     #[test]
     fn kernels_bind_their_buffers_by_name() {
-        for spec in [SCORES, SOFTMAX, COMBINE] {
+        for spec in ModernKernels::SPECS {
             spec.binding_numbers().unwrap();
         }
         crate::assert_wgsl_layout!(

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::backend::Backend;
 use crate::error::Result;
-use crate::gpu::{shaders, Dispatch, GpuContext, Kernel, KernelFamily, KernelSpec};
+use crate::gpu::{shaders, Dispatch, GpuContext};
 use crate::hopfield::network::HopfieldNetwork;
 use crate::hopfield::patterns::PatternSet;
 
@@ -117,21 +117,10 @@ struct HebbianParams {
     block_rows: u32,
 }
 
-const LEARN: KernelSpec = KernelSpec {
-    module: shaders::HEBBIAN,
-    entry: "learn",
-    bindings: &["params", "bits", "weights"],
-};
-
-struct HebbianKernels {
-    learn: Kernel,
-}
-
-impl KernelFamily for HebbianKernels {
-    fn build(ctx: &GpuContext) -> Result<Self> {
-        Ok(HebbianKernels {
-            learn: ctx.kernel(&LEARN),
-        })
+crate::gpu::kernel_family! {
+    /// The Hebbian rule's kernel: W from the patterns' bits.
+    struct HebbianKernels(shaders::HEBBIAN) {
+        learn: "learn" ["params", "bits", "weights"],
     }
 }
 
@@ -197,7 +186,9 @@ mod tests {
 
     #[test]
     fn the_kernel_binds_its_wgsl_buffers_by_name() {
-        LEARN.binding_numbers().unwrap();
+        for spec in HebbianKernels::SPECS {
+            spec.binding_numbers().unwrap();
+        }
     }
 
     #[test]

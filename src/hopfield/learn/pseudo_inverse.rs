@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use super::allocate_weights;
 use crate::backend::Backend;
 use crate::error::{Error, Result};
-use crate::gpu::{shaders, Dispatch, GpuContext, Kernel, KernelFamily, KernelSpec};
+use crate::gpu::{shaders, Dispatch, GpuContext};
 use crate::hopfield::patterns::PatternSet;
 
 /// The real pseudo-inverse weights of `patterns` (row-major, diagonal included) on `backend`.
@@ -143,21 +143,10 @@ struct ProjectionParams {
     _padding: [u32; 3],
 }
 
-const PROJECT: KernelSpec = KernelSpec {
-    module: shaders::PROJECTION,
-    entry: "project",
-    bindings: &["params", "patterns", "solved", "weights"],
-};
-
-struct ProjectionKernels {
-    project: Kernel,
-}
-
-impl KernelFamily for ProjectionKernels {
-    fn build(ctx: &GpuContext) -> Result<Self> {
-        Ok(ProjectionKernels {
-            project: ctx.kernel(&PROJECT),
-        })
+crate::gpu::kernel_family! {
+    /// The projection W = Xᵀ(XXᵀ)⁻¹X from the solved system.
+    struct ProjectionKernels(shaders::PROJECTION) {
+        project: "project" ["params", "patterns", "solved", "weights"],
     }
 }
 
@@ -208,7 +197,9 @@ mod tests {
 
     #[test]
     fn the_kernel_binds_its_wgsl_buffers_by_name() {
-        PROJECT.binding_numbers().unwrap();
+        for spec in ProjectionKernels::SPECS {
+            spec.binding_numbers().unwrap();
+        }
     }
 
     #[test]

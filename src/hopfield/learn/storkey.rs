@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use super::allocate_weights;
 use crate::backend::Backend;
 use crate::error::Result;
-use crate::gpu::{shaders, Dispatch, GpuContext, Kernel, KernelFamily, KernelSpec};
+use crate::gpu::{shaders, Dispatch, GpuContext};
 use crate::hopfield::patterns::PatternSet;
 
 /// The real Storkey weights of `patterns` (row-major, zero diagonal) on `backend`.
@@ -58,28 +58,11 @@ struct StorkeyParams {
     _padding: [u32; 3],
 }
 
-const FIELD: KernelSpec = KernelSpec {
-    module: shaders::STORKEY,
-    entry: "field",
-    bindings: &["params", "patterns", "weights", "fields"],
-};
-const UPDATE: KernelSpec = KernelSpec {
-    module: shaders::STORKEY,
-    entry: "update",
-    bindings: &["params", "patterns", "weights", "fields"],
-};
-
-struct StorkeyKernels {
-    field: Kernel,
-    update: Kernel,
-}
-
-impl KernelFamily for StorkeyKernels {
-    fn build(ctx: &GpuContext) -> Result<Self> {
-        Ok(StorkeyKernels {
-            field: ctx.kernel(&FIELD),
-            update: ctx.kernel(&UPDATE),
-        })
+crate::gpu::kernel_family! {
+    /// Storkey's rule: each pattern's local fields, then its update of W.
+    struct StorkeyKernels(shaders::STORKEY) {
+        field: "field" ["params", "patterns", "weights", "fields"],
+        update: "update" ["params", "patterns", "weights", "fields"],
     }
 }
 
@@ -139,8 +122,9 @@ mod tests {
 
     #[test]
     fn the_kernels_bind_their_wgsl_buffers_by_name() {
-        FIELD.binding_numbers().unwrap();
-        UPDATE.binding_numbers().unwrap();
+        for spec in StorkeyKernels::SPECS {
+            spec.binding_numbers().unwrap();
+        }
     }
 
     #[test]

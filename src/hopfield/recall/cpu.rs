@@ -3,96 +3,116 @@
 //! recall of a factored network at temperature 0 takes a specialised loop (factored_async.rs)
 //! that gives the same outcomes.
 
-use crate::progress::Progress;
 use rayon::prelude::*;
 
+use super::dynamics::Trace;
 use super::factored_async::FactoredAsync;
 use super::sync_batch::{recall_sync_products, ProductWeights, SyncRun, MIN_PROBES};
 use super::{
-    energy_terms, glauber_round, Dynamics, Ending, RecallOutcome, RecallParams, UpdateMode,
+    energy::energy_terms, glauber_round, Dynamics, RecallEngine, RecallOutcome, RecallParams,
+    UpdateMode,
 };
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::hopfield::network::{FieldTracker, HopfieldNetwork};
+use crate::progress::Progress;
 use crate::rng::{fill_draws, StreamKey};
-use std::sync::atomic::Ordering::Relaxed;
 
-/// The most probes recalled between advances of the progress bar.
-const PROBES_PER_TICK: usize = 64;
+/// Recall on the CPU: the per-probe twins on every core, or for synchronous batches of a network
+/// whose couplings fit as floats, matrix products (`sync_batch.rs`); asynchronous recall of a
+/// small factored network at temperature 0 takes the specialised loop (`factored_async.rs`).
+pub(super) struct CpuRecall<'a> {
+    network: &'a HopfieldNetwork,
+    params: &'a RecallParams,
+    dynamics: Dynamics,
+    factored_async: Option<FactoredAsync>,
+    products: Option<ProductWeights>,
+}
 
-pub(super) fn recall_cpu(
-    network: &HopfieldNetwork,
-    probes: &[i8],
-    keys: &[StreamKey],
-    params: &RecallParams,
-    dynamics: &Dynamics,
-    progress: &dyn Progress,
-) -> Result<Vec<RecallOutcome>> {
-    let batch = keys.len();
-    if params.mode == UpdateMode::Sync && batch >= MIN_PROBES {
-        if let Some(weights) = ProductWeights::of(network) {
-            return recall_sync_products(
-                network,
-                &weights,
-                probes,
-                keys,
-                params.max_sweeps,
-                dynamics,
-                progress,
-            );
+impl<'a> CpuRecall<'a> {
+    pub(super) fn new(network: &'a HopfieldNetwork, params: &'a RecallParams) -> Result<Self> {
+        let dynamics = params.checked(network)?;
+        let (factored_async, products) = match params.mode {
+            UpdateMode::Async => (FactoredAsync::new(network, &dynamics), None),
+            UpdateMode::Sync => (None, ProductWeights::of(network)),
+        };
+        Ok(CpuRecall {
+            network,
+            params,
+            dynamics,
+            factored_async,
+            products,
+        })
+    }
+
+    fn recall_one(&self, probe: &[i8], key: &StreamKey, stop: &dyn Progress) -> RecallOutcome {
+        let (network, params, dynamics) = (self.network, self.params, &self.dynamics);
+        match (params.mode, &self.factored_async) {
+            (UpdateMode::Sync, _) => recall_sync_probe(network, probe, key, params, dynamics, stop),
+            (UpdateMode::Async, Some(fast)) => fast.recall(network, probe, key, params, stop),
+            (UpdateMode::Async, None) => {
+                recall_async_probe(network, probe, key, params, dynamics, stop)
+            }
         }
     }
-    let factored_async = match params.mode {
-        UpdateMode::Async => FactoredAsync::new(network, dynamics),
-        UpdateMode::Sync => None,
-    };
-    let recall_one = |(probe, key): (&[i8], &StreamKey)| match (params.mode, &factored_async) {
-        (UpdateMode::Sync, _) => recall_sync_probe(network, probe, key, params, dynamics),
-        (UpdateMode::Async, Some(fast)) => fast.recall(network, probe, key, params),
-        (UpdateMode::Async, None) => recall_async_probe(network, probe, key, params, dynamics),
-    };
-    // The progress bar advances once a group: a recall of a small network takes a microsecond,
-    // and a shared counter touched by every core once a recall would cost more. Groups stay small
-    // enough for every core to get several, for the few probes of a large network.
-    let n = network.neurons();
-    let group_size = (keys.len() / (8 * rayon::current_num_threads())).clamp(1, PROBES_PER_TICK);
-    // Once the listener asks to stop, the groups not yet started are skipped.
-    let stopped = std::sync::atomic::AtomicBool::new(false);
-    let outcomes = probes
-        .par_chunks(n * group_size)
-        .zip(keys.par_chunks(group_size))
-        .flat_map_iter(|(group, group_keys)| {
-            if stopped.load(Relaxed) || progress.cancelled() {
-                stopped.store(true, Relaxed);
-                return Vec::new();
-            }
-            let outcomes: Vec<RecallOutcome> = group
-                .chunks_exact(n)
-                .zip(group_keys)
-                .map(recall_one)
-                .collect();
-            progress.advance(group_keys.len() as u64);
-            outcomes
+}
+
+impl RecallEngine for CpuRecall<'_> {
+    fn recall_batch(
+        &mut self,
+        probes: &[i8],
+        keys: &[StreamKey],
+        stop: &dyn Progress,
+    ) -> Result<Vec<RecallOutcome>> {
+        if let Some(weights) = self.products.as_ref().filter(|_| keys.len() >= MIN_PROBES) {
+            let (network, dynamics) = (self.network, &self.dynamics);
+            let max_sweeps = self.params.max_sweeps;
+            return recall_sync_products(
+                network, weights, probes, keys, max_sweeps, dynamics, stop,
+            );
+        }
+        let n = self.network.neurons();
+        each_probe(probes, n, keys, stop, |probe, key| {
+            self.recall_one(probe, key, stop)
         })
-        .collect();
-    if stopped.load(Relaxed) {
-        return Err(Error::Interrupted);
     }
+}
+
+/// Each probe of a batch (flat, `n` values each) recalled by `recall_one` on a core of its own;
+/// when `stop` asked, a probe was cut short and none of the batch is kept.
+pub(super) fn each_probe(
+    probes: &[i8],
+    n: usize,
+    keys: &[StreamKey],
+    stop: &dyn Progress,
+    recall_one: impl Fn(&[i8], &StreamKey) -> RecallOutcome + Sync,
+) -> Result<Vec<RecallOutcome>> {
+    let outcomes = probes
+        .par_chunks_exact(n)
+        .zip(keys)
+        .map(|(probe, key)| recall_one(probe, key))
+        .collect();
+    stop.check()?;
     Ok(outcomes)
 }
 
 /// Twin of `sweep` + `finalize` in shaders/recall_sync.wgsl, for one probe, its fields computed
-/// row by row (the batched path, sync_batch.rs, takes them from matrix products).
+/// row by row (the batched path, sync_batch.rs, takes them from matrix products). Stops between
+/// sweeps when `stop` asks (the outcome is then cut short).
 pub(crate) fn recall_sync_probe(
     network: &HopfieldNetwork,
     initial: &[i8],
     key: &StreamKey,
     params: &RecallParams,
     dynamics: &Dynamics,
+    stop: &dyn Progress,
 ) -> RecallOutcome {
     let n = network.neurons();
     let mut run = SyncRun::new(initial);
     let mut fields = vec![0i32; n];
     for sweep in 0..params.max_sweeps {
+        if stop.cancelled() {
+            break;
+        }
         let tracker = FieldTracker::new(network, run.state());
         for (i, field) in fields.iter_mut().enumerate() {
             *field = tracker.field(run.state(), i);
@@ -106,26 +126,28 @@ pub(crate) fn recall_sync_probe(
 }
 
 /// Twin of `begin_sweep` + `steps` + `end_sweep` in shaders/recall_async.wgsl, for one probe.
+/// Stops between sweeps when `stop` asks (the outcome is then cut short).
 pub(crate) fn recall_async_probe(
     network: &HopfieldNetwork,
     initial: &[i8],
     key: &StreamKey,
     params: &RecallParams,
     dynamics: &Dynamics,
+    stop: &dyn Progress,
 ) -> RecallOutcome {
     let n = network.neurons();
     let mut state = initial.to_vec();
     let mut terms = energy_terms(network, dynamics, &state);
     let mut tracker = FieldTracker::new(network, &state);
-    let mut energy = vec![terms.energy(network)];
-    let mut flips = Vec::new();
+    let mut trace = Trace::new(terms.energy(network), params.record_flips);
     let mut order = Vec::with_capacity(n);
-    let mut ending = Ending::SweepLimit;
-    let mut sweeps = 0;
     // Glauber dynamics draws one number per neuron a sweep: all at once, eight blocks at a time.
     let glauber = dynamics.glauber_factor > 0.0;
     let mut draws = vec![0u32; if glauber { n } else { 0 }];
     for sweep in 0..params.max_sweeps {
+        if stop.cancelled() {
+            break;
+        }
         key.permutation(sweep, n, &mut order);
         if glauber {
             fill_draws(key, glauber_round(sweep), &mut draws);
@@ -148,23 +170,12 @@ pub(crate) fn recall_async_probe(
                 terms.quadratic += 4 * i64::from(updated) * i64::from(field);
                 terms.threshold += 2 * i64::from(updated) * i64::from(rule.theta_fixed);
                 changed = true;
-                if params.record_flips {
-                    flips.push(neuron);
-                }
+                trace.flipped(neuron);
             }
         }
-        sweeps = sweep + 1;
-        energy.push(terms.energy(network));
-        if !changed {
-            ending = Ending::FixedPoint;
+        if trace.swept(sweep, terms.energy(network), changed) {
             break;
         }
     }
-    RecallOutcome {
-        final_state: state,
-        sweeps,
-        ending,
-        energy,
-        flips: params.record_flips.then_some(flips),
-    }
+    trace.outcome(state)
 }

@@ -18,8 +18,10 @@
 //! (Keeping, for P ≤ 4, the fields of the 16 possible columns instead of the overlaps made a
 //! visit a single load, but a flip 16 updates; it measured 5 % slower on seed 003's network.)
 
-use super::{Dynamics, Ending, EnergyTerms, RecallOutcome, RecallParams};
+use super::dynamics::Trace;
+use super::{Dynamics, EnergyTerms, RecallOutcome, RecallParams};
 use crate::hopfield::network::HopfieldNetwork;
+use crate::progress::Progress;
 use crate::rng::StreamKey;
 
 /// The most patterns the specialised loop takes.
@@ -67,12 +69,14 @@ impl FactoredAsync {
         })
     }
 
+    /// The recall of one probe; it stops between sweeps when `stop` asks (cut short).
     pub(super) fn recall(
         &self,
         network: &HopfieldNetwork,
         initial: &[i8],
         key: &StreamKey,
         params: &RecallParams,
+        stop: &dyn Progress,
     ) -> RecallOutcome {
         let run = Run {
             network,
@@ -80,6 +84,7 @@ impl FactoredAsync {
             key,
             max_sweeps: params.max_sweeps,
             record_flips: params.record_flips,
+            stop,
         };
         match self {
             FactoredAsync::Four(tables) => recall_4(tables, &run),
@@ -125,6 +130,8 @@ struct Run<'a> {
     key: &'a StreamKey,
     max_sweeps: u32,
     record_flips: bool,
+    /// Asked between sweeps whether to stop.
+    stop: &'a dyn Progress,
 }
 
 crate::cpu::wide_vectors! {
@@ -225,21 +232,17 @@ fn recall_lanes<const LANES: usize, const RECORD_FLIPS: bool>(
             .map(|(neuron, &s)| i64::from(s) * i64::from(neuron.theta_fixed))
             .sum(),
     };
-    // A recall of seed 003's network ends after two or three sweeps.
-    let mut energy = Vec::with_capacity(4);
-    energy.push(terms.energy(network));
-    let mut flips = Vec::new();
+    let mut trace = Trace::new(terms.energy(network), RECORD_FLIPS);
     let mut order = Vec::with_capacity(n);
-    let mut ending = Ending::SweepLimit;
-    let mut sweeps = 0;
     for sweep in 0..run.max_sweeps {
+        if run.stop.cancelled() {
+            break;
+        }
         // When no neuron would flip, a sweep changes nothing whatever its order: the last sweep
         // of every recall that converges (half of all sweeps in a recall study) is confirmed in
         // one pass in memory order, without drawing the order or visiting at random.
         if is_stable(neurons, &state, &overlaps) {
-            sweeps = sweep + 1;
-            energy.push(terms.energy(network));
-            ending = Ending::FixedPoint;
+            trace.swept(sweep, terms.energy(network), false);
             break;
         }
         run.key.permutation(sweep, n, &mut order);
@@ -263,22 +266,13 @@ fn recall_lanes<const LANES: usize, const RECORD_FLIPS: bool>(
                 // A constant, so that the loop without it calls nothing and keeps the overlaps in
                 // a register.
                 if RECORD_FLIPS {
-                    flips.push(visited);
+                    trace.flipped(visited);
                 }
             }
         }
-        sweeps = sweep + 1;
-        energy.push(terms.energy(network));
-        if !changed {
-            ending = Ending::FixedPoint;
+        if trace.swept(sweep, terms.energy(network), changed) {
             break;
         }
     }
-    RecallOutcome {
-        final_state: state,
-        sweeps,
-        ending,
-        energy,
-        flips: RECORD_FLIPS.then_some(flips),
-    }
+    trace.outcome(state)
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::{grid_words, LOOP_BUDGET, WORKGROUP};
 use crate::error::Result;
-use crate::gpu::{shaders, Dispatch, GpuContext, Kernel, KernelFamily, KernelSpec};
+use crate::gpu::{shaders, Dispatch, GpuContext, Kernel};
 use crate::som::codebook::Codebook;
 use crate::som::params::Neighbourhood;
 use crate::som::step::Smoothing;
@@ -27,42 +27,13 @@ struct SmoothParams {
     _padding: [u32; 3],
 }
 
-const ACCUMULATE: KernelSpec = KernelSpec {
-    module: shaders::SOM_BATCH,
-    entry: "accumulate",
-    bindings: &["params", "sums", "counts", "running"],
-};
-const SMOOTH_ROWS: KernelSpec = KernelSpec {
-    module: shaders::SOM_BATCH,
-    entry: "smooth_rows",
-    bindings: &["params", "sums", "counts", "along_rows"],
-};
-const SMOOTH_COLUMNS: KernelSpec = KernelSpec {
-    module: shaders::SOM_BATCH,
-    entry: "smooth_columns",
-    bindings: &["params", "running", "along_rows"],
-};
-const FINISH: KernelSpec = KernelSpec {
-    module: shaders::SOM_BATCH,
-    entry: "finish",
-    bindings: &["params", "running", "codebook"],
-};
-
-struct BatchKernels {
-    accumulate: Kernel,
-    smooth_rows: Kernel,
-    smooth_columns: Kernel,
-    finish: Kernel,
-}
-
-impl KernelFamily for BatchKernels {
-    fn build(ctx: &GpuContext) -> Result<Self> {
-        Ok(BatchKernels {
-            accumulate: ctx.kernel(&ACCUMULATE),
-            smooth_rows: ctx.kernel(&SMOOTH_ROWS),
-            smooth_columns: ctx.kernel(&SMOOTH_COLUMNS),
-            finish: ctx.kernel(&FINISH),
-        })
+crate::gpu::kernel_family! {
+    /// Kohonen's batch update: the weighted means of the node sums, windowed or separable.
+    struct BatchKernels(shaders::SOM_BATCH) {
+        accumulate: "accumulate" ["params", "sums", "counts", "running"],
+        smooth_rows: "smooth_rows" ["params", "sums", "counts", "along_rows"],
+        smooth_columns: "smooth_columns" ["params", "running", "along_rows"],
+        finish: "finish" ["params", "running", "codebook"],
     }
 }
 
@@ -163,7 +134,7 @@ mod tests {
 
     #[test]
     fn kernels_bind_their_wgsl_buffers_by_name() {
-        for spec in [ACCUMULATE, SMOOTH_ROWS, SMOOTH_COLUMNS, FINISH] {
+        for spec in BatchKernels::SPECS {
             spec.binding_numbers().unwrap();
         }
     }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::{grid_words, samples_per_binding, LOOP_BUDGET, ONLINE_CHUNK_SAMPLES, WORKGROUP};
 use crate::error::Result;
-use crate::gpu::{shaders, Dispatch, GpuContext, Kernel, KernelFamily, KernelSpec};
+use crate::gpu::{shaders, Dispatch, GpuContext};
 use crate::progress::Progress;
 use crate::som::codebook::Codebook;
 use crate::som::data::Samples;
@@ -28,21 +28,10 @@ struct OnlineParams {
     _padding: [u32; 3],
 }
 
-const TRAIN_ONLINE: KernelSpec = KernelSpec {
-    module: shaders::SOM_ONLINE,
-    entry: "train_online",
-    bindings: &["params", "samples", "codebook", "cursor", "rates"],
-};
-
-struct OnlineKernels {
-    train_online: Kernel,
-}
-
-impl KernelFamily for OnlineKernels {
-    fn build(ctx: &GpuContext) -> Result<Self> {
-        Ok(OnlineKernels {
-            train_online: ctx.kernel(&TRAIN_ONLINE),
-        })
+crate::gpu::kernel_family! {
+    /// Online training: one workgroup walks the samples in order.
+    struct OnlineKernels(shaders::SOM_ONLINE) {
+        train_online: "train_online" ["params", "samples", "codebook", "cursor", "rates"],
     }
 }
 
@@ -136,7 +125,9 @@ mod tests {
 
     #[test]
     fn the_kernel_binds_its_wgsl_buffers_by_name() {
-        TRAIN_ONLINE.binding_numbers().unwrap();
+        for spec in OnlineKernels::SPECS {
+            spec.binding_numbers().unwrap();
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::{samples_per_binding, LOOP_BUDGET, SEARCH_TILE_SAMPLES, TILE_FLOATS, WORKGROUP};
 use crate::error::{Error, Result};
-use crate::gpu::{shaders, Dispatch, GpuContext, Kernel, KernelFamily, KernelSpec};
+use crate::gpu::{shaders, Dispatch, GpuContext};
 use crate::som::codebook::Codebook;
 use crate::som::data::Samples;
 use crate::som::matching::Match;
@@ -24,21 +24,10 @@ struct BmuParams {
     _padding: u32,
 }
 
-const FIND_BMUS: KernelSpec = KernelSpec {
-    module: shaders::SOM_BMU,
-    entry: "find_bmus",
-    bindings: &["params", "samples", "codebook", "matches"],
-};
-
-struct SearchKernels {
-    find_bmus: Kernel,
-}
-
-impl KernelFamily for SearchKernels {
-    fn build(ctx: &GpuContext) -> Result<Self> {
-        Ok(SearchKernels {
-            find_bmus: ctx.kernel(&FIND_BMUS),
-        })
+crate::gpu::kernel_family! {
+    /// The winner search.
+    struct SearchKernels(shaders::SOM_BMU) {
+        find_bmus: "find_bmus" ["params", "samples", "codebook", "matches"],
     }
 }
 
@@ -120,7 +109,9 @@ mod tests {
 
     #[test]
     fn the_kernel_binds_its_wgsl_buffers_by_name() {
-        FIND_BMUS.binding_numbers().unwrap();
+        for spec in SearchKernels::SPECS {
+            spec.binding_numbers().unwrap();
+        }
     }
 
     #[test]

@@ -214,6 +214,7 @@ impl RecallJob<'_> {
             SWEEPS_PER_SUBMISSION,
             |_| &sweep,
             || {
+                self.stop.check()?;
                 let progress = ctx.read_back::<AsyncProbe>(&probe_buffer, probes)?;
                 Ok(progress.iter().all(|p| p.ending != 0))
             },
@@ -234,16 +235,13 @@ impl RecallJob<'_> {
                     let start = b * flip_capacity as usize;
                     flips[start..start + result.flips as usize].to_vec()
                 });
-                Ok(RecallOutcome {
-                    final_state: final_states[b * n..(b + 1) * n]
-                        .iter()
-                        .map(|&v| v as i8)
-                        .collect(),
-                    sweeps: result.sweeps,
-                    ending: Ending::from_kernel(result.ending)?,
-                    energy: self.energies(&energy_words, probes, b, 0..=result.sweeps as usize),
-                    flips: recorded,
-                })
+                Ok(RecallOutcome::from_device(
+                    &final_states[b * n..(b + 1) * n],
+                    result.sweeps,
+                    Ending::from_kernel(result.ending)?,
+                    self.energies(&energy_words, probes, b, 0..=result.sweeps as usize),
+                    recorded,
+                ))
             })
             .collect()
     }

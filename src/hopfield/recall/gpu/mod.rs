@@ -13,23 +13,28 @@ use std::sync::Arc;
 use self::couplings::GpuCouplings;
 pub(crate) use self::kernels::check_async_dense;
 use self::kernels::RecallKernels;
-use super::{Dynamics, Ending, EnergyTerms, NeuronRule, RecallOutcome, RecallParams, UpdateMode};
+use super::{
+    Ending, EnergyTerms, NeuronRule, RecallEngine, RecallOutcome, RecallParams, UpdateMode,
+};
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use crate::hopfield::network::HopfieldNetwork;
 use crate::progress::Progress;
 use crate::rng::StreamKey;
 
-/// The most device memory one batch of probes may take (beside the weights).
-const BATCH_BUDGET_BYTES: u64 = 512 << 20;
-/// Sweeps recorded per submission before checking whether every probe has finished.
-const SWEEPS_PER_SUBMISSION: u32 = 8;
+/// The most device memory one batch of probes may take (beside the weights); the dense
+/// memories' batches too.
+pub(super) const BATCH_BUDGET_BYTES: u64 = 512 << 20;
+/// Sweeps recorded per submission before checking whether every probe has finished (and
+/// whether to stop).
+pub(super) const SWEEPS_PER_SUBMISSION: u32 = 8;
 /// The factored kernels' tiles: 16 neurons (or patterns) x 16 probes per workgroup.
 const TILE: u32 = 16;
 /// The dense sweep's blocks: 64 neurons x 64 probes per workgroup (`BLOCK` in recall_sync.wgsl).
 const BLOCK: u32 = 64;
-/// Words per energy slot and probe: hi and lo of s^T W s, hi and lo of Σ θ_i s_i.
-const ENERGY_WORDS: usize = 4;
+/// Words per energy slot and probe: hi and lo of s^T W s, hi and lo of Σ θ_i s_i (the dense
+/// memories' slots are as long).
+pub(super) const ENERGY_WORDS: usize = 4;
 /// Loop iterations one invocation of the asynchronous `steps` kernel may run; well below
 /// llvmpipe's limit of 65 535 per invocation (see recall_async.wgsl).
 const STEP_LOOP_BUDGET: u32 = 32_768;
@@ -48,49 +53,73 @@ fn energy_terms(words: &[u32]) -> EnergyTerms {
     }
 }
 
-pub(super) fn recall_gpu(
-    ctx: &Arc<GpuContext>,
-    network: &HopfieldNetwork,
-    probes: &[i8],
-    keys: &[StreamKey],
-    params: &RecallParams,
-    dynamics: &Dynamics,
-    progress: &dyn Progress,
-) -> Result<Vec<RecallOutcome>> {
-    let kernels = ctx.kernels::<RecallKernels>()?;
-    let n = network.neurons();
-    let couplings = GpuCouplings::upload(ctx, network)?;
-    let rules: &[NeuronRule] = &dynamics.rules;
-    let rules = ctx.storage_from("neuron rules", rules)?;
-    // An unused table still needs a valid binding.
-    let logit_table = ctx.storage_from("logit table", &dynamics.logit_table)?;
-    let batch = batch_size(ctx, network, params)?;
-    let job = RecallJob {
-        ctx,
-        kernels: &kernels,
-        couplings: &couplings,
-        rules: &rules,
-        logit_table: &logit_table,
-        neurons: n,
-        network,
-        params,
-        glauber_factor: dynamics.glauber_factor,
-    };
-    let mut outcomes = Vec::with_capacity(probes.len() / n);
-    for (chunk, chunk_keys) in probes.chunks(batch * n).zip(keys.chunks(batch)) {
-        let states: Vec<i32> = chunk.iter().map(|&v| i32::from(v)).collect();
-        let key_words: Vec<[u32; 4]> = chunk_keys.iter().map(|key| key.0).collect();
-        let batch_outcomes = match params.mode {
-            UpdateMode::Sync => job.run_sync(&states, &key_words)?,
-            UpdateMode::Async => job.run_async(&states, &key_words)?,
+/// Recall on the GPU: the couplings, the neuron rules and Glauber's table uploaded once, then
+/// each batch through the synchronous or the asynchronous kernels.
+pub(super) struct GpuRecall<'a> {
+    ctx: &'a Arc<GpuContext>,
+    kernels: Arc<RecallKernels>,
+    couplings: GpuCouplings,
+    rules: wgpu::Buffer,
+    logit_table: wgpu::Buffer,
+    network: &'a HopfieldNetwork,
+    params: &'a RecallParams,
+    glauber_factor: f32,
+    batch: usize,
+}
+
+impl<'a> GpuRecall<'a> {
+    pub(super) fn new(
+        ctx: &'a Arc<GpuContext>,
+        network: &'a HopfieldNetwork,
+        params: &'a RecallParams,
+    ) -> Result<Self> {
+        let dynamics = params.checked(network)?;
+        let rules: &[NeuronRule] = &dynamics.rules;
+        Ok(GpuRecall {
+            ctx,
+            kernels: ctx.kernels::<RecallKernels>()?,
+            couplings: GpuCouplings::upload(ctx, network)?,
+            rules: ctx.storage_from("neuron rules", rules)?,
+            // An unused table still needs a valid binding.
+            logit_table: ctx.storage_from("logit table", &dynamics.logit_table)?,
+            network,
+            params,
+            glauber_factor: dynamics.glauber_factor,
+            batch: batch_size(ctx, network, params)?,
+        })
+    }
+}
+
+impl RecallEngine for GpuRecall<'_> {
+    fn max_batch(&self) -> usize {
+        self.batch
+    }
+
+    fn recall_batch(
+        &mut self,
+        probes: &[i8],
+        keys: &[StreamKey],
+        stop: &dyn Progress,
+    ) -> Result<Vec<RecallOutcome>> {
+        let job = RecallJob {
+            ctx: self.ctx,
+            kernels: &self.kernels,
+            couplings: &self.couplings,
+            rules: &self.rules,
+            logit_table: &self.logit_table,
+            neurons: self.network.neurons(),
+            network: self.network,
+            params: self.params,
+            glauber_factor: self.glauber_factor,
+            stop,
         };
-        progress.advance(batch_outcomes.len() as u64);
-        outcomes.extend(batch_outcomes);
-        if progress.cancelled() {
-            return Err(crate::Error::Interrupted);
+        let states: Vec<i32> = probes.iter().map(|&v| i32::from(v)).collect();
+        let key_words: Vec<[u32; 4]> = keys.iter().map(|key| key.0).collect();
+        match self.params.mode {
+            UpdateMode::Sync => job.run_sync(&states, &key_words),
+            UpdateMode::Async => job.run_async(&states, &key_words),
         }
     }
-    Ok(outcomes)
 }
 
 /// How many probes one batch holds: every per-probe buffer must fit one binding, and all of them
@@ -132,6 +161,8 @@ struct RecallJob<'a> {
     network: &'a HopfieldNetwork,
     params: &'a RecallParams,
     glauber_factor: f32,
+    /// Asked between submissions whether to stop.
+    stop: &'a dyn Progress,
 }
 
 impl RecallJob<'_> {

@@ -179,6 +179,7 @@ impl RecallJob<'_> {
             SWEEPS_PER_SUBMISSION,
             |sweep| &phase_plans[sweep as usize % 3],
             || {
+                self.stop.check()?;
                 let statuses = ctx.read_back::<ProbeStatus>(&status, probes)?;
                 Ok(statuses.iter().all(|s| s.ending != 0))
             },
@@ -199,16 +200,13 @@ impl RecallJob<'_> {
             .map(|b| {
                 let status = statuses[b];
                 let recorded = (0..status.sweeps as usize).chain([params.max_sweeps as usize]);
-                Ok(RecallOutcome {
-                    final_state: final_states[b * n..(b + 1) * n]
-                        .iter()
-                        .map(|&v| v as i8)
-                        .collect(),
-                    sweeps: status.sweeps,
-                    ending: Ending::from_kernel(status.ending)?,
-                    energy: self.energies(&energy_words, probes, b, recorded),
-                    flips: None,
-                })
+                Ok(RecallOutcome::from_device(
+                    &final_states[b * n..(b + 1) * n],
+                    status.sweeps,
+                    Ending::from_kernel(status.ending)?,
+                    self.energies(&energy_words, probes, b, recorded),
+                    None,
+                ))
             })
             .collect()
     }

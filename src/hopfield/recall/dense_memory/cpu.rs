@@ -1,41 +1,54 @@
 //! The CPU twin of shaders/dense_memory.wgsl: the same preferences, summed in the same order,
 //! the same visiting orders and draws, so states, sweep counts and energies are identical.
 
-use rayon::prelude::*;
-
 use super::{DenseMemory, Preference, Table};
-use crate::error::{Error, Result};
-use crate::hopfield::recall::{glauber_round, Ending, RecallOutcome, RecallParams, UpdateMode};
+use crate::error::Result;
+use crate::hopfield::network::HopfieldNetwork;
+use crate::hopfield::recall::cpu::each_probe;
+use crate::hopfield::recall::dynamics::Trace;
+use crate::hopfield::recall::{
+    glauber_round, Ending, RecallEngine, RecallOutcome, RecallParams, UpdateMode,
+};
 use crate::progress::Progress;
 use crate::rng::StreamKey;
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 
-pub(super) fn recall(
-    memory: &DenseMemory,
-    probes: &[i8],
-    keys: &[StreamKey],
-    params: &RecallParams,
-    progress: &dyn Progress,
-) -> Result<Vec<RecallOutcome>> {
-    let n = memory.neurons;
-    let stopped = AtomicBool::new(false);
-    let outcomes = probes
-        .par_chunks(n)
-        .zip(keys)
-        .map(|(probe, key)| {
-            if stopped.load(Relaxed) || progress.cancelled() {
-                stopped.store(true, Relaxed);
-                return None;
-            }
-            let outcome = match params.mode {
-                UpdateMode::Sync => recall_sync(memory, probe, key, params.max_sweeps),
-                UpdateMode::Async => recall_async(memory, probe, key, params),
-            };
-            progress.advance(1);
-            Some(outcome)
+/// Recall of a dense memory on the CPU: each probe on a core of its own.
+pub(in crate::hopfield::recall) struct DenseCpu<'a> {
+    memory: DenseMemory<'a>,
+    params: &'a RecallParams,
+}
+
+impl<'a> DenseCpu<'a> {
+    pub(in crate::hopfield::recall) fn new(
+        network: &'a HopfieldNetwork,
+        params: &'a RecallParams,
+    ) -> Result<Self> {
+        Ok(DenseCpu {
+            memory: DenseMemory::new(network, params)?,
+            params,
         })
-        .collect::<Option<Vec<_>>>();
-    outcomes.ok_or(Error::Interrupted)
+    }
+}
+
+impl RecallEngine for DenseCpu<'_> {
+    fn recall_batch(
+        &mut self,
+        probes: &[i8],
+        keys: &[StreamKey],
+        stop: &dyn Progress,
+    ) -> Result<Vec<RecallOutcome>> {
+        let (memory, params) = (&self.memory, self.params);
+        each_probe(
+            probes,
+            memory.neurons,
+            keys,
+            stop,
+            |probe, key| match params.mode {
+                UpdateMode::Sync => recall_sync(memory, probe, key, params.max_sweeps, stop),
+                UpdateMode::Async => recall_async(memory, probe, key, params, stop),
+            },
+        )
+    }
 }
 
 /// The shift of the exponential's terms: the largest overlap plus one, so that every term
@@ -94,21 +107,23 @@ pub(crate) fn flip_overlaps(memory: &DenseMemory, overlaps: &mut [i32], i: usize
 }
 
 /// Twin of `sync_update` + `sync_finish`: every neuron from the same state; ends at a fixed
-/// point, a two-cycle or the sweep limit.
+/// point, a two-cycle or the sweep limit (or, cut short, when `stop` asks between sweeps).
 fn recall_sync(
     memory: &DenseMemory,
     initial: &[i8],
     key: &StreamKey,
     max_sweeps: u32,
+    stop: &dyn Progress,
 ) -> RecallOutcome {
     let n = memory.neurons;
     let mut state = initial.to_vec();
     let mut before: Vec<i8> = Vec::new();
     let mut overlaps = memory.overlaps(&state);
-    let mut energy = vec![memory.energy(&state, &overlaps)];
-    let mut ending = Ending::SweepLimit;
-    let mut sweeps = 0;
+    let mut trace = Trace::new(memory.energy(&state, &overlaps), false);
     for sweep in 0..max_sweeps {
+        if stop.cancelled() {
+            break;
+        }
         let top = exp_top(memory, &overlaps);
         let next: Vec<i8> = (0..n)
             .map(|i| {
@@ -117,46 +132,39 @@ fn recall_sync(
                 memory.decide(i, preference, state[i], draw)
             })
             .collect();
-        sweeps = sweep + 1;
         let changed = next != state;
         let back = sweep >= 1 && next == before;
         before = std::mem::replace(&mut state, next);
         overlaps = memory.overlaps(&state);
-        energy.push(memory.energy(&state, &overlaps));
-        if !changed {
-            ending = Ending::FixedPoint;
+        if trace.swept(sweep, memory.energy(&state, &overlaps), changed) {
             break;
         }
         if back {
-            ending = Ending::TwoCycle;
+            trace.ended(Ending::TwoCycle);
             break;
         }
     }
-    RecallOutcome {
-        final_state: state,
-        sweeps,
-        ending,
-        energy,
-        flips: None,
-    }
+    trace.outcome(state)
 }
 
-/// Twin of `async_sweep`: one neuron at a time in the probe's order for each sweep.
+/// Twin of `async_sweep`: one neuron at a time in the probe's order for each sweep (cut short
+/// when `stop` asks between sweeps).
 fn recall_async(
     memory: &DenseMemory,
     initial: &[i8],
     key: &StreamKey,
     params: &RecallParams,
+    stop: &dyn Progress,
 ) -> RecallOutcome {
     let n = memory.neurons;
     let mut state = initial.to_vec();
     let mut overlaps = memory.overlaps(&state);
-    let mut energy = vec![memory.energy(&state, &overlaps)];
-    let mut flips = Vec::new();
+    let mut trace = Trace::new(memory.energy(&state, &overlaps), params.record_flips);
     let mut order = Vec::with_capacity(n);
-    let mut ending = Ending::SweepLimit;
-    let mut sweeps = 0;
     for sweep in 0..params.max_sweeps {
+        if stop.cancelled() {
+            break;
+        }
         key.permutation(sweep, n, &mut order);
         let mut changed = false;
         for &neuron in &order {
@@ -172,25 +180,14 @@ fn recall_async(
                 state[i] = updated;
                 flip_overlaps(memory, &mut overlaps, i, updated);
                 changed = true;
-                if params.record_flips {
-                    flips.push(neuron);
-                }
+                trace.flipped(neuron);
             }
         }
-        sweeps = sweep + 1;
-        energy.push(memory.energy(&state, &overlaps));
-        if !changed {
-            ending = Ending::FixedPoint;
+        if trace.swept(sweep, memory.energy(&state, &overlaps), changed) {
             break;
         }
     }
-    RecallOutcome {
-        final_state: state,
-        sweeps,
-        ending,
-        energy,
-        flips: params.record_flips.then_some(flips),
-    }
+    trace.outcome(state)
 }
 
 /// Neuron `i`'s Glauber draw in `sweep` (0 at temperature 0, where none is needed).

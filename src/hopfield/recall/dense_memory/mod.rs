@@ -27,16 +27,14 @@
 //!   keeps it finite; the dynamics are the same). Thresholds and temperature are refused for
 //!   `exp`: the energy differences they would be compared with span e^N.
 
-mod cpu;
-mod gpu;
+pub(super) mod cpu;
+pub(super) mod gpu;
+mod kernels;
 
-use super::{RecallOutcome, RecallParams, Thresholds, THRESHOLD_UNITS};
-use crate::backend::Backend;
+use super::{RecallParams, Thresholds, THRESHOLD_UNITS};
 use crate::error::{Error, Param, Result};
 use crate::hopfield::interaction::Interaction;
 use crate::hopfield::network::HopfieldNetwork;
-use crate::progress::Progress;
-use crate::rng::StreamKey;
 
 /// How a neuron of a dense memory is updated, in the units of 2Δ.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -270,23 +268,6 @@ fn check_exact_range(interaction: Interaction, neurons: usize, patterns: usize) 
         ));
     }
     Ok(())
-}
-
-/// Recalls every probe under a dense interaction (see [`super::recall::recall`], which checks the
-/// probes and calls this when the network's interaction is not quadratic).
-pub(crate) fn recall_dense(
-    network: &HopfieldNetwork,
-    probes: &[i8],
-    keys: &[StreamKey],
-    params: &RecallParams,
-    backend: &Backend,
-    progress: &dyn Progress,
-) -> Result<Vec<RecallOutcome>> {
-    let memory = DenseMemory::new(network, params)?;
-    match backend {
-        Backend::Cpu => cpu::recall(&memory, probes, keys, params, progress),
-        Backend::Gpu(ctx) => gpu::recall(ctx, &memory, probes, keys, params, progress),
-    }
 }
 
 /// The energy of every state of `states` (flat, N values each).
