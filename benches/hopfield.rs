@@ -6,19 +6,13 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
-use hopsom::gpu::{AdapterPolicy, GpuContext};
 use hopsom::hopfield::recall::RecallParams;
 use hopsom::hopfield::{self, noise, PatternSet, UpdateMode};
 use hopsom::rng::{Domain, StreamKey};
 use hopsom::Backend;
 
 fn backends() -> Vec<Backend> {
-    let mut backends = vec![Backend::Cpu];
-    match GpuContext::open(AdapterPolicy::AnyAdapter) {
-        Ok(ctx) => backends.push(Backend::Gpu(ctx)),
-        Err(err) => eprintln!("GPU cases skipped: {err}"),
-    }
-    backends
+    hopsom::bench::cpu_and_any_gpu(|err| eprintln!("GPU cases skipped: {err}"))
 }
 
 fn random_patterns(count: usize, neurons: usize, seed: u64) -> PatternSet {
@@ -47,18 +41,7 @@ fn hebbian(c: &mut Criterion) {
 }
 
 fn noisy_batch(stored: &PatternSet, probes: usize, level: f64) -> (Vec<i8>, Vec<StreamKey>) {
-    let mut states = Vec::with_capacity(probes * stored.neurons());
-    let mut keys = Vec::with_capacity(probes);
-    for trial in 0..probes {
-        let p = trial % stored.len();
-        states.extend(noise::corrupt(
-            stored.get(p),
-            level,
-            &noise::noise_key(3, p, level, trial),
-        ));
-        keys.push(noise::order_key(3, p, level, trial));
-    }
-    (states, keys)
+    noise::noisy_copies(stored, probes, level, 3)
 }
 
 fn recall(c: &mut Criterion) {

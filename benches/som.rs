@@ -7,9 +7,8 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
-use hopsom::gpu::{AdapterPolicy, GpuContext};
 use hopsom::som::bmu::for_each_match;
-use hopsom::som::online::{train_online_epoch, OnlineStep};
+use hopsom::som::online::{train_online_epoch, OnlineEpoch, OnlineStep};
 use hopsom::som::{
     train, Codebook, EpochRates, Grid, Init, Metric, Mode, Neighbourhood, Samples, TrainingParams,
     DEFAULT_CUTOFF,
@@ -17,12 +16,7 @@ use hopsom::som::{
 use hopsom::Backend;
 
 fn backends() -> Vec<Backend> {
-    let mut backends = vec![Backend::Cpu];
-    match GpuContext::open(AdapterPolicy::AnyAdapter) {
-        Ok(ctx) => backends.push(Backend::Gpu(ctx)),
-        Err(err) => eprintln!("GPU cases skipped: {err}"),
-    }
-    backends
+    hopsom::bench::cpu_and_any_gpu(|err| eprintln!("GPU cases skipped: {err}"))
 }
 
 fn kodim23() -> Samples {
@@ -146,9 +140,7 @@ fn online_epoch_by_radius(c: &mut Criterion) {
                     train_online_epoch(
                         &backend,
                         &mut codebook,
-                        &samples,
-                        None,
-                        &step,
+                        OnlineEpoch::new(&samples, None, &step),
                         &hopsom::Silent,
                     )
                     .unwrap();

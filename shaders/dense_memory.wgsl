@@ -136,17 +136,11 @@ fn needs_energy(b: u32) -> bool {
 
 // One thread per (probe, pattern).
 @compute @workgroup_size(64)
-fn compute_overlaps(
-    @builtin(workgroup_id) group: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let t = thread_index(group, groups, local);
+fn compute_overlaps(thread: Invocation) {
+    let t = thread_index(thread.group, thread.groups, thread.lane);
     let b = t / params.stored;
     let mu = t % params.stored;
-    if b >= params.probes || !needs_energy(b) {
-        return;
-    }
+    if b >= params.probes || !needs_energy(b) { return; }
     let n = params.neurons;
     var m = 0i;
     for (var j = 0u; j < n; j++) {
@@ -159,15 +153,9 @@ fn compute_overlaps(
 
 // One thread per probe: the energy slot of the current state, and the exponential's shift.
 @compute @workgroup_size(64)
-fn compute_energy(
-    @builtin(workgroup_id) group: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let b = thread_index(group, groups, local);
-    if b >= params.probes || !needs_energy(b) {
-        return;
-    }
+fn compute_energy(thread: Invocation) {
+    let b = thread_index(thread.group, thread.groups, thread.lane);
+    if b >= params.probes || !needs_energy(b) { return; }
     let n = params.neurons;
     let p = params.stored;
     var interaction = Long(0u, 0u);
@@ -273,18 +261,12 @@ fn decide(i: u32, preference: Preference, old: i32, key: vec4<u32>, sweep: u32) 
 
 // Synchronous recall, one thread per (probe, neuron): the next state from the current one.
 @compute @workgroup_size(64)
-fn sync_update(
-    @builtin(workgroup_id) group: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let t = thread_index(group, groups, local);
+fn sync_update(thread: Invocation) {
+    let t = thread_index(thread.group, thread.groups, thread.lane);
     let n = params.neurons;
     let b = t / n;
     let i = t % n;
-    if b >= params.probes || status[b].ending != RUNNING {
-        return;
-    }
+    if b >= params.probes || status[b].ending != RUNNING { return; }
     let old = states[b * n + i];
     let updated = decide(i, preference(b, i, old, status[b].top), old, keys[b], status[b].sweeps);
     next_states[b * n + i] = updated;
@@ -293,15 +275,9 @@ fn sync_update(
 // Synchronous recall, one thread per probe: a fixed point when nothing changed, a two-cycle
 // when the state returned to the one before; the next state becomes the current one.
 @compute @workgroup_size(64)
-fn sync_finish(
-    @builtin(workgroup_id) group: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let b = thread_index(group, groups, local);
-    if b >= params.probes || status[b].ending != RUNNING {
-        return;
-    }
+fn sync_finish(thread: Invocation) {
+    let b = thread_index(thread.group, thread.groups, thread.lane);
+    if b >= params.probes || status[b].ending != RUNNING { return; }
     let n = params.neurons;
     var changed = false;
     var back = status[b].sweeps >= 1u;
@@ -328,15 +304,9 @@ fn sync_finish(
 // Asynchronous recall, one thread per probe: the sweep's visiting order, Fisher-Yates from the
 // top as StreamKey::permutation draws it.
 @compute @workgroup_size(64)
-fn begin_sweep(
-    @builtin(workgroup_id) group: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let b = thread_index(group, groups, local);
-    if b >= params.probes || status[b].ending != RUNNING {
-        return;
-    }
+fn begin_sweep(thread: Invocation) {
+    let b = thread_index(thread.group, thread.groups, thread.lane);
+    if b >= params.probes || status[b].ending != RUNNING { return; }
     let n = params.neurons;
     let base = b * n;
     for (var i = 0u; i < n; i++) {
@@ -356,15 +326,9 @@ fn begin_sweep(
 // Asynchronous recall, one thread per probe: the neurons at order positions
 // [step_start, step_start + step_count), one at a time, the overlaps following every flip.
 @compute @workgroup_size(64)
-fn async_steps(
-    @builtin(workgroup_id) group: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let b = thread_index(group, groups, local);
-    if b >= params.probes || status[b].ending != RUNNING {
-        return;
-    }
+fn async_steps(thread: Invocation) {
+    let b = thread_index(thread.group, thread.groups, thread.lane);
+    if b >= params.probes || status[b].ending != RUNNING { return; }
     let n = params.neurons;
     let p = params.stored;
     var probe = status[b];
@@ -403,15 +367,9 @@ fn async_steps(
 
 // Asynchronous recall, one thread per probe: a fixed point when the sweep changed nothing.
 @compute @workgroup_size(64)
-fn end_sweep(
-    @builtin(workgroup_id) group: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let b = thread_index(group, groups, local);
-    if b >= params.probes || status[b].ending != RUNNING {
-        return;
-    }
+fn end_sweep(thread: Invocation) {
+    let b = thread_index(thread.group, thread.groups, thread.lane);
+    if b >= params.probes || status[b].ending != RUNNING { return; }
     var probe = status[b];
     probe.sweeps += 1u;
     if probe.changed == 0u {

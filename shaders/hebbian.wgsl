@@ -47,25 +47,18 @@ fn word_of(neuron: u32, word: u32) -> u32 {
 }
 
 @compute @workgroup_size(16, 16)
-fn learn(
-    @builtin(workgroup_id) group: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_id) local: vec3<u32>,
-    @builtin(local_invocation_index) lane: u32,
-) {
-    let tile = group.y * groups.x + group.x;
+fn learn(thread: Invocation) {
+    let tile = thread.group.y * thread.groups.x + thread.group.x;
     let row_tiles = (params.block_rows + BLOCK - 1u) / BLOCK;
-    if tile >= row_tiles * params.tiles_per_side {
-        return;
-    }
+    if tile >= row_tiles * params.tiles_per_side { return; }
     let row_start = params.row_start + (tile / params.tiles_per_side) * BLOCK;
     let column_start = (tile % params.tiles_per_side) * BLOCK;
-    // Staging: invocation `lane` copies word lane % DEPTH of the tile's rows (and columns)
-    // lane / DEPTH + 16 q.
-    let word_in_panel = lane % DEPTH;
-    let first = lane / DEPTH;
+    // Staging: invocation `thread.lane` copies word thread.lane % DEPTH of the tile's rows (and columns)
+    // thread.lane / DEPTH + 16 q.
+    let word_in_panel = thread.lane % DEPTH;
+    let first = thread.lane / DEPTH;
 
-    // differing[r][c]: row row_start + 4 local.y + r, column column_start + 4 local.x + c.
+    // differing[r][c]: row row_start + 4 thread.local.y + r, column column_start + 4 thread.local.x + c.
     var differing = array<vec4<u32>, 4>();
     let end = params.word_start + params.word_count;
     for (var w0 = params.word_start; w0 < end; w0 += DEPTH) {
@@ -77,8 +70,8 @@ fn learn(
         }
         workgroupBarrier();
         for (var k = 0u; k < DEPTH; k++) {
-            let rows = row_panel[k][local.y];
-            let columns = column_panel[k][local.x];
+            let rows = row_panel[k][thread.local.y];
+            let columns = column_panel[k][thread.local.x];
             differing[0] += countOneBits(columns ^ vec4<u32>(rows.x));
             differing[1] += countOneBits(columns ^ vec4<u32>(rows.y));
             differing[2] += countOneBits(columns ^ vec4<u32>(rows.z));
@@ -88,12 +81,10 @@ fn learn(
     }
     let row_end = min(params.row_start + params.block_rows, params.neurons);
     for (var r = 0u; r < 4u; r++) {
-        let i = row_start + 4u * local.y + r;
-        if i >= row_end {
-            return;
-        }
+        let i = row_start + 4u * thread.local.y + r;
+        if i >= row_end { return; }
         for (var c = 0u; c < 4u; c++) {
-            let j = column_start + 4u * local.x + c;
+            let j = column_start + 4u * thread.local.x + c;
             if j >= params.neurons {
                 break;
             }

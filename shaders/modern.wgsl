@@ -47,21 +47,21 @@ var<workgroup> partial: array<f32, 64>;
 
 // One workgroup per 16 x 16 tile of (rows, block patterns).
 @compute @workgroup_size(16, 16)
-fn scores(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id) local: vec3<u32>) {
-    let r = group.y * TILE + local.y;
-    let i = group.x * TILE + local.x;
+fn scores(thread: Invocation) {
+    let r = thread.group.y * TILE + thread.local.y;
+    let i = thread.group.x * TILE + thread.local.x;
     var sum = 0.0f;
     for (var k0 = params.inner_start; k0 < params.inner_end; k0 += TILE) {
         // left[y][x] = Q[row y of the tile, k0 + x]; right[y][x] = X[pattern x of the tile, k0 + y].
-        let k = k0 + local.x;
-        let row = group.y * TILE + local.y;
-        left[local.y][local.x] = select(0.0, queries[row * params.dim + k], row < params.rows && k < params.inner_end);
-        let pattern = group.x * TILE + local.x;
-        let kk = k0 + local.y;
-        right[local.y][local.x] = select(0.0, stored[pattern * params.dim + kk], pattern < params.block_patterns && kk < params.inner_end);
+        let k = k0 + thread.local.x;
+        let row = thread.group.y * TILE + thread.local.y;
+        left[thread.local.y][thread.local.x] = select(0.0, queries[row * params.dim + k], row < params.rows && k < params.inner_end);
+        let pattern = thread.group.x * TILE + thread.local.x;
+        let kk = k0 + thread.local.y;
+        right[thread.local.y][thread.local.x] = select(0.0, stored[pattern * params.dim + kk], pattern < params.block_patterns && kk < params.inner_end);
         workgroupBarrier();
         for (var t = 0u; t < TILE; t++) {
-            sum += left[local.y][t] * right[t][local.x];
+            sum += left[thread.local.y][t] * right[t][thread.local.x];
         }
         workgroupBarrier();
     }
@@ -88,54 +88,48 @@ fn lane_reduce(lane: u32, value: f32, take_max: bool) -> f32 {
 
 // One workgroup per row.
 @compute @workgroup_size(64)
-fn softmax(
-    @builtin(workgroup_id) group: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) lane: u32,
-) {
-    let r = group.y * groups.x + group.x;
-    if r >= params.rows {
-        return;
-    }
+fn softmax(thread: Invocation) {
+    let r = thread.group.y * thread.groups.x + thread.group.x;
+    if r >= params.rows { return; }
     let base = r * params.patterns;
     var top = -3.4028235e38f;
-    for (var i = lane; i < params.patterns; i += LANES) {
+    for (var i = thread.lane; i < params.patterns; i += LANES) {
         top = max(top, params.beta * weights[base + i]);
     }
-    top = lane_reduce(lane, top, true);
+    top = lane_reduce(thread.lane, top, true);
     var sum = 0.0f;
-    for (var i = lane; i < params.patterns; i += LANES) {
+    for (var i = thread.lane; i < params.patterns; i += LANES) {
         let e = exp(params.beta * weights[base + i] - top);
         weights[base + i] = e;
         sum += e;
     }
-    sum = lane_reduce(lane, sum, false);
+    sum = lane_reduce(thread.lane, sum, false);
     let inverse = 1.0 / sum;
-    for (var i = lane; i < params.patterns; i += LANES) {
+    for (var i = thread.lane; i < params.patterns; i += LANES) {
         weights[base + i] *= inverse;
     }
-    if lane == 0u {
+    if thread.lane == 0u {
         lse[r] = top + log(sum);
     }
 }
 
 // One workgroup per 16 x 16 tile of (rows, dimensions).
 @compute @workgroup_size(16, 16)
-fn combine(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id) local: vec3<u32>) {
-    let r = group.y * TILE + local.y;
-    let k = group.x * TILE + local.x;
+fn combine(thread: Invocation) {
+    let r = thread.group.y * TILE + thread.local.y;
+    let k = thread.group.x * TILE + thread.local.x;
     var sum = 0.0f;
     for (var i0 = params.inner_start; i0 < params.inner_end; i0 += TILE) {
         // left[y][x] = W[row y, pattern i0 + x]; right[y][x] = X[pattern i0 + y, dimension x].
-        let i = i0 + local.x;
-        let row = group.y * TILE + local.y;
-        left[local.y][local.x] = select(0.0, weights[row * params.patterns + params.pattern_offset + i], row < params.rows && i < params.inner_end);
-        let ii = i0 + local.y;
-        let column = group.x * TILE + local.x;
-        right[local.y][local.x] = select(0.0, stored[ii * params.dim + column], ii < params.inner_end && column < params.dim);
+        let i = i0 + thread.local.x;
+        let row = thread.group.y * TILE + thread.local.y;
+        left[thread.local.y][thread.local.x] = select(0.0, weights[row * params.patterns + params.pattern_offset + i], row < params.rows && i < params.inner_end);
+        let ii = i0 + thread.local.y;
+        let column = thread.group.x * TILE + thread.local.x;
+        right[thread.local.y][thread.local.x] = select(0.0, stored[ii * params.dim + column], ii < params.inner_end && column < params.dim);
         workgroupBarrier();
         for (var t = 0u; t < TILE; t++) {
-            sum += left[local.y][t] * right[t][local.x];
+            sum += left[thread.local.y][t] * right[t][thread.local.x];
         }
         workgroupBarrier();
     }

@@ -34,25 +34,18 @@ var<workgroup> row_panel: array<array<vec4<f32>, 16>, 16>;
 var<workgroup> column_panel: array<array<vec4<f32>, 16>, 16>;
 
 @compute @workgroup_size(16, 16)
-fn project(
-    @builtin(workgroup_id) group: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_id) local: vec3<u32>,
-    @builtin(local_invocation_index) lane: u32,
-) {
-    let tile = group.y * groups.x + group.x;
+fn project(thread: Invocation) {
+    let tile = thread.group.y * thread.groups.x + thread.group.x;
     let row_tiles = (params.block_rows + BLOCK - 1u) / BLOCK;
-    if tile >= row_tiles * params.tiles_per_side {
-        return;
-    }
+    if tile >= row_tiles * params.tiles_per_side { return; }
     let n = params.neurons;
     let row_start = params.row_start + (tile / params.tiles_per_side) * BLOCK;
     let column_start = (tile % params.tiles_per_side) * BLOCK;
-    // Staging: invocation `lane` copies entry lane % 64 of the tile's rows (and columns) for the
-    // patterns lane / 64 + 4q, so that neighbouring invocations read neighbouring neurons.
-    let entry = lane % BLOCK;
-    let first = lane / BLOCK;
-    // sums[r]: rows row_start + 4 local.y + r, columns column_start + 4 local.x + (0..4).
+    // Staging: invocation `thread.lane` copies entry thread.lane % 64 of the tile's rows (and columns) for the
+    // patterns thread.lane / 64 + 4q, so that neighbouring invocations read neighbouring neurons.
+    let entry = thread.lane % BLOCK;
+    let first = thread.lane / BLOCK;
+    // sums[r]: rows row_start + 4 thread.local.y + r, columns column_start + 4 thread.local.x + (0..4).
     var sums = array<vec4<f32>, 4>();
     for (var p0 = 0u; p0 < params.patterns; p0 += DEPTH) {
         for (var q = 0u; q < 4u; q++) {
@@ -73,8 +66,8 @@ fn project(
         }
         workgroupBarrier();
         for (var k = 0u; k < DEPTH; k++) {
-            let x = row_panel[k][local.y];
-            let y = column_panel[k][local.x];
+            let x = row_panel[k][thread.local.y];
+            let y = column_panel[k][thread.local.x];
             sums[0] += x.x * y;
             sums[1] += x.y * y;
             sums[2] += x.z * y;
@@ -84,12 +77,10 @@ fn project(
     }
     let row_end = min(params.row_start + params.block_rows, n);
     for (var r = 0u; r < 4u; r++) {
-        let i = row_start + 4u * local.y + r;
-        if i >= row_end {
-            return;
-        }
+        let i = row_start + 4u * thread.local.y + r;
+        if i >= row_end { return; }
         for (var c = 0u; c < 4u; c++) {
-            let j = column_start + 4u * local.x + c;
+            let j = column_start + 4u * thread.local.x + c;
             if j >= n {
                 break;
             }

@@ -95,11 +95,9 @@ fn probe_index(group: vec3<u32>, groups: vec3<u32>) -> u32 {
 
 // One thread per probe: the initial energy sums become the running sums.
 @compute @workgroup_size(64)
-fn start(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let b = id.y * groups.x * 64u + id.x;
-    if b >= params.probes {
-        return;
-    }
+fn start(thread: Invocation) {
+    let b = thread.global.y * thread.groups.x * 64u + thread.global.x;
+    if b >= params.probes { return; }
     let at = b * 4u;
     let quadratic_lo = energy[at + 1u];
     let threshold_lo = energy[at + 3u];
@@ -111,20 +109,14 @@ fn start(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) 
 }
 
 @compute @workgroup_size(64)
-fn begin_sweep(
-    @builtin(workgroup_id) group: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) lane: u32,
-) {
-    let b = probe_index(group, groups);
-    if b >= params.probes || probe_state[b].ending != RUNNING {
-        return;
-    }
+fn begin_sweep(thread: Invocation) {
+    let b = probe_index(thread.group, thread.groups);
+    if b >= params.probes || probe_state[b].ending != RUNNING { return; }
     let n = params.neurons;
-    for (var i = lane; i < n; i += LANES) {
+    for (var i = thread.lane; i < n; i += LANES) {
         order[b * n + i] = i;
     }
-    if lane == 0u {
+    if thread.lane == 0u {
         probe_state[b].changed = 0u;
     }
 }
@@ -132,12 +124,10 @@ fn begin_sweep(
 // One thread per probe: Fisher-Yates from the top, steps [shuffle_start, shuffle_start +
 // shuffle_count), i.e. positions i = n-1-shuffle_start down to 1.
 @compute @workgroup_size(64)
-fn shuffle(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let b = id.y * groups.x * 64u + id.x;
+fn shuffle(thread: Invocation) {
+    let b = thread.global.y * thread.groups.x * 64u + thread.global.x;
     let n = params.neurons;
-    if b >= params.probes || probe_state[b].ending != RUNNING || params.shuffle_start + 1u >= n {
-        return;
-    }
+    if b >= params.probes || probe_state[b].ending != RUNNING || params.shuffle_start + 1u >= n { return; }
     let base = b * n;
     let key = keys[b];
     let sweep = probe_state[b].sweeps;
@@ -207,11 +197,9 @@ fn save_probe(b: u32, probe: Probe, q: Wide, t: Wide) {
 
 // One thread per probe.
 @compute @workgroup_size(64)
-fn end_sweep(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let b = id.y * groups.x * 64u + id.x;
-    if b >= params.probes || probe_state[b].ending != RUNNING {
-        return;
-    }
+fn end_sweep(thread: Invocation) {
+    let b = thread.global.y * thread.groups.x * 64u + thread.global.x;
+    if b >= params.probes || probe_state[b].ending != RUNNING { return; }
     var probe = probe_state[b];
     probe.sweeps += 1u;
     let at = (probe.sweeps * params.probes + b) * 4u;

@@ -6,15 +6,9 @@
 //                                    (`flipped_to` holds the new value, 0 if it did not flip).
 
 @compute @workgroup_size(64)
-fn steps(
-    @builtin(workgroup_id) group: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) lane: u32,
-) {
-    let b = probe_index(group, groups);
-    if b >= params.probes || probe_state[b].ending != RUNNING {
-        return;
-    }
+fn steps(thread: Invocation) {
+    let b = probe_index(thread.group, thread.groups);
+    if b >= params.probes || probe_state[b].ending != RUNNING { return; }
     let n = params.neurons;
     let base = b * n;
     // Lane 0 keeps the running sums in registers for the dispatch.
@@ -30,15 +24,15 @@ fn steps(
         if is_clamped(rule) {
             continue;
         }
-        let h = field(b, i, base, lane);
-        if lane == 0u {
+        let h = field(b, i, base, thread.lane);
+        if thread.lane == 0u {
             flipped_to = step_neuron(b, i, h, rule, key, &probe, &q, &t);
         }
-        after_step(b, i, lane);
-        // The new value must be visible to every lane before the next neuron's field.
+        after_step(b, i, thread.lane);
+        // The new value must be visible to every thread.lane before the next neuron's field.
         storageBarrier();
     }
-    if lane == 0u {
+    if thread.lane == 0u {
         save_probe(b, probe, q, t);
     }
 }

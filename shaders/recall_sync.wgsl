@@ -111,27 +111,20 @@ var<workgroup> weight_panel: array<array<vec4<i32>, 16>, 16>;
 var<workgroup> state_panel: array<array<vec4<i32>, 16>, 16>;
 
 @compute @workgroup_size(16, 16)
-fn sweep(
-    @builtin(workgroup_id) group: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_id) local: vec3<u32>,
-    @builtin(local_invocation_index) lane: u32,
-) {
+fn sweep(thread: Invocation) {
     let n = params.neurons;
-    let tile = group.y * groups.x + group.x;
+    let tile = thread.group.y * thread.groups.x + thread.group.x;
     let probe_tiles = (params.probes + BLOCK - 1u) / BLOCK;
-    if tile >= params.neuron_tiles * probe_tiles {
-        return;
-    }
+    if tile >= params.neuron_tiles * probe_tiles { return; }
     let row_end = params.row_start + params.block_rows;
     let neuron_start = params.row_start + (tile % params.neuron_tiles) * BLOCK;
     let probe_start = (tile / params.neuron_tiles) * BLOCK;
-    // Staging: invocation `lane` copies column lane % DEPTH of the block's rows (and probes)
-    // lane / DEPTH + 16 q, so sixteen invocations in a row read sixteen consecutive words.
-    let column_in_panel = lane % DEPTH;
-    let first_row = lane / DEPTH;
+    // Staging: invocation `thread.lane` copies column thread.lane % DEPTH of the block's rows (and probes)
+    // thread.lane / DEPTH + 16 q, so sixteen invocations in a row read sixteen consecutive words.
+    let column_in_panel = thread.lane % DEPTH;
+    let first_row = thread.lane / DEPTH;
 
-    // fields[c][r]: neuron neuron_start + 4 local.x + r, probe probe_start + 4 local.y + c.
+    // fields[c][r]: neuron neuron_start + 4 thread.local.x + r, probe probe_start + 4 thread.local.y + c.
     var fields = array<vec4<i32>, 4>();
     for (var j0 = 0u; j0 < n; j0 += DEPTH) {
         let column = j0 + column_in_panel;
@@ -152,8 +145,8 @@ fn sweep(
         }
         workgroupBarrier();
         for (var k = 0u; k < DEPTH; k++) {
-            let w = weight_panel[k][local.x];
-            let s = state_panel[k][local.y];
+            let w = weight_panel[k][thread.local.x];
+            let s = state_panel[k][thread.local.y];
             fields[0] += w * s.x;
             fields[1] += w * s.y;
             fields[2] += w * s.z;
@@ -162,9 +155,9 @@ fn sweep(
         workgroupBarrier();
     }
 
-    let first = neuron_start + 4u * local.x;
+    let first = neuron_start + 4u * thread.local.x;
     for (var c = 0u; c < 4u; c++) {
-        finish_neurons(first, min(first + 4u, row_end), probe_start + 4u * local.y + c, fields[c]);
+        finish_neurons(first, min(first + 4u, row_end), probe_start + 4u * thread.local.y + c, fields[c]);
     }
 }
 
@@ -173,9 +166,7 @@ fn sweep(
 // neurons first and added to its atomic once.
 fn finish_neurons(first: u32, end: u32, b: u32, fields: vec4<i32>) {
     let n = params.neurons;
-    if b >= params.probes {
-        return;
-    }
+    if b >= params.probes { return; }
     let probe = status[b];
     let energy_only = params.energy_only == 1u;
     let running = probe.ending == RUNNING;
@@ -210,9 +201,7 @@ fn finish_neurons(first: u32, end: u32, b: u32, fields: vec4<i32>) {
         changed |= u32(updated != s);
         differs_from_before |= u32(updated != before[index]);
     }
-    if !(energy_only || running) {
-        return;
-    }
+    if !(energy_only || running) { return; }
     accumulate_wide(at, quadratic);
     if changed != 0u {
         atomicOr(&flags[2u * b], 1u);
@@ -225,40 +214,34 @@ fn finish_neurons(first: u32, end: u32, b: u32, fields: vec4<i32>) {
 // Factored couplings: M[b][mu] = Σ_j X[mu][j] S[b][j] over one chunk of neurons (the first chunk
 // assigns, the others add). One workgroup computes 16 patterns x 16 probes.
 @compute @workgroup_size(16, 16)
-fn overlaps_chunk(
-    @builtin(workgroup_id) group: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_id) local: vec3<u32>,
-) {
+fn overlaps_chunk(thread: Invocation) {
     let n = params.neurons;
     let pattern_tiles = (params.stored + TILE - 1u) / TILE;
     let probe_tiles = (params.probes + TILE - 1u) / TILE;
-    let tile = group.y * groups.x + group.x;
-    if tile >= pattern_tiles * probe_tiles {
-        return;
-    }
+    let tile = thread.group.y * thread.groups.x + thread.group.x;
+    if tile >= pattern_tiles * probe_tiles { return; }
     let pattern_start = (tile % pattern_tiles) * TILE;
     let probe_start = (tile / pattern_tiles) * TILE;
     let chunk_end = min(params.chunk_start + params.chunk_count, n);
     var sum = 0i;
     for (var j0 = params.chunk_start; j0 < chunk_end; j0 += TILE) {
-        let j = j0 + local.x;
+        let j = j0 + thread.local.x;
         var x = 0i;
-        if pattern_start + local.y < params.stored && j < chunk_end {
-            x = pattern_value(pattern_start + local.y, j);
+        if pattern_start + thread.local.y < params.stored && j < chunk_end {
+            x = pattern_value(pattern_start + thread.local.y, j);
         }
-        weight_block[local.y][local.x / 4u][local.x % 4u] = x;
+        weight_block[thread.local.y][thread.local.x / 4u][thread.local.x % 4u] = x;
         var s = 0i;
-        if probe_start + local.y < params.probes && j < chunk_end {
-            s = current[(probe_start + local.y) * n + j];
+        if probe_start + thread.local.y < params.probes && j < chunk_end {
+            s = current[(probe_start + thread.local.y) * n + j];
         }
-        state_block[local.y][local.x / 4u][local.x % 4u] = s;
+        state_block[thread.local.y][thread.local.x / 4u][thread.local.x % 4u] = s;
         workgroupBarrier();
-        sum += block_product(local.x, local.y);
+        sum += block_product(thread.local.x, thread.local.y);
         workgroupBarrier();
     }
-    let mu = pattern_start + local.x;
-    let b = probe_start + local.y;
+    let mu = pattern_start + thread.local.x;
+    let b = probe_start + thread.local.y;
     if mu < params.stored && b < params.probes {
         let at = b * params.stored + mu;
         if params.chunk_start == 0u {
@@ -271,54 +254,41 @@ fn overlaps_chunk(
 
 // Factored couplings: h_i = Σ_mu X[mu][i] M[b][mu] - P s_i, then as `sweep`.
 @compute @workgroup_size(16, 16)
-fn factored_sweep(
-    @builtin(workgroup_id) group: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_id) local: vec3<u32>,
-) {
+fn factored_sweep(thread: Invocation) {
     let n = params.neurons;
-    let tile = group.y * groups.x + group.x;
+    let tile = thread.group.y * thread.groups.x + thread.group.x;
     let probe_tiles = (params.probes + TILE - 1u) / TILE;
-    if tile >= params.neuron_tiles * probe_tiles {
-        return;
-    }
+    if tile >= params.neuron_tiles * probe_tiles { return; }
     let neuron_start = (tile % params.neuron_tiles) * TILE;
     let probe_start = (tile / params.neuron_tiles) * TILE;
     var through_patterns = 0i;
     for (var mu0 = 0u; mu0 < params.stored; mu0 += TILE) {
-        let mu = mu0 + local.x;
+        let mu = mu0 + thread.local.x;
         var x = 0i;
-        if mu < params.stored && neuron_start + local.y < n {
-            x = pattern_value(mu, neuron_start + local.y);
+        if mu < params.stored && neuron_start + thread.local.y < n {
+            x = pattern_value(mu, neuron_start + thread.local.y);
         }
-        weight_block[local.y][local.x / 4u][local.x % 4u] = x;
+        weight_block[thread.local.y][thread.local.x / 4u][thread.local.x % 4u] = x;
         var m = 0i;
-        if mu < params.stored && probe_start + local.y < params.probes {
-            m = overlaps[(probe_start + local.y) * params.stored + mu];
+        if mu < params.stored && probe_start + thread.local.y < params.probes {
+            m = overlaps[(probe_start + thread.local.y) * params.stored + mu];
         }
-        state_block[local.y][local.x / 4u][local.x % 4u] = m;
+        state_block[thread.local.y][thread.local.x / 4u][thread.local.x % 4u] = m;
         workgroupBarrier();
-        through_patterns += block_product(local.x, local.y);
+        through_patterns += block_product(thread.local.x, thread.local.y);
         workgroupBarrier();
     }
-    let i = neuron_start + local.x;
-    let b = probe_start + local.y;
-    if i >= n || b >= params.probes {
-        return;
-    }
+    let i = neuron_start + thread.local.x;
+    let b = probe_start + thread.local.y;
+    if i >= n || b >= params.probes { return; }
     let field = through_patterns - i32(params.stored) * current[b * n + i];
     finish_neurons(i, i + 1u, b, vec4<i32>(field, 0, 0, 0));
 }
 
 @compute @workgroup_size(64)
-fn finalize(
-    @builtin(global_invocation_id) id: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-) {
-    let b = id.y * groups.x * 64u + id.x;
-    if b >= params.probes || status[b].ending != RUNNING {
-        return;
-    }
+fn finalize(thread: Invocation) {
+    let b = thread.global.y * thread.groups.x * 64u + thread.global.x;
+    if b >= params.probes || status[b].ending != RUNNING { return; }
     let changed = atomicExchange(&flags[2u * b], 0u);
     let differs_from_before = atomicExchange(&flags[2u * b + 1u], 0u);
     let sweep = status[b].sweeps;

@@ -47,15 +47,9 @@ fn target_node(group: vec3<u32>, groups: vec3<u32>, local: u32) -> u32 {
 }
 
 @compute @workgroup_size(64)
-fn accumulate(
-    @builtin(workgroup_id) group: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let k = target_node(group, groups, local);
-    if k >= params.nodes {
-        return;
-    }
+fn accumulate(thread: Invocation) {
+    let k = target_node(thread.group, thread.groups, thread.lane);
+    if k >= params.nodes { return; }
     let stride = params.dim + 1u;
     if params.first_range != 0u {
         for (var d = 0u; d < stride; d++) {
@@ -79,15 +73,9 @@ fn accumulate(
 }
 
 @compute @workgroup_size(64)
-fn finish(
-    @builtin(workgroup_id) group: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let k = target_node(group, groups, local);
-    if k >= params.nodes {
-        return;
-    }
+fn finish(thread: Invocation) {
+    let k = target_node(thread.group, thread.groups, thread.lane);
+    if k >= params.nodes { return; }
     let stride = params.dim + 1u;
     let denominator = running[k * stride + params.dim];
     if denominator > 0.0 {
@@ -113,15 +101,9 @@ fn axis_factor(d: f32) -> f32 {
 // One invocation per target parity, row and column: along_rows(p, r, c) = Σ_c' g(dx)·(S, n)(r, c'),
 // dx between column c of a row of parity p and column c' of row r.
 @compute @workgroup_size(64)
-fn smooth_rows(
-    @builtin(workgroup_id) group: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let item = target_node(group, groups, local);
-    if item >= params.parities * params.nodes {
-        return;
-    }
+fn smooth_rows(thread: Invocation) {
+    let item = target_node(thread.group, thread.groups, thread.lane);
+    if item >= params.parities * params.nodes { return; }
     let width = params.grid.width;
     let parity = item / params.nodes;
     let node = item % params.nodes;
@@ -150,15 +132,9 @@ fn smooth_rows(
 
 // One invocation per target node: running(r, c) = Σ_r' g(dy)·along_rows(parity of r, r', c).
 @compute @workgroup_size(64)
-fn smooth_columns(
-    @builtin(workgroup_id) group: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let k = target_node(group, groups, local);
-    if k >= params.nodes {
-        return;
-    }
+fn smooth_columns(thread: Invocation) {
+    let k = target_node(thread.group, thread.groups, thread.lane);
+    if k >= params.nodes { return; }
     let width = params.grid.width;
     let row = k / width;
     let column = k % width;

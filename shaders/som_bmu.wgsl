@@ -41,12 +41,8 @@ fn sample_value(sample: u32, d: u32) -> f32 {
 }
 
 @compute @workgroup_size(64)
-fn find_bmus(
-    @builtin(workgroup_id) group: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let sample = (group.y * groups.x + group.x) * WORKGROUP + local;
+fn find_bmus(thread: Invocation) {
+    let sample = (thread.group.y * thread.groups.x + thread.group.x) * WORKGROUP + thread.lane;
     let in_range = sample < params.sample_count;
     var best = NO_NODE;
     var best_d = FAR;
@@ -66,7 +62,7 @@ fn find_bmus(
         let base = tile_start * params.dim;
         // The previous tile must be consumed before it is overwritten.
         workgroupBarrier();
-        for (var k = local; k < floats; k += WORKGROUP) {
+        for (var k = thread.lane; k < floats; k += WORKGROUP) {
             tile[k] = codebook[base + k];
         }
         workgroupBarrier();

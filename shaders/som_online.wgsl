@@ -52,8 +52,8 @@ fn sample_value(sample: u32, d: u32) -> f32 {
 }
 
 @compute @workgroup_size(64)
-fn train_online(@builtin(local_invocation_index) local: u32) {
-    if local == 0u {
+fn train_online(thread: Invocation) {
+    if thread.lane == 0u {
         first_sample = cursor[0];
     }
     let start = workgroupUniformLoad(&first_sample);
@@ -64,7 +64,7 @@ fn train_online(@builtin(local_invocation_index) local: u32) {
         let reach_sq = select(0.0, (sigma * sigma) * params.reach, sigma * sigma > 0.0);
         var my_distance = FAR;
         var my_node = NO_NODE;
-        for (var node = local; node < params.nodes; node += WORKGROUP) {
+        for (var node = thread.lane; node < params.nodes; node += WORKGROUP) {
             var acc = vec4<f32>(0.0);
             for (var d = 0u; d < params.dim; d++) {
                 acc = metric_step(params.metric, acc, sample_value(s, d), codebook[node * params.dim + d]);
@@ -75,23 +75,23 @@ fn train_online(@builtin(local_invocation_index) local: u32) {
                 my_node = node;
             }
         }
-        reduce_distance[local] = my_distance;
-        reduce_node[local] = my_node;
+        reduce_distance[thread.lane] = my_distance;
+        reduce_node[thread.lane] = my_node;
         workgroupBarrier();
         for (var stride = WORKGROUP / 2u; stride > 0u; stride >>= 1u) {
-            if local < stride {
-                let other_distance = reduce_distance[local + stride];
-                let other_node = reduce_node[local + stride];
-                let mine = reduce_distance[local];
-                if other_distance < mine || (other_distance == mine && other_node < reduce_node[local]) {
-                    reduce_distance[local] = other_distance;
-                    reduce_node[local] = other_node;
+            if thread.lane < stride {
+                let other_distance = reduce_distance[thread.lane + stride];
+                let other_node = reduce_node[thread.lane + stride];
+                let mine = reduce_distance[thread.lane];
+                if other_distance < mine || (other_distance == mine && other_node < reduce_node[thread.lane]) {
+                    reduce_distance[thread.lane] = other_distance;
+                    reduce_node[thread.lane] = other_node;
                 }
             }
             workgroupBarrier();
         }
         let winner = reduce_node[0];
-        for (var node = local; node < params.nodes; node += WORKGROUP) {
+        for (var node = thread.lane; node < params.nodes; node += WORKGROUP) {
             let h = neighbourhood(params.neighbourhood, grid_offset(node, winner, params.grid), sigma, reach_sq);
             if h == 0.0 {
                 // The winner always weighs 1, so its extra update is never skipped.
@@ -112,7 +112,7 @@ fn train_online(@builtin(local_invocation_index) local: u32) {
         // Everyone has read the winner before the next sample's reduction overwrites it.
         workgroupBarrier();
     }
-    if local == 0u {
+    if thread.lane == 0u {
         cursor[0] = end;
     }
 }

@@ -38,30 +38,24 @@ var<workgroup> partial: array<f32, 64>;
 // One workgroup per row: h_i = Σ_k w_ik ξ_k, the 64 invocations reading the row side by side
 // (coalesced) and summing their shares in a tree.
 @compute @workgroup_size(64)
-fn field(
-    @builtin(workgroup_id) group: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) lane: u32,
-) {
-    let row = group.y * groups.x + group.x;
+fn field(thread: Invocation) {
+    let row = thread.group.y * thread.groups.x + thread.group.x;
     let n = params.neurons;
     // The whole workgroup leaves together, so the barriers below are uniform.
-    if row >= params.block_rows {
-        return;
-    }
+    if row >= params.block_rows { return; }
     var h = 0.0;
-    for (var k = lane; k < n; k += BLOCK) {
+    for (var k = thread.lane; k < n; k += BLOCK) {
         h += weights[row * n + k] * xi(k);
     }
-    partial[lane] = h;
+    partial[thread.lane] = h;
     workgroupBarrier();
     for (var stride = BLOCK / 2u; stride > 0u; stride >>= 1u) {
-        if lane < stride {
-            partial[lane] += partial[lane + stride];
+        if thread.lane < stride {
+            partial[thread.lane] += partial[thread.lane + stride];
         }
         workgroupBarrier();
     }
-    if lane == 0u {
+    if thread.lane == 0u {
         fields[params.row_start + row] = partial[0];
     }
 }
@@ -75,45 +69,36 @@ var<workgroup> column_field: array<vec4<f32>, 16>;
 // One workgroup per 64x64 tile of W (tiles numbered linearly), each invocation a 4x4 block of
 // it, as the Hebbian kernel is laid out.
 @compute @workgroup_size(16, 16)
-fn update(
-    @builtin(workgroup_id) group: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_id) local: vec3<u32>,
-    @builtin(local_invocation_index) lane: u32,
-) {
-    let tile = group.y * groups.x + group.x;
+fn update(thread: Invocation) {
+    let tile = thread.group.y * thread.groups.x + thread.group.x;
     let n = params.neurons;
     let row_tiles = (params.block_rows + BLOCK - 1u) / BLOCK;
-    if tile >= row_tiles * params.tiles_per_side {
-        return;
-    }
+    if tile >= row_tiles * params.tiles_per_side { return; }
     // Rows of the block, counted from its first row; columns of W.
     let row_base = (tile / params.tiles_per_side) * BLOCK;
     let column_base = (tile % params.tiles_per_side) * BLOCK;
-    if lane < BLOCK {
-        let i = params.row_start + row_base + lane;
-        let inside = row_base + lane < params.block_rows;
-        row_xi[lane / 4u][lane % 4u] = select(0.0, xi(min(i, n - 1u)), inside);
-        row_field[lane / 4u][lane % 4u] = select(0.0, fields[min(i, n - 1u)], inside);
-    } else if lane < 2u * BLOCK {
-        let c = lane - BLOCK;
+    if thread.lane < BLOCK {
+        let i = params.row_start + row_base + thread.lane;
+        let inside = row_base + thread.lane < params.block_rows;
+        row_xi[thread.lane / 4u][thread.lane % 4u] = select(0.0, xi(min(i, n - 1u)), inside);
+        row_field[thread.lane / 4u][thread.lane % 4u] = select(0.0, fields[min(i, n - 1u)], inside);
+    } else if thread.lane < 2u * BLOCK {
+        let c = thread.lane - BLOCK;
         let j = column_base + c;
         column_xi[c / 4u][c % 4u] = select(0.0, xi(min(j, n - 1u)), j < n);
         column_field[c / 4u][c % 4u] = select(0.0, fields[min(j, n - 1u)], j < n);
     }
     workgroupBarrier();
-    let x_j = column_xi[local.x];
-    let h_j = column_field[local.x];
+    let x_j = column_xi[thread.local.x];
+    let h_j = column_field[thread.local.x];
     for (var r = 0u; r < 4u; r++) {
-        let row = row_base + 4u * local.y + r;
-        if row >= params.block_rows {
-            return;
-        }
+        let row = row_base + 4u * thread.local.y + r;
+        if row >= params.block_rows { return; }
         let i = params.row_start + row;
-        let x_i = row_xi[local.y][r];
-        let h_i = row_field[local.y][r];
+        let x_i = row_xi[thread.local.y][r];
+        let h_i = row_field[thread.local.y][r];
         for (var c = 0u; c < 4u; c++) {
-            let j = column_base + 4u * local.x + c;
+            let j = column_base + 4u * thread.local.x + c;
             if j >= n {
                 break;
             }

@@ -12,7 +12,7 @@ use hopsom::Backend;
 fn quick_suite_on_the_cpu_reports_every_case() {
     let dir = tempfile::tempdir().unwrap();
     let output = hopsom()
-        .args(["bench", "--quick", "--backend", "cpu", "--json", "--out"])
+        .args("bench --quick --backend cpu --json --out".split_whitespace())
         .arg(dir.path())
         .output()
         .unwrap();

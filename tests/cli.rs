@@ -5,24 +5,15 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{fails_with, hopsom, json_of, write};
+use common::{fails_with, fails_with_line, hopsom, json_of, write};
 
 #[test]
 fn recall_json_contract() {
     let output = hopsom()
-        .args([
-            "hopfield",
-            "recall",
-            "--patterns",
-            "builtin",
-            "--noise",
-            "10,50",
-            "--trials",
-            "2",
-            "--backend",
-            "cpu",
-            "--json",
-        ])
+        .args(
+            "hopfield recall --patterns builtin --noise 10,50 --trials 2 --backend cpu --json"
+                .split_whitespace(),
+        )
         .output()
         .unwrap();
     let report = json_of(&output);
@@ -130,16 +121,7 @@ fn seed_000_example_through_the_binary() {
     );
     let probe = write(dir.path(), "probe.txt", b"1 1 1 1 -1 1\n");
     let output = hopsom()
-        .args([
-            "hopfield",
-            "recall",
-            "--mode",
-            "sync",
-            "--backend",
-            "cpu",
-            "--json",
-            "--patterns",
-        ])
+        .args("hopfield recall --mode sync --backend cpu --json --patterns".split_whitespace())
         .arg(&patterns)
         .arg("--probe")
         .arg(&probe)
@@ -157,19 +139,7 @@ fn recall_writes_pictures_for_image_shaped_patterns() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     hopsom()
-        .args([
-            "hopfield",
-            "recall",
-            "--patterns",
-            "builtin",
-            "--noise",
-            "20",
-            "--backend",
-            "cpu",
-            "--quiet",
-            "--trajectory",
-            "--out",
-        ])
+        .args("hopfield recall --patterns builtin --noise 20 --backend cpu --quiet --trajectory --out".split_whitespace())
         .arg(&out)
         .assert()
         .success();
@@ -195,15 +165,7 @@ fn demo_writes_its_figures() {
     let dir = tempfile::tempdir().unwrap();
     let output = hopsom()
         // One short clustering run keeps the test quick; the default is the seed's 5,10,30,100.
-        .args([
-            "demo",
-            "--backend",
-            "cpu",
-            "--json",
-            "--cluster-epochs",
-            "2",
-            "--out",
-        ])
+        .args("demo --backend cpu --json --cluster-epochs 2 --out".split_whitespace())
         .arg(dir.path())
         .output()
         .unwrap();
@@ -259,20 +221,7 @@ fn sweep_writes_table_csv_and_plot() {
     let csv = dir.path().join("sweep.csv");
     let plot = dir.path().join("sweep.png");
     let output = hopsom()
-        .args([
-            "hopfield",
-            "sweep",
-            "--patterns",
-            "builtin",
-            "--noise",
-            "0:60:20",
-            "--trials",
-            "25",
-            "--backend",
-            "cpu",
-            "--json",
-            "--csv",
-        ])
+        .args("hopfield sweep --patterns builtin --noise 0:60:20 --trials 25 --backend cpu --json --csv".split_whitespace())
         .arg(&csv)
         .arg("--plot")
         .arg(&plot)
@@ -306,20 +255,7 @@ fn capacity_json_contract_and_plot() {
     let dir = tempfile::tempdir().unwrap();
     let plot = dir.path().join("capacity.png");
     let output = hopsom()
-        .args([
-            "hopfield",
-            "capacity",
-            "--neurons",
-            "300",
-            "--loads",
-            "0.05,0.2",
-            "--mode",
-            "sync",
-            "--backend",
-            "cpu",
-            "--json",
-            "--plot",
-        ])
+        .args("hopfield capacity --neurons 300 --loads 0.05,0.2 --mode sync --backend cpu --json --plot".split_whitespace())
         .arg(&plot)
         .output()
         .unwrap();
@@ -344,7 +280,12 @@ fn capacity_json_contract_and_plot() {
 
 #[test]
 fn devices_lists_adapters_as_json() {
-    let report = json_of(&hopsom().args(["devices", "--json"]).output().unwrap());
+    let report = json_of(
+        &hopsom()
+            .args("devices --json".split_whitespace())
+            .output()
+            .unwrap(),
+    );
     assert!(report["adapters"].is_array());
     assert!(report["auto"]["backend"].is_string());
 }
@@ -454,16 +395,7 @@ fn bad_inputs_give_one_line_errors() {
 fn an_unknown_adapter_name_is_a_clear_error() {
     let output = hopsom()
         .env("WGPU_ADAPTER_NAME", "no-such-adapter-anywhere")
-        .args([
-            "hopfield",
-            "recall",
-            "--patterns",
-            "builtin",
-            "--noise",
-            "10",
-            "--backend",
-            "gpu",
-        ])
+        .args("hopfield recall --patterns builtin --noise 10 --backend gpu".split_whitespace())
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
@@ -476,15 +408,8 @@ fn hopsom_adapter_picks_an_adapter_by_its_index() {
     let recall_on = |index: &str| {
         hopsom()
             .env("HOPSOM_ADAPTER", index)
-            .args([
-                "hopfield",
-                "recall",
-                "--patterns",
-                "builtin",
-                "--noise",
-                "10",
-            ])
-            .args(["--backend", "gpu", "--json", "--out"])
+            .args("hopfield recall --patterns builtin --noise 10".split_whitespace())
+            .args("--backend gpu --json --out".split_whitespace())
             .arg(tempfile::tempdir().unwrap().path().join("out"))
             .output()
             .unwrap()
@@ -506,7 +431,12 @@ fn hopsom_adapter_picks_an_adapter_by_its_index() {
             "{}",
             String::from_utf8_lossy(&output.stderr)
         );
-        let devices = json_of(&hopsom().args(["devices", "--json"]).output().unwrap());
+        let devices = json_of(
+            &hopsom()
+                .args("devices --json".split_whitespace())
+                .output()
+                .unwrap(),
+        );
         let first = &devices["adapters"][0]["name"];
         assert_eq!(&json_of(&output)["adapter"], first);
     }
@@ -519,7 +449,7 @@ fn outputs_are_never_half_written() {
     let dir = tempfile::tempdir().unwrap();
     let blocker = write(dir.path(), "blocker", b"x");
     let output = hopsom()
-        .args(["demo", "--backend", "cpu", "--out"])
+        .args("demo --backend cpu --out".split_whitespace())
         .arg(&blocker)
         .output()
         .unwrap();
@@ -535,38 +465,14 @@ fn outputs_are_never_half_written() {
 fn dense_interactions_run_from_the_command_line() {
     // Seed 003's three patterns, recalled from 30 % noise by a poly:3 dense memory.
     let output = hopsom()
-        .args([
-            "hopfield",
-            "recall",
-            "--backend",
-            "cpu",
-            "--patterns",
-            "builtin",
-            "--noise",
-            "30",
-            "--interaction",
-            "poly:3",
-            "--json",
-        ])
+        .args("hopfield recall --backend cpu --patterns builtin --noise 30 --interaction poly:3 --json".split_whitespace())
         .output()
         .unwrap();
     assert!(output.status.success(), "{output:?}");
     let json = json_of(&output);
     assert_eq!(json["interaction"], "poly:3");
     let output = hopsom()
-        .args([
-            "hopfield",
-            "capacity",
-            "--neurons",
-            "40",
-            "--loads",
-            "1",
-            "--mode",
-            "sync",
-            "--interaction",
-            "quadratic,poly:3",
-            "--json",
-        ])
+        .args("hopfield capacity --neurons 40 --loads 1 --mode sync --interaction quadratic,poly:3 --json".split_whitespace())
         .output()
         .unwrap();
     assert!(output.status.success(), "{output:?}");
@@ -574,33 +480,13 @@ fn dense_interactions_run_from_the_command_line() {
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[1]["interaction"], "poly:3");
     assert_eq!(rows[1]["stable_fraction"], 1.0);
-    fails_with(
-        &[
-            "hopfield",
-            "recall",
-            "--patterns",
-            "builtin",
-            "--noise",
-            "10",
-            "--interaction",
-            "cubic",
-        ],
+    fails_with_line(
+        "hopfield recall --patterns builtin --noise 10 --interaction cubic",
         2,
         "--interaction <INTERACTION>': must be quadratic, poly:N, repoly:N or exp",
     );
-    fails_with(
-        &[
-            "hopfield",
-            "recall",
-            "--patterns",
-            "builtin",
-            "--noise",
-            "10",
-            "--interaction",
-            "poly:3",
-            "--rule",
-            "storkey",
-        ],
+    fails_with_line(
+        "hopfield recall --patterns builtin --noise 10 --interaction poly:3 --rule storkey",
         2,
         "--interaction poly:3: stores the patterns themselves: it takes the hebbian rule, not storkey",
     );
@@ -611,8 +497,8 @@ fn modern_retrieval_runs_and_refuses_bad_input() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let output = hopsom()
-        .args(["modern", "retrieve", "--stored", "builtin", "--beta", "32"])
-        .args(["--normalize", "--level", "40", "--backend", "cpu", "--json"])
+        .args("modern retrieve --stored builtin --beta 32".split_whitespace())
+        .args("--normalize --level 40 --backend cpu --json".split_whitespace())
         .arg("--out")
         .arg(&out)
         .output()
@@ -669,29 +555,18 @@ fn modern_retrieval_runs_and_refuses_bad_input() {
         1,
         "takes a 1-D or 2-D array",
     );
-    fails_with(
-        &[
-            "modern",
-            "retrieve",
-            "--stored",
-            "missing.npy",
-            "--beta",
-            "1",
-        ],
+    fails_with_line(
+        "modern retrieve --stored missing.npy --beta 1",
         1,
         "missing.npy",
     );
-    fails_with(
-        &[
-            "modern", "sweep", "--stored", "builtin", "--beta", "1,0", "--levels", "10",
-        ],
+    fails_with_line(
+        "modern sweep --stored builtin --beta 1,0 --levels 10",
         2,
         "--beta 0: must be a positive number",
     );
-    fails_with(
-        &[
-            "modern", "sweep", "--stored", "builtin", "--beta", "1", "--levels", "10,150",
-        ],
+    fails_with_line(
+        "modern sweep --stored builtin --beta 1 --levels 10,150",
         2,
         "--levels 150: a masked share is a percentage in [0, 100]",
     );

@@ -29,18 +29,7 @@ fn memory(stored: &PatternSet) -> HopfieldNetwork {
 }
 
 fn noisy(stored: &PatternSet, level: f64, copies: usize) -> (Vec<i8>, Vec<StreamKey>) {
-    let mut probes = Vec::new();
-    let mut keys = Vec::new();
-    for trial in 0..copies {
-        let p = trial % stored.len();
-        probes.extend(noise::corrupt(
-            stored.get(p),
-            level,
-            &noise::noise_key(5, p, level, trial),
-        ));
-        keys.push(noise::order_key(5, p, level, trial));
-    }
-    (probes, keys)
+    noise::noisy_copies(stored, copies, level, 5)
 }
 
 /// The energy −Σ_μ F(ξ^μ·σ), straight from the definition: exact for the polynomials, in f64

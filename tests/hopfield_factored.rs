@@ -21,18 +21,7 @@ fn patterns(count: usize, neurons: usize) -> PatternSet {
 }
 
 fn noisy(stored: &PatternSet, level: f64, copies: usize) -> (Vec<i8>, Vec<StreamKey>) {
-    let mut probes = Vec::new();
-    let mut keys = Vec::new();
-    for trial in 0..copies {
-        let p = trial % stored.len();
-        probes.extend(noise::corrupt(
-            stored.get(p),
-            level,
-            &noise::noise_key(8, p, level, trial),
-        ));
-        keys.push(noise::order_key(8, p, level, trial));
-    }
-    (probes, keys)
+    noise::noisy_copies(stored, copies, level, 8)
 }
 
 fn learned(stored: &PatternSet, weights: WeightForm) -> HopfieldNetwork {
@@ -144,17 +133,13 @@ fn factored_recall_is_identical_on_cpu_and_gpu() {
         let network = learned(&stored, WeightForm::Factored);
         let (probes, keys) = noisy(&stored, 35.0, 6);
         for params in variants(n) {
-            assert_eq!(
-                common::recall_all(&network, &probes, &keys, &params, &Backend::Cpu),
-                common::recall_all(
-                    &network,
-                    &probes,
-                    &keys,
-                    &params,
-                    &Backend::Gpu(ctx.clone())
-                ),
-                "N={n} {:?}",
-                params.mode
+            common::assert_cpu_and_gpu_agree(
+                &network,
+                &probes,
+                &keys,
+                &params,
+                &ctx,
+                &format!("N={n} {:?}", params.mode),
             );
         }
     }
@@ -174,15 +159,12 @@ fn beyond_one_dispatch_factored_recall_is_identical() {
             max_sweeps: 4,
             ..Default::default()
         };
+        let gpu = Backend::Gpu(ctx.clone());
         let cpu = common::recall_all(&network, &probes, &keys, &params, &Backend::Cpu);
-        let gpu = common::recall_all(
-            &network,
-            &probes,
-            &keys,
-            &params,
-            &Backend::Gpu(ctx.clone()),
+        assert_eq!(
+            cpu,
+            common::recall_all(&network, &probes, &keys, &params, &gpu)
         );
-        assert_eq!(cpu, gpu, "{mode:?}");
         assert_eq!(cpu[0].final_state, stored.get(0), "recalled at 20 % noise");
     }
 }

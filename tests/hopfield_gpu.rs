@@ -82,17 +82,13 @@ fn synchronous_recall_across_probe_blocks_is_identical() {
             thresholds,
             ..Default::default()
         };
-        assert_eq!(
-            common::recall_all(&network, &probes, &keys, &params, &Backend::Cpu),
-            common::recall_all(
-                &network,
-                &probes,
-                &keys,
-                &params,
-                &Backend::Gpu(ctx.clone())
-            ),
-            "{:?}",
-            params.thresholds
+        common::assert_cpu_and_gpu_agree(
+            &network,
+            &probes,
+            &keys,
+            &params,
+            &ctx,
+            &format!("{:?}", params.thresholds),
         );
     }
 }

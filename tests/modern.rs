@@ -5,7 +5,9 @@
 mod common;
 
 use hopsom::gpu::{AdapterPolicy, GpuContext};
-use hopsom::modern::{retrieve, ModernHopfield, RetrieveOptions, StateKind, Steps, GPU_TOLERANCE};
+use hopsom::modern::{
+    retrieve, ModernHopfield, Retrieval, RetrieveOptions, StateKind, Steps, GPU_TOLERANCE,
+};
 use hopsom::rng::{Domain, StreamKey};
 use hopsom::{Backend, Silent};
 
@@ -64,6 +66,11 @@ fn reference_step(
     (next, weights, energy)
 }
 
+/// Retrieval on the CPU, failing the test on an error.
+fn on_cpu(memory: &ModernHopfield, queries: &[f32], options: &RetrieveOptions) -> Retrieval {
+    retrieve(memory, queries, options, &Backend::Cpu, &Silent).unwrap()
+}
+
 #[test]
 fn one_step_is_the_attention_update() {
     let (p, d) = (37, 23);
@@ -108,14 +115,7 @@ fn energy_falls_and_the_three_kinds_of_state_appear() {
         max_steps: 50,
         tolerance: 1e-6,
     };
-    let got = retrieve(
-        &sharp,
-        &query,
-        &options(steps, true),
-        &Backend::Cpu,
-        &Silent,
-    )
-    .unwrap();
+    let got = on_cpu(&sharp, &query, &options(steps, true));
     assert_eq!(got.reports[0].kind, StateKind::SinglePattern);
     assert_eq!(got.reports[0].best_pattern, 5);
     assert!(got.reports[0].converged);
@@ -128,14 +128,7 @@ fn energy_falls_and_the_three_kinds_of_state_appear() {
     );
     // A tiny β: the global average of all patterns.
     let flat = ModernHopfield::new(stored.clone(), p, d, 0.01, true).unwrap();
-    let got = retrieve(
-        &flat,
-        &query,
-        &options(steps, false),
-        &Backend::Cpu,
-        &Silent,
-    )
-    .unwrap();
+    let got = on_cpu(&flat, &query, &options(steps, false));
     assert_eq!(got.reports[0].kind, StateKind::GlobalAverage);
     // Patterns 0 and 1 nearly equal: a query between them settles on their average.
     let mut close = stored.clone();
@@ -176,14 +169,7 @@ fn the_gpu_agrees_with_the_cpu_within_its_tolerance() {
         };
         let memory = ModernHopfield::new(stored, p, d, beta, normalize).unwrap();
         for steps in [Steps::Fixed(1), Steps::Fixed(3)] {
-            let cpu = retrieve(
-                &memory,
-                &queries,
-                &options(steps, true),
-                &Backend::Cpu,
-                &Silent,
-            )
-            .unwrap();
+            let cpu = on_cpu(&memory, &queries, &options(steps, true));
             // Blocks hold 16 patterns at least, so only the narrow cases can be capped.
             let mut backends = vec![Backend::Gpu(ctx.clone())];
             if 16 * 4 * d <= 64 << 10 {
@@ -266,14 +252,7 @@ fn leaving_out_the_energies_changes_nothing_else() {
         max_steps: 20,
         tolerance: 1e-5,
     };
-    let all = retrieve(
-        &memory,
-        &queries,
-        &options(steps, true),
-        &Backend::Cpu,
-        &Silent,
-    )
-    .unwrap();
+    let all = on_cpu(&memory, &queries, &options(steps, true));
     let lean = RetrieveOptions {
         steps,
         attention: true,

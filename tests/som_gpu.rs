@@ -8,7 +8,7 @@ use hopsom::gpu::{AdapterPolicy, GpuContext};
 use hopsom::rng::{Domain, StreamKey};
 use hopsom::som::batch::{smooth_cpu, NodeSums, Smoothing};
 use hopsom::som::bmu::{find_bmus_cpu, for_each_match, Match};
-use hopsom::som::online::{train_online_cpu, train_online_epoch, OnlineStep};
+use hopsom::som::online::{train_online_cpu, train_online_epoch, OnlineEpoch, OnlineStep};
 use hopsom::som::{
     Codebook, EpochRates, Grid, Metric, Mode, Neighbourhood, RateSchedule, Samples, Schedule,
     Topology, TrainingParams, DEFAULT_CUTOFF,
@@ -50,6 +50,27 @@ fn all_matches(
     })
     .unwrap();
     out
+}
+
+/// Every sample's winner under the euclidean metric on `backend`.
+fn assigned(backend: &Backend, codebook: &Codebook, samples: &Samples) -> hopsom::som::Assignment {
+    hopsom::som::assign(
+        backend,
+        codebook,
+        Metric::Euclidean,
+        samples,
+        &hopsom::Silent,
+    )
+    .unwrap()
+}
+
+/// One online epoch from `start` on the CPU twin and on `gpu`: (CPU weights, GPU weights).
+fn both_paths(start: &Codebook, epoch: OnlineEpoch, gpu: &Backend) -> (Codebook, Codebook) {
+    let mut want = start.clone();
+    train_online_cpu(&mut want, epoch, &hopsom::Silent).unwrap();
+    let mut got = start.clone();
+    train_online_epoch(gpu, &mut got, epoch, &hopsom::Silent).unwrap();
+    (want, got)
 }
 
 #[test]
@@ -160,18 +181,8 @@ fn online_training_matches_the_cpu() {
         // The radius shrinks from 3 to 0.5 over the samples: the cutoff's window closes in.
         let step = decaying_step((0.3, 3.0), 300, 0, neighbourhood, extra);
         let order: Vec<u32> = (0..300).rev().collect();
-        let mut want = start.clone();
-        train_online_cpu(&mut want, &samples, Some(&order), &step, &hopsom::Silent).unwrap();
-        let mut got = start.clone();
-        train_online_epoch(
-            &Backend::Gpu(ctx.clone()),
-            &mut got,
-            &samples,
-            Some(&order),
-            &step,
-            &hopsom::Silent,
-        )
-        .unwrap();
+        let epoch = OnlineEpoch::new(&samples, Some(&order), &step);
+        let (want, got) = both_paths(&start, epoch, &Backend::Gpu(ctx.clone()));
         TRAINED_WEIGHTS.assert_close(
             &format!("{topology:?} {neighbourhood:?}"),
             &got.weights,
@@ -234,22 +245,8 @@ fn online_training_runs_with_per_sample_schedules_match_the_cpu() {
             ..TrainingParams::default()
         };
         let start = Codebook::initialise(grid, &samples, params.init, 1).unwrap();
-        let cpu = hopsom::som::train(
-            &Backend::Cpu,
-            &samples,
-            start.clone(),
-            &params,
-            &hopsom::Silent,
-        )
-        .unwrap();
-        let gpu = hopsom::som::train(
-            &Backend::Gpu(ctx.clone()),
-            &samples,
-            start,
-            &params,
-            &hopsom::Silent,
-        )
-        .unwrap();
+        let cpu = common::trained(&Backend::Cpu, &samples, start.clone(), &params);
+        let gpu = common::trained(&Backend::Gpu(ctx.clone()), &samples, start, &params);
         TRAINED_WEIGHTS.assert_close(
             &format!("{schedule:?}"),
             &gpu.codebook.weights,
@@ -272,22 +269,8 @@ fn batch_training_of_an_image_is_the_same_on_both_paths() {
     };
     let grid = Grid::rectangular(5, 4).unwrap();
     let start = Codebook::initialise(grid, &samples, params.init, 1).unwrap();
-    let cpu = hopsom::som::train(
-        &Backend::Cpu,
-        &samples,
-        start.clone(),
-        &params,
-        &hopsom::Silent,
-    )
-    .unwrap();
-    let gpu = hopsom::som::train(
-        &Backend::Gpu(ctx),
-        &samples,
-        start,
-        &params,
-        &hopsom::Silent,
-    )
-    .unwrap();
+    let cpu = common::trained(&Backend::Cpu, &samples, start.clone(), &params);
+    let gpu = common::trained(&Backend::Gpu(ctx), &samples, start, &params);
     common::F32_KERNEL.assert_close("codebook", &gpu.codebook.weights, &cpu.codebook.weights);
     assert_eq!(gpu.hits, cpu.hits);
     assert!((gpu.qe() - cpu.qe()).abs() < 1e-6 * cpu.qe());
@@ -303,22 +286,8 @@ fn segmentation_streams_an_image_through_small_bindings_identically() {
     let samples = random_image(300, 200, 12);
     let grid = Grid::new(6, 4, Topology::Hexagonal, false).unwrap();
     let codebook = Codebook::initialise(grid, &samples, hopsom::som::Init::Samples, 2).unwrap();
-    let cpu = hopsom::som::assign(
-        &Backend::Cpu,
-        &codebook,
-        Metric::Euclidean,
-        &samples,
-        &hopsom::Silent,
-    )
-    .unwrap();
-    let gpu = hopsom::som::assign(
-        &Backend::Gpu(ctx),
-        &codebook,
-        Metric::Euclidean,
-        &samples,
-        &hopsom::Silent,
-    )
-    .unwrap();
+    let cpu = assigned(&Backend::Cpu, &codebook, &samples);
+    let gpu = assigned(&Backend::Gpu(ctx), &codebook, &samples);
     assert_eq!(gpu.labels, cpu.labels);
     assert_eq!(gpu.hits, cpu.hits);
     assert_eq!(gpu.te, cpu.te);
@@ -332,14 +301,9 @@ fn colour_clustering_is_the_same_on_both_paths() {
     let Some(ctx) = gpu() else { return };
     let samples = random_image(40, 25, 13);
     let params = hopsom::som::ClusterParams {
-        colours: hopsom::som::SEED_COLOURS
-            .iter()
-            .map(|c| c.map(f32::from))
-            .collect(),
         epochs: vec![1, 2],
-        learning_rate: 0.6,
-        restart: false,
         seed: 3,
+        ..hopsom::som::ClusterParams::default()
     };
     let run = |backend: Backend| {
         let mut centres = Vec::new();
@@ -371,18 +335,8 @@ fn online_training_across_sample_chunks_matches_the_cpu() {
     let step = decaying_step((0.05, 2.0), 6000, 3000, Neighbourhood::Gaussian, false);
     let mut order = Vec::new();
     StreamKey::new(1, Domain::SomOrder, &[]).permutation(0, samples.len(), &mut order);
-    let mut want = start.clone();
-    train_online_cpu(&mut want, &samples, Some(&order), &step, &hopsom::Silent).unwrap();
-    let mut got = start;
-    train_online_epoch(
-        &Backend::Gpu(ctx),
-        &mut got,
-        &samples,
-        Some(&order),
-        &step,
-        &hopsom::Silent,
-    )
-    .unwrap();
+    let epoch = OnlineEpoch::new(&samples, Some(&order), &step);
+    let (want, got) = both_paths(&start, epoch, &Backend::Gpu(ctx));
     TRAINED_WEIGHTS.assert_close("weights", &got.weights, &want.weights);
 }
 
@@ -395,17 +349,7 @@ fn online_training_of_a_large_map_spans_several_dispatches() {
     let start = Codebook::uniform(grid, &[0.0; 3], &[1.0; 3], 2);
     // σ from 12 to 2: the window goes from most of the map to a few nodes.
     let step = decaying_step((0.2, 12.0), 400, 0, Neighbourhood::Gaussian, true);
-    let mut want = start.clone();
-    train_online_cpu(&mut want, &samples, None, &step, &hopsom::Silent).unwrap();
-    let mut got = start;
-    train_online_epoch(
-        &Backend::Gpu(ctx),
-        &mut got,
-        &samples,
-        None,
-        &step,
-        &hopsom::Silent,
-    )
-    .unwrap();
+    let epoch = OnlineEpoch::new(&samples, None, &step);
+    let (want, got) = both_paths(&start, epoch, &Backend::Gpu(ctx));
     TRAINED_WEIGHTS.assert_close("weights", &got.weights, &want.weights);
 }

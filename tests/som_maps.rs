@@ -2,12 +2,14 @@
 //! included), the batch map at radius 0 against a k-means step, quality on kodim23 against
 //! k-means, and the seed notebook's two algorithms against direct transcriptions of them.
 
+mod common;
+
 use hopsom::rng::{Domain, StreamKey};
 use hopsom::som::bmu::{find_bmus_cpu, Match};
 use hopsom::som::metrics::u_matrix;
 use hopsom::som::{
-    assign, cluster_colours, train, ClusterParams, Codebook, Grid, Init, Metric, Mode, Samples,
-    Schedule, Topology, TrainingParams,
+    assign, cluster_colours, ClusterParams, Codebook, Grid, Init, Metric, Mode, Samples, Schedule,
+    Topology, TrainingParams,
 };
 use hopsom::Backend;
 
@@ -129,14 +131,7 @@ fn a_batch_epoch_at_radius_zero_is_a_k_means_step() {
         sigma_end: 0.0,
         ..TrainingParams::default()
     };
-    let trained = train(
-        &Backend::Cpu,
-        &samples,
-        start.clone(),
-        &params,
-        &hopsom::Silent,
-    )
-    .unwrap();
+    let trained = common::trained(&Backend::Cpu, &samples, start.clone(), &params);
     let want = lloyd_step(&start, &samples);
     for (k, (&got, &want)) in trained.codebook.weights.iter().zip(&want).enumerate() {
         assert!(
@@ -193,7 +188,7 @@ fn a_4x4_batch_map_on_kodim23_is_within_half_a_db_of_k_means() {
     };
     let grid = Grid::rectangular(4, 4).unwrap();
     let start = Codebook::initialise(grid, &samples, params.init, 1).unwrap();
-    let trained = train(&Backend::Cpu, &samples, start, &params, &hopsom::Silent).unwrap();
+    let trained = common::trained(&Backend::Cpu, &samples, start, &params);
     let som = assign(
         &Backend::Cpu,
         &trained.codebook,
@@ -221,14 +216,7 @@ fn seed_compat_matches_a_transcription_of_the_notebook() {
     let samples = Samples::random_colours(5, 4);
     let grid = Grid::rectangular(50, 50).unwrap();
     let start = Codebook::uniform(grid, &[0.0; 3], &[1.0; 3], 4);
-    let trained = train(
-        &Backend::Cpu,
-        &samples,
-        start.clone(),
-        &params,
-        &hopsom::Silent,
-    )
-    .unwrap();
+    let trained = common::trained(&Backend::Cpu, &samples, start.clone(), &params);
 
     let Samples::Table { values: inputs, .. } = &samples else {
         unreachable!()
@@ -280,14 +268,9 @@ fn colour_clustering_matches_a_transcription_of_the_notebook() {
     // ColorClusteringSOM.fit, transcribed in f64, visiting pixels in the same shuffled orders.
     let samples = random_image(30, 20, 3);
     let params = ClusterParams {
-        colours: hopsom::som::SEED_COLOURS
-            .iter()
-            .map(|c| c.map(f32::from))
-            .collect(),
         epochs: vec![2, 3],
-        learning_rate: 0.6,
-        restart: false,
         seed: 9,
+        ..hopsom::som::ClusterParams::default()
     };
     let mut results = Vec::new();
     cluster_colours(
@@ -364,16 +347,8 @@ fn one_online_epoch_anneals_with_per_sample_rates() {
         ..per_sample.clone()
     };
     let start = Codebook::initialise(grid, &samples, Init::Random, 1).unwrap();
-    let run = |params: &TrainingParams| {
-        train(
-            &Backend::Cpu,
-            &samples,
-            start.clone(),
-            params,
-            &hopsom::Silent,
-        )
-        .unwrap()
-    };
+    let run =
+        |params: &TrainingParams| common::trained(&Backend::Cpu, &samples, start.clone(), params);
     let (annealed, frozen) = (run(&per_sample), run(&per_epoch));
     assert_eq!(annealed.epochs[0].sigma, 0.5);
     assert!(
@@ -403,7 +378,7 @@ fn the_asymptotic_schedule_ends_at_a_third() {
     };
     let grid = Grid::rectangular(6, 6).unwrap();
     let start = Codebook::initialise(grid, &samples, Init::Random, 1).unwrap();
-    let trained = train(&Backend::Cpu, &samples, start, &params, &hopsom::Silent).unwrap();
+    let trained = common::trained(&Backend::Cpu, &samples, start, &params);
     // Step T − 1 of T: v / (1 + (T − 1)/(T/2)), just above v/3.
     let t = 9_000.0f64;
     let expected = |v: f64| (v / (1.0 + (t - 1.0) / (t / 2.0))) as f32;

@@ -7,12 +7,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 venv="${HOPSOM_DASK_VENV:-$here/.venv}"
-if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv"
-fi
-if ! "$venv/bin/python" -c "import maturin, dask.array, distributed" 2>/dev/null; then
-    "$venv/bin/pip" install --quiet maturin numpy "dask[array]" distributed
-fi
+source "$root/scripts/venv.sh"
+ensure_venv "$venv" "maturin, dask.array, distributed" maturin numpy "dask[array]" distributed
 VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH" \
     "$venv/bin/maturin" develop --release --quiet --manifest-path "$root/python/Cargo.toml"
 exec "$venv/bin/python" "$here/scaling.py" "$@"

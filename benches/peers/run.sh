@@ -8,12 +8,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 venv="${HOPSOM_PEERS_VENV:-$here/.venv}"
-if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv"
-fi
-if ! "$venv/bin/python" -c "import numpy, minisom, PIL" 2>/dev/null; then
-    "$venv/bin/pip" install --quiet numpy minisom pillow
-fi
+source "$root/scripts/venv.sh"
+ensure_venv "$venv" "numpy, minisom, PIL" numpy minisom pillow
 (cd "$root" && cargo build --release --quiet)
 # The Python package, for the rows that call hopsom from Python.
 if ! "$venv/bin/python" -c "import maturin" 2>/dev/null; then

@@ -96,6 +96,17 @@ const MAX_RUNS: usize = 9;
 
 /// Runs `workload` on `backend` and measures it: once, or for short cases the median of several
 /// runs.
+/// The CPU, and any GPU adapter (software rasterisers included) when one opens; why not, to
+/// `skipped`: what the criterion benches run each case on.
+pub fn cpu_and_any_gpu(skipped: impl FnOnce(&str)) -> Vec<Backend> {
+    let mut backends = vec![Backend::Cpu];
+    match crate::gpu::GpuContext::open(crate::gpu::AdapterPolicy::AnyAdapter) {
+        Ok(ctx) => backends.push(Backend::Gpu(ctx)),
+        Err(err) => skipped(&err.to_string()),
+    }
+    backends
+}
+
 pub fn measure(workload: &Workload, unit: Unit, backend: &Backend) -> Result<Measurement> {
     memory::reset_peak();
     // Per run: wall seconds, kernel seconds, peak buffer bytes.

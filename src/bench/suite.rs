@@ -73,23 +73,6 @@ fn hebbian(neurons: usize) -> Case {
     }
 }
 
-/// Noisy copies of `stored`, `count` in all, with their update-order keys.
-fn noisy_copies(stored: &PatternSet, count: usize, level: f64) -> (Vec<i8>, Vec<StreamKey>) {
-    let mut probes = Vec::with_capacity(count * stored.neurons());
-    let mut keys = Vec::with_capacity(count);
-    for trial in 0..count {
-        let p = trial % stored.len();
-        let trial = trial / stored.len();
-        probes.extend(noise::corrupt(
-            stored.get(p),
-            level,
-            &noise::noise_key(1, p, level, trial),
-        ));
-        keys.push(noise::order_key(1, p, level, trial));
-    }
-    (probes, keys)
-}
-
 fn synchronous_recall(neurons: usize, probes: usize) -> Case {
     let patterns = neurons / 20;
     Case {
@@ -104,7 +87,7 @@ fn synchronous_recall(neurons: usize, probes: usize) -> Case {
                 ..Learning::default()
             };
             let network = learn(&stored, &learning, &Backend::Cpu)?;
-            let (states, keys) = noisy_copies(&stored, probes, 20.0);
+            let (states, keys) = noise::noisy_copies(&stored, probes, 20.0, 1);
             let params = RecallParams {
                 mode: UpdateMode::Sync,
                 ..RecallParams::default()
@@ -132,7 +115,7 @@ fn asynchronous_sweep(recalls: usize) -> Case {
         build: Box::new(move || {
             let stored = seed_patterns();
             let network = learn(&stored, &Learning::default(), &Backend::Cpu)?;
-            let (states, keys) = noisy_copies(&stored, recalls, 25.0);
+            let (states, keys) = noise::noisy_copies(&stored, recalls, 25.0, 1);
             let params = RecallParams::default();
             Ok(Box::new(move |backend: &Backend| {
                 let hidden = crate::progress::Silent;
@@ -172,13 +155,7 @@ fn batch_run(pixels: usize, side: usize, epochs: usize) -> Case {
                 ..TrainingParams::default()
             };
             let start = Codebook::initialise(grid, &samples, Init::Samples, 1)?;
-            Ok(Box::new(move |backend: &Backend| {
-                train(backend, &samples, start.clone(), &params, &Silent)?;
-                Ok(Work {
-                    count: (samples.len() * epochs) as f64,
-                    neuron_updates: None,
-                })
-            }) as Workload)
+            Ok(training(samples, start, params))
         }),
     }
 }
@@ -225,15 +202,20 @@ fn online_run(samples_count: usize, epochs: usize) -> Case {
                 ..TrainingParams::default()
             };
             let start = Codebook::uniform(grid, &[0.0; 3], &[255.0; 3], 1);
-            Ok(Box::new(move |backend: &Backend| {
-                train(backend, &samples, start.clone(), &params, &Silent)?;
-                Ok(Work {
-                    count: (samples.len() * epochs) as f64,
-                    neuron_updates: None,
-                })
-            }) as Workload)
+            Ok(training(samples, start, params))
         }),
     }
+}
+
+/// A whole training run of `params` from `start`, counted in samples visited.
+fn training(samples: Samples, start: Codebook, params: TrainingParams) -> Workload {
+    Box::new(move |backend: &Backend| {
+        train(backend, &samples, start.clone(), &params, &Silent)?;
+        Ok(Work {
+            count: (samples.len() * params.epochs) as f64,
+            neuron_updates: None,
+        })
+    })
 }
 
 fn human_count(count: usize) -> String {

@@ -97,20 +97,21 @@ pub fn run(args: CapacityArgs) -> Result<()> {
         }
     }
     if args.compute.json {
-        return super::print_json(&json!({
-            "backend": backend.name(),
-            "adapter": backend.device_name(),
-            "neurons": spec.neurons,
-            "rule": spec.learning.rule,
-            "keep_diagonal": spec.learning.keep_diagonal,
-            "weights": spec.learning.weights,
-            "interactions": args.interaction,
-            "trials": spec.trials,
-            "seed": spec.seed,
-            "critical_load": CRITICAL_LOAD,
-            "seconds": seconds,
-            "rows": rows,
-        }));
+        return super::print_run_json(
+            &backend,
+            json!({
+                "neurons": spec.neurons,
+                "rule": spec.learning.rule,
+                "keep_diagonal": spec.learning.keep_diagonal,
+                "weights": spec.learning.weights,
+                "interactions": args.interaction,
+                "trials": spec.trials,
+                "seed": spec.seed,
+                "critical_load": CRITICAL_LOAD,
+                "seconds": seconds,
+                "rows": rows,
+            }),
+        );
     }
     outln!(
         "{} rule, {} neurons, {} trial(s) per load; theory: the one-step error of the signal-to-noise analysis, and the capacity without errors",

@@ -177,32 +177,33 @@ pub fn run(args: DemoArgs) -> Result<()> {
     outputs.finish("demo", Some(seed), started.elapsed().as_secs_f64())?;
 
     if args.compute.json {
-        return super::print_json(&json!({
-            "backend": backend.name(),
-            "adapter": backend.device_name(),
-            "neurons": n,
-            "patterns": stored.len(),
-            "seed": seed,
-            "seconds": seconds,
-            "out": out,
-            "cases": rows,
-            "som": {
-                "colour_map": {
-                    "epochs": colour_map.trained.epochs.len(),
-                    "qe": colour_map.trained.qe(),
-                    "te": colour_map.trained.te(),
-                    "seconds": colour_map.seconds,
-                    "figure": seed_dir.join("seed_colours.png"),
+        return super::print_run_json(
+            &backend,
+            json!({
+                "neurons": n,
+                "patterns": stored.len(),
+                "seed": seed,
+                "seconds": seconds,
+                "out": out,
+                "cases": rows,
+                "som": {
+                    "colour_map": {
+                        "epochs": colour_map.trained.epochs.len(),
+                        "qe": colour_map.trained.qe(),
+                        "te": colour_map.trained.te(),
+                        "seconds": colour_map.seconds,
+                        "figure": seed_dir.join("seed_colours.png"),
+                    },
+                    "cluster": {
+                        "photo": "kodim23",
+                        "pixels": clustering.pixels,
+                        "runs": clustering.runs,
+                        "seconds": clustering.seconds,
+                        "figure": clustering.figure,
+                    },
                 },
-                "cluster": {
-                    "photo": "kodim23",
-                    "pixels": clustering.pixels,
-                    "runs": clustering.runs,
-                    "seconds": clustering.seconds,
-                    "figure": clustering.figure,
-                },
-            },
-        }));
+            }),
+        );
     }
     outln!("Seed 003: Hopfield network of {n} neurons storing Batman, A and Z; asynchronous recall (y = s + W·s)")?;
     outln!(

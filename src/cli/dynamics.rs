@@ -40,6 +40,22 @@ impl LearningArgs {
     }
 }
 
+/// A network and its dynamics: what `recall` and `sweep` both take.
+#[derive(Debug, Clone, Args)]
+pub struct NetworkArgs {
+    #[command(flatten)]
+    pub learning: LearningArgs,
+    #[command(flatten)]
+    pub dynamics: DynamicsArgs,
+}
+
+impl NetworkArgs {
+    /// The network's spec, checked, with the energy's interaction from the dynamics' options.
+    pub fn learning(&self) -> Result<Learning> {
+        self.learning.learning(self.dynamics.interaction).checked()
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct DynamicsArgs {
     /// sync: all neurons at once, s' = sign(W s) (2-cycles are detected and reported);

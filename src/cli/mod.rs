@@ -283,6 +283,13 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
+/// Writes `value`, a JSON object, on stdout with the backend and adapter the run used.
+pub fn print_run_json(backend: &Backend, mut value: serde_json::Value) -> Result<()> {
+    value["backend"] = backend.name().into();
+    value["adapter"] = backend.device_name().into();
+    print_json(&value)
+}
+
 /// Writes `value` as pretty JSON on stdout.
 pub fn print_json(value: &serde_json::Value) -> Result<()> {
     let text =
@@ -319,6 +326,58 @@ mod tests {
                 found.contains(&flag(param)),
                 "{} has no option",
                 flag(param)
+            );
+        }
+    }
+
+    /// The help of option `long` of the subcommand at `path`.
+    fn help_of(path: &[&str], long: &str) -> String {
+        let mut command = Cli::command();
+        for name in path {
+            command = command.find_subcommand(name).unwrap().clone();
+        }
+        let argument = command
+            .get_arguments()
+            .find(|a| a.get_long() == Some(long))
+            .unwrap_or_else(|| panic!("{path:?} has no --{long}"));
+        argument
+            .get_help()
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn defaults_the_help_states_in_words_are_the_librarys() {
+        // Options whose default depends on others are optional in clap, their default written
+        // in the help: it must be the library's.
+        use hopsom::modern::spec::{DEFAULT_MAX_STEPS, DEFAULT_STEPS, DEFAULT_TOLERANCE};
+        use hopsom::som::spec::{DEFAULT_LR, DEFAULT_LR_END, DEFAULT_SIGMA_END, DEFAULT_TAU};
+        let stated = [
+            (&["som", "train"][..], "lr", DEFAULT_LR.to_string()),
+            (&["som", "train"], "lr-end", DEFAULT_LR_END.to_string()),
+            (
+                &["som", "train"],
+                "sigma-end",
+                DEFAULT_SIGMA_END.to_string(),
+            ),
+            (&["som", "train"], "tau", DEFAULT_TAU.to_string()),
+            (&["modern", "retrieve"], "steps", DEFAULT_STEPS.to_string()),
+            (
+                &["modern", "retrieve"],
+                "max-steps",
+                DEFAULT_MAX_STEPS.to_string(),
+            ),
+            (
+                &["modern", "sweep"],
+                "tolerance",
+                DEFAULT_TOLERANCE.to_string(),
+            ),
+        ];
+        for (path, long, value) in stated {
+            let help = help_of(path, long);
+            assert!(
+                help.contains(&format!("[default: {value}]")),
+                "{path:?} --{long}: {help:?} does not state the library's {value}"
             );
         }
     }

@@ -169,23 +169,24 @@ pub fn run_retrieve(args: RetrieveArgs) -> Result<()> {
     });
     let kinds = |kind: StateKind| retrieval.reports.iter().filter(|r| r.kind == kind).count();
     if args.compute.json {
-        return super::print_json(&json!({
-            "backend": backend.name(),
-            "adapter": backend.device_name(),
-            "patterns": stored.patterns,
-            "dim": stored.dim,
-            "beta": args.beta,
-            "normalize": args.memory.normalize,
-            "queries": count,
-            "correct": correct,
-            "single_pattern": kinds(StateKind::SinglePattern),
-            "metastable": kinds(StateKind::Metastable),
-            "global_average": kinds(StateKind::GlobalAverage),
-            "attention_written": keep_attention,
-            "seconds": seconds,
-            "queries_per_second": count as f64 / seconds.max(1e-9),
-            "rows": rows,
-        }));
+        return super::print_run_json(
+            &backend,
+            json!({
+                "patterns": stored.patterns,
+                "dim": stored.dim,
+                "beta": args.beta,
+                "normalize": args.memory.normalize,
+                "queries": count,
+                "correct": correct,
+                "single_pattern": kinds(StateKind::SinglePattern),
+                "metastable": kinds(StateKind::Metastable),
+                "global_average": kinds(StateKind::GlobalAverage),
+                "attention_written": keep_attention,
+                "seconds": seconds,
+                "queries_per_second": count as f64 / seconds.max(1e-9),
+                "rows": rows,
+            }),
+        );
     }
     outln!(
         "{count} queries of {} values, {} stored patterns, β = {}: {} single-pattern fixed points, {} metastable, {} global average",

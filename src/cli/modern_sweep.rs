@@ -1,7 +1,6 @@
 //! `hopsom modern sweep`: retrieval accuracy over inverse temperatures and corruption levels,
 //! tabulated and plotted.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -13,7 +12,7 @@ use super::outputs::RunOutputs;
 use super::stdout::outln;
 use super::ComputeArgs;
 use hopsom::error::Result;
-use hopsom::io::output::write_atomically;
+use hopsom::io::output::write_csv_rows;
 use hopsom::io::plot::{side_by_side_charts, Chart, Series};
 use hopsom::modern::corrupt::CorruptionKind;
 use hopsom::modern::sweep::{run_modern_sweep, ModernSweepRow, ModernSweepSpec};
@@ -77,23 +76,24 @@ pub fn run_sweep(args: SweepArgs) -> Result<()> {
     progress.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
     if let Some(path) = &args.csv {
-        write_sweep_csv(path, &rows)?;
+        write_csv_rows(path, &rows)?;
     }
     if let Some(path) = &args.plot {
         write_sweep_plot(path, &rows, &spec)?;
     }
     if args.compute.json {
-        return super::print_json(&json!({
-            "backend": backend.name(),
-            "adapter": backend.device_name(),
-            "patterns": stored.patterns,
-            "dim": stored.dim,
-            "corruption": spec.kind,
-            "trials": spec.trials,
-            "seed": spec.seed,
-            "seconds": seconds,
-            "rows": rows,
-        }));
+        return super::print_run_json(
+            &backend,
+            json!({
+                "patterns": stored.patterns,
+                "dim": stored.dim,
+                "corruption": spec.kind,
+                "trials": spec.trials,
+                "seed": spec.seed,
+                "seconds": seconds,
+                "rows": rows,
+            }),
+        );
     }
     outln!(
         "{} stored patterns of {} values, {} queries per level ({} corruption)",
@@ -132,32 +132,6 @@ pub fn run_sweep(args: SweepArgs) -> Result<()> {
         backend.device_name()
     )?;
     Ok(())
-}
-
-fn write_sweep_csv(path: &Path, rows: &[ModernSweepRow]) -> Result<()> {
-    write_atomically(path, |file| {
-        writeln!(
-            file,
-            "beta,corruption,level,queries,accuracy,mean_similarity,mean_weight,single_pattern_fraction,metastable_fraction,global_average_fraction"
-        )?;
-        for row in rows {
-            writeln!(
-                file,
-                "{},{},{},{},{},{},{},{},{},{}",
-                row.beta,
-                row.corruption,
-                row.level,
-                row.queries,
-                row.accuracy,
-                row.mean_similarity,
-                row.mean_weight,
-                row.single_pattern_fraction,
-                row.metastable_fraction,
-                row.global_average_fraction
-            )?;
-        }
-        Ok(())
-    })
 }
 
 fn write_sweep_plot(path: &Path, rows: &[ModernSweepRow], spec: &ModernSweepSpec) -> Result<()> {

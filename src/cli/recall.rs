@@ -7,7 +7,7 @@ use std::time::Instant;
 use clap::Args;
 use serde_json::{json, Value};
 
-use super::dynamics::{DynamicsArgs, LearningArgs};
+use super::dynamics::NetworkArgs;
 use super::output::{write_probe_picture, write_trajectory_gif, write_trajectory_npy};
 use super::outputs::RunOutputs;
 use super::ComputeArgs;
@@ -43,9 +43,7 @@ pub struct RecallArgs {
     )]
     trials: usize,
     #[command(flatten)]
-    learning: LearningArgs,
-    #[command(flatten)]
-    dynamics: DynamicsArgs,
+    network: NetworkArgs,
     /// Resize image patterns and probes to WxH pixels before making them bipolar.
     #[arg(long, value_parser = super::parse_shape, value_name = "WxH")]
     size: Option<GridShape>,
@@ -175,21 +173,21 @@ pub fn run(args: RecallArgs) -> Result<()> {
         (given.states().to_vec(), keys, sources)
     };
     let image_shaped = stored.shape.filter(|_| args.out.is_some());
-    let mode = args.dynamics.mode;
+    let mode = args.network.dynamics.mode;
     if args.trajectory && mode == UpdateMode::Sync {
         return Err(Error::Usage(
             "--trajectory records the flips of asynchronous recall; it does nothing with --mode sync".into(),
         ));
     }
     let record_flips = mode == UpdateMode::Async && (args.trajectory || image_shaped.is_some());
-    let params = args.dynamics.params(stored.neurons(), record_flips)?;
+    let params = args
+        .network
+        .dynamics
+        .params(stored.neurons(), record_flips)?;
     params.validate()?;
 
     let backend = args.compute.open_backend()?;
-    let learning = args
-        .learning
-        .learning(args.dynamics.interaction)
-        .checked()?;
+    let learning = args.network.learning()?;
     check_network_fits(stored.neurons(), stored.len(), &learning, mode, &backend)?;
     let out = args.out.as_ref().map(|_| outputs.prepare()).transpose()?;
     let started = Instant::now();
@@ -269,7 +267,7 @@ pub fn run(args: RecallArgs) -> Result<()> {
             "adapter": backend.device_name(),
             "neurons": n,
             "patterns": stored.len(),
-            "rule": args.learning.rule,
+            "rule": args.network.learning.rule,
             "interaction": learning.interaction,
             "weights": if network.is_factored() { "factored" } else { "dense" },
             "pattern_names": stored.names,
@@ -278,7 +276,7 @@ pub fn run(args: RecallArgs) -> Result<()> {
             "self_coupling": params.self_coupling,
             "threshold": match &params.thresholds {
                 Thresholds::Uniform(theta) => json!(theta),
-                Thresholds::PerNeuron(_) => json!(args.dynamics.thresholds),
+                Thresholds::PerNeuron(_) => json!(args.network.dynamics.thresholds),
             },
             "clamped": params.clamp.as_ref().map_or(0, |c| c.iter().filter(|&&v| v).count()),
             "temperature": params.temperature,

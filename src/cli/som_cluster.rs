@@ -9,9 +9,10 @@ use clap::Args;
 use serde_json::json;
 
 use super::outputs::RunOutputs;
-use super::som_output::{finite_or_null, write_epoch_csv, write_labels};
+use super::som_output::{finite_or_null, write_labels};
 use super::ComputeArgs;
 use hopsom::error::{Error, Result};
+use hopsom::io::output::write_csv_rows;
 use hopsom::io::photos::read_rgb_image;
 use hopsom::io::picture::write_png;
 use hopsom::io::plot::{panel_figure, Panel};
@@ -187,7 +188,7 @@ pub fn execute(
     })?;
     progress.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
-    write_epoch_csv(&out.join("epochs.csv"), &all_epochs)?;
+    write_csv_rows(&out.join("epochs.csv"), &all_epochs)?;
     let figure = out.join("cluster.png");
     panel_figure(&figure, &panels, panels.len().min(3))?;
     Ok(ClusterOutcome {

@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use hopsom::error::Result;
 use hopsom::io::map_picture::{cell_for, map_picture, scaled_colours, weight_colours};
 use hopsom::io::npy::write_npy;
-use hopsom::io::output::write_bytes;
 use hopsom::io::plot::{panel_figure, side_by_side_charts, Chart, Panel, Series};
 use hopsom::som::metrics::u_matrix;
 use hopsom::som::{Codebook, EpochReport};
@@ -81,18 +80,6 @@ pub fn write_map_pictures(
 /// Labels as a uint32 array of `shape` (height, width for images; samples otherwise).
 pub fn write_labels(path: &Path, labels: &[u32], shape: &[usize]) -> Result<()> {
     write_npy(path, shape, labels)
-}
-
-/// epoch,qe,te,learning_rate,sigma per epoch.
-pub fn write_epoch_csv(path: &Path, epochs: &[EpochReport]) -> Result<()> {
-    let mut text = String::from("epoch,qe,te,learning_rate,sigma\n");
-    for e in epochs {
-        text.push_str(&format!(
-            "{},{},{},{},{}\n",
-            e.epoch, e.qe, e.te, e.learning_rate, e.sigma
-        ));
-    }
-    write_bytes(path, text.as_bytes())
 }
 
 /// Quantization and topographic error against the epoch, side by side.

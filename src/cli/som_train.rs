@@ -10,12 +10,11 @@ use clap::Args;
 use serde_json::json;
 
 use super::outputs::RunOutputs;
-use super::som_output::{
-    finite_or_null, write_epoch_csv, write_epoch_plot, write_labels, write_map_pictures,
-};
+use super::som_output::{finite_or_null, write_epoch_plot, write_labels, write_map_pictures};
 use super::ComputeArgs;
 use hopsom::error::Result;
 use hopsom::hopfield::GridShape;
+use hopsom::io::output::write_csv_rows;
 use hopsom::io::photos::read_rgb_image;
 use hopsom::io::picture::write_png;
 use hopsom::io::tables::read_samples;
@@ -261,7 +260,7 @@ pub fn execute(
         None => vec![plan.samples.len()],
     };
     write_labels(&out.join("labels.npy"), &assignment.labels, &label_shape)?;
-    write_epoch_csv(&out.join("epochs.csv"), &trained.epochs)?;
+    write_csv_rows(&out.join("epochs.csv"), &trained.epochs)?;
     write_epoch_plot(
         &out.join("epochs.png"),
         &trained.epochs,

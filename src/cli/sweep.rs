@@ -2,13 +2,12 @@
 //! tabulate and plot how recall degrades.
 
 use super::stdout::outln;
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
 use serde_json::json;
 
-use super::dynamics::{DynamicsArgs, LearningArgs};
+use super::dynamics::NetworkArgs;
 use super::levels::{format_levels, parse_levels};
 use super::outputs::RunOutputs;
 use super::ComputeArgs;
@@ -16,7 +15,7 @@ use hopsom::error::{Error, Result};
 use hopsom::hopfield::recall::check_network_fits;
 use hopsom::hopfield::sweep::{run_sweep, SweepResult, SweepSpec};
 use hopsom::hopfield::{self, PatternSet};
-use hopsom::io::output::write_atomically;
+use hopsom::io::output::write_csv_rows;
 use hopsom::io::plot::{side_by_side_charts, Chart, Series};
 
 #[derive(Debug, Args)]
@@ -32,9 +31,7 @@ pub struct SweepArgs {
     #[arg(long, default_value_t = SweepSpec::default().trials)]
     trials: usize,
     #[command(flatten)]
-    learning: LearningArgs,
-    #[command(flatten)]
-    dynamics: DynamicsArgs,
+    network: NetworkArgs,
     /// Resize image patterns to WxH pixels.
     #[arg(long, value_parser = super::parse_shape, value_name = "WxH")]
     size: Option<hopfield::GridShape>,
@@ -60,7 +57,7 @@ pub fn run(args: SweepArgs) -> Result<()> {
         levels,
         trials: args.trials,
         seed: args.compute.seed,
-        recall: args.dynamics.params(stored.neurons(), false)?,
+        recall: args.network.dynamics.params(stored.neurons(), false)?,
     };
     spec.check()?;
     let total = spec.total_recalls(stored.len()).ok_or_else(|| {
@@ -70,10 +67,7 @@ pub fn run(args: SweepArgs) -> Result<()> {
         ))
     })?;
     let backend = args.compute.open_backend()?;
-    let learning = args
-        .learning
-        .learning(args.dynamics.interaction)
-        .checked()?;
+    let learning = args.network.learning()?;
     check_network_fits(
         stored.neurons(),
         stored.len(),
@@ -87,31 +81,32 @@ pub fn run(args: SweepArgs) -> Result<()> {
     progress.finish_and_clear();
 
     if let Some(path) = &args.csv {
-        write_csv(path, &result)?;
+        write_csv_rows(path, &result.rows)?;
     }
     if let Some(path) = &args.plot {
         write_plot(path, &result, &stored)?;
     }
     if args.compute.json {
-        return super::print_json(&json!({
-            "backend": backend.name(),
-            "adapter": backend.device_name(),
-            "neurons": stored.neurons(),
-            "patterns": stored.len(),
-            "rule": args.learning.rule,
-            "interaction": learning.interaction,
-            "weights": if network.is_factored() { "factored" } else { "dense" },
-            "pattern_names": stored.names,
-            "mode": args.dynamics.mode,
-            "temperature": args.dynamics.temperature,
-            "trials": spec.trials,
-            "noise": spec.levels,
-            "seed": spec.seed,
-            "rows": result.rows,
-            "recalls": result.recalls,
-            "seconds": result.seconds,
-            "recalls_per_second": result.recalls_per_second,
-        }));
+        return super::print_run_json(
+            &backend,
+            json!({
+                "neurons": stored.neurons(),
+                "patterns": stored.len(),
+                "rule": args.network.learning.rule,
+                "interaction": learning.interaction,
+                "weights": if network.is_factored() { "factored" } else { "dense" },
+                "pattern_names": stored.names,
+                "mode": args.network.dynamics.mode,
+                "temperature": args.network.dynamics.temperature,
+                "trials": spec.trials,
+                "noise": spec.levels,
+                "seed": spec.seed,
+                "rows": result.rows,
+                "recalls": result.recalls,
+                "seconds": result.seconds,
+                "recalls_per_second": result.recalls_per_second,
+            }),
+        );
     }
     outln!(
         "{:<14} {:>6} {:>7} {:>7} {:>8} {:>8} {:>7} {:>7}",
@@ -146,31 +141,6 @@ pub fn run(args: SweepArgs) -> Result<()> {
         backend.device_name()
     )?;
     Ok(())
-}
-
-fn write_csv(path: &std::path::Path, result: &SweepResult) -> Result<()> {
-    write_atomically(path, |file| {
-        writeln!(
-            file,
-            "pattern,pattern_name,noise,trials,exact_fraction,mean_overlap,inverted_fraction,fixed_point_fraction,mean_sweeps"
-        )?;
-        for row in &result.rows {
-            writeln!(
-                file,
-                "{},\"{}\",{},{},{},{},{},{},{}",
-                row.pattern,
-                row.pattern_name.replace('"', "\"\""),
-                row.noise,
-                row.trials,
-                row.exact_fraction,
-                row.mean_overlap,
-                row.inverted_fraction,
-                row.fixed_point_fraction,
-                row.mean_sweeps
-            )?;
-        }
-        Ok(())
-    })
 }
 
 fn write_plot(path: &std::path::Path, result: &SweepResult, stored: &PatternSet) -> Result<()> {

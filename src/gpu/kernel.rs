@@ -55,8 +55,9 @@ impl KernelSpec {
 }
 
 /// Declares a kernel family: a struct with one [`Kernel`] per entry point of a shader module,
-/// its `KernelFamily` impl (built once per context by `GpuContext::kernels`), and `SPECS`,
-/// every entry point's spec, which the family's seam test checks against the WGSL:
+/// its `KernelFamily` impl (built once per context by `GpuContext::kernels`), `SPECS`, every
+/// entry point's spec, and the seam test that checks them against the WGSL (one family per
+/// module):
 ///
 /// ```ignore
 /// kernel_family! {
@@ -90,6 +91,18 @@ macro_rules! kernel_family {
                 Ok($name {
                     $($kernel: ctx.kernel(specs.next().expect("one spec per kernel")),)+
                 })
+            }
+        }
+
+        /// The seam test every family gets: each spec names exactly the buffers its WGSL entry
+        /// point uses (read with naga, no GPU needed).
+        #[cfg(test)]
+        mod kernel_family_seam {
+            #[test]
+            fn kernels_bind_their_wgsl_buffers_by_name() {
+                for spec in super::$name::SPECS {
+                    spec.binding_numbers().unwrap();
+                }
             }
         }
     };

@@ -5,6 +5,18 @@
 
 use super::shaders::ShaderModule;
 
+/// `module`'s WGSL as naga reads it; a shader that does not parse fails the test here.
+fn parsed(module: &ShaderModule) -> naga::Module {
+    let source = module.source();
+    naga::front::wgsl::parse_str(&source).unwrap_or_else(|err| {
+        panic!(
+            "{} does not parse: {}",
+            module.name,
+            err.emit_to_string(&source)
+        )
+    })
+}
+
 /// Fails unless WGSL struct `wgsl_struct` of `module` has size `size` and exactly the members
 /// `fields` (name, byte offset), in order, padding aside. Use [`assert_wgsl_layout!`](crate::assert_wgsl_layout).
 pub fn check_layout(
@@ -13,14 +25,7 @@ pub fn check_layout(
     size: usize,
     fields: &[(&str, usize)],
 ) {
-    let source = module.source();
-    let parsed = naga::front::wgsl::parse_str(&source).unwrap_or_else(|err| {
-        panic!(
-            "{} does not parse: {}",
-            module.name,
-            err.emit_to_string(&source)
-        )
-    });
+    let parsed = parsed(module);
     let mut layouter = naga::proc::Layouter::default();
     layouter
         .update(parsed.to_ctx())
@@ -60,14 +65,7 @@ pub fn check_layout(
 
 /// The literal WGSL constant `name` of `module` is initialised with.
 fn constant_literal(module: &ShaderModule, name: &str) -> naga::Literal {
-    let source = module.source();
-    let parsed = naga::front::wgsl::parse_str(&source).unwrap_or_else(|err| {
-        panic!(
-            "{} does not parse: {}",
-            module.name,
-            err.emit_to_string(&source)
-        )
-    });
+    let parsed = parsed(module);
     let constant = parsed
         .constants
         .iter()

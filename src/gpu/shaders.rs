@@ -29,11 +29,14 @@ pub struct ShaderModule {
     pub parts: &'static [ShaderFile],
 }
 
+/// The entry points' one parameter, `Invocation` (the builtins they read), composed first into
+/// every module.
+pub const INVOCATION: ShaderFile = shader_file!("invocation.wgsl");
+
 impl ShaderModule {
     pub fn source(&self) -> String {
-        self.parts
-            .iter()
-            .map(|part| part.text)
+        std::iter::once(INVOCATION.text)
+            .chain(self.parts.iter().map(|part| part.text))
             .collect::<Vec<_>>()
             .join("\n")
     }
@@ -64,48 +67,37 @@ const RECALL_ASYNC_FILE: ShaderFile = shader_file!("recall_async.wgsl");
 /// The step loop the asynchronous variants share, compiled after each variant's field.
 const RECALL_ASYNC_STEPS: ShaderFile = shader_file!("recall_async_steps.wgsl");
 
+/// An asynchronous recall module: the libraries, the kernels, the variant file that says how a
+/// neuron's field is computed, then the step loop that calls it.
+macro_rules! recall_async_module {
+    ($name:literal, $variant:literal) => {
+        ShaderModule {
+            name: $name,
+            parts: &[
+                RNG,
+                WIDE_INT,
+                RECALL_COMMON,
+                RECALL_UPDATE,
+                RECALL_ASYNC_FILE,
+                shader_file!($variant),
+                RECALL_ASYNC_STEPS,
+            ],
+        }
+    };
+}
+
 /// Asynchronous recall with a dense weight matrix in one binding.
-pub const RECALL_ASYNC: ShaderModule = ShaderModule {
-    name: "recall_async",
-    parts: &[
-        RNG,
-        WIDE_INT,
-        RECALL_COMMON,
-        RECALL_UPDATE,
-        RECALL_ASYNC_FILE,
-        shader_file!("recall_async_dense.wgsl"),
-        RECALL_ASYNC_STEPS,
-    ],
-};
+pub const RECALL_ASYNC: ShaderModule =
+    recall_async_module!("recall_async", "recall_async_dense.wgsl");
 
 /// Asynchronous recall through factored couplings.
-pub const RECALL_ASYNC_FACTORED: ShaderModule = ShaderModule {
-    name: "recall_async_factored",
-    parts: &[
-        RNG,
-        WIDE_INT,
-        RECALL_COMMON,
-        RECALL_UPDATE,
-        RECALL_ASYNC_FILE,
-        shader_file!("recall_async_factored.wgsl"),
-        RECALL_ASYNC_STEPS,
-    ],
-};
+pub const RECALL_ASYNC_FACTORED: ShaderModule =
+    recall_async_module!("recall_async_factored", "recall_async_factored.wgsl");
 
 /// Asynchronous recall with a weight matrix over several bindings: its step kernel takes four
 /// more storage buffers.
-pub const RECALL_ASYNC_BLOCKED: ShaderModule = ShaderModule {
-    name: "recall_async_blocked",
-    parts: &[
-        RNG,
-        WIDE_INT,
-        RECALL_COMMON,
-        RECALL_UPDATE,
-        RECALL_ASYNC_FILE,
-        shader_file!("recall_async_blocked.wgsl"),
-        RECALL_ASYNC_STEPS,
-    ],
-};
+pub const RECALL_ASYNC_BLOCKED: ShaderModule =
+    recall_async_module!("recall_async_blocked", "recall_async_blocked.wgsl");
 
 /// Recall in a dense associative memory (polynomial and exponential interactions).
 pub const DENSE_MEMORY: ShaderModule = ShaderModule {
@@ -170,4 +162,4 @@ pub const MODULES: &[ShaderModule] = &[
 ];
 
 /// Files that hold functions only and are valid WGSL on their own.
-pub const LIBRARIES: &[ShaderFile] = &[RNG, WIDE_INT, RECALL_COMMON, SOM_COMMON];
+pub const LIBRARIES: &[ShaderFile] = &[INVOCATION, RNG, WIDE_INT, RECALL_COMMON, SOM_COMMON];

@@ -1,6 +1,7 @@
 //! Noisy probes: a stored pattern with exactly ⌊p·N⌋ distinct neurons flipped, chosen at random
 //! (seed 003's `corrupt_image`), from a stream keyed on (seed, pattern, noise level, trial).
 
+use super::patterns::PatternSet;
 use crate::error::{Error, Param, Result};
 use crate::rng::{Domain, StreamKey};
 
@@ -63,6 +64,29 @@ pub fn corrupt_into(pattern: &[i8], percent: f64, key: &StreamKey, noisy: &mut [
     for index in key.distinct(0, pattern.len(), flip_count(pattern.len(), percent)) {
         noisy[index as usize] = -noisy[index as usize];
     }
+}
+
+/// `count` noisy copies of `stored`'s patterns in turn (copy k is pattern k mod P, trial k / P)
+/// at `level` percent, with their visiting-order keys, drawn from `seed`: the probes benchmarks
+/// and tests recall.
+pub fn noisy_copies(
+    stored: &PatternSet,
+    count: usize,
+    level: f64,
+    seed: u64,
+) -> (Vec<i8>, Vec<StreamKey>) {
+    let mut probes = Vec::with_capacity(count * stored.neurons());
+    let mut keys = Vec::with_capacity(count);
+    for copy in 0..count {
+        let (p, trial) = (copy % stored.len(), copy / stored.len());
+        probes.extend(corrupt(
+            stored.get(p),
+            level,
+            &noise_key(seed, p, level, trial),
+        ));
+        keys.push(order_key(seed, p, level, trial));
+    }
+    (probes, keys)
 }
 
 #[cfg(test)]

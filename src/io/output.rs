@@ -147,3 +147,15 @@ pub fn remove_created_empty_dirs() {
         let _ = std::fs::remove_dir(directory);
     }
 }
+
+/// `rows` (any serde struct, one row each) as a CSV file at `path`, written atomically: a header
+/// of the field names, then one line per row, the way pandas and numpy read them.
+pub fn write_csv_rows<T: serde::Serialize>(path: &Path, rows: &[T]) -> Result<()> {
+    write_atomically(path, |file| {
+        let mut writer = csv::Writer::from_writer(file);
+        for row in rows {
+            writer.serialize(row).map_err(std::io::Error::other)?;
+        }
+        writer.flush()
+    })
+}

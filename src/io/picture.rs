@@ -20,17 +20,20 @@ pub fn neuron_colour(value: i8, polarity: Polarity) -> Rgb<u8> {
     }
 }
 
-/// A state drawn as a picture, each neuron a `scale` x `scale` square.
-pub fn state_image(state: &[i8], shape: GridShape, polarity: Polarity, scale: u32) -> RgbImage {
+/// A picture of `shape` cells, each a `scale` x `scale` square in the colour `colour` gives
+/// its index (row by row).
+fn cells(shape: GridShape, scale: u32, colour: impl Fn(usize) -> Rgb<u8>) -> RgbImage {
     let scale = scale.max(1);
     RgbImage::from_fn(
         shape.width as u32 * scale,
         shape.height as u32 * scale,
-        |x, y| {
-            let (column, row) = ((x / scale) as usize, (y / scale) as usize);
-            neuron_colour(state[row * shape.width + column], polarity)
-        },
+        |x, y| colour((y / scale) as usize * shape.width + (x / scale) as usize),
     )
+}
+
+/// A state drawn as a picture, each neuron a `scale` x `scale` square.
+pub fn state_image(state: &[i8], shape: GridShape, polarity: Polarity, scale: u32) -> RgbImage {
+    cells(shape, scale, |cell| neuron_colour(state[cell], polarity))
 }
 
 /// Pictures side by side, separated by a grey gap.
@@ -41,17 +44,10 @@ pub fn side_by_side(images: &[RgbImage], gap: u32) -> RgbImage {
 /// Continuous values drawn as grey (−1 black, +1 white, clamped beyond), each a `scale` x
 /// `scale` square.
 pub fn grey_image(values: &[f32], shape: GridShape, scale: u32) -> RgbImage {
-    let scale = scale.max(1);
-    RgbImage::from_fn(
-        shape.width as u32 * scale,
-        shape.height as u32 * scale,
-        |x, y| {
-            let (column, row) = ((x / scale) as usize, (y / scale) as usize);
-            let value = values[row * shape.width + column].clamp(-1.0, 1.0);
-            let grey = ((value + 1.0) * 127.5).round() as u8;
-            Rgb([grey, grey, grey])
-        },
-    )
+    cells(shape, scale, |cell| {
+        let grey = ((values[cell].clamp(-1.0, 1.0) + 1.0) * 127.5).round() as u8;
+        Rgb([grey, grey, grey])
+    })
 }
 
 /// Pictures one above the other, separated by a grey gap.

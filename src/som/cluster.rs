@@ -9,7 +9,7 @@ use super::data::Samples;
 use super::epoch::{measure, report, EpochReport};
 use super::grid::Grid;
 use super::metrics::MapQuality;
-use super::online::{train_online_epoch, OnlineStep};
+use super::online::{train_online_epoch, OnlineEpoch, OnlineStep};
 use super::params::{EpochRates, Metric, Neighbourhood};
 use crate::backend::Backend;
 use crate::error::{Error, Param, Result};
@@ -156,14 +156,8 @@ pub fn cluster_colours(
             };
             let step = OnlineStep::fixed(rates, Neighbourhood::Bubble, Metric::Euclidean);
             key.permutation(total_epochs as u32, samples.len(), &mut order);
-            train_online_epoch(
-                backend,
-                &mut codebook,
-                samples,
-                Some(&order),
-                &step,
-                progress,
-            )?;
+            let this_epoch = OnlineEpoch::new(samples, Some(&order), &step);
+            train_online_epoch(backend, &mut codebook, this_epoch, progress)?;
             total_epochs += 1;
             let quality: MapQuality = measure(
                 backend,

@@ -6,27 +6,23 @@ use super::data::Samples;
 use super::grid::{Grid, Topology, HEX_ROW_HEIGHT};
 use super::params::{EpochRates, Neighbourhood};
 use super::planes::{distances, exp_f32, nearest, Planes, Scratch};
-pub use super::step::OnlineStep;
+pub use super::step::{OnlineEpoch, OnlineStep};
 use crate::backend::Backend;
 use crate::cpu::wide_vectors;
 use crate::error::Result;
 use crate::progress::Progress;
 
-/// One epoch over `samples` in `order` (all samples in turn when `None`), on `backend`; it stops
-/// with [`crate::Error::Interrupted`] between blocks of samples when `progress` asks.
+/// One online `epoch` of `codebook` on `backend`; it stops with [`crate::Error::Interrupted`]
+/// between blocks of samples when `progress` asks.
 pub fn train_online_epoch(
     backend: &Backend,
     codebook: &mut Codebook,
-    samples: &Samples,
-    order: Option<&[u32]>,
-    step: &OnlineStep,
+    epoch: OnlineEpoch,
     progress: &dyn Progress,
 ) -> Result<()> {
     match backend {
-        Backend::Cpu => train_online_cpu(codebook, samples, order, step, progress),
-        Backend::Gpu(ctx) => {
-            super::gpu::train_online_gpu(ctx, codebook, samples, order, step, progress)
-        }
+        Backend::Cpu => train_online_cpu(codebook, epoch, progress),
+        Backend::Gpu(ctx) => super::gpu::train_online_gpu(ctx, codebook, epoch, progress),
     }
 }
 
@@ -36,11 +32,10 @@ pub fn train_online_epoch(
 /// every loop over the nodes vectorises; e^x is [`exp_f32`], as accurate as a GPU's `exp`.
 pub fn train_online_cpu(
     codebook: &mut Codebook,
-    samples: &Samples,
-    order: Option<&[u32]>,
-    step: &OnlineStep,
+    epoch: OnlineEpoch,
     progress: &dyn Progress,
 ) -> Result<()> {
+    let (samples, order, step) = (epoch.samples, epoch.order, epoch.step);
     let grid = codebook.grid;
     let nodes = grid.nodes();
     let mut planes = Planes::from_codebook(codebook);

@@ -2,6 +2,7 @@
 //! neighbourhood, and a batch update's smoothing. The GPU kernels (`gpu.rs`) read these and
 //! know nothing of the algorithms that make them.
 
+use super::data::Samples;
 use super::params::{EpochRates, Metric, Neighbourhood, RateSchedule};
 
 /// What one online epoch applies to every sample.
@@ -36,6 +37,25 @@ impl OnlineStep {
     pub fn fill_rates(&self, first: usize, out: &mut [EpochRates]) {
         for (k, rate) in out.iter_mut().enumerate() {
             *rate = self.rates.at(self.first_step + (first + k) as u64);
+        }
+    }
+}
+
+/// One epoch of online training: the samples, the order they are visited in (each once, in
+/// turn, when `None`), and the step that gives each visit its rates and neighbourhood.
+#[derive(Clone, Copy)]
+pub struct OnlineEpoch<'a> {
+    pub samples: &'a Samples,
+    pub order: Option<&'a [u32]>,
+    pub step: &'a OnlineStep,
+}
+
+impl<'a> OnlineEpoch<'a> {
+    pub fn new(samples: &'a Samples, order: Option<&'a [u32]>, step: &'a OnlineStep) -> Self {
+        OnlineEpoch {
+            samples,
+            order,
+            step,
         }
     }
 }

@@ -7,7 +7,7 @@ use super::codebook::Codebook;
 use super::data::Samples;
 pub use super::epoch::EpochReport;
 use super::epoch::{check_finite, measure, report};
-use super::online::{train_online_epoch, OnlineStep};
+use super::online::{train_online_epoch, OnlineEpoch, OnlineStep};
 use super::params::{EpochRates, Mode, RateSchedule, TrainingParams};
 use crate::backend::Backend;
 use crate::error::{Error, Result};
@@ -133,7 +133,8 @@ fn train_online(
         };
         let visit = visiting_order(params, &key, epoch as u32, n, &mut order);
         let started = Instant::now();
-        train_online_epoch(backend, &mut codebook, samples, visit, &step, progress)?;
+        let this_epoch = OnlineEpoch::new(samples, visit, &step);
+        train_online_epoch(backend, &mut codebook, this_epoch, progress)?;
         training_seconds += started.elapsed().as_secs_f64();
         check_finite(&codebook, epoch)?;
         let quality = measure(backend, &codebook, params.metric, samples, None, progress)?;

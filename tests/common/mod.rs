@@ -115,6 +115,12 @@ pub fn json_of(output: &std::process::Output) -> serde_json::Value {
 }
 
 /// Runs hopsom with `args`, expects failure with `code`, one line on stderr containing `needle`.
+/// [`fails_with`] for a command line written as one string (arguments without spaces).
+pub fn fails_with_line(command: &str, code: i32, needle: &str) {
+    let args: Vec<&str> = command.split_whitespace().collect();
+    fails_with(&args, code, needle);
+}
+
 pub fn fails_with(args: &[&str], code: i32, needle: &str) {
     let output = hopsom().args(args).output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -130,4 +136,29 @@ pub fn fails_with(args: &[&str], code: i32, needle: &str) {
         stderr.to_lowercase().contains(&needle.to_lowercase()),
         "{args:?}: {stderr:?} lacks {needle:?}"
     );
+}
+
+/// A map trained on `samples` from `start`, failing the test on an error.
+pub fn trained(
+    backend: &hopsom::Backend,
+    samples: &hopsom::som::Samples,
+    start: hopsom::som::Codebook,
+    params: &hopsom::som::TrainingParams,
+) -> hopsom::som::Trained {
+    hopsom::som::train(backend, samples, start, params, &hopsom::Silent).unwrap()
+}
+
+/// Recalls every probe on the CPU and on the GPU and asserts the outcomes are identical.
+pub fn assert_cpu_and_gpu_agree(
+    network: &hopsom::hopfield::HopfieldNetwork,
+    probes: &[i8],
+    keys: &[hopsom::rng::StreamKey],
+    params: &hopsom::hopfield::recall::RecallParams,
+    ctx: &Arc<GpuContext>,
+    case: &str,
+) {
+    let gpu = hopsom::Backend::Gpu(ctx.clone());
+    let on_cpu = recall_all(network, probes, keys, params, &hopsom::Backend::Cpu);
+    let on_gpu = recall_all(network, probes, keys, params, &gpu);
+    assert_eq!(on_cpu, on_gpu, "{case}");
 }

@@ -196,13 +196,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_kernel_binds_its_wgsl_buffers_by_name() {
-        for spec in ProjectionKernels::SPECS {
-            spec.binding_numbers().unwrap();
-        }
-    }
-
-    #[test]
     fn params_have_the_layout_of_their_wgsl_structs() {
         use crate::gpu::shaders;
         crate::assert_wgsl_layout!(

@@ -121,13 +121,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_kernels_bind_their_wgsl_buffers_by_name() {
-        for spec in StorkeyKernels::SPECS {
-            spec.binding_numbers().unwrap();
-        }
-    }
-
-    #[test]
     fn params_have_the_layout_of_their_wgsl_structs() {
         use crate::gpu::shaders;
         crate::assert_wgsl_layout!(

@@ -21,7 +21,7 @@
 //! The family's layout: [`spec`] (what a recall does), [`dynamics`] (its checked integer form),
 //! [`energy`]; this module's driver, [`recall`], which batches, reports progress and stops when
 //! asked, over a [`RecallEngine`] per backend and interaction: `cpu.rs` (the twins,
-//! with `sync_batch.rs` and `factored_async.rs`), `gpu/` (shaders/recall_sync.wgsl and
+//! with `sync_batch/` and `factored_async.rs`), `gpu/` (shaders/recall_sync.wgsl and
 //! shaders/recall_async*.wgsl), and `dense_memory/` (its `cpu.rs` twin and `gpu.rs`,
 //! shaders/dense_memory.wgsl).
 
@@ -57,14 +57,28 @@ pub(crate) trait RecallEngine {
         usize::MAX
     }
 
-    /// The outcome of each probe of a batch (flat) with its random stream. Long batches check
-    /// `stop` (its cancellation only) at least once a sweep.
-    fn recall_batch(
-        &mut self,
-        probes: &[i8],
-        keys: &[StreamKey],
-        stop: &dyn Progress,
-    ) -> Result<Vec<RecallOutcome>>;
+    /// The outcome of each probe of `batch`. Long batches check `stop` (its cancellation only)
+    /// at least once a sweep.
+    fn recall_batch(&mut self, batch: Probes, stop: &dyn Progress) -> Result<Vec<RecallOutcome>>;
+}
+
+/// A batch of probes (flat, a network's neurons each) and each one's random stream.
+#[derive(Clone, Copy)]
+pub(crate) struct Probes<'a> {
+    pub states: &'a [i8],
+    pub keys: &'a [StreamKey],
+}
+
+impl Probes<'_> {
+    /// The states as the kernels' i32 words.
+    pub(crate) fn state_words(&self) -> Vec<i32> {
+        self.states.iter().map(|&v| i32::from(v)).collect()
+    }
+
+    /// The streams' keys as the kernels' words.
+    pub(crate) fn key_words(&self) -> Vec<[u32; 4]> {
+        self.keys.iter().map(|key| key.0).collect()
+    }
 }
 
 /// How long a batch should take: short enough that progress moves and an interrupt is felt
@@ -128,21 +142,21 @@ pub fn recall(
     let n = network.neurons();
     let mut engine = engine(network, params, backend)?;
     let mut outcomes = Vec::with_capacity(keys.len());
-    let mut batch = FIRST_BATCH.min(engine.max_batch()).max(1);
+    let mut size = FIRST_BATCH.min(engine.max_batch()).max(1);
     let mut done = 0;
     while done < keys.len() {
-        let end = (done + batch).min(keys.len());
+        let end = (done + size).min(keys.len());
         let started = Instant::now();
-        let got = engine.recall_batch(
-            &probes[done * n..end * n],
-            &keys[done..end],
-            &Unreported(progress),
-        )?;
+        let batch = Probes {
+            states: &probes[done * n..end * n],
+            keys: &keys[done..end],
+        };
+        let got = engine.recall_batch(batch, &Unreported(progress))?;
         outcomes.extend(got);
         progress.advance((end - done) as u64);
         progress.check()?;
-        batch = next_batch(
-            batch,
+        size = next_batch(
+            size,
             end - done,
             started.elapsed().as_secs_f64(),
             engine.max_batch(),

@@ -133,13 +133,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn kernels_bind_their_wgsl_buffers_by_name() {
-        for spec in BatchKernels::SPECS {
-            spec.binding_numbers().unwrap();
-        }
-    }
-
-    #[test]
     fn params_have_the_layout_of_their_wgsl_structs() {
         crate::assert_wgsl_layout!(
             shaders::SOM_BATCH,

@@ -7,9 +7,8 @@ use crate::error::Result;
 use crate::gpu::{shaders, Dispatch, GpuContext};
 use crate::progress::Progress;
 use crate::som::codebook::Codebook;
-use crate::som::data::Samples;
 use crate::som::params::EpochRates;
-use crate::som::step::OnlineStep;
+use crate::som::step::OnlineEpoch;
 
 /// The layout of `Params` in shaders/som_online.wgsl (checked by a unit test).
 #[repr(C)]
@@ -35,15 +34,14 @@ crate::gpu::kernel_family! {
     }
 }
 
-/// One online epoch over `samples` in `order` (all samples in turn when `None`).
+/// One online `epoch` of `codebook`, a chunk of samples per submission.
 pub(crate) fn train_online_gpu(
     ctx: &Arc<GpuContext>,
     codebook: &mut Codebook,
-    samples: &Samples,
-    order: Option<&[u32]>,
-    step: &OnlineStep,
+    epoch: OnlineEpoch,
     progress: &dyn Progress,
 ) -> Result<()> {
+    let (samples, order, step) = (epoch.samples, epoch.order, epoch.step);
     let kernels = ctx.kernels::<OnlineKernels>()?;
     let n = order.map_or(samples.len(), <[u32]>::len);
     let words = samples.words_per_sample();
@@ -122,13 +120,6 @@ pub(crate) fn train_online_gpu(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_kernel_binds_its_wgsl_buffers_by_name() {
-        for spec in OnlineKernels::SPECS {
-            spec.binding_numbers().unwrap();
-        }
-    }
 
     #[test]
     fn params_have_the_layout_of_their_wgsl_structs() {

@@ -108,13 +108,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_kernel_binds_its_wgsl_buffers_by_name() {
-        for spec in SearchKernels::SPECS {
-            spec.binding_numbers().unwrap();
-        }
-    }
-
-    #[test]
     fn tile_and_workgroup_sizes_are_the_shaders() {
         let constant = |name| crate::gpu::layout::wgsl_constant(&shaders::SOM_BMU, name);
         assert_eq!(constant("TILE_FLOATS"), TILE_FLOATS as i64);

@@ -7,7 +7,7 @@ use crate::hopfield::network::HopfieldNetwork;
 use crate::hopfield::recall::cpu::each_probe;
 use crate::hopfield::recall::dynamics::Trace;
 use crate::hopfield::recall::{
-    glauber_round, Ending, RecallEngine, RecallOutcome, RecallParams, UpdateMode,
+    glauber_round, Ending, Probes, RecallEngine, RecallOutcome, RecallParams, UpdateMode,
 };
 use crate::progress::Progress;
 use crate::rng::StreamKey;
@@ -31,23 +31,14 @@ impl<'a> DenseCpu<'a> {
 }
 
 impl RecallEngine for DenseCpu<'_> {
-    fn recall_batch(
-        &mut self,
-        probes: &[i8],
-        keys: &[StreamKey],
-        stop: &dyn Progress,
-    ) -> Result<Vec<RecallOutcome>> {
+    fn recall_batch(&mut self, batch: Probes, stop: &dyn Progress) -> Result<Vec<RecallOutcome>> {
         let (memory, params) = (&self.memory, self.params);
-        each_probe(
-            probes,
-            memory.neurons,
-            keys,
-            stop,
-            |probe, key| match params.mode {
+        each_probe(batch, memory.neurons, stop, |probe, key| {
+            match params.mode {
                 UpdateMode::Sync => recall_sync(memory, probe, key, params.max_sweeps, stop),
                 UpdateMode::Async => recall_async(memory, probe, key, params, stop),
-            },
-        )
+            }
+        })
     }
 }
 

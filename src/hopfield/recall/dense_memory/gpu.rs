@@ -12,9 +12,10 @@ use crate::error::{Error, Result};
 use crate::gpu::{Dispatch, GpuContext};
 use crate::hopfield::network::HopfieldNetwork;
 use crate::hopfield::recall::gpu::{BATCH_BUDGET_BYTES, ENERGY_WORDS, SWEEPS_PER_SUBMISSION};
-use crate::hopfield::recall::{Ending, RecallEngine, RecallOutcome, RecallParams, UpdateMode};
+use crate::hopfield::recall::{
+    Ending, Probes, RecallEngine, RecallOutcome, RecallParams, UpdateMode,
+};
 use crate::progress::Progress;
-use crate::rng::StreamKey;
 
 /// Loop iterations one invocation may run: llvmpipe ends an invocation's loops after 65 535 in
 /// total, and long invocations starve other work on real GPUs.
@@ -120,25 +121,20 @@ impl RecallEngine for DenseGpu<'_> {
         self.batch
     }
 
-    fn recall_batch(
-        &mut self,
-        probes: &[i8],
-        keys: &[StreamKey],
-        stop: &dyn Progress,
-    ) -> Result<Vec<RecallOutcome>> {
+    fn recall_batch(&mut self, batch: Probes, stop: &dyn Progress) -> Result<Vec<RecallOutcome>> {
         let job = Batch {
             ctx: self.ctx,
             kernels: &self.kernels,
             shared: &self.shared,
             memory: &self.memory,
             params: DenseParams {
-                probes: keys.len() as u32,
+                probes: batch.keys.len() as u32,
                 ..self.base
             },
             mode: self.mode,
             stop,
         };
-        job.run(probes, keys)
+        job.run(batch)
     }
 }
 
@@ -193,15 +189,14 @@ impl Batch<'_> {
             .spread_groups(threads.div_ceil(WORKGROUP).max(1) as u32)
     }
 
-    fn run(&self, chunk: &[i8], keys: &[StreamKey]) -> Result<Vec<RecallOutcome>> {
+    fn run(&self, batch: Probes) -> Result<Vec<RecallOutcome>> {
         let ctx = self.ctx;
         let k = &self.kernels;
         let s = &self.shared;
         let (n, p) = (self.memory.neurons, self.memory.stored);
-        let probes = keys.len();
+        let probes = batch.keys.len();
         let slots = self.params.max_sweeps as usize + 1;
-        let states: Vec<i32> = chunk.iter().map(|&v| i32::from(v)).collect();
-        let key_words: Vec<[u32; 4]> = keys.iter().map(|key| key.0).collect();
+        let (states, key_words) = (batch.state_words(), batch.key_words());
         let params = ctx.uniform("dense params", &self.params);
         let states_buffer = ctx.storage_from("states", &states)?;
         let next = ctx.storage_zeroed("next states", (states.len() * 4) as u64)?;

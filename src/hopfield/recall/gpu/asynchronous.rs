@@ -7,19 +7,22 @@ use super::kernels::{
 };
 use super::sync::SweepBuffers;
 use super::*;
+use crate::error::Param;
 use crate::gpu::Dispatch;
+use crate::hopfield::recall::Probes;
 
 impl RecallJob<'_> {
-    pub(super) fn run_async(
-        &self,
-        states: &[i32],
-        key_words: &[[u32; 4]],
-    ) -> Result<Vec<RecallOutcome>> {
+    pub(super) fn run_async(&self, batch: Probes) -> Result<Vec<RecallOutcome>> {
         let (ctx, kernels, n, params) = (self.ctx, self.kernels, self.neurons, self.params);
+        let (states, key_words) = (batch.state_words(), batch.key_words());
         let probes = states.len() / n;
         let flip_capacity = if params.record_flips {
             u32::try_from(n as u64 * u64::from(params.max_sweeps)).map_err(|_| {
-                Error::TooLarge("a trajectory of that many sweeps; lower max_sweeps".into())
+                Error::ParameterTooLarge {
+                    param: Param::MaxSweeps,
+                    value: params.max_sweeps.to_string(),
+                    message: format!("a trajectory of {n} neurons × that many sweeps is more flips than one recall records"),
+                }
             })?
         } else {
             0
@@ -65,8 +68,8 @@ impl RecallJob<'_> {
                 GpuCouplings::Factored { .. } => 0,
             },
         };
-        let state_buffer = ctx.storage_from("states", states)?;
-        let keys = ctx.storage_from("keys", key_words)?;
+        let state_buffer = ctx.storage_from("states", &states)?;
+        let keys = ctx.storage_from("keys", &key_words)?;
         let order = ctx.storage_zeroed("order", (states.len() * 4) as u64)?;
         let probe_buffer = ctx.storage_zeroed(
             "probe state",

@@ -14,13 +14,12 @@ use self::couplings::GpuCouplings;
 pub(crate) use self::kernels::check_async_dense;
 use self::kernels::RecallKernels;
 use super::{
-    Ending, EnergyTerms, NeuronRule, RecallEngine, RecallOutcome, RecallParams, UpdateMode,
+    Ending, EnergyTerms, NeuronRule, Probes, RecallEngine, RecallOutcome, RecallParams, UpdateMode,
 };
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use crate::hopfield::network::HopfieldNetwork;
 use crate::progress::Progress;
-use crate::rng::StreamKey;
 
 /// The most device memory one batch of probes may take (beside the weights); the dense
 /// memories' batches too.
@@ -95,12 +94,7 @@ impl RecallEngine for GpuRecall<'_> {
         self.batch
     }
 
-    fn recall_batch(
-        &mut self,
-        probes: &[i8],
-        keys: &[StreamKey],
-        stop: &dyn Progress,
-    ) -> Result<Vec<RecallOutcome>> {
+    fn recall_batch(&mut self, batch: Probes, stop: &dyn Progress) -> Result<Vec<RecallOutcome>> {
         let job = RecallJob {
             ctx: self.ctx,
             kernels: &self.kernels,
@@ -113,11 +107,9 @@ impl RecallEngine for GpuRecall<'_> {
             glauber_factor: self.glauber_factor,
             stop,
         };
-        let states: Vec<i32> = probes.iter().map(|&v| i32::from(v)).collect();
-        let key_words: Vec<[u32; 4]> = keys.iter().map(|key| key.0).collect();
         match self.params.mode {
-            UpdateMode::Sync => job.run_sync(&states, &key_words),
-            UpdateMode::Async => job.run_async(&states, &key_words),
+            UpdateMode::Sync => job.run_sync(batch),
+            UpdateMode::Async => job.run_async(batch),
         }
     }
 }

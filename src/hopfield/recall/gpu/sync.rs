@@ -5,6 +5,7 @@ use super::couplings::GpuCouplings;
 use super::kernels::{ProbeStatus, SyncParams};
 use super::*;
 use crate::gpu::Dispatch;
+use crate::hopfield::recall::Probes;
 
 /// The buffers of one batch that the synchronous kernels read and write.
 pub(super) struct SweepBuffers<'b> {
@@ -123,22 +124,19 @@ impl RecallJob<'_> {
         plan
     }
 
-    pub(super) fn run_sync(
-        &self,
-        states: &[i32],
-        key_words: &[[u32; 4]],
-    ) -> Result<Vec<RecallOutcome>> {
+    pub(super) fn run_sync(&self, batch: Probes) -> Result<Vec<RecallOutcome>> {
         let (ctx, kernels, n, params) = (self.ctx, self.kernels, self.neurons, self.params);
+        let (states, key_words) = (batch.state_words(), batch.key_words());
         let probes = states.len() / n;
         let sweep_params = self.sync_params(probes);
         let rotation = [
-            ctx.storage_from("states 0", states)?,
+            ctx.storage_from("states 0", &states)?,
             ctx.storage_zeroed("states 1", (states.len() * 4) as u64)?,
             ctx.storage_zeroed("states 2", (states.len() * 4) as u64)?,
         ];
         let status = ctx.storage_zeroed("status", (probes * 8) as u64)?;
         let flags = ctx.storage_zeroed("flags", (probes * 8) as u64)?;
-        let keys = ctx.storage_from("keys", key_words)?;
+        let keys = ctx.storage_from("keys", &key_words)?;
         let overlaps = self.overlap_buffer(probes)?;
         let slots = params.max_sweeps as usize + 1;
         let energy = ctx.storage_zeroed("energy", (slots * probes * ENERGY_WORDS * 4) as u64)?;

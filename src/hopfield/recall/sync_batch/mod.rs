@@ -1,7 +1,7 @@
 //! Synchronous recall as matrix products: every active probe's fields for a sweep are one
 //! product F = S·Wᵀ (probes × neurons times neurons × neurons) for a dense network, or two,
 //! M = S·Xᵀ and F = M·X − P·S, for a factored one, run by `faer` on every core, then each probe takes its sweep exactly as
-//! `recall_sync_probe` does (the same twin of shaders/recall_sync.wgsl, through [`SyncRun`]).
+//! `CpuRecall::sync_probe` does (the same twin of shaders/recall_sync.wgsl, through [`SyncRun`]).
 //!
 //! The products are exact. States are ±1 and weights integers, so every partial sum of a field
 //! is an integer no larger than the row's Σ_j |w_ij| (P·N for a factored network): f32 holds
@@ -14,7 +14,7 @@
 use rayon::prelude::*;
 
 use super::energy::energy_terms;
-use super::{glauber_round, Dynamics, Ending, EnergyTerms, RecallOutcome};
+use super::{glauber_round, Dynamics, Ending, EnergyTerms, Probes, RecallOutcome};
 use crate::cpu::matrix::{self, View};
 use crate::error::Result;
 use crate::hopfield::network::HopfieldNetwork;
@@ -337,13 +337,16 @@ impl SyncRun {
 pub(crate) fn recall_sync_products(
     network: &HopfieldNetwork,
     weights: &ProductWeights,
-    probes: &[i8],
-    keys: &[StreamKey],
+    batch: Probes,
     max_sweeps: u32,
     dynamics: &Dynamics,
     stop: &dyn Progress,
 ) -> Result<Vec<RecallOutcome>> {
     let n = network.neurons();
+    let Probes {
+        states: probes,
+        keys,
+    } = batch;
     let mut runs: Vec<SyncRun> = probes.chunks_exact(n).map(SyncRun::new).collect();
     let rows_per_product = (BATCH_BYTES / (n * (1 + 4 + 8)).max(1)).max(1);
     let mut states = Vec::new();

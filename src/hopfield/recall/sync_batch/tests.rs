@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::hopfield::capacity::random_patterns;
-use crate::hopfield::recall::cpu::recall_sync_probe;
+use crate::hopfield::recall::cpu::CpuRecall;
 use crate::hopfield::recall::{RecallParams, Thresholds, UpdateMode};
 use crate::hopfield::{learn, noise, Learning, LearningRule, WeightForm};
 use crate::rng::Domain;
@@ -17,25 +17,23 @@ fn assert_paths_agree(network: &HopfieldNetwork, probes: &[i8], params: &RecallP
         .collect();
     let dynamics = params.checked(network).unwrap();
     let weights = ProductWeights::of(network).unwrap();
+    let silent = &crate::progress::Silent;
+    let batch = Probes {
+        states: probes,
+        keys: &keys,
+    };
     let batched = recall_sync_products(
         network,
         &weights,
-        probes,
-        &keys,
+        batch,
         params.max_sweeps,
         &dynamics,
-        &crate::progress::Silent,
+        silent,
     )
     .unwrap();
+    let one_by_one = CpuRecall::new(network, params).unwrap();
     for (b, (probe, key)) in probes.chunks_exact(n).zip(&keys).enumerate() {
-        let alone = recall_sync_probe(
-            network,
-            probe,
-            key,
-            params,
-            &dynamics,
-            &crate::progress::Silent,
-        );
+        let alone = one_by_one.sync_probe(probe, key, silent);
         assert_eq!(batched[b], alone, "probe {b}");
     }
 }
@@ -125,11 +123,14 @@ fn factored_networks_take_two_products_and_agree() {
     let recall_with = |network: &HopfieldNetwork| {
         let dynamics = params.checked(network).unwrap();
         let weights = ProductWeights::of(network).unwrap();
+        let batch = Probes {
+            states: &probes,
+            keys: &keys,
+        };
         recall_sync_products(
             network,
             &weights,
-            &probes,
-            &keys,
+            batch,
             100,
             &dynamics,
             &crate::progress::Silent,
