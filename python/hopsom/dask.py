@@ -111,6 +111,8 @@ def _tree(parts, combine):
 
 def _pass(run, som, blocks, weights):
     """One pass over the blocks with ``weights``: the partials of every chunk, merged."""
+    # Wrapped once, so dask hashes the run and the weights once a pass rather than once a task.
+    run = dask.delayed(run)
     weights = dask.delayed(weights)
     partial = dask.delayed(_partial, pure=True)
     parts = [partial(run, weights, block, som.dim, first) for first, block in blocks]

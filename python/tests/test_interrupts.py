@@ -16,8 +16,10 @@ ALARM = 0.3
 LIMIT = 1.0
 
 
-class Timeout(Exception):
-    """What the alarm's handler raises."""
+class Timeout(BaseException):
+    """What the alarm's handler raises: a BaseException, as Ctrl-C's KeyboardInterrupt is,
+    because libraries on the way may catch Exception (dask's tokenize does, when it pickles a
+    task's arguments) and would swallow a one-shot alarm."""
 
 
 @contextlib.contextmanager
