@@ -63,11 +63,11 @@ impl StepSpec {
                 return refuse(
                     Param::Steps,
                     steps.to_string(),
-                    "does nothing with until_converged, which takes max_steps",
+                    "does nothing when stepping until convergence, which stops when the queries settle",
                 );
             }
         } else {
-            let unused = "does nothing without until_converged";
+            let unused = "does nothing unless stepping until convergence";
             if let Some(max_steps) = self.max_steps {
                 return refuse(Param::MaxSteps, max_steps.to_string(), unused);
             }
@@ -170,11 +170,11 @@ mod tests {
             max_steps: Some(5),
             ..StepSpec::default()
         })
-        .starts_with("max_steps 5: does nothing without until_converged"));
+        .starts_with("max_steps 5: does nothing unless stepping until convergence"));
         assert!(message(StepSpec {
             steps: Some(3),
             ..converging
         })
-        .starts_with("steps 3: does nothing with until_converged"));
+        .starts_with("steps 3: does nothing when stepping until convergence"));
     }
 }
