@@ -35,6 +35,7 @@ fn stop_after(after: u64) -> StopAfter {
 
 #[test]
 fn recall_stops_when_asked_on_every_cpu_path() {
+    const PROBES: usize = 20_000;
     let key = StreamKey::new(1, Domain::Patterns, &[]);
     let stored = random_patterns(200, 20, &key).unwrap();
     for (mode, weights) in [
@@ -46,8 +47,9 @@ fn recall_stops_when_asked_on_every_cpu_path() {
             ..Learning::default()
         };
         let network = learn(&stored, &learning, &Backend::Cpu).unwrap();
-        // Noisy copies: recall takes several sweeps.
-        let probes: Vec<i8> = (0..2000)
+        // Noisy copies: recall takes several sweeps. More probes than a first batch holds, so
+        // that the request (made once a probe is done) comes before the end.
+        let probes: Vec<i8> = (0..PROBES)
             .flat_map(|t| {
                 noise::corrupt(
                     stored.get(t % 20),
@@ -56,7 +58,7 @@ fn recall_stops_when_asked_on_every_cpu_path() {
                 )
             })
             .collect();
-        let keys: Vec<StreamKey> = (0..2000).map(|b| noise::probe_order_key(1, b)).collect();
+        let keys: Vec<StreamKey> = (0..PROBES).map(|b| noise::probe_order_key(1, b)).collect();
         let params = RecallParams {
             mode,
             ..RecallParams::default()
@@ -65,7 +67,7 @@ fn recall_stops_when_asked_on_every_cpu_path() {
         let result = recall(&network, &probes, &keys, &params, &Backend::Cpu, &progress);
         assert!(matches!(result, Err(Error::Interrupted)), "{mode:?}");
         assert!(
-            progress.done.load(Relaxed) < 2000,
+            progress.done.load(Relaxed) < PROBES as u64,
             "{mode:?} ran to the end"
         );
         // Without the request the same call completes.
@@ -77,7 +79,7 @@ fn recall_stops_when_asked_on_every_cpu_path() {
             &Backend::Cpu,
             &stop_after(u64::MAX),
         );
-        assert_eq!(full.unwrap().len(), 2000);
+        assert_eq!(full.unwrap().len(), PROBES);
     }
 }
 

@@ -176,7 +176,7 @@ CASES = [
         "max_steps",
         5,
         hopsom.InvalidArgument,
-        "without until_converged",
+        "unless stepping until convergence",
     ),
     # Callables.
     (

@@ -299,6 +299,32 @@ impl<'a> FieldTracker<'a> {
         }
     }
 
+    /// Every field h_i of `state` (which must be the state the tracker has followed) into
+    /// `fields`: [`FieldTracker::field`] for each neuron, with the couplings matched once.
+    pub(crate) fn fields(&self, state: &[i8], fields: &mut [i32]) {
+        let n = self.network.neurons;
+        match &self.network.couplings {
+            Couplings::Dense { weights, .. } => {
+                for (field, row) in fields.iter_mut().zip(weights.chunks_exact(n)) {
+                    *field = row.iter().zip(state).map(|(&w, &s)| w * i32::from(s)).sum();
+                }
+            }
+            Couplings::Factored { columns, .. } => {
+                let p = self.network.stored;
+                for ((field, column), &s) in
+                    fields.iter_mut().zip(columns.chunks_exact(p)).zip(state)
+                {
+                    let through_patterns: i32 = column
+                        .iter()
+                        .zip(&self.overlaps)
+                        .map(|(&x, &m)| i32::from(x) * m)
+                        .sum();
+                    *field = through_patterns - p as i32 * i32::from(s);
+                }
+            }
+        }
+    }
+
     /// Records that neuron `i` became `updated`.
     #[inline(always)]
     pub(crate) fn flipped(&mut self, i: usize, updated: i8) {

@@ -71,10 +71,7 @@ impl<'a> CpuRecall<'a> {
             if stop.cancelled() {
                 break;
             }
-            let tracker = FieldTracker::new(network, run.state());
-            for (i, field) in fields.iter_mut().enumerate() {
-                *field = tracker.field(run.state(), i);
-            }
+            FieldTracker::new(network, run.state()).fields(run.state(), &mut fields);
             run.sweep(network, dynamics, key, sweep, &fields);
             if run.is_done() {
                 break;

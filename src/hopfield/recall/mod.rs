@@ -84,8 +84,26 @@ impl Probes<'_> {
 /// How long a batch should take: short enough that progress moves and an interrupt is felt
 /// within a fraction of a second, long enough that every core (or the GPU) is kept busy.
 const BATCH_SECONDS: f64 = 0.2;
-/// The first batch, before the time a probe takes is known.
-const FIRST_BATCH: usize = 64;
+/// The work of the first batch, before the time a probe takes is known: about this many
+/// multiply-adds a sweep (a few milliseconds on one core), so that small networks start with
+/// batches large enough to keep every core busy and large ones report progress early.
+const FIRST_BATCH_WORK: usize = 1 << 24;
+
+/// The most probes of a first batch, however small the network: progress still moves early.
+const FIRST_BATCH_MOST: usize = 16_384;
+
+/// The probes of the first batch for `network`: [`FIRST_BATCH_WORK`] over the multiply-adds of
+/// one probe's sweep (N² with a dense matrix, 2·N·P with factored couplings or a dense memory),
+/// at most [`FIRST_BATCH_MOST`].
+fn first_batch(network: &HopfieldNetwork) -> usize {
+    let n = network.neurons();
+    let per_sweep = if network.is_factored() || !network.interaction().is_quadratic() {
+        2 * n * network.stored()
+    } else {
+        n * n
+    };
+    (FIRST_BATCH_WORK / per_sweep.max(1)).min(FIRST_BATCH_MOST)
+}
 
 /// Checks, before anything is learned, that `learning` can hold `count` patterns of `neurons`
 /// (a dense matrix within range and memory, or factored) and that recall in `mode` can then run
@@ -142,7 +160,7 @@ pub fn recall(
     let n = network.neurons();
     let mut engine = engine(network, params, backend)?;
     let mut outcomes = Vec::with_capacity(keys.len());
-    let mut size = FIRST_BATCH.min(engine.max_batch()).max(1);
+    let mut size = first_batch(network).min(engine.max_batch()).max(1);
     let mut done = 0;
     while done < keys.len() {
         let end = (done + size).min(keys.len());
