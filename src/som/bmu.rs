@@ -92,10 +92,14 @@ pub fn find_bmus_direct(
     out: &mut [Match],
 ) {
     let planes = Planes::from_codebook(codebook);
-    out.par_chunks_mut(1024)
+    // Up to 1024 samples a task, fewer when there are few samples (a large map's batch epoch on
+    // a small data set), so that every core gets a share.
+    let threads = rayon::current_num_threads().max(1);
+    let chunk = out.len().div_ceil(4 * threads).clamp(64, 1024);
+    out.par_chunks_mut(chunk)
         .enumerate()
-        .for_each(|(chunk, matches)| {
-            search_chunk(&planes, metric, samples, start + chunk * 1024, matches);
+        .for_each(|(index, matches)| {
+            search_chunk(&planes, metric, samples, start + index * chunk, matches);
         });
 }
 
