@@ -8,7 +8,7 @@
 // from the previous dispatch's matches, which keeps every invocation's loop count bounded
 // (llvmpipe ends an invocation's loops after 65 535 iterations).
 
-// The layout of BmuParams in src/som/gpu/search.rs (checked by a unit test).
+// The layout of BmuParams in src/som/gpu/bmu.rs (checked by a unit test).
 struct Params {
     sample_count: u32,
     dim: u32,

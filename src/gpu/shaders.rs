@@ -116,9 +116,9 @@ pub const STORKEY: ShaderModule = ShaderModule {
     parts: &[shader_file!("storkey.wgsl")],
 };
 
-pub const PROJECTION: ShaderModule = ShaderModule {
-    name: "projection",
-    parts: &[shader_file!("projection.wgsl")],
+pub const PSEUDO_INVERSE: ShaderModule = ShaderModule {
+    name: "pseudo_inverse",
+    parts: &[shader_file!("pseudo_inverse.wgsl")],
 };
 
 pub const SOM_COMMON: ShaderFile = shader_file!("som_common.wgsl");
@@ -154,7 +154,7 @@ pub const MODULES: &[ShaderModule] = &[
     DENSE_MEMORY,
     MODERN,
     STORKEY,
-    PROJECTION,
+    PSEUDO_INVERSE,
     SOM_BMU,
     SOM_ONLINE,
     SOM_BATCH,

@@ -3,7 +3,7 @@
 //! The Gram matrix C = XXᵀ is an integer product (the Hebbian kernel over the transposed
 //! patterns, exact on both paths); C is factorised on the host (Cholesky in f64, P x P), which
 //! also finds linearly dependent patterns; Y = C⁻¹X is solved on the host; and the final product
-//! W = XᵀY is a GPU kernel (shaders/projection.wgsl) with the CPU twin [`projection_cpu`].
+//! W = XᵀY is a GPU kernel (shaders/pseudo_inverse.wgsl) with the CPU twin [`projection_cpu`].
 
 use std::sync::Arc;
 
@@ -116,7 +116,7 @@ pub fn projection_weights(
     }
 }
 
-/// CPU twin of `project` in shaders/projection.wgsl.
+/// CPU twin of `project` in shaders/pseudo_inverse.wgsl.
 pub fn projection_cpu(patterns: &PatternSet, solved: &[f32]) -> Result<Vec<f32>> {
     let n = patterns.neurons();
     let mut weights: Vec<f32> = allocate_weights(n)?;
@@ -131,7 +131,7 @@ pub fn projection_cpu(patterns: &PatternSet, solved: &[f32]) -> Result<Vec<f32>>
     Ok(weights)
 }
 
-/// The layout of `Params` in shaders/projection.wgsl (checked by a unit test).
+/// The layout of `Params` in shaders/pseudo_inverse.wgsl (checked by a unit test).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
 struct ProjectionParams {
@@ -145,7 +145,7 @@ struct ProjectionParams {
 
 crate::gpu::kernel_family! {
     /// The projection W = Xᵀ(XXᵀ)⁻¹X from the solved system.
-    struct ProjectionKernels(shaders::PROJECTION) {
+    struct ProjectionKernels(shaders::PSEUDO_INVERSE) {
         project: "project" ["params", "patterns", "solved", "weights"],
     }
 }
@@ -199,7 +199,7 @@ mod tests {
     fn params_have_the_layout_of_their_wgsl_structs() {
         use crate::gpu::shaders;
         crate::assert_wgsl_layout!(
-            shaders::PROJECTION,
+            shaders::PSEUDO_INVERSE,
             "Params",
             ProjectionParams {
                 neurons,

@@ -1,15 +1,15 @@
-//! The SOM kernels, one family per file beside its CPU twin: the winner search (`search.rs`,
+//! The SOM kernels, one family per file beside its CPU twin: the winner search (`bmu.rs`,
 //! shaders/som_bmu.wgsl; twin `bmu.rs`), online training (`online.rs`, som_online.wgsl; twin
 //! `online.rs`) and the batch update (`batch.rs`, som_batch.wgsl; twin `batch.rs`), with the
 //! host code that streams samples through them in tiles that fit the adapter's bindings.
 
 mod batch;
+mod bmu;
 mod online;
-mod search;
 
 pub(crate) use batch::smooth_gpu;
+pub(crate) use bmu::find_bmus_gpu;
 pub(crate) use online::train_online_gpu;
-pub(crate) use search::find_bmus_gpu;
 
 use super::codebook::Codebook;
 use crate::error::{Error, Result};
