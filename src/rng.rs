@@ -82,6 +82,9 @@ pub enum Domain {
     SomOrder = 0x736f_6d6f,
     /// How a modern Hopfield query is corrupted (masked entries, Gaussian noise).
     Corruption = 0x636f_7272,
+    /// MiniSom's random choices (`hopsom.minisom`): initial weights, sample orders, samples
+    /// copied into the weights.
+    MiniSom = 0x6d69_6e69,
 }
 
 /// One independent stream of random numbers, named by a seed and a path of counters

@@ -148,7 +148,7 @@ def _initialise(som, data, run, blocks):
     else:
         raise InvalidArgument(
             f"init={som.init!r}: hopsom.dask.train starts from 'random' or 'samples'; "
-            "for 'pca', set som.codebook first (for example from som.pca_weights_init on a sample)"
+            "for 'pca', set som.codebook first (for example from a map trained with init='pca' on a sample)"
         )
 
 
@@ -182,8 +182,6 @@ def train(
     Each epoch reads the chunks again: ``persist()`` the array first when the cluster's memory
     holds it."""
     given = options(locals(), "som", "data", "progress")
-    if sigma is None:
-        given["sigma"] = som.sigma
     run = _hopsom.BatchRun(som._map, {**som._training, **given, "mode": "batch"}, som.backend)
     _hopsom.check_progress(progress)
     data = _as_samples(data, som.dim)

@@ -3,9 +3,8 @@ segmentation, MiniSom's names for the same measures, and seed 003's colour clust
 keyword argument is an option of the library's spec of the same name, with its default."""
 
 from . import _hopsom
-from ._convert import exactly, options, reals, samples
+from ._convert import exactly, options, samples
 from ._convert import image as rgb_image
-from .errors import InvalidArgument
 
 #: Seed 003's starting colours for :func:`cluster_colours`: brown, blue, green and skin.
 SEED_COLOURS = tuple(tuple(int(v) for v in c) for c in _hopsom.defaults("cluster")["colors"])
@@ -47,11 +46,8 @@ class SOM:
     "cosine", "manhattan" or "chebyshev"; ``init`` ("random", "samples" or "pca") places the
     weights at the first training from its data; ``seed`` makes every random choice;
     ``backend``: "auto", "cpu" or "gpu". See the command line's `hopsom som train` for the
-    algorithms; the same data and options give its codebook.
-
-    MiniSom's constructor keywords are accepted too: ``sigma`` and ``learning_rate`` (used by
-    ``train`` when it is not given ``sigma`` and ``lr``), ``neighborhood_function``,
-    ``activation_distance``, ``random_seed``, and ``topology`` "rectangular" or "hexagonal".
+    algorithms; the same data and options give its codebook. (MiniSom's class, with MiniSom's
+    meanings, is :class:`hopsom.minisom.MiniSom`.)
 
     >>> import numpy as np, hopsom
     >>> som = hopsom.SOM(6, 4, 3, backend="cpu")
@@ -72,21 +68,7 @@ class SOM:
         init="random",
         seed=1,
         backend="auto",
-        *,
-        sigma=None,
-        learning_rate=None,
-        neighborhood_function=None,
-        activation_distance=None,
-        random_seed=None,
     ):
-        # MiniSom's names for hopsom's options.
-        if neighborhood_function is not None:
-            neighbourhood = neighborhood_function
-        if activation_distance is not None:
-            metric = activation_distance
-        if random_seed is not None:
-            seed = random_seed
-        self.sigma, self.learning_rate = sigma, learning_rate
         self._map = _hopsom.checked(
             "som",
             {
@@ -151,8 +133,8 @@ class SOM:
         ``epochs`` passes. ``mode``: "batch" (Kohonen's batch map) or "online" (one sample at a
         time, rates decaying per sample visited). ``schedule``: "exponential", "linear",
         "inverse" (from ``lr``/``sigma`` to ``lr_end``/``sigma_end``), "asymptotic" (MiniSom's
-        default) or "seed". Unset, ``lr`` is the constructor's ``learning_rate`` or 0.5,
-        ``sigma`` the constructor's or half the longer side, ``lr_end`` 0.01, ``sigma_end`` 0.5
+        default) or "seed". Unset, ``lr`` is 0.5, ``sigma`` half the longer side, ``lr_end`` 0.01,
+        ``sigma_end`` 0.5
         and ``tau`` (the seed schedule's) 1; a value the mode or schedule does not read (a
         learning rate in batch mode, an end value for the asymptotic schedule) is refused.
         ``cutoff`` zeroes neighbourhood weights below that fraction of the peak;
@@ -163,10 +145,6 @@ class SOM:
         learning_rate, sigma; ``training_seconds`` holds the time spent training. Interrupted,
         the map keeps the weights it had."""
         given = options(locals(), "data", "progress")
-        if lr is None and mode == "online":
-            given["lr"] = self.learning_rate
-        if sigma is None:
-            given["sigma"] = self.sigma
         reports, self.training_seconds = self._native.train(
             samples(data, self.dim), {**self._training, **given}, progress
         )
@@ -206,72 +184,14 @@ class SOM:
         height, width = pixels.shape[:2]
         return labels.reshape(height, width), segmented.reshape(height, width, 3)
 
-    # MiniSom's names, where the meaning is the same. MiniSom(x, y, ...) indexes its nodes
-    # (i, j) with i along x, hopsom's columns, so its arrays are this map's transposed.
-
-    def winner(self, x):
-        """MiniSom's ``winner``: the (column, row) of the node nearest sample ``x``."""
-        node = int(self.winners(reals(x, "x"))[0])
-        return node % self.width, node // self.width
-
-    def quantization(self, data):
-        """MiniSom's ``quantization``: each sample's winner's weights, samples x dim."""
-        return self.codebook.reshape(-1, self.dim)[self.winners(data).ravel()]
-
-    def train_random(self, data, num_iteration, progress=None):
-        """MiniSom's ``train_random``: ``num_iteration`` online updates visiting the samples in a
-        seeded random order of ``arange(num_iteration) % len(data)``, under MiniSom's asymptotic
-        schedule from the constructor's ``learning_rate`` and ``sigma``. Returns ``train``'s
-        report."""
-        return self._train_minisom(data, num_iteration, True, progress)
-
-    def train_batch(self, data, num_iteration, progress=None):
-        """MiniSom's ``train_batch``: ``num_iteration`` online updates visiting the samples in
-        order, round and round (MiniSom's name: not hopsom's batch mode), under MiniSom's
-        asymptotic schedule from the constructor's ``learning_rate`` and ``sigma``."""
-        return self._train_minisom(data, num_iteration, False, progress)
-
-    def _train_minisom(self, data, num_iteration, shuffle, progress):
-        try:
-            return self.train(
-                data,
-                epochs=1,
-                mode="online",
-                schedule="asymptotic",
-                iterations=num_iteration,
-                shuffle=shuffle,
-                progress=progress,
-            )
-        except InvalidArgument as error:
-            # MiniSom's name for the option.
-            message = str(error).replace("iterations=", "num_iteration=", 1)
-            raise type(error)(message) from None
-
     def distance_map(self, scaling="sum"):
-        """MiniSom's ``distance_map``: each node's euclidean distances to the nodes around it,
+        """The distance map (MiniSom's definition): each node's euclidean distances to the nodes around it,
         summed (``scaling="sum"``) or averaged ("mean"), divided by the largest such value;
         shape (width, height). Around a node are the 8 nodes of its 3 x 3 square on a rectangular
         map (MiniSom's stencil, diagonals included, where ``umatrix`` takes the 4 adjacent ones)
         and the 6 adjacent nodes on a hexagonal one (MiniSom's stencil too: it shifts odd rows
         as hopsom does). Toroidal maps wrap around; a map of equal nodes gives zeros."""
         return self._native.distance_map(scaling).reshape(self.height, self.width).T
-
-    def activation_response(self, data):
-        """MiniSom's ``activation_response``: samples won by each node, shape (width, height)."""
-        return self.hits(data).T
-
-    def get_weights(self):
-        """MiniSom's ``get_weights``: the codebook as (width, height, dim)."""
-        return self.codebook.transpose(1, 0, 2)
-
-    def random_weights_init(self, data):
-        """MiniSom's ``random_weights_init``: weights drawn from the samples (seeded)."""
-        self._native.initialise(samples(data, self.dim), {**self._training, "init": "samples"})
-
-    def pca_weights_init(self, data):
-        """MiniSom's ``pca_weights_init``: weights spread over the plane of the data's first two
-        principal components (±1 standard deviation across the map)."""
-        self._native.initialise(samples(data, self.dim), {**self._training, "init": "pca"})
 
     def __repr__(self):
         return f"<hopsom.SOM {self.width}x{self.height} of {self.dim} dimensions on {self.device}>"

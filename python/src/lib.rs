@@ -9,6 +9,7 @@ mod arrays;
 mod backend;
 mod error;
 mod hopfield;
+mod minisom;
 mod modern;
 mod options;
 mod run;
@@ -63,6 +64,15 @@ fn _hopsom(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<hopfield::NativeHopfield>()?;
     module.add_class::<hopfield::NativeRecall>()?;
     module.add_class::<som::NativeSom>()?;
+    module.add_class::<minisom::NativeMiniSom>()?;
+    module.add_function(wrap_pyfunction!(minisom::minisom_order, module)?)?;
+    module.add_function(wrap_pyfunction!(minisom::minisom_decay, module)?)?;
+    module.add_function(wrap_pyfunction!(minisom::minisom_decay_table, module)?)?;
+    module.add_function(wrap_pyfunction!(minisom::minisom_activation, module)?)?;
+    module.add_function(wrap_pyfunction!(
+        minisom::minisom_distances_from_weights,
+        module
+    )?)?;
     module.add_class::<som_batch::BatchRun>()?;
     module.add_class::<som_batch::BatchPartial>()?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;

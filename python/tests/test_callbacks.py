@@ -34,8 +34,6 @@ CALLS = {
     "module sweep": lambda p: hopsom.sweep(PATTERNS, trials=50, backend="cpu", progress=p),
     "capacity": lambda p: hopsom.capacity(60, [0.1, 0.2], trials=2, backend="cpu", progress=p),
     "train": lambda p: hopsom.SOM(5, 5, 3, backend="cpu").train(DATA, epochs=3, progress=p),
-    "train_random": lambda p: hopsom.SOM(5, 5, 3, backend="cpu").train_random(DATA, 500, p),
-    "train_batch": lambda p: hopsom.SOM(5, 5, 3, backend="cpu").train_batch(DATA, 500, p),
     "cluster_colours": lambda p: hopsom.cluster_colours(IMAGE, epochs=(2,), progress=p),
     "segment": lambda p: trained().segment(IMAGE, progress=p),
     "retrieve": lambda p: hopsom.ModernHopfield(DATA, beta=2.0, backend="cpu").retrieve(

@@ -12,8 +12,6 @@ import hopsom.dask
 # The options a front end adds (they are not the library's): where results go and how work is
 # split, and the index of a probe in `corrupt`.
 FRONT_END = {"progress", "as_frame", "parts", "trial", "index"}
-# MiniSom's constructor keywords, names for hopsom's own options (None: not given).
-MINISOM = {"sigma", "learning_rate", "neighborhood_function", "activation_distance", "random_seed"}
 
 
 def options_of(*specs):
@@ -66,7 +64,7 @@ def test_signature_defaults_are_the_librarys(call, specs, left_out):
         library.update(hopsom._hopsom.defaults(spec))
     parameters = inspect.signature(call).parameters
     for name, parameter in parameters.items():
-        if parameter.default is inspect.Parameter.empty or name in FRONT_END | MINISOM:
+        if parameter.default is inspect.Parameter.empty or name in FRONT_END:
             continue
         assert name in library, f"{call.__qualname__}({name}=…) is no option of {specs}"
         assert same(parameter.default, library[name]), f"{call.__qualname__}({name}=…)"

@@ -180,7 +180,7 @@ fn pca_plane(grid: Grid, samples: &Samples) -> Codebook {
 
 /// The `count` largest eigenpairs of a symmetric matrix, by power iteration with deflation.
 /// Each vector's largest component is made positive, so the result does not depend on the start.
-fn principal_axes(matrix: &mut [f64], dim: usize, count: usize) -> Vec<(f64, Vec<f64>)> {
+pub(crate) fn principal_axes(matrix: &mut [f64], dim: usize, count: usize) -> Vec<(f64, Vec<f64>)> {
     let mut axes = Vec::new();
     for _ in 0..count.min(dim) {
         let mut vector: Vec<f64> = (0..dim).map(|d| 1.0 + d as f64 * 0.01).collect();

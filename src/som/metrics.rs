@@ -2,6 +2,7 @@
 
 use super::codebook::Codebook;
 use super::data::Samples;
+use super::grid::Grid;
 use super::matching::{Match, NO_NODE};
 
 /// Quality figures gathered over the samples' matches, tile by tile.
@@ -84,11 +85,11 @@ impl MapQuality {
     }
 }
 
-pub fn euclidean(x: &[f32], w: &[f32]) -> f64 {
+pub fn euclidean<T: Copy + Into<f64>>(x: &[T], w: &[T]) -> f64 {
     x.iter()
         .zip(w)
         .map(|(&a, &b)| {
-            let d = f64::from(a) - f64::from(b);
+            let d = a.into() - b.into();
             d * d
         })
         .sum::<f64>()
@@ -131,7 +132,15 @@ crate::choice::choices!(Scaling {
 /// (diagonals included, where [`u_matrix`] takes the 4 adjacent ones) and its 6 adjacent nodes
 /// on a hexagonal one, odd rows shifted as in MiniSom; toroidal maps wrap around.
 pub fn distance_map(codebook: &Codebook, scaling: Scaling) -> Vec<f64> {
-    let grid = codebook.grid;
+    distance_map_with(&codebook.grid, |node| codebook.node(node), scaling)
+}
+
+/// [`distance_map`] of the weights `node` gives for each node of `grid` (float32 or float64).
+pub fn distance_map_with<'a, T: Copy + Into<f64> + 'a>(
+    grid: &Grid,
+    node: impl Fn(usize) -> &'a [T],
+    scaling: Scaling,
+) -> Vec<f64> {
     let (width, height) = (grid.width as i64, grid.height as i64);
     // (column, row) steps from a node on an even row, and from one on an odd row.
     let steps: Vec<((i64, i64), (i64, i64))> = match grid.topology {
@@ -150,8 +159,8 @@ pub fn distance_map(codebook: &Codebook, scaling: Scaling) -> Vec<f64> {
             .collect(),
     };
     let values: Vec<f64> = (0..grid.nodes())
-        .map(|node| {
-            let (row, column) = ((node / grid.width) as i64, (node % grid.width) as i64);
+        .map(|index| {
+            let (row, column) = ((index / grid.width) as i64, (index % grid.width) as i64);
             let (mut total, mut count) = (0.0, 0u32);
             for &(even, odd) in &steps {
                 let (dc, dr) = if row % 2 == 1 { odd } else { even };
@@ -163,7 +172,7 @@ pub fn distance_map(codebook: &Codebook, scaling: Scaling) -> Vec<f64> {
                     continue;
                 }
                 let other = (r * width + c) as usize;
-                total += euclidean(codebook.node(node), codebook.node(other));
+                total += euclidean(node(index), node(other));
                 count += 1;
             }
             match scaling {

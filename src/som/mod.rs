@@ -20,6 +20,7 @@ mod gpu;
 pub mod grid;
 pub mod matching;
 pub mod metrics;
+pub mod minisom;
 pub mod neighbourhood;
 pub mod online;
 pub mod params;
