@@ -66,11 +66,21 @@ fn report_usage_error(err: &clap::Error) -> i32 {
         }
         _ => {
             let rendered = err.render().to_string();
-            let first = rendered
-                .lines()
+            let mut lines = rendered.lines();
+            let mut first = lines
                 .next()
                 .unwrap_or("invalid arguments")
-                .trim_start_matches("error: ");
+                .trim_start_matches("error: ")
+                .to_string();
+            // "the following required arguments were not provided:" lists them on indented
+            // lines: keep them on the one line.
+            if first.ends_with(':') {
+                let listed: Vec<&str> = lines
+                    .take_while(|line| line.starts_with(' '))
+                    .map(str::trim)
+                    .collect();
+                first = format!("{first} {}", listed.join(", "));
+            }
             notice(format_args!("error: {first} (see --help)"));
             2
         }

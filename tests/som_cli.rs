@@ -112,6 +112,20 @@ fn train_then_segment_round_trip() {
     assert_eq!(counts, 48 * 32);
     let relabelled = hopsom::io::npy::read_npy(&segment_out.join("labels.npy")).unwrap();
     assert_eq!(relabelled.values, labels.values);
+
+    // model.npz carries the topology: --model needs no --topology, and segments the same way.
+    let model = hopsom::som::SomModel::load(&out.join("model.npz")).unwrap();
+    assert_eq!(model.codebook.grid.describe(), "4x3 hex");
+    let model_out = dir.path().join("segment-model");
+    let output = hopsom()
+        .args(["som", "segment", "--model", str(&out.join("model.npz"))])
+        .args(["--image", &photo, "--backend", "cpu", "--json"])
+        .args(["--out", str(&model_out)])
+        .output()
+        .unwrap();
+    assert_eq!(json_of(&output)["te"], json["te"]);
+    let from_model = hopsom::io::npy::read_npy(&model_out.join("labels.npy")).unwrap();
+    assert_eq!(from_model.values, labels.values);
 }
 
 #[test]

@@ -37,6 +37,7 @@ from .errors import (
     TooLarge,
 )
 from .hopfield import Hopfield, Recall, capacity, corrupt, seed_patterns, sweep
+from .models import load
 from .modern import ModernHopfield, Retrieval, builtin_tiles, modern_sweep
 from .som import SEED_COLOURS, SOM, cluster_colours
 
@@ -62,6 +63,7 @@ __all__ = [
     "cluster_colours",
     "corrupt",
     "devices",
+    "load",
     "modern_sweep",
     "seed_patterns",
     "sweep",

@@ -99,6 +99,30 @@ class Hopfield:
         self.interaction = self.options["interaction"]
         self._native = _hopsom.NativeHopfield(self.patterns, self.options, backend)
 
+    # Persistence: pickling (copy.deepcopy, joblib, Dask) and the model file. Both keep the
+    # patterns and options and learn the couplings again, which learning does identically.
+
+    def __getstate__(self):
+        return {key: value for key, value in self.__dict__.items() if key != "_native"}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._native = _hopsom.NativeHopfield(self.patterns, self.options, self.backend)
+
+    def save(self, path):
+        """Writes the network to ``path`` as a model file (see :mod:`hopsom.models`): its
+        patterns and options; :func:`hopsom.load` reads it back."""
+        from .models import save_npz
+
+        save_npz(path, "hopsom-hopfield", {"patterns": self.patterns, **self.options})
+
+    @classmethod
+    def _from_members(cls, members, backend):
+        options = {
+            key: members[key].item() for key in ("rule", "weights", "keep_diagonal", "interaction")
+        }
+        return cls(members["patterns"], backend=backend, **options)
+
     @property
     def neurons(self):
         """The number of neurons N."""

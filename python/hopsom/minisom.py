@@ -147,6 +147,57 @@ class MiniSom:
             self._x, self._y, self._input_len, self.topology, self._neighborhood_name
         )
 
+    _SAVED = ("x", "y", "input_len", "sigma", "learning_rate", "random_seed")
+
+    def save(self, path):
+        """Writes the map to ``path`` as a model file (see :mod:`hopsom.models`): the weights,
+        the constructor's values and where its random streams stand; :func:`hopsom.load` reads
+        it back. A callable decay or distance cannot be written (pickle the object instead)."""
+        from .models import callable_refused, save_npz
+
+        names = {}
+        for key, function in [
+            ("decay_function", self._learning_rate_decay_function),
+            ("sigma_decay_function", self._sigma_decay_function),
+            ("activation_distance", self._activation_name),
+        ]:
+            if callable(function) and getattr(function, "__self__", None) is not self:
+                callable_refused(key, function)
+            names[key] = function if isinstance(function, str) else function.__name__.lstrip("_")
+        values = [self._x, self._y, self._input_len, self._sigma, self._learning_rate, self._seed]
+        save_npz(
+            path,
+            "hopsom-minisom",
+            {
+                "weights": np.asarray(self._weights, dtype=np.float64),
+                "neighborhood_function": self._neighborhood_name,
+                "topology": self.topology,
+                **names,
+                **dict(zip(self._SAVED, values)),
+                "calls_order": self._calls["order"],
+                "calls_samples": self._calls["samples"],
+            },
+        )
+
+    @classmethod
+    def _from_members(cls, members):
+        keywords = (
+            "decay_function",
+            "sigma_decay_function",
+            "activation_distance",
+            "neighborhood_function",
+            "topology",
+        )
+        values = {key: members[key].item() for key in cls._SAVED + keywords}
+        x, y, input_len = values.pop("x"), values.pop("y"), values.pop("input_len")
+        som = cls(x, y, input_len, **values)
+        som._weights = np.array(members["weights"], dtype=np.float64)
+        som._calls = {
+            "order": int(members["calls_order"]),
+            "samples": int(members["calls_samples"]),
+        }
+        return som
+
     # The weights and the data as the engine reads them.
 
     def _flat_weights(self):

@@ -65,7 +65,29 @@ class ModernHopfield:
         self.backend = backend
         self.options = _hopsom.checked("modern", options(locals(), "stored", "backend"))
         self.beta, self.normalize = self.options["beta"], self.options["normalize"]
-        self._native = _hopsom.NativeModern(reals(stored, "stored"), self.options, backend)
+        # The patterns as given, so that a copy normalises them exactly as this one did.
+        self._given = reals(stored, "stored")
+        self._native = _hopsom.NativeModern(self._given, self.options, backend)
+
+    # Persistence: pickling (copy.deepcopy, joblib, Dask) and the model file.
+
+    def __getstate__(self):
+        return {key: value for key, value in self.__dict__.items() if key != "_native"}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._native = _hopsom.NativeModern(self._given, self.options, self.backend)
+
+    def save(self, path):
+        """Writes the memory to ``path`` as a model file (see :mod:`hopsom.models`): the stored
+        patterns as given, ``beta`` and ``normalize``; :func:`hopsom.load` reads it back."""
+        from .models import save_npz
+
+        save_npz(path, "hopsom-modern", {"stored": self._given, **self.options})
+
+    @classmethod
+    def _from_members(cls, members, backend):
+        return cls(members["stored"], members["beta"].item(), members["normalize"].item(), backend)
 
     @property
     def stored(self):

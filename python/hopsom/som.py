@@ -94,7 +94,43 @@ class SOM:
         self.init, self.seed = checked["init"], checked["seed"]
         self.backend = backend
         self.training_seconds = 0.0
+        #: Epochs of training the weights have seen (saved with the map).
+        self.epochs_trained = 0
         self._native = _hopsom.NativeSom(self._map, backend)
+
+    # Persistence: pickling (copy.deepcopy, joblib, Dask) and the model file.
+
+    def __getstate__(self):
+        state = {key: value for key, value in self.__dict__.items() if key != "_native"}
+        state["codebook"] = self.codebook
+        return state
+
+    def __setstate__(self, state):
+        codebook = state.pop("codebook")
+        self.__dict__.update(state)
+        self._native = _hopsom.NativeSom(self._map, self.backend)
+        if codebook is not None:
+            self.codebook = codebook
+
+    def save(self, path):
+        """Writes the map to ``path`` as a model file (see :mod:`hopsom.models`): the codebook,
+        topology, metric, neighbourhood, init and seed, the file `hopsom som train` writes as
+        model.npz and `hopsom som segment --model` reads. :func:`hopsom.load` reads it back."""
+        self._native.save_model(path, self._training, self.epochs_trained)
+
+    @classmethod
+    def _from_model(cls, model, backend):
+        options = ("topology", "toroidal", "neighbourhood", "metric", "init", "seed")
+        som = cls(
+            model["width"],
+            model["height"],
+            model["dim"],
+            backend=backend,
+            **{key: model[key] for key in options},
+        )
+        som.codebook = model["codebook"]
+        som.epochs_trained = model["epochs_trained"]
+        return som
 
     @property
     def device(self):
@@ -148,6 +184,7 @@ class SOM:
         reports, self.training_seconds = self._native.train(
             samples(data, self.dim), {**self._training, **given}, progress
         )
+        self.epochs_trained += len(reports)
         return reports
 
     def _assign(self, data, progress=None):

@@ -57,6 +57,7 @@ fn _hopsom(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(studies::capacity_tallies, module)?)?;
     module.add_function(wrap_pyfunction!(studies::capacity_rows, module)?)?;
     module.add_function(wrap_pyfunction!(som::cluster_colours, module)?)?;
+    module.add_function(wrap_pyfunction!(som::load_som_model, module)?)?;
     module.add_function(wrap_pyfunction!(modern::modern_sweep, module)?)?;
     module.add_function(wrap_pyfunction!(modern::builtin_tiles, module)?)?;
     module.add_class::<modern::NativeModern>()?;

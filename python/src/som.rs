@@ -9,7 +9,9 @@ use pyo3::types::PyDict;
 
 use hopsom::som::codebook::check_dims;
 use hopsom::som::metrics::{distance_map, u_matrix, Scaling};
-use hopsom::som::{self, ClusterParams, Codebook, Grid, MapSpec, Samples, SegmentSpec, TrainSpec};
+use hopsom::som::{
+    self, ClusterParams, Codebook, Grid, MapSpec, Samples, SegmentSpec, SomModel, TrainSpec,
+};
 use hopsom::{Backend, Error};
 
 use crate::arrays::{matrix, values};
@@ -210,6 +212,27 @@ impl NativeSom {
         ))
     }
 
+    /// Writes the map and the training options it keeps (`training`: neighbourhood, metric,
+    /// init, seed) as the library's model file (`hopsom::som::model`).
+    fn save_model(
+        &self,
+        py: Python<'_>,
+        path: std::path::PathBuf,
+        training: &Bound<'_, PyAny>,
+        epochs_trained: u64,
+    ) -> Result<()> {
+        let training: TrainSpec = spec(training)?;
+        let model = SomModel {
+            codebook: self.trained()?.clone(),
+            neighbourhood: training.neighbourhood,
+            metric: training.metric,
+            init: training.init,
+            seed: training.seed,
+            epochs_trained,
+        };
+        Ok(py.detach(|| model.save(&path))?)
+    }
+
     /// Each node's mean distance to its adjacent nodes, node by node.
     fn umatrix<'py>(&self, py: Python<'py>) -> Result<Bound<'py, PyArray1<f64>>> {
         Ok(u_matrix(self.trained()?).into_pyarray(py))
@@ -263,6 +286,35 @@ impl NativeSom {
         ));
         Ok(())
     }
+}
+
+/// A map's model file as a dict: codebook (height x width x dim) and the options beside it.
+#[pyfunction]
+pub(crate) fn load_som_model(
+    py: Python<'_>,
+    path: std::path::PathBuf,
+) -> Result<Bound<'_, PyDict>> {
+    use hopsom::choice::Choice;
+    let model = py.detach(|| SomModel::load(&path))?;
+    let grid = model.codebook.grid;
+    let loaded = PyDict::new(py);
+    let codebook = numpy::ndarray::Array3::from_shape_vec(
+        (grid.height, grid.width, model.codebook.dim),
+        model.codebook.weights,
+    )
+    .map_err(|e| Error::InvalidData(e.to_string()))?;
+    loaded.set_item("codebook", codebook.into_pyarray(py))?;
+    loaded.set_item("width", grid.width)?;
+    loaded.set_item("height", grid.height)?;
+    loaded.set_item("dim", model.codebook.dim)?;
+    loaded.set_item("topology", grid.topology.name())?;
+    loaded.set_item("toroidal", grid.toroidal)?;
+    loaded.set_item("neighbourhood", model.neighbourhood.name())?;
+    loaded.set_item("metric", model.metric.name())?;
+    loaded.set_item("init", model.init.name())?;
+    loaded.set_item("seed", model.seed)?;
+    loaded.set_item("epochs_trained", model.epochs_trained)?;
+    Ok(loaded)
 }
 
 impl NativeSom {

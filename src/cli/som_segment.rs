@@ -13,13 +13,19 @@ use super::ComputeArgs;
 use hopsom::error::{Error, Result};
 use hopsom::io::photos::read_rgb_image;
 use hopsom::io::picture::write_png;
-use hopsom::som::{assign, MapSpec, Metric, Samples, SegmentSpec, Topology};
+use hopsom::som::{assign, MapSpec, Metric, Samples, SegmentSpec, SomModel, Topology};
 
 #[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("map").required(true).args(["model", "codebook"]))]
 pub struct SegmentArgs {
-    /// A codebook.npy written by `som train` (float, shape height x width x 3).
+    /// A model.npz written by `som train` or Python's `SOM.save`: the codebook with its
+    /// topology, wrap-around and metric.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["topology", "toroidal"])]
+    model: Option<PathBuf>,
+    /// A plain codebook array instead (a codebook.npy: float, shape height x width x 3), laid
+    /// out as --topology and --toroidal say.
     #[arg(long, value_name = "FILE")]
-    codebook: PathBuf,
+    codebook: Option<PathBuf>,
     /// The image to segment (PNG, JPEG, GIF, BMP); it streams through in tiles, so it may be far
     /// larger than the GPU's buffers.
     #[arg(long, value_name = "IMG")]
@@ -30,9 +36,10 @@ pub struct SegmentArgs {
     /// The map wraps around, for the topographic error.
     #[arg(long)]
     toroidal: bool,
-    /// How a pixel is compared with the nodes.
-    #[arg(long, value_parser = crate::cli::choice::<Metric>(), default_value_t = SegmentSpec::default().metric)]
-    metric: Metric,
+    /// How a pixel is compared with the nodes [default: the model's; euclidean for a
+    /// --codebook].
+    #[arg(long, value_parser = crate::cli::choice::<Metric>())]
+    metric: Option<Metric>,
     /// Directory for segmented.png (each pixel in its winner's colour) and labels.npy (the
     /// winner of each pixel, uint32, height x width).
     #[arg(long, value_name = "DIR", default_value = "hopsom-out/segment")]
@@ -44,11 +51,21 @@ pub struct SegmentArgs {
 pub fn run(args: SegmentArgs) -> Result<()> {
     let outputs = RunOutputs::in_directory("--out", &args.out);
     outputs.check()?;
-    let codebook =
-        hopsom::io::codebooks::load_codebook(&args.codebook, args.topology, args.toroidal)?;
+    let (codebook, metric, map_path) = match (&args.model, &args.codebook) {
+        (Some(path), _) => {
+            let model = SomModel::load(path)?;
+            (model.codebook, args.metric.unwrap_or(model.metric), path)
+        }
+        (None, Some(path)) => (
+            hopsom::io::codebooks::load_codebook(path, args.topology, args.toroidal)?,
+            args.metric.unwrap_or(SegmentSpec::default().metric),
+            path,
+        ),
+        (None, None) => unreachable!("clap requires --model or --codebook"),
+    };
     if codebook.dim != 3 {
         return Err(Error::bad_input(
-            &args.codebook,
+            map_path,
             format!(
                 "the codebook has {} dimensions; an RGB image needs 3",
                 codebook.dim
@@ -62,7 +79,7 @@ pub fn run(args: SegmentArgs) -> Result<()> {
     let out = outputs.prepare()?;
     let started = Instant::now();
     let progress = args.compute.progress(samples.len() as u64, "pixels");
-    let assignment = assign(&backend, &codebook, args.metric, &samples, &progress)?;
+    let assignment = assign(&backend, &codebook, metric, &samples, &progress)?;
     progress.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
     let segmented = assignment.segmented.as_ref().expect("a photo is segmented");

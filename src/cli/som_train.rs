@@ -20,7 +20,7 @@ use hopsom::io::picture::write_png;
 use hopsom::io::tables::read_samples;
 use hopsom::som::{
     assign, train, Codebook, Grid, Init, MapSpec, Metric, Mode, Neighbourhood, Samples, Schedule,
-    Topology, TrainSpec, Trained, TrainingParams,
+    SomModel, Topology, TrainSpec, Trained, TrainingParams,
 };
 use hopsom::Backend;
 
@@ -109,7 +109,8 @@ pub struct TrainArgs {
     /// seed 003 does.
     #[arg(long)]
     extra_winner_update: bool,
-    /// Directory for codebook.npy, codebook.png, umatrix.png, hitmap.png, epochs.csv,
+    /// Directory for codebook.npy, model.npz (the map with its topology, metric and training
+    /// options, for `som segment --model` and Python's `hopsom.load`), codebook.png, umatrix.png, hitmap.png, epochs.csv,
     /// epochs.png, labels.npy and, for images, segmented.png (seed_colours.png with
     /// --seed-compat).
     #[arg(long, value_name = "DIR", default_value = "hopsom-out/som")]
@@ -254,6 +255,15 @@ pub fn execute(
     let seconds = started.elapsed().as_secs_f64();
 
     hopsom::io::codebooks::save_codebook(&trained.codebook, &out.join("codebook.npy"))?;
+    SomModel {
+        codebook: trained.codebook.clone(),
+        neighbourhood: plan.params.neighbourhood,
+        metric: plan.params.metric,
+        init: plan.params.init,
+        seed: plan.params.seed,
+        epochs_trained: plan.params.epochs as u64,
+    }
+    .save(&out.join("model.npz"))?;
     let mut written = write_map_pictures(out, &trained.codebook, &trained.hits, plan.colour_range)?;
     let label_shape = match plan.samples.image_size() {
         Some((width, height)) => vec![height, width],
@@ -319,6 +329,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
             "seconds": seconds,
             "training_seconds": trained.training_seconds,
             "codebook": out.join("codebook.npy"),
+            "model": out.join("model.npz"),
         });
         if let Some(psnr) = psnr {
             value["psnr"] = finite_or_null(psnr);
@@ -356,7 +367,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
     if let Some(psnr) = psnr {
         outln!("PSNR of the segmented image: {psnr:.2} dB")?;
     }
-    outln!("Wrote codebook.npy, labels.npy, epochs.csv, epochs.png and:")?;
+    outln!("Wrote codebook.npy, model.npz, labels.npy, epochs.csv, epochs.png and:")?;
     for path in written {
         outln!("  {}", path.display())?;
     }

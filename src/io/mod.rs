@@ -4,6 +4,7 @@ pub mod codebooks;
 pub mod input;
 pub mod map_picture;
 pub mod npy;
+pub mod npz;
 pub mod output;
 pub mod patterns;
 pub mod photos;

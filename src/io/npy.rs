@@ -32,13 +32,25 @@ const MAX_HEADER_BYTES: u64 = 1 << 20;
 /// with the file's length and with the memory the host has, and only then read, never past
 /// what was declared. A truncated file, a longer one, or a shape of 2⁶² × 2⁶² is an error.
 pub fn read_npy(path: &Path) -> Result<NpyArray> {
+    let file = std::fs::File::open(path).map_err(|err| Error::io(path, err))?;
+    let length = file
+        .metadata()
+        .ok()
+        .filter(|metadata| metadata.is_file())
+        .map(|metadata| metadata.len());
+    read_npy_from(file, length, path)
+}
+
+/// [`read_npy`] from `source` (a file, an archive's member) of `length` bytes when known;
+/// messages name `path`.
+pub fn read_npy_from(mut file: impl Read, length: Option<u64>, path: &Path) -> Result<NpyArray> {
     let bad = |message: String| Error::bad_input(path, message);
     let too_many = |shape: &[u64]| {
         bad(format!(
             "the header declares shape {shape:?}, more elements than 64 bits can count"
         ))
     };
-    let (mut file, mut bytes) = read_header(path)?;
+    let mut bytes = read_header(&mut file, path)?;
     let header_end = bytes.len() as u64;
     // npyz multiplies the shape out unchecked: a header of 2⁶² × 2⁶² must be refused first.
     if let Some(declared) = declared_shape(&bytes) {
@@ -61,12 +73,12 @@ pub fn read_npy(path: &Path) -> Result<NpyArray> {
         return Err(too_many(&declared));
     };
     let expected = header_end + data_bytes;
-    if let Ok(metadata) = file.metadata() {
-        if metadata.is_file() && metadata.len() != expected {
+    if let Some(length) = length {
+        if length != expected {
             return Err(bad(format!(
                 "the header declares shape {declared:?} ({data_bytes} bytes of data), but the file holds {} bytes of data: {}",
-                metadata.len().saturating_sub(header_end),
-                if metadata.len() < expected { "truncated" } else { "trailing bytes" }
+                length.saturating_sub(header_end),
+                if length < expected { "truncated" } else { "trailing bytes" }
             )));
         }
     }
@@ -158,11 +170,10 @@ fn declared_shape(head: &[u8]) -> Option<Vec<u64>> {
         .collect()
 }
 
-/// Reads the magic, version and header of `path`: returns the file, positioned where the data
-/// starts, and the bytes up to there.
-fn read_header(path: &Path) -> Result<(std::fs::File, Vec<u8>)> {
+/// Reads the magic, version and header of `file` (named `path` in messages), leaving it where
+/// the data starts: returns the bytes up to there.
+fn read_header(mut file: impl Read, path: &Path) -> Result<Vec<u8>> {
     let bad = |message: &str| Error::bad_input(path, message.to_string());
-    let mut file = std::fs::File::open(path).map_err(|err| Error::io(path, err))?;
     let mut prefix = Vec::new();
     (&mut file)
         .take(12)
@@ -196,7 +207,7 @@ fn read_header(path: &Path) -> Result<(std::fs::File, Vec<u8>)> {
         return Err(bad("truncated in its header"));
     }
     head.truncate(header_end as usize);
-    Ok((file, head))
+    Ok(head)
 }
 
 /// `values` is `rows` x `columns` in C order; returns its transpose, in C order.

@@ -21,6 +21,7 @@ pub mod grid;
 pub mod matching;
 pub mod metrics;
 pub mod minisom;
+pub mod model;
 pub mod neighbourhood;
 pub mod online;
 pub mod params;
@@ -36,6 +37,7 @@ pub use cluster::{cluster_colours, ClusterParams, ClusterRun, SEED_COLOURS};
 pub use codebook::Codebook;
 pub use data::Samples;
 pub use grid::{Grid, Topology};
+pub use model::SomModel;
 pub use params::{
     EpochRates, Init, Metric, Mode, Neighbourhood, RateSchedule, Schedule, TrainingParams,
     DEFAULT_CUTOFF,
