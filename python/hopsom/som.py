@@ -197,6 +197,14 @@ class SOM:
         labels = self._native.assign(array, {"metric": self.metric})[0]
         return labels.reshape(array.shape[:2]) if array.ndim == 3 else labels
 
+    def distances(self, data, progress=None):
+        """Each sample's distance to each node under the map's metric (euclidean as the
+        distance, not its square), float32 of shape (samples, height·width), node =
+        row·width + column. ``progress``: a callable given the samples done."""
+        array = samples(data, self.dim)
+        found = self._native.distances(array, {"metric": self.metric}, progress)
+        return found.reshape(*array.shape[:2], -1) if array.ndim == 3 else found
+
     def quantization_error(self, data):
         """Mean euclidean distance from each sample to its winner's weights."""
         return self._assign(data)[1]

@@ -233,6 +233,26 @@ impl NativeSom {
         Ok(py.detach(|| model.save(&path))?)
     }
 
+    /// Each sample's distance to each node under the options' metric, samples x nodes.
+    #[pyo3(signature = (data, options, progress=None))]
+    fn distances<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'py, PyAny>,
+        options: &Bound<'py, PyAny>,
+        progress: Option<Bound<'py, PyAny>>,
+    ) -> Result<Bound<'py, PyArray2<f32>>> {
+        let segment: SegmentSpec = spec(options)?;
+        let progress = callback(progress)?;
+        let codebook = self.trained()?;
+        let samples = samples(data, 0)?;
+        let rows = samples.len();
+        let distances = run(py, progress.as_ref(), |progress| {
+            som::transform::node_distances(codebook, segment.metric, &samples, progress)
+        })?;
+        matrix(py, rows, distances)
+    }
+
     /// Each node's mean distance to its adjacent nodes, node by node.
     fn umatrix<'py>(&self, py: Python<'py>) -> Result<Bound<'py, PyArray1<f64>>> {
         Ok(u_matrix(self.trained()?).into_pyarray(py))

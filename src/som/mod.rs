@@ -30,6 +30,7 @@ pub mod schedule;
 pub mod spec;
 pub mod step;
 pub mod train;
+pub mod transform;
 
 pub use assign::{assign, Assignment};
 pub use batch_training::{BatchPartial, BatchTraining};
