@@ -275,6 +275,7 @@ fn cases() -> Vec<Case> {
         case("som segment --backend cpu --codebook {magic.npy} --image {photo.png} --out {out}", 1, "not a .npy file"),
         case("som segment --backend cpu --codebook {missing.npy} --image {photo.png} --out {out}", 1, "missing.npy"),
         case("som segment --backend cpu --model {magic.npy} --image {photo.png} --out {out}", 1, "not a .npz archive"),
+        case("som train --backend cpu --image {good.npy} --out {out}", 1, "(height, width, bands)"),
         case("som segment --backend cpu --model {missing.npz} --image {photo.png} --out {out}", 1, "missing.npz"),
         case("som segment --backend cpu --model {magic.npy} --topology hex --image {photo.png} --out {out}", 2, "--topology"),
         case("som segment --backend cpu --image {photo.png} --out {out}", 2, "--model"),

@@ -114,7 +114,7 @@ fn train_then_segment_round_trip() {
     assert_eq!(relabelled.values, labels.values);
 
     // model.npz carries the topology: --model needs no --topology, and segments the same way.
-    let model = hopsom::som::SomModel::load(&out.join("model.npz")).unwrap();
+    let model = hopsom::io::models::SomModel::load(&out.join("model.npz")).unwrap();
     assert_eq!(model.codebook.grid.describe(), "4x3 hex");
     let model_out = dir.path().join("segment-model");
     let output = hopsom()
@@ -387,4 +387,61 @@ fn bad_som_inputs_give_one_line_errors() {
         !out.exists() || std::fs::read_dir(&out).unwrap().next().is_none(),
         "a failed run wrote files"
     );
+}
+
+#[test]
+fn sixteen_bit_and_float_images_segment_in_their_own_type() {
+    let dir = tempfile::tempdir().unwrap();
+    // A 16-bit RGB PNG and a float32 RGB TIFF: kept in their depth, segmented back in it.
+    let rgb16 = image::ImageBuffer::<image::Rgb<u16>, _>::from_fn(20, 12, |x, y| {
+        image::Rgb([
+            (x * 3000) as u16,
+            (y * 5000) as u16,
+            ((x * y) % 7 * 9000) as u16,
+        ])
+    });
+    let png = dir.path().join("sixteen.png");
+    rgb16.save(&png).unwrap();
+    let float = image::Rgb32FImage::from_fn(20, 12, |x, y| {
+        image::Rgb([x as f32 / 20.0, y as f32 / 12.0, -0.5])
+    });
+    let tiff = dir.path().join("float.tiff");
+    image::DynamicImage::ImageRgb32F(float).save(&tiff).unwrap();
+    for (input, dtype, stored) in [(&png, "<u2", 65535.0), (&tiff, "<f4", 1.0)] {
+        let out = dir.path().join(format!("train-{dtype}"));
+        let output = hopsom()
+            .args(["som", "train", "--backend", "cpu", "--image", str(input)])
+            .args([
+                "--grid",
+                "3x2",
+                "--epochs",
+                "3",
+                "--json",
+                "--out",
+                str(&out),
+            ])
+            .output()
+            .unwrap();
+        let json = json_of(&output);
+        assert_eq!(json["dim"], 3, "{dtype}");
+        let segmented = hopsom::io::npy::read_npy(&out.join("segmented.npy")).unwrap();
+        assert_eq!(segmented.dtype, dtype);
+        assert_eq!(segmented.shape, vec![12, 20, 3]);
+        assert!(segmented.values.iter().all(|v| v.abs() <= stored));
+        // Every pixel carries its winner's weights (rounded to the image's integers).
+        let model = hopsom::io::models::SomModel::load(&out.join("model.npz")).unwrap();
+        let labels = hopsom::io::npy::read_npy(&out.join("labels.npy")).unwrap();
+        for (pixel, &label) in labels.values.iter().enumerate() {
+            let weights = model.codebook.node(label as usize);
+            for (band, &w) in weights.iter().enumerate() {
+                let expected = if dtype == "<u2" {
+                    f64::from(w.round().clamp(0.0, 65535.0))
+                } else {
+                    f64::from(w)
+                };
+                assert_eq!(segmented.values[pixel * 3 + band], expected);
+            }
+        }
+        assert!(out.join("segmented.png").is_file());
+    }
 }

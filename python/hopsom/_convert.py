@@ -107,16 +107,38 @@ def image(values, name):
     return _engine(array, np.uint8, name)
 
 
+#: The types an image's values may have: each is kept as it is, and a segmented copy comes
+#: back in the same type.
+IMAGE_DTYPES = (np.uint8, np.uint16, np.float32, np.float64)
+
+
+def pixels(values, name):
+    """An H x W x D image (any number of bands) of uint8, uint16, float32 or float64 values,
+    as it is (C-contiguous); other types are refused by name rather than guessed at."""
+    array = _array(values, name)
+    if array.ndim != 3:
+        raise InvalidData(f"{name} must be an H x W x D image, not shape {array.shape}")
+    if array.dtype not in IMAGE_DTYPES:
+        raise InvalidData(
+            f"{name}: an image must hold uint8, uint16, float32 or float64 values, not "
+            f"{array.dtype}; convert it with .astype() first"
+        )
+    if array.size == 0:
+        raise InvalidData(f"{name} is empty")
+    return _engine(array, array.dtype, name)
+
+
 def samples(data, dim, name="data"):
-    """``data`` as the engine takes it: an H x W x 3 uint8 image as it is; anything else as
-    float32 samples x ``dim`` (bools as 0 and 1; 1-D data for a map of one dimension)."""
+    """``data`` as the engine takes it: an H x W x D image of uint8, uint16, float32 or float64
+    as it is; anything else as float32 samples x ``dim`` (bools as 0 and 1; 1-D data for a map
+    of one dimension)."""
     array = _array(data, name)
     if array.ndim == 3:
-        return image(array, name)
+        return pixels(array, name)
     if array.ndim == 1 and dim == 1:
         array = array[:, None]
     if array.ndim != 2:
         raise InvalidData(
-            f"{name} must be samples x dim, or an H x W x 3 uint8 image; got shape {array.shape}"
+            f"{name} must be samples x dim, or an H x W x D image; got shape {array.shape}"
         )
     return _engine(array, np.float32, name)

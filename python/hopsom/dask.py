@@ -39,7 +39,7 @@ except ImportError as missing:  # pragma: no cover - depends on the environment
     ) from missing
 
 from . import _hopsom
-from ._convert import bipolar, options, samples
+from ._convert import IMAGE_DTYPES, bipolar, options, pixels, samples
 from ._tables import finish
 from .errors import InvalidArgument, InvalidData, InvalidType
 from .hopfield import Hopfield
@@ -63,20 +63,23 @@ def _map_on_worker(map_options, backend, weights):
 
 def _as_samples(data, dim):
     """``data`` as a dask array of samples x dim of real numbers (bools as 0 and 1), or of an
-    H x W x 3 uint8 image, with the last axis in one chunk (a task needs whole samples)."""
+    H x W x D image of uint8, uint16, float32 or float64, with the last axis in one chunk (a
+    task needs whole samples)."""
     if not isinstance(data, da.Array):
         data = da.from_array(samples(data, dim))
     kind = data.dtype.kind
     if kind == "c" or kind not in "biuf":
         raise InvalidData(f"data: an array of real numbers is needed, not of {data.dtype}")
     if data.ndim == 3:
-        if data.dtype != np.uint8 or data.shape[2] != 3:
-            raise InvalidData(f"an image must be H x W x 3 uint8, not {data.shape} {data.dtype}")
+        if data.dtype not in IMAGE_DTYPES:
+            raise InvalidData(
+                f"an image must hold uint8, uint16, float32 or float64 values, not {data.dtype}"
+            )
     elif data.ndim == 1 and dim == 1:
         data = data[:, None]
     elif data.ndim != 2:
         raise InvalidData(
-            f"data must be samples x dim, or an H x W x 3 uint8 image; got shape {data.shape}"
+            f"data must be samples x dim, or an H x W x D image; got shape {data.shape}"
         )
     if len(data.chunks[-1]) > 1:
         data = data.rechunk({data.ndim - 1: -1})
@@ -205,27 +208,33 @@ def train(
 
 def _segment_block(block, map_options, backend, weights, metric):
     native = _map_on_worker(map_options, backend, weights)
-    labels, _, _, _, segmented = native.assign(block, {"metric": metric})
+    labels, _, _, _, segmented = native.assign(pixels(block, "image"), {"metric": metric})
     height, width = block.shape[:2]
     return np.concatenate(
-        [labels.reshape(height, width, 1).view(np.uint8), segmented.reshape(height, width, 3)],
+        [
+            labels.reshape(height, width, 1).view(np.uint8),
+            segmented.reshape(height, width, -1).view(np.uint8),
+        ],
         axis=2,
     )
 
 
 def segment(som, image):
-    """(labels, segmented image) of a dask array ``image`` (H x W x 3 uint8, in any chunks) as
-    dask arrays with the image's chunks: uint32 labels of shape (H, W) and the image with every
-    pixel replaced by its winner's colour, identical to :meth:`SOM.segment`. Nothing is computed
+    """(labels, segmented image) of a dask array ``image`` (H x W x D of uint8, uint16, float32
+    or float64, in any chunks) as dask arrays with the image's chunks: uint32 labels of shape
+    (H, W) and the image with every pixel replaced by its winner's weights in the image's dtype,
+    identical to :meth:`SOM.segment`. Nothing is computed
     until asked; ``dask.array.to_zarr`` writes them chunk by chunk without ever holding the
     whole image."""
     image = _as_samples(image, som.dim)
     if image.ndim != 3:
-        raise InvalidData("segment takes an H x W x 3 uint8 image")
+        raise InvalidData("segment takes an H x W x D image")
     weights = som._native.weights()
     if weights is None:
         raise InvalidArgument("the map has no weights yet: train it or set its codebook first")
-    # One task per chunk gives both results: the label's 4 bytes, then the 3 colour bytes.
+    # One task per chunk gives both results, as bytes: the label's 4, then the pixel's values.
+    dtype = image.dtype
+    value_bytes = image.shape[2] * dtype.itemsize
     both = image.map_blocks(
         _segment_block,
         som._map,
@@ -233,14 +242,22 @@ def segment(som, image):
         weights,
         som.metric,
         dtype=np.uint8,
-        chunks=image.chunks[:2] + ((7,),),
+        chunks=image.chunks[:2] + ((4 + value_bytes,),),
     )
     labels = both[:, :, :4].map_blocks(_as_labels, dtype=np.uint32, drop_axis=2)
-    return labels, both[:, :, 4:]
+    segmented = both[:, :, 4:].map_blocks(
+        _as_values, dtype, dtype=dtype, chunks=image.chunks[:2] + ((image.shape[2],),)
+    )
+    return labels, segmented
 
 
 def _as_labels(block):
-    return np.require(block, np.uint8, ["C_CONTIGUOUS", "ALIGNED"]).view(np.uint32)[:, :, 0]
+    return _as_values(block, np.uint32)[:, :, 0]
+
+
+def _as_values(block, dtype):
+    """The bytes of ``block`` (H x W x bytes) as H x W x values of ``dtype``."""
+    return np.require(block, np.uint8, ["C_CONTIGUOUS", "ALIGNED"]).view(dtype)
 
 
 def _parts(total, parts):

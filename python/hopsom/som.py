@@ -5,6 +5,7 @@ keyword argument is an option of the library's spec of the same name, with its d
 from . import _hopsom
 from ._convert import exactly, options, samples
 from ._convert import image as rgb_image
+from ._convert import pixels as image_pixels
 
 #: Seed 003's starting colours for :func:`cluster_colours`: brown, blue, green and skin.
 SEED_COLOURS = tuple(tuple(int(v) for v in c) for c in _hopsom.defaults("cluster")["colors"])
@@ -165,7 +166,8 @@ class SOM:
         extra_winner_update=False,
         progress=None,
     ):
-        """Trains on ``data`` (samples x dim of any real dtype, or an H x W x 3 uint8 image) for
+        """Trains on ``data`` (samples x dim of any real dtype, or an H x W x dim image of
+        uint8, uint16, float32 or float64) for
         ``epochs`` passes. ``mode``: "batch" (Kohonen's batch map) or "online" (one sample at a
         time, rates decaying per sample visited). ``schedule``: "exponential", "linear",
         "inverse" (from ``lr``/``sigma`` to ``lr_end``/``sigma_end``), "asymptotic" (MiniSom's
@@ -222,12 +224,15 @@ class SOM:
         return self._native.umatrix().reshape(self.height, self.width)
 
     def segment(self, image, progress=None):
-        """(labels of shape (H, W), the image with every pixel replaced by its winner's colour)
-        for an H x W x 3 uint8 image. ``progress``: a callable given the pixels done."""
-        pixels = rgb_image(image, "image")
-        labels, _, _, _, segmented = self._native.assign(pixels, {"metric": self.metric}, progress)
-        height, width = pixels.shape[:2]
-        return labels.reshape(height, width), segmented.reshape(height, width, 3)
+        """(labels, segmented) of an H x W x D image (D the map's dimension; uint8, uint16,
+        float32 or float64): labels (uint32, H x W) are each pixel's winning node, and
+        ``segmented`` the image with every pixel replaced by its winner's weights, in the
+        image's own dtype (rounded and clamped to an integer type's range). ``progress``: a
+        callable given the pixels done."""
+        array = image_pixels(image, "image")
+        labels, _, _, _, segmented = self._native.assign(array, {"metric": self.metric}, progress)
+        height, width, bands = array.shape
+        return labels.reshape(height, width), segmented.reshape(height, width, bands)
 
     def distance_map(self, scaling="sum"):
         """The distance map (MiniSom's definition): each node's euclidean distances to the nodes around it,

@@ -7,10 +7,12 @@ use numpy::{
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use hopsom::io::models::SomModel;
 use hopsom::som::codebook::check_dims;
 use hopsom::som::metrics::{distance_map, u_matrix, Scaling};
 use hopsom::som::{
-    self, ClusterParams, Codebook, Grid, MapSpec, Samples, SegmentSpec, SomModel, TrainSpec,
+    self, ClusterParams, Codebook, Grid, MapSpec, PixelType, Pixels, Samples, SegmentSpec,
+    TrainSpec,
 };
 use hopsom::{Backend, Error};
 
@@ -19,8 +21,9 @@ use crate::error::Result;
 use crate::options::{spec, value};
 use crate::run::{callback, run};
 
-/// Samples from a float32 table (samples x dim) or a uint8 image (height x width x 3); `first`
-/// numbers the first sample in the whole data, for messages about a part of it.
+/// Samples from a float32 table (samples x dim), or from an image (height x width x bands) of
+/// uint8, uint16, float32 or float64 values, kept in its type; `first` numbers the first sample
+/// in the whole data, for messages about a part of it.
 pub(crate) fn samples(data: &Bound<'_, PyAny>, first: usize) -> Result<Samples> {
     if let Ok(table) = data.extract::<PyReadonlyArray2<'_, f32>>() {
         let table_values = values(&table)?.to_vec();
@@ -30,13 +33,44 @@ pub(crate) fn samples(data: &Bound<'_, PyAny>, first: usize) -> Result<Samples> 
             first,
         )?);
     }
-    let image = data
-        .extract::<PyReadonlyArray3<'_, u8>>()
-        .map_err(PyErr::from)?;
-    let (height, width) = (image.shape()[0] as u32, image.shape()[1] as u32);
-    let pixels = image::RgbImage::from_raw(width, height, values(&image)?.to_vec())
-        .ok_or_else(|| Error::InvalidData("the image's size does not match its pixels".into()))?;
-    Ok(Samples::from_image(pixels)?)
+    fn image<T: numpy::Element + Copy>(
+        data: &Bound<'_, PyAny>,
+        pixels: fn(Vec<T>) -> Pixels,
+        dtype: PixelType,
+    ) -> Option<Result<Samples>> {
+        let array = data.extract::<PyReadonlyArray3<'_, T>>().ok()?;
+        let shape = array.shape().to_vec();
+        Some(values(&array).and_then(|v| {
+            Ok(Samples::from_pixels(
+                shape[1],
+                shape[0],
+                shape[2],
+                pixels(v.to_vec()),
+                dtype,
+            )?)
+        }))
+    }
+    image::<u8>(data, Pixels::U8, PixelType::U8)
+        .or_else(|| image::<u16>(data, Pixels::U16, PixelType::U16))
+        .or_else(|| image::<f32>(data, Pixels::F32, PixelType::F32))
+        .or_else(|| image::<f64>(data, Pixels::F64, PixelType::F64))
+        .unwrap_or_else(|| {
+            Err(Error::InvalidData(
+                "data must be a float32 table or an H x W x D image of uint8, uint16, float32 or float64"
+                    .into(),
+            )
+            .into())
+        })
+}
+
+/// An image's values as a numpy array of their type (flat).
+pub(crate) fn pixels_array(py: Python<'_>, pixels: Pixels) -> Bound<'_, PyAny> {
+    match pixels {
+        Pixels::U8(v) => v.into_pyarray(py).into_any(),
+        Pixels::U16(v) => v.into_pyarray(py).into_any(),
+        Pixels::F32(v) => v.into_pyarray(py).into_any(),
+        Pixels::F64(v) => v.into_pyarray(py).into_any(),
+    }
 }
 
 /// One clustering run as a dict: epochs, centers (K x 3), labels, clustered image (flat),
@@ -191,7 +225,7 @@ impl NativeSom {
         f64,
         f64,
         Bound<'py, PyArray1<u64>>,
-        Option<Bound<'py, PyArray1<u8>>>,
+        Option<Bound<'py, PyAny>>,
     )> {
         let segment: SegmentSpec = spec(options)?;
         let progress = callback(progress)?;
@@ -206,9 +240,11 @@ impl NativeSom {
             result.qe,
             result.te,
             result.hits.into_pyarray(py),
-            result
-                .segmented
-                .map(|s| s.image.into_raw().into_pyarray(py)),
+            match (result.segmented, result.segmented_pixels) {
+                (Some(rgb), _) => Some(rgb.image.into_raw().into_pyarray(py).into_any()),
+                (None, Some(pixels)) => Some(pixels_array(py, pixels)),
+                (None, None) => None,
+            },
         ))
     }
 

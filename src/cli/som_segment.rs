@@ -11,9 +11,11 @@ use super::outputs::RunOutputs;
 use super::som_output::{finite_or_null, write_labels};
 use super::ComputeArgs;
 use hopsom::error::{Error, Result};
-use hopsom::io::photos::read_rgb_image;
+use hopsom::io::models::SomModel;
+use hopsom::io::photos::read_image_samples;
 use hopsom::io::picture::write_png;
-use hopsom::som::{assign, MapSpec, Metric, Samples, SegmentSpec, SomModel, Topology};
+use hopsom::io::segmented::write_segmented;
+use hopsom::som::{assign, MapSpec, Metric, SegmentSpec, Topology};
 
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("map").required(true).args(["model", "codebook"]))]
@@ -26,8 +28,10 @@ pub struct SegmentArgs {
     /// out as --topology and --toroidal say.
     #[arg(long, value_name = "FILE")]
     codebook: Option<PathBuf>,
-    /// The image to segment (PNG, JPEG, GIF, BMP); it streams through in tiles, so it may be far
-    /// larger than the GPU's buffers.
+    /// The image to segment, with as many bands as the map has dimensions: PNG, JPEG, GIF, BMP
+    /// or TIFF (16-bit and float kept as they are), or an H x W x D .npy array of uint8, uint16,
+    /// float32 or float64; it streams through in tiles, so it may be far larger than the GPU's
+    /// buffers.
     #[arg(long, value_name = "IMG")]
     image: PathBuf,
     /// The map's layout, for the topographic error.
@@ -40,7 +44,8 @@ pub struct SegmentArgs {
     /// --codebook].
     #[arg(long, value_parser = crate::cli::choice::<Metric>())]
     metric: Option<Metric>,
-    /// Directory for segmented.png (each pixel in its winner's colour) and labels.npy (the
+    /// Directory for segmented.png (each pixel in its winner's colour; false colour for images
+    /// that are not 8-bit RGB, with segmented.npy in the image's own type) and labels.npy (the
     /// winner of each pixel, uint32, height x width).
     #[arg(long, value_name = "DIR", default_value = "hopsom-out/segment")]
     out: PathBuf,
@@ -63,18 +68,19 @@ pub fn run(args: SegmentArgs) -> Result<()> {
         ),
         (None, None) => unreachable!("clap requires --model or --codebook"),
     };
-    if codebook.dim != 3 {
+    let samples = read_image_samples(&args.image)?;
+    let (width, height) = samples.image_size().expect("an image's samples");
+    if codebook.dim != samples.dim() {
         return Err(Error::bad_input(
             map_path,
             format!(
-                "the codebook has {} dimensions; an RGB image needs 3",
-                codebook.dim
+                "the map has {} dimensions; {} has {} bands",
+                codebook.dim,
+                args.image.display(),
+                samples.dim()
             ),
         ));
     }
-    let photo = read_rgb_image(&args.image)?;
-    let (width, height) = (photo.width() as usize, photo.height() as usize);
-    let samples = Samples::from_image(photo)?;
     let backend = args.compute.open_backend()?;
     let out = outputs.prepare()?;
     let started = Instant::now();
@@ -82,9 +88,18 @@ pub fn run(args: SegmentArgs) -> Result<()> {
     let assignment = assign(&backend, &codebook, metric, &samples, &progress)?;
     progress.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
-    let segmented = assignment.segmented.as_ref().expect("a photo is segmented");
     let segmented_path = out.join("segmented.png");
-    write_png(&segmented_path, &segmented.image)?;
+    let psnr = match (&assignment.segmented, &assignment.segmented_pixels) {
+        (Some(rgb), _) => {
+            write_png(&segmented_path, &rgb.image)?;
+            Some(rgb.psnr)
+        }
+        (None, Some(pixels)) => {
+            write_segmented(&out, width, height, samples.dim(), pixels)?;
+            None
+        }
+        (None, None) => unreachable!("an image's assignment is segmented"),
+    };
     write_labels(
         &out.join("labels.npy"),
         &assignment.labels,
@@ -100,17 +115,17 @@ pub fn run(args: SegmentArgs) -> Result<()> {
             "nodes": codebook.grid.nodes(),
             "qe": assignment.qe,
             "te": assignment.te,
-            "psnr": finite_or_null(segmented.psnr),
+            "psnr": psnr.map(finite_or_null),
             "pixel_distribution": assignment.hits,
             "seconds": seconds,
         }));
     }
+    let psnr = psnr.map_or(String::new(), |psnr| format!("PSNR {psnr:.2} dB, "));
     outln!(
-        "Segmented {} pixels with {} colours on {} in {seconds:.2} s: PSNR {:.2} dB, QE {:.3}, TE {:.4}",
+        "Segmented {} pixels with {} colours on {} in {seconds:.2} s: {psnr}QE {:.3}, TE {:.4}",
         samples.len(),
         codebook.grid.nodes(),
         backend.device_name(),
-        segmented.psnr,
         assignment.qe,
         assignment.te
     )?;

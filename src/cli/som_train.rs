@@ -14,20 +14,25 @@ use super::som_output::{finite_or_null, write_epoch_plot, write_labels, write_ma
 use super::ComputeArgs;
 use hopsom::error::Result;
 use hopsom::hopfield::GridShape;
+use hopsom::io::models::SomModel;
 use hopsom::io::output::write_csv_rows;
-use hopsom::io::photos::read_rgb_image;
+use hopsom::io::photos::read_image_samples;
 use hopsom::io::picture::write_png;
+use hopsom::io::segmented::write_segmented;
 use hopsom::io::tables::read_samples;
 use hopsom::som::{
     assign, train, Codebook, Grid, Init, MapSpec, Metric, Mode, Neighbourhood, Samples, Schedule,
-    SomModel, Topology, TrainSpec, Trained, TrainingParams,
+    Topology, TrainSpec, Trained, TrainingParams,
 };
 use hopsom::Backend;
 
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("input").required(true).args(["image", "data", "seed_compat"]))]
 pub struct TrainArgs {
-    /// Train on the pixels of this image (PNG, JPEG, GIF, BMP), as RGB values 0–255.
+    /// Train on the pixels of this image: PNG, JPEG, GIF or BMP as RGB values 0–255; 16-bit PNG
+    /// and TIFF (and float TIFF) in their own depth and bands; or an H x W x D .npy array of
+    /// uint8, uint16, float32 or float64 (a multispectral image). Images that are not 8-bit RGB
+    /// also give segmented.npy in their own type and a false-colour segmented.png.
     #[arg(long, value_name = "IMG")]
     image: Option<PathBuf>,
     /// Train on numeric data: a .npy array of shape (samples, dim) or (samples,), or a CSV file
@@ -174,16 +179,13 @@ fn plan(args: &TrainArgs) -> Result<Plan> {
     // Parameters are checked before any file is read.
     let params = params?;
     let (samples, source) = match (&args.image, &args.data) {
-        (Some(path), _) => (
-            Samples::from_image(read_rgb_image(path)?)?,
-            path.display().to_string(),
-        ),
+        (Some(path), _) => (read_image_samples(path)?, path.display().to_string()),
         (None, Some(path)) => (read_samples(path)?, path.display().to_string()),
         (None, None) => unreachable!("clap requires an input"),
     };
     let colour_range = match samples {
         Samples::Rgb8 { .. } => (0.0, 255.0),
-        Samples::Table { .. } => {
+        Samples::Table { .. } | Samples::Image { .. } => {
             let (low, high) = samples.bounds();
             (
                 low.iter().copied().fold(f32::INFINITY, f32::min),
@@ -276,6 +278,12 @@ pub fn execute(
         &trained.epochs,
         &plan.grid.describe(),
     )?;
+    if let (Some(pixels), Some((width, height))) =
+        (&assignment.segmented_pixels, plan.samples.image_size())
+    {
+        let bands = plan.samples.dim();
+        written.extend(write_segmented(out, width, height, bands, pixels)?);
+    }
     let psnr = match &assignment.segmented {
         Some(segmented) => {
             let path = out.join("segmented.png");

@@ -3,6 +3,7 @@
 pub mod codebooks;
 pub mod input;
 pub mod map_picture;
+pub mod models;
 pub mod npy;
 pub mod npz;
 pub mod output;
@@ -10,5 +11,6 @@ pub mod patterns;
 pub mod photos;
 pub mod picture;
 pub mod plot;
+pub mod segmented;
 pub mod tables;
 pub mod vectors;

@@ -15,6 +15,8 @@ use crate::limits::{check_host_memory, checked_product};
 pub struct NpyArray {
     pub shape: Vec<usize>,
     pub values: Vec<f64>,
+    /// The type the values were stored as, numpy's `descr` ("<u2", "<f4", "|u1", …).
+    pub dtype: String,
 }
 
 /// Whether `path` names a `.npy` file (by its extension, in any case).
@@ -152,7 +154,11 @@ pub fn read_npy_from(mut file: impl Read, length: Option<u64>, path: &Path) -> R
     } else {
         values
     };
-    Ok(NpyArray { shape, values })
+    Ok(NpyArray {
+        shape,
+        values,
+        dtype: type_str.to_string(),
+    })
 }
 
 /// The `'shape': (a, b, ...)` of a header's dictionary, when it can be read as numbers.

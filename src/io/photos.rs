@@ -1,8 +1,11 @@
-//! Reading photos as 8-bit RGB, with a clear error for anything that is not one.
+//! Reading photos: as 8-bit RGB (colour clustering, patterns), or as a map's samples in their
+//! own depth and bands (16-bit PNG and TIFF, float TIFF, H x W x D .npy arrays), with a clear
+//! error for anything that is not an image.
 
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::som::{PixelType, Pixels, Samples};
 
 /// The most pixels an image may have: its 8-bit RGB form, labels and segmented copy must fit in
 /// host memory (about 10 bytes a pixel).
@@ -10,6 +13,79 @@ pub const MAX_PIXELS: u64 = 1 << 30;
 
 /// Reads `path` as 8-bit RGB (alpha dropped, 16-bit reduced), refusing empty and huge images.
 pub fn read_rgb_image(path: &Path) -> Result<image::RgbImage> {
+    Ok(match decode(path)? {
+        image::DynamicImage::ImageRgb8(rgb) => rgb,
+        other => other.into_rgb8(),
+    })
+}
+
+/// Reads `path` as a map's samples: an H x W x D `.npy` array of uint8, uint16, float32 or
+/// float64 values; a 16-bit image (grey, grey and alpha, RGB, RGBA: 1 to 4 bands of uint16) or
+/// a float TIFF (float32 RGB or RGBA) in its own depth; any other image as 8-bit RGB.
+pub fn read_image_samples(path: &Path) -> Result<Samples> {
+    if super::npy::is_npy_path(path) {
+        return read_npy_image(path);
+    }
+    let decoded = decode(path)?;
+    let (width, height) = (decoded.width() as usize, decoded.height() as usize);
+    let of = |bands: usize, values: Pixels, dtype: PixelType| {
+        Samples::from_pixels(width, height, bands, values, dtype)
+            .map_err(|err| Error::bad_input(path, err.to_string()))
+    };
+    use image::DynamicImage as Image;
+    match decoded {
+        Image::ImageLuma16(grey) => of(1, Pixels::U16(grey.into_raw()), PixelType::U16),
+        Image::ImageLumaA16(grey) => of(2, Pixels::U16(grey.into_raw()), PixelType::U16),
+        Image::ImageRgb16(rgb) => of(3, Pixels::U16(rgb.into_raw()), PixelType::U16),
+        Image::ImageRgba16(rgba) => of(4, Pixels::U16(rgba.into_raw()), PixelType::U16),
+        Image::ImageRgb32F(rgb) => of(3, Pixels::F32(rgb.into_raw()), PixelType::F32),
+        Image::ImageRgba32F(rgba) => of(4, Pixels::F32(rgba.into_raw()), PixelType::F32),
+        other => Ok(Samples::from_image(other.into_rgb8())?),
+    }
+}
+
+/// An H x W x D `.npy` image in its own type.
+fn read_npy_image(path: &Path) -> Result<Samples> {
+    let array = super::npy::read_npy(path)?;
+    let [height, width, bands] = array.shape[..] else {
+        return Err(Error::bad_input(
+            path,
+            format!(
+                "an image array has shape (height, width, bands), not {:?}",
+                array.shape
+            ),
+        ));
+    };
+    let values = array.values;
+    let (pixels, dtype) = match array.dtype.as_str() {
+        "|u1" | "<u1" => (
+            Pixels::U8(values.iter().map(|&v| v as u8).collect()),
+            PixelType::U8,
+        ),
+        "<u2" => (
+            Pixels::U16(values.iter().map(|&v| v as u16).collect()),
+            PixelType::U16,
+        ),
+        "<f4" => (
+            Pixels::F32(values.iter().map(|&v| v as f32).collect()),
+            PixelType::F32,
+        ),
+        "<f8" => (Pixels::F64(values), PixelType::F64),
+        other => {
+            return Err(Error::bad_input(
+                path,
+                format!(
+                "an image array must hold uint8, uint16, float32 or float64 values, not {other}"
+            ),
+            ))
+        }
+    };
+    Samples::from_pixels(width, height, bands, pixels, dtype)
+        .map_err(|err| Error::bad_input(path, err.to_string()))
+}
+
+/// Decodes `path`, refusing empty and huge images before anything is decoded.
+fn decode(path: &Path) -> Result<image::DynamicImage> {
     let open = || {
         image::ImageReader::open(path)
             .map_err(|err| Error::io(path, err))?
@@ -37,19 +113,16 @@ pub fn read_rgb_image(path: &Path) -> Result<image::RgbImage> {
     )?;
     let mut reader = open()?;
     // The decoder's default allocation cap (512 MiB) would refuse images that do fit: allow the
-    // decoded image at up to 8 bytes a pixel (16-bit RGBA) and no more.
+    // decoded image at up to 16 bytes a pixel (float RGBA) and no more.
     let mut limits = image::Limits::default();
-    limits.max_alloc = Some(pixels * 8 + (64 << 20));
+    limits.max_alloc = Some(pixels * 16 + (64 << 20));
     reader.limits(limits);
     let format = reader.format();
     let decoded = reader.decode().map_err(unreadable)?;
     if format == Some(image::ImageFormat::Jpeg) {
         check_jpeg_complete(path)?;
     }
-    Ok(match decoded {
-        image::DynamicImage::ImageRgb8(rgb) => rgb,
-        other => other.into_rgb8(),
-    })
+    Ok(decoded)
 }
 
 /// The JPEG decoder fills a truncated file's missing rows with grey and reports success; a

@@ -5,7 +5,7 @@
 
 use super::bmu::for_each_match;
 use super::codebook::Codebook;
-use super::data::Samples;
+use super::data::{Pixels, Samples};
 use super::metrics::{psnr, MapQuality};
 use super::params::Metric;
 use crate::backend::Backend;
@@ -21,8 +21,11 @@ pub struct Assignment {
     pub te: f64,
     /// Samples won by each node.
     pub hits: Vec<u64>,
-    /// For images: the segmented picture and its PSNR against the original in dB.
+    /// For 8-bit RGB images: the segmented picture and its PSNR against the original in dB.
     pub segmented: Option<SegmentedImage>,
+    /// For images of other bands or types: every pixel replaced by its winner's weights, in
+    /// the image's own type (rounded and clamped for integers), row by row.
+    pub segmented_pixels: Option<Pixels>,
 }
 
 #[derive(Debug, Clone)]
@@ -62,6 +65,14 @@ pub fn assign(
         .chunks_exact(codebook.dim)
         .map(node_colour)
         .collect();
+    let mut segmented_pixels = match samples {
+        Samples::Image { dtype, bands, .. } if *bands == codebook.dim => Some(
+            Pixels::with_capacity(*dtype, samples.len() * bands).ok_or_else(|| {
+                crate::Error::TooLarge(format!("a segmented image of {} pixels", samples.len()))
+            })?,
+        ),
+        _ => None,
+    };
     let mut segmented = Vec::new();
     let mut squared_error = 0.0f64;
     if image_bytes.is_some() {
@@ -76,6 +87,11 @@ pub fn assign(
         progress.advance(matches.len() as u64);
         progress.check()?;
         labels.extend(matches.iter().map(|m| m.best));
+        if let Some(pixels) = segmented_pixels.as_mut() {
+            for m in matches {
+                pixels.push_weights(codebook.node(m.best as usize));
+            }
+        }
         if let Some(bytes) = image_bytes {
             for (k, m) in matches.iter().enumerate() {
                 let colour = palette[m.best as usize];
@@ -103,5 +119,6 @@ pub fn assign(
         te: quality.topographic_error(),
         hits: quality.hits().to_vec(),
         segmented,
+        segmented_pixels,
     })
 }

@@ -1,5 +1,6 @@
-//! The samples a map learns from: the pixels of an 8-bit RGB image (kept as the image's own
-//! bytes, never widened to a float copy) or a table of float vectors.
+//! The samples a map learns from: the pixels of an image (8-bit RGB, or any number of bands of
+//! 8 or 16 bits or floats, kept in their own type, never widened to a float copy) or a table of
+//! float vectors.
 
 use crate::error::{Error, Result};
 use crate::rng::{Domain, StreamKey};
@@ -15,6 +16,102 @@ pub enum Samples {
     },
     /// `values.len() / dim` vectors of `dim` floats, row by row.
     Table { dim: usize, values: Vec<f32> },
+    /// Pixels of an image of `bands` values each (multispectral, 16-bit, float), row by row;
+    /// `dtype` is the type they were given in (float64 is held as float32, as it is computed).
+    Image {
+        width: usize,
+        height: usize,
+        bands: usize,
+        values: Pixels,
+        dtype: PixelType,
+    },
+}
+
+/// An image's values in their own type.
+#[derive(Debug, Clone)]
+pub enum Pixels {
+    U8(Vec<u8>),
+    U16(Vec<u16>),
+    F32(Vec<f32>),
+    F64(Vec<f64>),
+}
+
+impl Pixels {
+    pub fn len(&self) -> usize {
+        match self {
+            Pixels::U8(v) => v.len(),
+            Pixels::U16(v) => v.len(),
+            Pixels::F32(v) => v.len(),
+            Pixels::F64(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Value `index` as the engine computes with it (float32).
+    #[inline]
+    pub fn get(&self, index: usize) -> f32 {
+        match self {
+            Pixels::U8(v) => f32::from(v[index]),
+            Pixels::U16(v) => f32::from(v[index]),
+            Pixels::F32(v) => v[index],
+            Pixels::F64(v) => v[index] as f32,
+        }
+    }
+
+    /// An empty buffer of `dtype` with room for `capacity` values, or None when the host
+    /// cannot provide it.
+    pub fn with_capacity(dtype: PixelType, capacity: usize) -> Option<Pixels> {
+        fn room<T>(capacity: usize) -> Option<Vec<T>> {
+            let mut v = Vec::new();
+            v.try_reserve_exact(capacity).ok()?;
+            Some(v)
+        }
+        Some(match dtype {
+            PixelType::U8 => Pixels::U8(room(capacity)?),
+            PixelType::U16 => Pixels::U16(room(capacity)?),
+            PixelType::F32 => Pixels::F32(room(capacity)?),
+            PixelType::F64 => Pixels::F64(room(capacity)?),
+        })
+    }
+
+    /// Appends a node's weights, as [`PixelType::from_weight`] converts them.
+    pub fn push_weights(&mut self, weights: &[f32]) {
+        match self {
+            Pixels::U8(v) => v.extend(weights.iter().map(|&w| w.round().clamp(0.0, 255.0) as u8)),
+            Pixels::U16(v) => v.extend(
+                weights
+                    .iter()
+                    .map(|&w| w.round().clamp(0.0, 65535.0) as u16),
+            ),
+            Pixels::F32(v) => v.extend_from_slice(weights),
+            Pixels::F64(v) => v.extend(weights.iter().map(|&w| f64::from(w))),
+        }
+    }
+}
+
+/// The type an image's values were given in, which its segmented copy is returned in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PixelType {
+    U8,
+    U16,
+    F32,
+    F64,
+}
+
+impl PixelType {
+    /// numpy's name for the type.
+    pub fn name(self) -> &'static str {
+        match self {
+            PixelType::U8 => "uint8",
+            PixelType::U16 => "uint16",
+            PixelType::F32 => "float32",
+            PixelType::F64 => "float64",
+        }
+    }
 }
 
 /// How samples are packed into 32-bit words for the GPU. Keep in sync with shaders/som_bmu.wgsl.
@@ -38,6 +135,57 @@ impl Samples {
             width,
             height,
             bytes: image.into_raw(),
+        })
+    }
+
+    /// The pixels of a `width` x `height` image of `bands` values each, row by row: 8-bit RGB
+    /// takes the compact [`Samples::Rgb8`] form; float values must be finite.
+    pub fn from_pixels(
+        width: usize,
+        height: usize,
+        bands: usize,
+        values: Pixels,
+        dtype: PixelType,
+    ) -> Result<Samples> {
+        if width == 0 || height == 0 || bands == 0 {
+            return Err(Error::InvalidData(format!(
+                "a {height} x {width} x {bands} image has no values"
+            )));
+        }
+        let expected = width.checked_mul(height).and_then(|p| p.checked_mul(bands));
+        if expected != Some(values.len()) {
+            return Err(Error::InvalidData(format!(
+                "{} values for a {height} x {width} x {bands} image",
+                values.len()
+            )));
+        }
+        let non_finite = match &values {
+            Pixels::F32(floats) => floats.iter().position(|v| !v.is_finite()),
+            Pixels::F64(floats) => floats.iter().position(|v| !(*v as f32).is_finite()),
+            _ => None,
+        };
+        if let Some(position) = non_finite {
+            return Err(Error::InvalidData(format!(
+                "pixel (row {}, column {}) has a value that is not a finite float32 ({}) in band {}",
+                position / bands / width,
+                position / bands % width,
+                values.get(position),
+                position % bands
+            )));
+        }
+        Ok(match values {
+            Pixels::U8(bytes) if bands == 3 => Samples::Rgb8 {
+                width,
+                height,
+                bytes,
+            },
+            values => Samples::Image {
+                width,
+                height,
+                bands,
+                values,
+                dtype,
+            },
         })
     }
 
@@ -82,6 +230,7 @@ impl Samples {
         match self {
             Samples::Rgb8 { bytes, .. } => bytes.len() / 3,
             Samples::Table { dim, values } => values.len() / dim,
+            Samples::Image { bands, values, .. } => values.len() / bands,
         }
     }
 
@@ -93,13 +242,25 @@ impl Samples {
         match self {
             Samples::Rgb8 { .. } => 3,
             Samples::Table { dim, .. } => *dim,
+            Samples::Image { bands, .. } => *bands,
         }
     }
 
     /// (width, height) when the samples are an image's pixels.
     pub fn image_size(&self) -> Option<(usize, usize)> {
         match self {
-            Samples::Rgb8 { width, height, .. } => Some((*width, *height)),
+            Samples::Rgb8 { width, height, .. } | Samples::Image { width, height, .. } => {
+                Some((*width, *height))
+            }
+            Samples::Table { .. } => None,
+        }
+    }
+
+    /// The type of an image's values (8-bit RGB is uint8); None for a table.
+    pub fn pixel_type(&self) -> Option<PixelType> {
+        match self {
+            Samples::Rgb8 { .. } => Some(PixelType::U8),
+            Samples::Image { dtype, .. } => Some(*dtype),
             Samples::Table { .. } => None,
         }
     }
@@ -116,13 +277,18 @@ impl Samples {
             Samples::Table { dim, values } => {
                 out.copy_from_slice(&values[index * dim..(index + 1) * dim]);
             }
+            Samples::Image { bands, values, .. } => {
+                for (d, o) in out.iter_mut().enumerate() {
+                    *o = values.get(index * bands + d);
+                }
+            }
         }
     }
 
     pub fn format(&self) -> SampleFormat {
         match self {
             Samples::Rgb8 { .. } => SampleFormat::Rgb8,
-            Samples::Table { .. } => SampleFormat::Float,
+            Samples::Table { .. } | Samples::Image { .. } => SampleFormat::Float,
         }
     }
 
@@ -131,6 +297,7 @@ impl Samples {
         match self {
             Samples::Rgb8 { .. } => 1,
             Samples::Table { dim, .. } => *dim,
+            Samples::Image { bands, .. } => *bands,
         }
     }
 
@@ -147,6 +314,9 @@ impl Samples {
                     .iter()
                     .map(|v| v.to_bits()),
             ),
+            Samples::Image { bands, values, .. } => {
+                out.extend((0..*bands).map(|d| values.get(index * bands + d).to_bits()))
+            }
         }
     }
 

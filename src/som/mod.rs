@@ -21,7 +21,6 @@ pub mod grid;
 pub mod matching;
 pub mod metrics;
 pub mod minisom;
-pub mod model;
 pub mod neighbourhood;
 pub mod online;
 pub mod params;
@@ -36,9 +35,8 @@ pub use assign::{assign, Assignment};
 pub use batch_training::{BatchPartial, BatchTraining};
 pub use cluster::{cluster_colours, ClusterParams, ClusterRun, SEED_COLOURS};
 pub use codebook::Codebook;
-pub use data::Samples;
+pub use data::{PixelType, Pixels, Samples};
 pub use grid::{Grid, Topology};
-pub use model::SomModel;
 pub use params::{
     EpochRates, Init, Metric, Mode, Neighbourhood, RateSchedule, Schedule, TrainingParams,
     DEFAULT_CUTOFF,

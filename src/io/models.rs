@@ -11,12 +11,10 @@
 
 use std::path::Path;
 
-use super::codebook::Codebook;
-use super::grid::{Grid, Topology};
-use super::params::{Init, Metric, Neighbourhood};
+use super::npz::{npy_bytes, npy_text, read_npz, write_npz, Npz};
 use crate::choice::Choice;
 use crate::error::{Error, Result};
-use crate::io::npz::{npy_bytes, npy_text, read_npz, write_npz, Npz};
+use crate::som::{Codebook, Grid, Init, Metric, Neighbourhood, Topology};
 
 /// The `format` member of a map's file.
 pub const SOM_MODEL_FORMAT: &str = "hopsom-som";
