@@ -23,6 +23,7 @@ MiniSom takes LAPACK's sign; ``sigma_decay_function`` also takes a callable.
     ((6, 6, 3), True)
 """
 
+import numbers
 import secrets
 import sys
 import time
@@ -34,7 +35,7 @@ import numpy as np
 
 from . import _hopsom
 from ._convert import _array
-from .errors import InvalidArgument, InvalidData
+from .errors import InvalidArgument, InvalidData, InvalidType
 
 _LEARNING_RATE_DECAYS = ("inverse_decay_to_zero", "linear_decay_to_zero", "asymptotic_decay")
 _SIGMA_DECAYS = ("inverse_decay_to_one", "linear_decay_to_one", "asymptotic_decay")
@@ -82,6 +83,9 @@ class MiniSom:
         random_seed=None,
         sigma_decay_function="asymptotic_decay",
     ):
+        for keyword, value in (("sigma", sigma), ("learning_rate", learning_rate)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise InvalidType(f"{keyword}={value!r}: must be a number")
         if topology not in ("hexagonal", "rectangular"):
             raise InvalidArgument(
                 f"topology={topology!r}: not supported, only hexagonal and rectangular available"
@@ -221,9 +225,10 @@ class MiniSom:
         return np.ascontiguousarray(array, dtype=np.float64)
 
     def _sample(self, x):
-        return np.ascontiguousarray(
-            np.broadcast_to(np.asarray(x, dtype=np.float64).reshape(-1), (self._input_len,))
-        )
+        values = _array(x, "x").astype(np.float64).reshape(-1)
+        if values.size not in (1, self._input_len):
+            raise InvalidData(f"x has {values.size} features, expected {self._input_len}")
+        return np.ascontiguousarray(np.broadcast_to(values, (self._input_len,)))
 
     def _activation(self):
         return self._activation_name
@@ -314,6 +319,8 @@ class MiniSom:
         return self._neighbourhood("triangle", c, sigma)
 
     def _check_iteration_number(self, num_iteration):
+        if isinstance(num_iteration, bool) or not isinstance(num_iteration, numbers.Integral):
+            raise InvalidType(f"num_iteration={num_iteration!r}: must be a whole number")
         if num_iteration < 1:
             raise InvalidArgument(f"num_iteration={num_iteration}: num_iteration must be > 1")
 

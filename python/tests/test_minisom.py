@@ -139,3 +139,11 @@ def test_refusals_are_hopsom_errors_named_as_minisom_names_them():
         som.train(np.array([[np.nan, 1.0]]), 5)
     with pytest.raises(hopsom.InvalidArgument, match="num_iteration"):
         som.train(DATA[:, :2], 0)
+    with pytest.raises(hopsom.InvalidType, match="num_iteration='10'"):
+        som.train(DATA[:, :2], "10")
+    with pytest.raises(hopsom.InvalidType, match="sigma='wide'"):
+        MiniSom(5, 5, 2, sigma="wide")
+    with pytest.raises(hopsom.InvalidType, match="x:"):
+        som.winner("abc")
+    with pytest.raises(hopsom.InvalidData, match="3 features"):
+        som.winner([1.0, 2.0, 3.0])
