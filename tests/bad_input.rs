@@ -61,6 +61,23 @@ impl Fixtures {
         );
         write(d, "huge.npy", &npy("{'descr': '|i1', 'fortran_order': False, 'shape': (4611686018427387904, 4611686018427387904), }", &[1; 8]));
         write(d, "truncated.npy", &npy(header, &[1, 255, 1]));
+        std::os::unix::fs::symlink(d.join("nowhere"), d.join("dangling")).unwrap();
+        write(
+            d,
+            "strings.npy",
+            &npy(
+                "{'descr': '<U2', 'fortran_order': False, 'shape': (1, 2), }",
+                &[b'a', 0, 0, 0, b'b', 0, 0, 0, b'c', 0, 0, 0, b'd', 0, 0, 0],
+            ),
+        );
+        write(
+            d,
+            "objects.npy",
+            &npy(
+                "{'descr': '|O', 'fortran_order': False, 'shape': (1, 2), }",
+                b"\x80\x04\x95 pickled",
+            ),
+        );
         write(d, "long.npy", &npy(header, &[1; 12]));
         write(d, "magic.npy", b"hello, this is not numpy");
         let mut version = npy(header, &[1; 8]);
@@ -276,6 +293,9 @@ fn cases() -> Vec<Case> {
         case("som segment --backend cpu --codebook {missing.npy} --image {photo.png} --out {out}", 1, "missing.npy"),
         case("som segment --backend cpu --model {magic.npy} --image {photo.png} --out {out}", 1, "not a .npz archive"),
         case("som train --backend cpu --image {good.npy} --out {out}", 1, "(height, width, bands)"),
+        case("som train --backend cpu --data {strings.npy} --out {out}", 1, "<U2 (strings)"),
+        case("som train --backend cpu --data {objects.npy} --out {out}", 1, "|O (Python objects)"),
+        case("som train --backend cpu --seed-compat --out {dangling}", 2, "symbolic link to"),
         case("som segment --backend cpu --model {missing.npz} --image {photo.png} --out {out}", 1, "missing.npz"),
         case("som segment --backend cpu --model {magic.npy} --topology hex --image {photo.png} --out {out}", 2, "--topology"),
         case("som segment --backend cpu --image {photo.png} --out {out}", 2, "--model"),

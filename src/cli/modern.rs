@@ -19,7 +19,7 @@ pub struct MemoryArgs {
     /// The stored patterns: a .npy array (patterns x dimension, any numeric dtype), or `builtin`:
     /// 96 greyscale 32x32 tiles of the photo the repository carries, values in [−1, 1].
     #[arg(long, value_name = "FILE")]
-    pub(super) stored: String,
+    pub(super) stored: std::path::PathBuf,
     /// Scale every stored pattern and query to unit length, so that β·xᵀξ is β times a cosine.
     #[arg(long)]
     pub(super) normalize: bool,
@@ -57,8 +57,8 @@ pub(super) struct Stored {
     pub(super) shape: Option<GridShape>,
 }
 
-pub(super) fn load_stored(spec: &str) -> Result<Stored> {
-    if spec == "builtin" {
+pub(super) fn load_stored(spec: &Path) -> Result<Stored> {
+    if spec == Path::new("builtin") {
         let (values, patterns) = builtin_tiles()?;
         return Ok(Stored {
             dim: values.len() / patterns,
@@ -67,7 +67,7 @@ pub(super) fn load_stored(spec: &str) -> Result<Stored> {
             shape: Some(TILE),
         });
     }
-    let (values, rows, columns) = read_matrix(Path::new(spec), "--stored")?;
+    let (values, rows, columns) = read_matrix(spec, "--stored")?;
     Ok(Stored {
         values,
         patterns: rows,

@@ -19,6 +19,11 @@ use hopsom::io::output::{
 /// The manifest's name inside `--out`.
 pub const MANIFEST: &str = "run.json";
 
+/// The file inside `--out` whose advisory lock a run holds while it writes there: one run per
+/// folder, so that `run.json` lists only its own run's files. The operating system releases the
+/// lock when the process ends, however it ends; the empty file stays.
+pub const LOCK: &str = ".hopsom.lock";
+
 /// One output named on the command line.
 struct Named {
     option: &'static str,
@@ -30,6 +35,8 @@ struct Named {
 pub struct RunOutputs {
     directory: Option<Named>,
     files: Vec<Named>,
+    /// The `--out` folder's lock, held from `prepare` until the process ends.
+    lock: std::cell::OnceCell<std::fs::File>,
 }
 
 impl RunOutputs {
@@ -41,6 +48,7 @@ impl RunOutputs {
                 path: path.to_path_buf(),
             }),
             files: Vec::new(),
+            lock: std::cell::OnceCell::new(),
         }
     }
 
@@ -84,6 +92,9 @@ impl RunOutputs {
             .as_ref()
             .map_or_else(|| PathBuf::from("."), |d| d.path.clone());
         ensure_dir(&dir)?;
+        if let Some(named) = &self.directory {
+            self.lock_directory(named)?;
+        }
         let manifest = dir.join(MANIFEST);
         match std::fs::remove_file(&manifest) {
             Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
@@ -92,6 +103,28 @@ impl RunOutputs {
             _ => {}
         }
         Ok(dir)
+    }
+
+    /// Takes the folder's lock, or refuses the run when another process holds it.
+    fn lock_directory(&self, named: &Named) -> Result<()> {
+        let path = named.path.join(LOCK);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|err| Error::io(&path, err))?;
+        match file.try_lock() {
+            Ok(()) => {
+                let _ = self.lock.set(file);
+                Ok(())
+            }
+            Err(std::fs::TryLockError::WouldBlock) => Err(usage(
+                named,
+                "another hopsom run is writing into this folder; wait for it or give another folder",
+            )),
+            Err(std::fs::TryLockError::Error(err)) => Err(Error::io(&path, err)),
+        }
     }
 
     /// Writes `run.json` last: what ran and every file it wrote into the directory.
@@ -107,7 +140,11 @@ impl RunOutputs {
         let manifest = json!({
             "command": command,
             "version": env!("CARGO_PKG_VERSION"),
-            "arguments": std::env::args().skip(1).collect::<Vec<_>>(),
+            // Arguments as given, those that are not UTF-8 (a path's bytes) shown lossily.
+            "arguments": std::env::args_os()
+                .skip(1)
+                .map(|argument| argument.to_string_lossy().into_owned())
+                .collect::<Vec<_>>(),
             "seed": seed,
             "seconds": seconds,
             "files": files,
@@ -129,6 +166,15 @@ fn usage(named: &Named, problem: impl std::fmt::Display) -> Error {
 
 /// The directory exists and can be written in, or its nearest existing ancestor can.
 fn check_directory(dir: &Named) -> Result<()> {
+    if let Some(target) = dangling_link(&dir.path) {
+        return Err(usage(
+            dir,
+            format!(
+                "is a symbolic link to {}, which does not exist; give a directory for the outputs",
+                target.display()
+            ),
+        ));
+    }
     if dir.path.exists() && !dir.path.is_dir() {
         return Err(usage(
             dir,
@@ -150,6 +196,16 @@ fn check_directory(dir: &Named) -> Result<()> {
 
 /// The file is not a directory and its directory exists and can be written in. Returns the path
 /// with its directory resolved, to compare outputs with each other.
+/// The target of `path` when it is a symbolic link to nothing.
+fn dangling_link(path: &Path) -> Option<PathBuf> {
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link && !path.exists() {
+        std::fs::read_link(path).ok()
+    } else {
+        None
+    }
+}
+
 fn check_file(file: &Named) -> Result<PathBuf> {
     if file.path.is_dir() {
         return Err(usage(file, "is a directory; give a file name"));
