@@ -16,7 +16,9 @@ Workloads (hopsom on its CPU path unless --backend says otherwise):
      float32 `softmax(β Q Xᵀ) @ X` against `hopsom modern retrieve` (which also computes every
      query's energies, one more product of the scores' size) and, like for like, the Python
      package without energies or attention (queries/s, and GFLOP/s counting 4·P·D a query).
-  6. The machine's own limit: `hopsom bench`'s dense synchronous recall and Hebbian learning
+  6. MiniSom's own `train` against `hopsom.minisom.MiniSom`'s (the drop-in, one import line
+     changed) on workload 2, in this process, when the package is installed.
+  7. The machine's own limit: `hopsom bench`'s dense synchronous recall and Hebbian learning
      (GFLOP/s, 2·N² per probe and sweep, 2·N²·P) beside numpy's float32 matrix products of the
      same shapes (OpenBLAS here): `probes @ weights` and `patterns.T @ patterns`.
 
@@ -48,6 +50,10 @@ TARGETS = {
     # The command line also computes every query's energies: 1.5 times numpy's products.
     "modern retrieval /CLI": 0.6,
     "Hebbian": 1.5,
+    # MiniSom's own algorithm, in float64 as MiniSom computes it, one sample at a time.
+    "MiniSom drop-in": 5.0,
+    # The same algorithm on other random draws: a final QE within 5 % of MiniSom's.
+    "MiniSom drop-in / QE": 0.95,
 }
 
 
@@ -190,6 +196,25 @@ def online_som(binary, backend, samples, epochs, workdir):
     )
     extra = [(" / final QE", "QE (lower is better)", (minisom_qe, result["qe"]))]
     return minisom_rate, iterations / result["training_seconds"], "samples/s", extra
+
+
+def minisom_dropin(samples, epochs):
+    """Workload 2 through MiniSom's class and through hopsom's drop-in (the same constructor
+    and call): samples/s of each, and the final QE of each. None without the package."""
+    try:
+        from hopsom.minisom import MiniSom as DropIn
+    except ImportError:
+        return None
+    data = np.random.RandomState(1).rand(samples, 3)
+    iterations = samples * epochs
+    rates, errors = [], []
+    for make in (MiniSom, DropIn):
+        som = make(50, 50, 3, sigma=25.0, learning_rate=0.5, random_seed=1)
+        started = time.perf_counter()
+        som.train(data, iterations, random_order=True)
+        rates.append(iterations / (time.perf_counter() - started))
+        errors.append(float(som.quantization_error(data)))
+    return rates, errors
 
 
 # --- 3. seed 003's colour clustering, transcribed from the notebook ------------------------
@@ -454,6 +479,22 @@ def main():
                         python_rate,
                     )
                 )
+        dropin = minisom_dropin(int(20_000 * scale), 5)
+        if dropin is not None:
+            (peer_rate, dropin_rate), (peer_qe, dropin_qe) = dropin
+            peer = "MiniSom train, 50x50, 5 epochs"
+            rows.append(
+                row("MiniSom drop-in", peer, "samples/s", peer_rate, dropin_rate)
+            )
+            rows.append(
+                row(
+                    "MiniSom drop-in / QE",
+                    peer,
+                    "QE (lower is better)",
+                    peer_qe,
+                    dropin_qe,
+                )
+            )
         rows.extend(
             modern_retrieval(args.hopsom, args.backend, int(4096 * scale), workdir)
         )
