@@ -294,6 +294,8 @@ fn cases() -> Vec<Case> {
         case("som segment --backend cpu --model {magic.npy} --image {photo.png} --out {out}", 1, "not a .npz archive"),
         case("som train --backend cpu --image {good.npy} --out {out}", 1, "(height, width, bands)"),
         case("som train --backend cpu --data {strings.npy} --out {out}", 1, "<U2 (strings)"),
+        case("modern retrieve --backend cpu --stored builtin --beta 2 --queries {good.npy} --level 20", 2, "'--queries <FILE>' cannot be used with '--level <LEVEL>'"),
+        case("modern retrieve --backend cpu --stored builtin --beta 2 --queries {good.npy} --trials 3", 2, "--trials"),
         case("som train --backend cpu --data {objects.npy} --out {out}", 1, "|O (Python objects)"),
         case("som train --backend cpu --seed-compat --out {dangling}", 2, "symbolic link to"),
         case("som segment --backend cpu --model {missing.npz} --image {photo.png} --out {out}", 1, "missing.npz"),

@@ -32,13 +32,13 @@ pub struct RetrieveArgs {
     #[arg(long, value_name = "FILE")]
     queries: Option<PathBuf>,
     /// How queries are made from the stored patterns when --queries is not given.
-    #[arg(long, value_parser = crate::cli::choice::<CorruptionKind>(), default_value_t = CorruptionKind::Mask)]
+    #[arg(long, value_parser = crate::cli::choice::<CorruptionKind>(), default_value_t = CorruptionKind::Mask, conflicts_with = "queries")]
     corruption: CorruptionKind,
     /// The corruption: the percentage masked, or the noise's standard deviation.
-    #[arg(long, default_value_t = 50.0)]
+    #[arg(long, default_value_t = 50.0, conflicts_with = "queries")]
     level: f64,
     /// Corrupted copies of each stored pattern.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, conflicts_with = "queries")]
     trials: usize,
     /// The pictures' shape WxH (each pattern a grey image); `builtin` is 32x32.
     #[arg(long, value_name = "WxH", value_parser = crate::cli::parse_shape)]
