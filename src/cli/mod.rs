@@ -202,6 +202,30 @@ pub fn print_held_notices() {
     }
 }
 
+/// Parses a float32 option, refusing a value that float32 would silently change into another:
+/// a tiny one that would round to 0 (`--tau 1e-300` would be reported as `--tau 0`) or a huge
+/// one that would become infinite. NaN and infinities pass, for the option's own check to
+/// name.
+pub fn float32(text: &str) -> std::result::Result<f32, String> {
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number"))?;
+    if value.is_finite() && value != 0.0 && value.abs() < f64::from(f32::MIN_POSITIVE) {
+        return Err(format!(
+            "{text} is below float32's smallest normal number ({:e})",
+            f32::MIN_POSITIVE
+        ));
+    }
+    if value.is_finite() && value.abs() > f64::from(f32::MAX) {
+        return Err(format!(
+            "{text} is beyond float32's range (±{:e})",
+            f32::MAX
+        ));
+    }
+    Ok(value as f32)
+}
+
 /// Parses `WxH` (for example `15x15`).
 pub fn parse_shape(text: &str) -> std::result::Result<GridShape, String> {
     let (w, h) = text

@@ -34,7 +34,7 @@ pub struct MemoryArgs {
     #[arg(long)]
     pub(super) max_steps: Option<u32>,
     /// The relative change that ends --until-converged [default: 0.0001].
-    #[arg(long)]
+    #[arg(long, value_parser = crate::cli::float32)]
     pub(super) tolerance: Option<f32>,
 }
 

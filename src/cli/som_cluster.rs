@@ -95,7 +95,7 @@ pub struct ClusterArgs {
     #[arg(long, value_name = "LIST", default_value_t = EpochList(ClusterParams::default().epochs), value_parser = parse_epoch_list)]
     epochs: EpochList,
     /// Learning rate; epoch e of a run of E epochs uses lr/(1 + 100·(e + 1)/E).
-    #[arg(long, default_value_t = ClusterParams::default().learning_rate)]
+    #[arg(long, value_parser = crate::cli::float32, default_value_t = ClusterParams::default().learning_rate)]
     lr: f32,
     /// Start every run from the starting colours instead of the previous run's.
     #[arg(long)]

@@ -67,19 +67,19 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = TrainSpec::default().epochs)]
     epochs: usize,
     /// Learning rate at the start (online mode; batch mode has none) [default: 0.5].
-    #[arg(long)]
+    #[arg(long, value_parser = crate::cli::float32)]
     lr: Option<f32>,
     /// Learning rate at the end: of the last sample in online mode (exponential, linear and
     /// inverse schedules) [default: 0.01].
-    #[arg(long)]
+    #[arg(long, value_parser = crate::cli::float32)]
     lr_end: Option<f32>,
     /// Neighbourhood radius at the start, in node spacings [default: half the longer side].
-    #[arg(long)]
+    #[arg(long, value_parser = crate::cli::float32)]
     sigma: Option<f32>,
     /// Neighbourhood radius at the end: of the last sample in online mode, of the last epoch in
     /// batch mode (exponential, linear and inverse schedules); 0 makes the end plain k-means
     /// [default: 0.5].
-    #[arg(long)]
+    #[arg(long, value_parser = crate::cli::float32)]
     sigma_end: Option<f32>,
     /// How learning rate and radius shrink: per sample visited in online mode, per epoch in
     /// batch mode. `exponential`, `linear` or `inverse` go from the start to the end values;
@@ -88,12 +88,12 @@ pub struct TrainArgs {
     #[arg(long, value_parser = crate::cli::choice::<Schedule>(), default_value_t = TrainSpec::default().schedule)]
     schedule: Schedule,
     /// τ of the seed schedule's radius [default: 1].
-    #[arg(long)]
+    #[arg(long, value_parser = crate::cli::float32)]
     tau: Option<f32>,
     /// Neighbourhood weights below this fraction of the peak are exactly 0: the gaussian's axis
     /// factors end at 5.26σ for 1e-6, and only nodes inside that window are visited. 0 keeps
     /// the whole neighbourhood (slower, and its far tail is subnormal floats).
-    #[arg(long, default_value_t = TrainSpec::default().cutoff, allow_negative_numbers = true)]
+    #[arg(long, value_parser = crate::cli::float32, default_value_t = TrainSpec::default().cutoff, allow_negative_numbers = true)]
     cutoff: f32,
     /// Initial weights: `random` (uniform in the data's range), `samples` (random samples) or
     /// `pca` (the plane of the first two principal components).

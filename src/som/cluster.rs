@@ -98,6 +98,15 @@ impl ClusterParams {
                 "must be a positive number",
             ));
         }
+        // w += lr·(x − w) overshoots x by more than it started once lr > 2: the colours
+        // diverge until their distances overflow (as online training's rate, see params.rs).
+        if self.learning_rate > 2.0 {
+            return Err(Error::parameter(
+                Param::Lr,
+                self.learning_rate,
+                "above 2 the update overshoots and diverges; give a rate in (0, 2]",
+            ));
+        }
         Ok(())
     }
 }
