@@ -265,3 +265,36 @@ fn leaving_out_the_energies_changes_nothing_else() {
     assert_eq!(lean.reports, all.reports);
     assert!(all.reports.iter().any(|r| r.steps > 1 && r.converged));
 }
+
+#[test]
+fn values_beyond_float32s_range_are_refused_never_returned_as_infinities() {
+    // Finite stored values near 1e30: squared norms and scores would pass f32::MAX.
+    let stored: Vec<f32> = uniform(4, 8, 9).iter().map(|v| v * 1e30).collect();
+    let memory = ModernHopfield::new(stored, 4, 8, 1.0, false).unwrap();
+    let mut backends = vec![Backend::Cpu];
+    backends.extend(common::gpu().map(Backend::Gpu));
+    for backend in &backends {
+        let error = retrieve(
+            &memory,
+            &[1.0; 8],
+            &options(Steps::Fixed(1), true),
+            backend,
+            &Silent,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("float32's range"), "{error}");
+    }
+    // Large but representable data (scores up to ~1e37) still retrieves, every number finite.
+    let stored: Vec<f32> = uniform(4, 8, 9).iter().map(|v| v * 1e18).collect();
+    let memory = ModernHopfield::new(stored.clone(), 4, 8, 1e-18, false).unwrap();
+    let retrieval = on_cpu(&memory, &stored[..8], &options(Steps::Fixed(3), true));
+    assert!(retrieval.retrieved.iter().all(|v| v.is_finite()));
+    assert!(retrieval.attention.unwrap().iter().all(|v| v.is_finite()));
+    assert!(retrieval
+        .energies
+        .unwrap()
+        .iter()
+        .flatten()
+        .all(|e| e.is_finite()));
+}

@@ -233,7 +233,7 @@ ARRAYS = [
     (lambda: som().train(DATA + 1j), hopsom.InvalidType, "complex"),
     (lambda: hopsom.ModernHopfield(DATA.astype(complex), beta=1), hopsom.InvalidType, "complex"),
     (lambda: hopsom.cluster_colours(IMAGE / 255.0), hopsom.InvalidData, "uint8"),
-    (lambda: som().segment(IMAGE.astype(np.uint16)), hopsom.InvalidData, "uint8"),
+    (lambda: som().segment(IMAGE.astype(np.int32)), hopsom.InvalidData, "not int32"),
     (lambda: hopsom.Hopfield([[1, -1], [1]]), hopsom.InvalidType, "patterns"),
     (lambda: hopfield().recall(PATTERNS[:, :10]), hopsom.InvalidData, "probes have 10 neurons"),
     (lambda: hopfield().energy(np.zeros((2, 40), dtype=np.int8)), hopsom.InvalidData, "+1 and -1"),

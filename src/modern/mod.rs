@@ -235,6 +235,42 @@ pub fn check_beta(beta: f64) -> Result<()> {
 }
 
 /// Every value finite, or an error naming `what`.
+/// The largest value retrieval may meet before it counts as out of float32's range: a quarter
+/// of `f32::MAX`, so that a sum of a few such terms stays finite.
+const FLOAT32_HEADROOM: f64 = f32::MAX as f64 / 4.0;
+
+/// Refuses queries and stored patterns whose scores or energies would overflow float32. Every
+/// state after the first step is a convex combination of the stored patterns, so no state is
+/// longer than R = max(largest query, M), M the largest stored norm: each score β·xᵀξ is at most
+/// β·M·R in magnitude (and so is every partial sum of its products, by Cauchy–Schwarz), and the
+/// energy's ½ξᵀξ and ½M² at most ½R². Both must stay within [`FLOAT32_HEADROOM`], on the CPU
+/// and the GPU alike, or the run is refused before any work (never a non-finite result).
+fn check_float32_range(memory: &ModernHopfield, queries: &[f32]) -> Result<()> {
+    let longest_query = if memory.normalize {
+        1.0
+    } else {
+        queries
+            .chunks_exact(memory.dim)
+            .map(|q| {
+                q.iter()
+                    .map(|&v| f64::from(v) * f64::from(v))
+                    .sum::<f64>()
+                    .sqrt()
+            })
+            .fold(0.0, f64::max)
+    };
+    let reach = longest_query.max(memory.largest_norm);
+    let score = f64::from(memory.beta) * memory.largest_norm * reach;
+    if reach * reach > FLOAT32_HEADROOM || score > FLOAT32_HEADROOM {
+        return Err(Error::InvalidData(format!(
+            "the stored patterns and queries reach a norm of {reach:.3e}: scores β·xᵀξ up to {score:.3e} and squared norms up to {:.3e} pass float32's range (a quarter of {:.3e} is allowed); scale the data down or normalize it",
+            reach * reach,
+            f32::MAX
+        )));
+    }
+    Ok(())
+}
+
 fn check_finite(what: &str, values: &[f32]) -> Result<()> {
     match values.iter().position(|v| !v.is_finite()) {
         Some(at) => Err(Error::InvalidData(format!(
@@ -282,6 +318,7 @@ pub fn retrieve(
         )));
     }
     check_finite("the queries", queries)?;
+    check_float32_range(memory, queries)?;
     let count = queries.len() / d;
     match steps {
         Steps::Fixed(0) | Steps::UntilConverged { max_steps: 0, .. } => {
