@@ -102,18 +102,6 @@ pub enum PixelType {
     F64,
 }
 
-impl PixelType {
-    /// numpy's name for the type.
-    pub fn name(self) -> &'static str {
-        match self {
-            PixelType::U8 => "uint8",
-            PixelType::U16 => "uint16",
-            PixelType::F32 => "float32",
-            PixelType::F64 => "float64",
-        }
-    }
-}
-
 /// How samples are packed into 32-bit words for the GPU. Keep in sync with shaders/som_bmu.wgsl.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u32)]
@@ -252,15 +240,6 @@ impl Samples {
             Samples::Rgb8 { width, height, .. } | Samples::Image { width, height, .. } => {
                 Some((*width, *height))
             }
-            Samples::Table { .. } => None,
-        }
-    }
-
-    /// The type of an image's values (8-bit RGB is uint8); None for a table.
-    pub fn pixel_type(&self) -> Option<PixelType> {
-        match self {
-            Samples::Rgb8 { .. } => Some(PixelType::U8),
-            Samples::Image { dtype, .. } => Some(*dtype),
             Samples::Table { .. } => None,
         }
     }
