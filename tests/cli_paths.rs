@@ -79,7 +79,7 @@ fn a_second_run_into_a_folder_in_use_is_refused() {
     let out = dir.path().join("out");
     std::fs::create_dir(&out).unwrap();
     // Another process's run holds the folder's lock (this test process stands in for it).
-    let held = std::fs::File::create(out.join(".hopsom.lock")).unwrap();
+    let held = std::fs::File::open(&out).unwrap();
     held.lock().unwrap();
     let run = || {
         hopsom()

@@ -19,9 +19,9 @@ use hopsom::io::output::{
 /// The manifest's name inside `--out`.
 pub const MANIFEST: &str = "run.json";
 
-/// The file inside `--out` whose advisory lock a run holds while it writes there: one run per
-/// folder, so that `run.json` lists only its own run's files. The operating system releases the
-/// lock when the process ends, however it ends; the empty file stays.
+/// Where other systems than Unix take a run's lock inside `--out` (see
+/// [`RunOutputs::prepare`]); on Unix the folder itself is locked and nothing is written.
+#[cfg(not(unix))]
 pub const LOCK: &str = ".hopsom.lock";
 
 /// One output named on the command line.
@@ -105,15 +105,25 @@ impl RunOutputs {
         Ok(dir)
     }
 
-    /// Takes the folder's lock, or refuses the run when another process holds it.
+    /// Takes an advisory lock on the folder, or refuses the run when another process holds it:
+    /// one run per folder, so that `run.json` lists only its own run's files. The operating
+    /// system releases the lock when the process ends, however it ends. On Unix the lock is on
+    /// the folder itself, so a failed run leaves the folder as it found it; elsewhere, where a
+    /// folder cannot be opened as a file, on an empty `.hopsom.lock` inside it.
     fn lock_directory(&self, named: &Named) -> Result<()> {
+        #[cfg(unix)]
+        let path = named.path.clone();
+        #[cfg(not(unix))]
         let path = named.path.join(LOCK);
-        let file = std::fs::OpenOptions::new()
+        #[cfg(unix)]
+        let opened = std::fs::File::open(&path);
+        #[cfg(not(unix))]
+        let opened = std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
-            .open(&path)
-            .map_err(|err| Error::io(&path, err))?;
+            .open(&path);
+        let file = opened.map_err(|err| Error::io(&path, err))?;
         match file.try_lock() {
             Ok(()) => {
                 let _ = self.lock.set(file);
