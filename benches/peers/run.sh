@@ -9,7 +9,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 venv="${HOPSOM_PEERS_VENV:-$here/.venv}"
 source "$root/scripts/venv.sh"
-ensure_venv "$venv" "numpy, minisom, PIL" numpy minisom pillow
+ensure_venv "$venv" "numpy, minisom, PIL" numpy minisom==2.3.6 pillow
 (cd "$root" && cargo build --release --quiet)
 # The Python package, for the rows that call hopsom from Python.
 if ! "$venv/bin/python" -c "import maturin" 2>/dev/null; then
