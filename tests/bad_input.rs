@@ -62,6 +62,15 @@ impl Fixtures {
         write(d, "huge.npy", &npy("{'descr': '|i1', 'fortran_order': False, 'shape': (4611686018427387904, 4611686018427387904), }", &[1; 8]));
         write(d, "truncated.npy", &npy(header, &[1, 255, 1]));
         std::os::unix::fs::symlink(d.join("nowhere"), d.join("dangling")).unwrap();
+        let huge_values: Vec<u8> = [1e30f32; 4].iter().flat_map(|v| v.to_le_bytes()).collect();
+        write(
+            d,
+            "huge_values.npy",
+            &npy(
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 4), }",
+                &huge_values,
+            ),
+        );
         write(
             d,
             "strings.npy",
@@ -297,6 +306,8 @@ fn cases() -> Vec<Case> {
         case("som segment --backend cpu --model {magic.npy} --image {photo.png} --out {out}", 1, "not a .npz archive"),
         case("som train --backend cpu --image {good.npy} --out {out}", 1, "(height, width, bands)"),
         case("som train --backend cpu --data {strings.npy} --out {out}", 1, "<U2 (strings)"),
+        // Refused once the work has begun, under --backend auto: the adapter notice stays unsaid.
+        case("modern retrieve --backend auto --stored {huge_values.npy} --beta 2 --queries {huge_values.npy}", 1, "float32's range"),
         case("modern retrieve --backend cpu --stored builtin --beta 2 --queries {good.npy} --level 20", 2, "'--queries <FILE>' cannot be used with '--level <LEVEL>'"),
         case("modern retrieve --backend cpu --stored builtin --beta 2 --queries {good.npy} --trials 3", 2, "--trials"),
         case("som train --backend cpu --data {objects.npy} --out {out}", 1, "|O (Python objects)"),

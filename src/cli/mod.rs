@@ -131,10 +131,10 @@ impl ComputeArgs {
         })
     }
 
-    /// A progress bar on stderr over `total` items, hidden with --quiet or --json. The work is
-    /// starting: notices held back are printed first.
+    /// A progress bar on stderr over `total` items, hidden with --quiet or --json. Notices
+    /// held back (the adapter chosen under `--backend auto`) are printed when the work makes
+    /// its first progress, so that a run refused before that prints its error alone.
     pub fn progress(&self, total: u64, message: &str) -> Bar {
-        print_held_notices();
         if self.quiet || self.json {
             return Bar(indicatif::ProgressBar::hidden());
         }
@@ -170,6 +170,9 @@ pub struct Bar(pub indicatif::ProgressBar);
 
 impl hopsom::Progress for Bar {
     fn advance(&self, units: u64) {
+        // The work is under way: notices held back go above the bar (once; later calls find
+        // none).
+        self.0.suspend(print_held_notices);
         self.0.inc(units);
     }
 }
