@@ -23,13 +23,9 @@ fn write_colours(path: &std::path::Path) {
     hopsom::io::npy::write_npy(path, &[20, 3], &values).unwrap();
 }
 
-#[test]
-fn a_run_takes_paths_that_are_not_utf8() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = not_utf8(dir.path(), "colours", ".npy");
-    write_colours(&data);
-    let out = not_utf8(dir.path(), "out", "");
-    let output = hopsom()
+/// `som train` of a 2x2 map for one epoch on `data`, into `out`.
+fn train(data: &std::path::Path, out: &std::path::Path) -> std::process::Output {
+    hopsom()
         .args([
             "som",
             "train",
@@ -41,11 +37,20 @@ fn a_run_takes_paths_that_are_not_utf8() {
             "1",
         ])
         .arg("--data")
-        .arg(&data)
+        .arg(data)
         .arg("--out")
-        .arg(&out)
+        .arg(out)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn a_run_takes_paths_that_are_not_utf8() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = not_utf8(dir.path(), "colours", ".npy");
+    write_colours(&data);
+    let out = not_utf8(dir.path(), "out", "");
+    let output = train(&data, &out);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     let manifest: serde_json::Value =
@@ -81,25 +86,7 @@ fn a_second_run_into_a_folder_in_use_is_refused() {
     // Another process's run holds the folder's lock (this test process stands in for it).
     let held = std::fs::File::open(&out).unwrap();
     held.lock().unwrap();
-    let run = || {
-        hopsom()
-            .args([
-                "som",
-                "train",
-                "--backend",
-                "cpu",
-                "--grid",
-                "2x2",
-                "--epochs",
-                "1",
-            ])
-            .arg("--data")
-            .arg(&data)
-            .arg("--out")
-            .arg(&out)
-            .output()
-            .unwrap()
-    };
+    let run = || train(&data, &out);
     let refused = run();
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert_eq!(refused.status.code(), Some(2), "{stderr}");

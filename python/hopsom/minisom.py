@@ -230,9 +230,6 @@ class MiniSom:
             raise InvalidData(f"x has {values.size} features, expected {self._input_len}")
         return np.ascontiguousarray(np.broadcast_to(values, (self._input_len,)))
 
-    def _activation(self):
-        return self._activation_name
-
     def _rates(self, function, start, steps):
         """The rate of each of ``steps`` decay steps: from the engine for MiniSom's named
         functions, from the callable for the user's own."""
@@ -332,7 +329,7 @@ class MiniSom:
     def winner(self, x):
         """The coordinates (i, j) of the winning neuron for the sample x."""
         node = self._native.winners(
-            self._flat_weights(), self._sample(x)[None, :], self._activation()
+            self._flat_weights(), self._sample(x)[None, :], self._activation_name
         )
         return np.unravel_index(int(node[0]), (self._x, self._y))
 
@@ -409,7 +406,7 @@ class MiniSom:
             learning_rates,
             sigmas,
             fixed_points or {},
-            self._activation(),
+            self._activation_name,
             progress,
         )
         self._store(trained)
@@ -440,7 +437,7 @@ class MiniSom:
             self._rows(data),
             learning_rates,
             sigmas,
-            self._activation(),
+            self._activation_name,
             progress,
         )
         self._store(trained)
@@ -459,7 +456,7 @@ class MiniSom:
 
     def _winners(self, data):
         self._check_input_len(data)
-        return self._native.winners(self._flat_weights(), self._rows(data), self._activation())
+        return self._native.winners(self._flat_weights(), self._rows(data), self._activation_name)
 
     def activation_response(self, data):
         """How many times each neuron won, shape (x, y)."""
@@ -479,7 +476,7 @@ class MiniSom:
         """Σ over samples and neurons of neighborhood(winner, sigma) · ‖sample − weights‖."""
         self._check_input_len(data)
         return self._native.distortion(
-            self._flat_weights(), self._rows(data), float(self._sigma), self._activation()
+            self._flat_weights(), self._rows(data), float(self._sigma), self._activation_name
         )
 
     def topographic_error(self, data):
